@@ -1,0 +1,105 @@
+// Tensor: a strided view (shape, strides, offset) of shared storage.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ember/device.h"
+#include "ember/dtype.h"
+
+namespace ember {
+
+using Shape = std::vector<std::int64_t>;
+using Strides = std::vector<std::int64_t>;  // in elements, may be 0 (broadcast) or negative
+
+inline constexpr int kMaxDims = 64;  // as NumPy
+
+// A block of device memory. CPU storage is 64-byte aligned host memory.
+class Storage {
+ public:
+  Storage(std::size_t nbytes, Device device);
+  // Wraps memory owned elsewhere (e.g. a DLPack producer); `release` runs on destruction.
+  Storage(void* data, std::size_t nbytes, Device device, std::function<void()> release);
+  Storage(const Storage&) = delete;
+  Storage& operator=(const Storage&) = delete;
+  ~Storage();
+
+  void* data() const noexcept { return data_; }
+  std::size_t nbytes() const noexcept { return nbytes_; }
+  Device device() const noexcept { return device_; }
+
+ private:
+  void* data_ = nullptr;
+  std::size_t nbytes_ = 0;
+  Device device_;
+  std::function<void()> release_;
+};
+
+std::string shape_str(const Shape& shape);  // "(2, 3)"
+std::int64_t shape_numel(const Shape& shape);
+Strides contiguous_strides(const Shape& shape);
+
+class Tensor {
+ public:
+  Tensor() = default;
+  // A new, uninitialised, C-contiguous tensor.
+  static Tensor empty(const Shape& shape, DType dtype, Device device);
+  // A tensor over existing storage (no copy).
+  static Tensor from_storage(std::shared_ptr<Storage> storage, const Shape& shape, const Strides& strides,
+                             std::int64_t offset, DType dtype);
+
+  const Shape& shape() const noexcept { return shape_; }
+  const Strides& strides() const noexcept { return strides_; }
+  std::int64_t offset() const noexcept { return offset_; }
+  DType dtype() const noexcept { return dtype_; }
+  Device device() const noexcept { return storage_->device(); }
+  int ndim() const noexcept { return static_cast<int>(shape_.size()); }
+  std::int64_t numel() const noexcept { return numel_; }
+  std::int64_t dim(int axis) const;  // negative axes count from the end
+  std::size_t itemsize() const noexcept { return ember::itemsize(dtype_); }
+  bool defined() const noexcept { return storage_ != nullptr; }
+  bool is_contiguous() const noexcept;
+  const std::shared_ptr<Storage>& storage() const noexcept { return storage_; }
+  bool shares_storage(const Tensor& other) const noexcept { return storage_ == other.storage_; }
+
+  // True for 0-d tensors made from Python scalars: they take part in dtype promotion
+  // by kind only, like PyTorch's wrapped numbers and NumPy 2's weak scalars.
+  bool is_wrapped_number() const noexcept { return wrapped_number_; }
+  void set_wrapped_number(bool value) noexcept { wrapped_number_ = value; }
+
+  void* raw_data() const noexcept {
+    return static_cast<char*>(storage_->data()) + offset_ * static_cast<std::int64_t>(itemsize());
+  }
+  template <class T>
+  T* data() const noexcept { return static_cast<T*>(raw_data()); }
+
+  // Zero-copy views.
+  Tensor as_strided(const Shape& shape, const Strides& strides, std::int64_t offset) const;
+  Tensor permute(const std::vector<int>& axes) const;  // axes must be a permutation
+  Tensor transpose() const;                             // reverses all axes
+  Tensor slice(int axis, std::int64_t start, std::int64_t stop, std::int64_t step) const;
+  Tensor select(int axis, std::int64_t index) const;  // drops the axis
+  Tensor broadcast_to(const Shape& shape) const;
+  Tensor expand_dims(int axis) const;
+  Tensor squeeze_axis(int axis) const;
+  // A view with the new shape when the strides allow one (always for contiguous
+  // tensors); otherwise an undefined Tensor, and the caller copies.
+  Tensor view(const Shape& shape) const;
+
+ private:
+  std::shared_ptr<Storage> storage_;
+  Shape shape_;
+  Strides strides_;
+  std::int64_t offset_ = 0;
+  std::int64_t numel_ = 0;
+  DType dtype_ = DType::Float32;
+  bool wrapped_number_ = false;
+};
+
+// Normalises a possibly negative axis for an op, raising IndexError naming the op.
+int normalize_axis(std::int64_t axis, int ndim, const char* op);
+
+}  // namespace ember

@@ -1,0 +1,18 @@
+#include "backend/cpu/kernels.h"
+#include "ember/registry.h"
+
+#include <mutex>
+
+namespace ember {
+
+void init_backends() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    cpu::register_elementwise_kernels();
+    cpu::register_copy_kernels();
+    cpu::register_reduce_kernels();
+    cpu::register_matmul_kernels();
+  });
+}
+
+}  // namespace ember

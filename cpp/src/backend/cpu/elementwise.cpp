@@ -1,0 +1,367 @@
+// CPU kernels for elementwise unary, binary and ternary (where) ops.
+#include <Eigen/Core>
+#include <cmath>
+#include <cstring>
+
+#include "backend/cpu/kernels.h"
+#include "backend/cpu/loops.h"
+#include "ember/errors.h"
+#include "ember/registry.h"
+
+namespace ember::cpu {
+namespace {
+
+template <class T>
+constexpr bool is_float_v = std::is_floating_point_v<T> || std::is_same_v<T, half>;
+
+// ---- binary functors: operate on compute_t<T>, return the output value --------------
+struct AddOp { template <class C> C operator()(C a, C b) const { return a + b; } };
+struct SubOp { template <class C> C operator()(C a, C b) const { return a - b; } };
+struct MulOp { template <class C> C operator()(C a, C b) const { return a * b; } };
+struct DivOp { template <class C> C operator()(C a, C b) const { return a / b; } };
+
+// Python floor semantics, as numpy.floor_divide / numpy.mod (npy_divmod).
+struct FloorDivOp {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point_v<C>) {
+      if (b == 0) return a / b;
+      const C m = std::fmod(a, b);
+      C div = (a - m) / b;
+      if (m != 0 && ((b < 0) != (m < 0))) div -= 1;
+      if (div == 0) return std::copysign(C(0), a / b);
+      const C fl = std::floor(div);
+      return div - fl > C(0.5) ? fl + 1 : fl;
+    } else if constexpr (std::is_signed_v<C>) {
+      if (b == 0) return 0;
+      if (b == -1) return static_cast<C>(0 - static_cast<std::make_unsigned_t<C>>(a));
+      C q = a / b;
+      if ((a % b != 0) && ((a < 0) != (b < 0))) --q;
+      return q;
+    } else {
+      return b == 0 ? C(0) : C(a / b);
+    }
+  }
+};
+struct ModOp {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point_v<C>) {
+      if (b == 0) return std::fmod(a, b);
+      C m = std::fmod(a, b);
+      if (m != 0) {
+        if ((b < 0) != (m < 0)) m += b;
+      } else {
+        m = std::copysign(C(0), b);
+      }
+      return m;
+    } else if constexpr (std::is_signed_v<C>) {
+      if (b == 0 || b == -1) return 0;
+      C m = a % b;
+      if (m != 0 && ((m < 0) != (b < 0))) m += b;
+      return m;
+    } else {
+      return b == 0 ? C(0) : C(a % b);
+    }
+  }
+};
+struct PowOp {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point_v<C>) {
+      return std::pow(a, b);
+    } else {
+      if constexpr (std::is_signed_v<C>) {
+        if (b < 0) value_error("power", "integers to negative integer powers are not allowed");
+      }
+      using U = std::make_unsigned_t<C>;  // wrap on overflow like NumPy, without UB
+      U result = 1, base = static_cast<U>(a);
+      for (auto e = static_cast<std::uint64_t>(b); e; e >>= 1) {
+        if (e & 1) result = static_cast<U>(result * base);
+        base = static_cast<U>(base * base);
+      }
+      return static_cast<C>(result);
+    }
+  }
+};
+struct MaxOp {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point_v<C>) {
+      if (std::isnan(a)) return a;
+      if (std::isnan(b)) return b;
+    }
+    return a < b ? b : a;
+  }
+};
+struct MinOp {
+  template <class C>
+  C operator()(C a, C b) const {
+    if constexpr (std::is_floating_point_v<C>) {
+      if (std::isnan(a)) return a;
+      if (std::isnan(b)) return b;
+    }
+    return b < a ? b : a;
+  }
+};
+struct EqOp { template <class C> bool operator()(C a, C b) const { return a == b; } };
+struct NeOp { template <class C> bool operator()(C a, C b) const { return a != b; } };
+struct LtOp { template <class C> bool operator()(C a, C b) const { return a < b; } };
+struct LeOp { template <class C> bool operator()(C a, C b) const { return a <= b; } };
+struct GtOp { template <class C> bool operator()(C a, C b) const { return a > b; } };
+struct GeOp { template <class C> bool operator()(C a, C b) const { return a >= b; } };
+struct LAndOp { template <class C> bool operator()(C a, C b) const { return (a != C(0)) && (b != C(0)); } };
+struct LOrOp { template <class C> bool operator()(C a, C b) const { return (a != C(0)) || (b != C(0)); } };
+struct LXorOp { template <class C> bool operator()(C a, C b) const { return (a != C(0)) != (b != C(0)); } };
+struct BAndOp { template <class C> C operator()(C a, C b) const { return a & b; } };
+struct BOrOp { template <class C> C operator()(C a, C b) const { return a | b; } };
+struct BXorOp { template <class C> C operator()(C a, C b) const { return a ^ b; } };
+
+// Which element types an op's kernel is instantiated for; the front-end never sends others.
+template <class Op, class T>
+constexpr bool binary_supports() {
+  if constexpr (std::is_same_v<Op, BAndOp> || std::is_same_v<Op, BOrOp> || std::is_same_v<Op, BXorOp>) {
+    return std::is_integral_v<T>;
+  } else if constexpr (std::is_same_v<Op, FloorDivOp> || std::is_same_v<Op, ModOp> ||
+                       std::is_same_v<Op, PowOp> || std::is_same_v<Op, SubOp>) {
+    return !std::is_same_v<T, bool>;
+  } else if constexpr (std::is_same_v<Op, DivOp>) {
+    return is_float_v<T>;
+  } else {
+    return true;
+  }
+}
+
+template <class Op>
+void binary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&) {
+  visit_dtype(in[0].dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (binary_supports<Op, T>()) {
+      using C = compute_t<T>;
+      using Raw = decltype(Op{}(C{}, C{}));
+      using R = std::conditional_t<std::is_same_v<Raw, bool>, bool, T>;
+      const Op op;
+      StridedIter<3> it({&in[0], &in[1], &out[0]});
+      it.run_all([&](const std::array<char*, 3>& p, const std::array<std::int64_t, 3>& s, std::int64_t n) {
+        const T* a = reinterpret_cast<const T*>(p[0]);
+        const T* b = reinterpret_cast<const T*>(p[1]);
+        R* o = reinterpret_cast<R*>(p[2]);
+        constexpr auto ts = static_cast<std::int64_t>(sizeof(T));
+        constexpr auto rs = static_cast<std::int64_t>(sizeof(R));
+        if (s[0] == ts && s[1] == ts && s[2] == rs) {
+          for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(op(C(a[i]), C(b[i])));
+        } else if (s[0] == ts && s[1] == 0 && s[2] == rs) {
+          const C bv = C(b[0]);
+          for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(op(C(a[i]), bv));
+        } else if (s[0] == 0 && s[1] == ts && s[2] == rs) {
+          const C av = C(a[0]);
+          for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(op(av, C(b[i])));
+        } else {
+          for (std::int64_t i = 0; i < n; ++i) {
+            const T x = *reinterpret_cast<const T*>(p[0] + i * s[0]);
+            const T y = *reinterpret_cast<const T*>(p[1] + i * s[1]);
+            *reinterpret_cast<R*>(p[2] + i * s[2]) = static_cast<R>(op(C(x), C(y)));
+          }
+        }
+      });
+    } else {
+      type_error("kernel", "binary kernel called with unsupported dtype ", dtype_name(in[0].dtype()));
+    }
+  });
+}
+
+// ---- unary functors --------------------------------------------------------------------
+// Floating ops have an optional Eigen array form, vectorised with SIMD for contiguous runs.
+#define EMBER_FLOAT_UNARY(Name, expr, eigen_expr)                                     \
+  struct Name {                                                                       \
+    static constexpr bool floating_only = true;                                       \
+    template <class C> C operator()(C x) const { return expr; }                       \
+    template <class A> auto array(const A& x) const { return eigen_expr; }            \
+  };
+EMBER_FLOAT_UNARY(ExpOp, std::exp(x), x.exp())
+EMBER_FLOAT_UNARY(LogOp, std::log(x), x.log())
+EMBER_FLOAT_UNARY(Log10Op, std::log10(x), x.log10())
+EMBER_FLOAT_UNARY(Log2Op, std::log2(x), x.log2())
+EMBER_FLOAT_UNARY(SqrtOp, std::sqrt(x), x.sqrt())
+EMBER_FLOAT_UNARY(SinOp, std::sin(x), x.sin())
+EMBER_FLOAT_UNARY(CosOp, std::cos(x), x.cos())
+EMBER_FLOAT_UNARY(TanOp, std::tan(x), x.tan())
+EMBER_FLOAT_UNARY(SinhOp, std::sinh(x), x.sinh())
+EMBER_FLOAT_UNARY(CoshOp, std::cosh(x), x.cosh())
+EMBER_FLOAT_UNARY(TanhOp, std::tanh(x), x.tanh())
+EMBER_FLOAT_UNARY(SigmoidOp, x >= 0 ? C(1) / (C(1) + std::exp(-x)) : std::exp(x) / (C(1) + std::exp(x)),
+                  x.logistic())
+#undef EMBER_FLOAT_UNARY
+
+struct AbsOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_unsigned_v<C> || std::is_same_v<C, bool>) return x;
+    else if constexpr (std::is_floating_point_v<C>) return std::fabs(x);
+    else return x < 0 ? static_cast<C>(0 - static_cast<std::make_unsigned_t<C>>(x)) : x;
+  }
+};
+struct NegOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_integral_v<C>) return static_cast<C>(0 - static_cast<std::make_unsigned_t<C>>(x));
+    else return -x;
+  }
+};
+struct SignOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) {
+      if (std::isnan(x)) return x;
+    }
+    return static_cast<C>((C(0) < x) - (x < C(0)));
+  }
+};
+struct SquareOp { template <class C> C operator()(C x) const { return static_cast<C>(x * x); } };
+struct FloorOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return std::floor(x); else return x;
+  }
+};
+struct CeilOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return std::ceil(x); else return x;
+  }
+};
+struct IsNanOp {
+  template <class C> bool operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return std::isnan(x); else return false;
+  }
+};
+struct IsInfOp {
+  template <class C> bool operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return std::isinf(x); else return false;
+  }
+};
+struct IsFiniteOp {
+  template <class C> bool operator()(C x) const {
+    if constexpr (std::is_floating_point_v<C>) return std::isfinite(x); else return true;
+  }
+};
+struct LNotOp { template <class C> bool operator()(C x) const { return x == C(0); } };
+struct BNotOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_same_v<C, bool>) return !x; else return static_cast<C>(~x);
+  }
+};
+
+template <class Op>
+constexpr bool has_array_form() {
+  return requires(const Op& op, const Eigen::ArrayXf& a) { op.array(a); };
+}
+
+template <class Op, class T>
+constexpr bool unary_supports() {
+  if constexpr (has_array_form<Op>()) return is_float_v<T>;
+  else if constexpr (std::is_same_v<Op, BNotOp>) return std::is_integral_v<T>;
+  else if constexpr (std::is_same_v<Op, NegOp> || std::is_same_v<Op, SignOp> || std::is_same_v<Op, SquareOp>)
+    return !std::is_same_v<T, bool>;
+  else return true;
+}
+
+template <class Op>
+void unary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&) {
+  visit_dtype(in[0].dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (unary_supports<Op, T>()) {
+      using C = compute_t<T>;
+      using Raw = decltype(Op{}(C{}));
+      using R = std::conditional_t<std::is_same_v<Raw, bool>, bool, T>;
+      const Op op;
+      StridedIter<2> it({&in[0], &out[0]});
+      it.run_all([&](const std::array<char*, 2>& p, const std::array<std::int64_t, 2>& s, std::int64_t n) {
+        const T* a = reinterpret_cast<const T*>(p[0]);
+        R* o = reinterpret_cast<R*>(p[1]);
+        const bool contiguous = s[0] == sizeof(T) && s[1] == sizeof(R);
+        if constexpr (has_array_form<Op>() && std::is_floating_point_v<T>) {
+          if (contiguous) {
+            using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
+            Eigen::Map<Arr>(o, n) = op.array(Eigen::Map<const Arr>(a, n));
+            return;
+          }
+        }
+        if (contiguous) {
+          for (std::int64_t i = 0; i < n; ++i) o[i] = static_cast<R>(op(C(a[i])));
+        } else {
+          for (std::int64_t i = 0; i < n; ++i) {
+            const T x = *reinterpret_cast<const T*>(p[0] + i * s[0]);
+            *reinterpret_cast<R*>(p[1] + i * s[1]) = static_cast<R>(op(C(x)));
+          }
+        }
+      });
+    } else {
+      type_error("kernel", "unary kernel called with unsupported dtype ", dtype_name(in[0].dtype()));
+    }
+  });
+}
+
+// inputs: condition (bool), x, y (same dtype); all broadcast to the output shape.
+void where_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&) {
+  visit_dtype(in[1].dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    StridedIter<4> it({&in[0], &in[1], &in[2], &out[0]});
+    it.run_all([&](const std::array<char*, 4>& p, const std::array<std::int64_t, 4>& s, std::int64_t n) {
+      for (std::int64_t i = 0; i < n; ++i) {
+        const bool c = *reinterpret_cast<const bool*>(p[0] + i * s[0]);
+        const char* src = c ? p[1] + i * s[1] : p[2] + i * s[2];
+        *reinterpret_cast<T*>(p[3] + i * s[3]) = *reinterpret_cast<const T*>(src);
+      }
+    });
+  });
+}
+
+}  // namespace
+
+void register_elementwise_kernels() {
+  constexpr auto cpu = DeviceType::CPU;
+  op_entry("add").set_kernel(cpu, binary_kernel<AddOp>);
+  op_entry("subtract").set_kernel(cpu, binary_kernel<SubOp>);
+  op_entry("multiply").set_kernel(cpu, binary_kernel<MulOp>);
+  op_entry("divide").set_kernel(cpu, binary_kernel<DivOp>);
+  op_entry("floor_divide").set_kernel(cpu, binary_kernel<FloorDivOp>);
+  op_entry("mod").set_kernel(cpu, binary_kernel<ModOp>);
+  op_entry("power").set_kernel(cpu, binary_kernel<PowOp>);
+  op_entry("maximum").set_kernel(cpu, binary_kernel<MaxOp>);
+  op_entry("minimum").set_kernel(cpu, binary_kernel<MinOp>);
+  op_entry("equal").set_kernel(cpu, binary_kernel<EqOp>);
+  op_entry("not_equal").set_kernel(cpu, binary_kernel<NeOp>);
+  op_entry("less").set_kernel(cpu, binary_kernel<LtOp>);
+  op_entry("less_equal").set_kernel(cpu, binary_kernel<LeOp>);
+  op_entry("greater").set_kernel(cpu, binary_kernel<GtOp>);
+  op_entry("greater_equal").set_kernel(cpu, binary_kernel<GeOp>);
+  op_entry("logical_and").set_kernel(cpu, binary_kernel<LAndOp>);
+  op_entry("logical_or").set_kernel(cpu, binary_kernel<LOrOp>);
+  op_entry("logical_xor").set_kernel(cpu, binary_kernel<LXorOp>);
+  op_entry("bitwise_and").set_kernel(cpu, binary_kernel<BAndOp>);
+  op_entry("bitwise_or").set_kernel(cpu, binary_kernel<BOrOp>);
+  op_entry("bitwise_xor").set_kernel(cpu, binary_kernel<BXorOp>);
+
+  op_entry("exp").set_kernel(cpu, unary_kernel<ExpOp>);
+  op_entry("log").set_kernel(cpu, unary_kernel<LogOp>);
+  op_entry("log10").set_kernel(cpu, unary_kernel<Log10Op>);
+  op_entry("log2").set_kernel(cpu, unary_kernel<Log2Op>);
+  op_entry("sqrt").set_kernel(cpu, unary_kernel<SqrtOp>);
+  op_entry("sin").set_kernel(cpu, unary_kernel<SinOp>);
+  op_entry("cos").set_kernel(cpu, unary_kernel<CosOp>);
+  op_entry("tan").set_kernel(cpu, unary_kernel<TanOp>);
+  op_entry("sinh").set_kernel(cpu, unary_kernel<SinhOp>);
+  op_entry("cosh").set_kernel(cpu, unary_kernel<CoshOp>);
+  op_entry("tanh").set_kernel(cpu, unary_kernel<TanhOp>);
+  op_entry("sigmoid").set_kernel(cpu, unary_kernel<SigmoidOp>);
+  op_entry("abs").set_kernel(cpu, unary_kernel<AbsOp>);
+  op_entry("negative").set_kernel(cpu, unary_kernel<NegOp>);
+  op_entry("sign").set_kernel(cpu, unary_kernel<SignOp>);
+  op_entry("square").set_kernel(cpu, unary_kernel<SquareOp>);
+  op_entry("floor").set_kernel(cpu, unary_kernel<FloorOp>);
+  op_entry("ceil").set_kernel(cpu, unary_kernel<CeilOp>);
+  op_entry("isnan").set_kernel(cpu, unary_kernel<IsNanOp>);
+  op_entry("isinf").set_kernel(cpu, unary_kernel<IsInfOp>);
+  op_entry("isfinite").set_kernel(cpu, unary_kernel<IsFiniteOp>);
+  op_entry("logical_not").set_kernel(cpu, unary_kernel<LNotOp>);
+  op_entry("bitwise_not").set_kernel(cpu, unary_kernel<BNotOp>);
+  op_entry("where").set_kernel(cpu, where_kernel);
+}
+
+}  // namespace ember::cpu

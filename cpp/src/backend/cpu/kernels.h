@@ -1,0 +1,9 @@
+// Registration entry points of the CPU backend, one per kernel family.
+#pragma once
+
+namespace ember::cpu {
+void register_elementwise_kernels();
+void register_copy_kernels();
+void register_reduce_kernels();
+void register_matmul_kernels();
+}  // namespace ember::cpu

@@ -1,0 +1,32 @@
+// Helpers shared by the front-end ops.
+#pragma once
+
+#include <initializer_list>
+#include <string>
+
+#include "ember/errors.h"
+#include "ember/ops.h"
+#include "ember/registry.h"
+
+namespace ember::detail {
+
+// The registry entry for `name`, with every backend registered first.
+inline const OpEntry& registered_op(const std::string& name) {
+  init_backends();
+  return op_entry(name);
+}
+
+// The common device of an op's tensor inputs; raises ValueError naming both devices.
+Device common_device(const char* op, std::initializer_list<const Tensor*> inputs);
+
+// "float32 tensor of shape (2, 3)" for error messages.
+std::string describe(const Tensor& t);
+
+// Runs a kernel that fills a new tensor of `shape`/`dtype` on `device`.
+Tensor run_to_new(const OpEntry& op, Device device, const Shape& shape, DType dtype,
+                  std::initializer_list<Tensor> inputs, const Attrs& attrs = {});
+
+// Normalises, de-duplicates and sorts reduction axes (nullopt: all axes).
+std::vector<int> reduction_axes(const Axes& axes, int ndim, const char* op);
+
+}  // namespace ember::detail

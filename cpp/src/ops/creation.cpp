@@ -1,0 +1,99 @@
+// Front-end creation, copy and cast ops.
+#include <cmath>
+
+#include "ops/common.h"
+
+namespace ember {
+
+using detail::registered_op;
+using detail::run_to_new;
+
+namespace {
+Attrs scalar_attrs(Scalar value) {
+  Attrs attrs;
+  attrs.floats = {value.kind == DTypeKind::Int ? static_cast<double>(value.i) : value.f};
+  attrs.ints = {value.kind == DTypeKind::Int ? value.i : static_cast<std::int64_t>(value.f)};
+  return attrs;
+}
+}  // namespace
+
+void fill_(const Tensor& dst, Scalar value) {
+  static const OpEntry& op = registered_op("fill");
+  if (dst.numel() == 0) return;
+  Tensor out = dst;
+  op.call(dst.device(), {}, std::span<Tensor>(&out, 1), scalar_attrs(value));
+}
+
+Tensor full(const Shape& shape, Scalar value, DType dtype, Device device) {
+  Tensor t = Tensor::empty(shape, dtype, device);
+  fill_(t, value);
+  return t;
+}
+
+Tensor scalar_tensor(Scalar value, DType dtype, Device device) { return full({}, value, dtype, device); }
+Tensor zeros(const Shape& shape, DType dtype, Device device) { return full(shape, Scalar::from_int(0), dtype, device); }
+Tensor ones(const Shape& shape, DType dtype, Device device) { return full(shape, Scalar::from_int(1), dtype, device); }
+
+Tensor eye(std::int64_t n, std::int64_t m, std::int64_t k, DType dtype, Device device) {
+  if (n < 0 || m < 0) value_error("eye", "n and m must be non-negative, got n=", n, ", m=", m);
+  Tensor t = zeros({n, m}, dtype, device);
+  // The k-th diagonal is a strided view with step m + 1.
+  const std::int64_t row0 = k >= 0 ? 0 : -k, col0 = k >= 0 ? k : 0;
+  const std::int64_t len = std::max<std::int64_t>(0, std::min(n - row0, m - col0));
+  if (len > 0) fill_(t.as_strided({len}, {m + 1}, row0 * m + col0), Scalar::from_int(1));
+  return t;
+}
+
+Tensor arange(double start, double stop, double step, DType dtype, Device device) {
+  static const OpEntry& op = registered_op("arange");
+  if (step == 0) value_error("arange", "step must not be zero");
+  if (!std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step)) {
+    value_error("arange", "start, stop and step must be finite, got ", start, ", ", stop, ", ", step);
+  }
+  const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
+  Attrs attrs;
+  attrs.floats = {start, step};
+  attrs.ints = {static_cast<std::int64_t>(start), static_cast<std::int64_t>(step)};
+  return run_to_new(op, device, {n}, dtype, {}, attrs);
+}
+
+Tensor linspace(double start, double stop, std::int64_t num, bool endpoint, DType dtype, Device device) {
+  static const OpEntry& op = registered_op("linspace");
+  if (num < 0) value_error("linspace", "num must be non-negative, got ", num);
+  const std::int64_t div = endpoint ? num - 1 : num;
+  Attrs attrs;
+  attrs.floats = {start, div > 0 ? (stop - start) / static_cast<double>(div) : 0.0, stop};
+  attrs.ints = {endpoint ? 1 : 0};
+  return run_to_new(op, device, {num}, dtype, {}, attrs);
+}
+
+void copy_into(const Tensor& dst, const Tensor& src, const char* op_name) {
+  static const OpEntry& op = registered_op("copy");
+  detail::common_device(op_name, {&dst, &src});
+  Shape shape = broadcast_shapes(dst.shape(), src.shape(), op_name);
+  if (shape != dst.shape()) {
+    value_error(op_name, "could not broadcast input of shape ", shape_str(src.shape()), " into shape ",
+                shape_str(dst.shape()));
+  }
+  if (dst.numel() == 0) return;
+  const Tensor in = src.broadcast_to(shape);
+  Tensor out = dst;
+  op.call(dst.device(), std::span<const Tensor>(&in, 1), std::span<Tensor>(&out, 1));
+}
+
+Tensor cast(const Tensor& x, DType dtype) {
+  Tensor out = Tensor::empty(x.shape(), dtype, x.device());
+  copy_into(out, x, "cast");
+  return out;
+}
+
+Tensor copy(const Tensor& x) { return cast(x, x.dtype()); }
+
+Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : copy(x); }
+
+Tensor to_device(const Tensor& x, Device device) {
+  if (x.device() == device) return x;
+  not_implemented("to_device", "no transfer path from ", x.device().str(), " to ", device.str());
+}
+
+}  // namespace ember

@@ -1,0 +1,205 @@
+// Front-end elementwise ops: dtype rules, broadcasting, dispatch.
+#include <algorithm>
+
+#include "ops/common.h"
+
+namespace ember {
+
+using detail::common_device;
+using detail::describe;
+using detail::registered_op;
+using detail::run_to_new;
+
+DType result_type(const Tensor& a, const Tensor& b) {
+  if (a.is_wrapped_number() == b.is_wrapped_number()) return promote_types(a.dtype(), b.dtype());
+  const Tensor& scalar = a.is_wrapped_number() ? a : b;
+  const Tensor& tensor = a.is_wrapped_number() ? b : a;
+  const DTypeKind sk = dtype_kind(scalar.dtype());
+  if (sk <= dtype_kind(tensor.dtype())) return tensor.dtype();
+  return promote_types(tensor.dtype(), default_dtype(sk));
+}
+
+Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
+  if (a == b) return a;
+  const std::size_t n = std::max(a.size(), b.size());
+  Shape out(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int64_t da = i < n - a.size() ? 1 : a[i - (n - a.size())];
+    const std::int64_t db = i < n - b.size() ? 1 : b[i - (n - b.size())];
+    if (da != db && da != 1 && db != 1) {
+      value_error(op, "operands could not be broadcast together with shapes ", shape_str(a), " and ", shape_str(b));
+    }
+    out[i] = da == 1 ? db : da;
+  }
+  return out;
+}
+
+namespace {
+
+enum class BinaryKind {
+  Arithmetic,  // any dtype
+  NoBool,      // bool operands are promoted to int8 (NumPy's floor_divide, mod, power)
+  Subtract,    // bool - bool is a TypeError, as in NumPy
+  TrueDivide,  // integer / bool inputs divide in float32
+  Compare,     // bool result
+  Bitwise,     // integer or bool only
+};
+
+Tensor as_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : cast(t, dtype); }
+
+Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind kind) {
+  const char* name = op.name().c_str();
+  const Device device = common_device(name, {&a, &b});
+  DType compute = result_type(a, b);
+  switch (kind) {
+    case BinaryKind::NoBool:
+      if (compute == DType::Bool) compute = DType::Int8;
+      break;
+    case BinaryKind::Subtract:
+      if (compute == DType::Bool) {
+        type_error(name, "boolean subtract is not supported (", describe(a), ", ", describe(b),
+                   "); use logical_xor instead");
+      }
+      break;
+    case BinaryKind::TrueDivide:
+      if (!is_floating(compute)) compute = default_dtype(DTypeKind::Float);
+      break;
+    case BinaryKind::Bitwise:
+      if (is_floating(compute)) {
+        type_error(name, "only integer and bool dtypes are supported, got ", describe(a), " and ", describe(b));
+      }
+      break;
+    default:
+      break;
+  }
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
+  const DType out_dtype = kind == BinaryKind::Compare ? DType::Bool : compute;
+  return run_to_new(op, device, shape, out_dtype,
+                    {as_dtype(a, compute).broadcast_to(shape), as_dtype(b, compute).broadcast_to(shape)});
+}
+
+enum class UnaryKind {
+  Floating,     // integer and bool inputs are computed in float32
+  SameDType,    // any dtype, same-dtype result
+  NoBool,       // same-dtype result; bool input is a TypeError
+  Predicate,    // bool result
+  IntegerOnly,  // integer or bool
+};
+
+Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
+  const char* name = op.name().c_str();
+  DType compute = x.dtype();
+  if (kind == UnaryKind::Floating && !is_floating(compute)) compute = default_dtype(DTypeKind::Float);
+  if (kind == UnaryKind::NoBool && compute == DType::Bool) {
+    type_error(name, "not supported for ", describe(x));
+  }
+  if (kind == UnaryKind::IntegerOnly && is_floating(compute)) {
+    type_error(name, "only integer and bool dtypes are supported, got ", describe(x));
+  }
+  const DType out_dtype = kind == UnaryKind::Predicate ? DType::Bool : compute;
+  return run_to_new(op, x.device(), x.shape(), out_dtype, {as_dtype(x, compute)});
+}
+
+}  // namespace
+
+#define EMBER_DEFINE_UNARY(fn, kind)                          \
+  Tensor fn(const Tensor& x) {                                \
+    static const OpEntry& op = registered_op(#fn);            \
+    return unary(op, x, UnaryKind::kind);                     \
+  }
+EMBER_DEFINE_UNARY(exp, Floating)
+EMBER_DEFINE_UNARY(log, Floating)
+EMBER_DEFINE_UNARY(log10, Floating)
+EMBER_DEFINE_UNARY(log2, Floating)
+EMBER_DEFINE_UNARY(sqrt, Floating)
+EMBER_DEFINE_UNARY(sin, Floating)
+EMBER_DEFINE_UNARY(cos, Floating)
+EMBER_DEFINE_UNARY(tan, Floating)
+EMBER_DEFINE_UNARY(sinh, Floating)
+EMBER_DEFINE_UNARY(cosh, Floating)
+EMBER_DEFINE_UNARY(tanh, Floating)
+EMBER_DEFINE_UNARY(sigmoid, Floating)
+EMBER_DEFINE_UNARY(abs, SameDType)
+EMBER_DEFINE_UNARY(negative, NoBool)
+EMBER_DEFINE_UNARY(sign, NoBool)
+EMBER_DEFINE_UNARY(square, SameDType)
+EMBER_DEFINE_UNARY(floor, SameDType)
+EMBER_DEFINE_UNARY(ceil, SameDType)
+EMBER_DEFINE_UNARY(isnan, Predicate)
+EMBER_DEFINE_UNARY(isinf, Predicate)
+EMBER_DEFINE_UNARY(isfinite, Predicate)
+EMBER_DEFINE_UNARY(logical_not, Predicate)
+EMBER_DEFINE_UNARY(bitwise_not, IntegerOnly)
+#undef EMBER_DEFINE_UNARY
+
+#define EMBER_DEFINE_BINARY(fn, kind)                         \
+  Tensor fn(const Tensor& a, const Tensor& b) {               \
+    static const OpEntry& op = registered_op(#fn);            \
+    return binary(op, a, b, BinaryKind::kind);                \
+  }
+EMBER_DEFINE_BINARY(add, Arithmetic)
+EMBER_DEFINE_BINARY(subtract, Subtract)
+EMBER_DEFINE_BINARY(multiply, Arithmetic)
+EMBER_DEFINE_BINARY(divide, TrueDivide)
+EMBER_DEFINE_BINARY(floor_divide, NoBool)
+EMBER_DEFINE_BINARY(mod, NoBool)
+EMBER_DEFINE_BINARY(power, NoBool)
+EMBER_DEFINE_BINARY(maximum, Arithmetic)
+EMBER_DEFINE_BINARY(minimum, Arithmetic)
+EMBER_DEFINE_BINARY(equal, Compare)
+EMBER_DEFINE_BINARY(not_equal, Compare)
+EMBER_DEFINE_BINARY(less, Compare)
+EMBER_DEFINE_BINARY(less_equal, Compare)
+EMBER_DEFINE_BINARY(greater, Compare)
+EMBER_DEFINE_BINARY(greater_equal, Compare)
+EMBER_DEFINE_BINARY(logical_and, Compare)
+EMBER_DEFINE_BINARY(logical_or, Compare)
+EMBER_DEFINE_BINARY(logical_xor, Compare)
+EMBER_DEFINE_BINARY(bitwise_and, Bitwise)
+EMBER_DEFINE_BINARY(bitwise_or, Bitwise)
+EMBER_DEFINE_BINARY(bitwise_xor, Bitwise)
+#undef EMBER_DEFINE_BINARY
+
+Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
+  static const OpEntry& op = registered_op("where");
+  const Device device = common_device("where", {&condition, &x, &y});
+  const DType dtype = result_type(x, y);
+  const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), x.shape(), "where"), y.shape(), "where");
+  return run_to_new(op, device, shape, dtype,
+                    {as_dtype(condition, DType::Bool).broadcast_to(shape), as_dtype(x, dtype).broadcast_to(shape),
+                     as_dtype(y, dtype).broadcast_to(shape)});
+}
+
+Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
+  if (!min_val.defined() && !max_val.defined()) {
+    value_error("clip", "at least one of min_val and max_val must be given");
+  }
+  common_device("clip", {&x, &min_val, &max_val});
+  Tensor out = x;
+  if (min_val.defined()) out = maximum(out, min_val);
+  if (max_val.defined()) out = minimum(out, max_val);
+  return out;
+}
+
+// numpy.isclose: |a - b| <= atol + rtol * |b|, with infinities equal only to themselves.
+Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  common_device("isclose", {&a, &b});
+  DType dtype = result_type(a, b);
+  if (!is_floating(dtype)) dtype = default_dtype(DTypeKind::Float);
+  const Tensor fa = as_dtype(a, dtype), fb = as_dtype(b, dtype);
+  const Device dev = fa.device();
+  Tensor tol = scalar_tensor(Scalar::from_double(atol), dtype, dev);
+  tol = add(tol, multiply(scalar_tensor(Scalar::from_double(rtol), dtype, dev), abs(fb)));
+  Tensor close = less_equal(abs(subtract(fa, fb)), tol);
+  const Tensor both_finite = logical_and(isfinite(fa), isfinite(fb));
+  close = logical_or(logical_and(close, both_finite), logical_and(equal(fa, fb), logical_not(both_finite)));
+  if (equal_nan) close = logical_or(close, logical_and(isnan(fa), isnan(fb)));
+  return close;
+}
+
+bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  const Tensor r = cast(all(isclose(a, b, rtol, atol, equal_nan), std::nullopt, false), DType::Bool);
+  return to_device(r, Device{}).data<bool>()[0];
+}
+
+}  // namespace ember

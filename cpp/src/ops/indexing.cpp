@@ -1,0 +1,69 @@
+// Basic indexing: integers, slices, Ellipsis and new axes, as zero-copy views.
+#include "ops/common.h"
+
+namespace ember {
+
+namespace {
+// Python's slice.indices(): clamps start/stop for the given step and length.
+std::pair<std::int64_t, std::int64_t> adjust_slice(const IndexItem& it, std::int64_t len) {
+  const bool neg = it.step < 0;
+  auto clamp = [&](std::int64_t v) {
+    if (v < 0) {
+      v += len;
+      if (v < 0) v = neg ? -1 : 0;
+    } else if (v >= len) {
+      v = neg ? len - 1 : len;
+    }
+    return v;
+  };
+  const std::int64_t start = it.start ? clamp(*it.start) : (neg ? len - 1 : 0);
+  const std::int64_t stop = it.stop ? clamp(*it.stop) : (neg ? -1 : len);
+  return {start, stop};
+}
+}  // namespace
+
+Tensor basic_index(const Tensor& x, const std::vector<IndexItem>& items) {
+  using Kind = IndexItem::Kind;
+  int consumed = 0, ellipses = 0;
+  for (const auto& it : items) {
+    if (it.kind == Kind::Int || it.kind == Kind::Slice) ++consumed;
+    if (it.kind == Kind::Ellipsis) ++ellipses;
+  }
+  if (ellipses > 1) index_error("index", "an index can only have a single ellipsis ('...')");
+  if (consumed > x.ndim()) {
+    index_error("index", "too many indices: tensor of shape ", shape_str(x.shape()), " is ", x.ndim(),
+                "-dimensional, but ", consumed, " were indexed");
+  }
+  Tensor out = x;
+  int axis = 0;  // current axis of `out`
+  for (const auto& it : items) {
+    switch (it.kind) {
+      case Kind::Int: {
+        const std::int64_t len = out.shape()[axis];
+        const std::int64_t i = it.index < 0 ? it.index + len : it.index;
+        if (i < 0 || i >= len) {
+          index_error("index", "index ", it.index, " is out of bounds for axis ", axis, " with size ", len);
+        }
+        out = out.select(axis, i);
+        break;
+      }
+      case Kind::Slice: {
+        if (it.step == 0) value_error("index", "slice step cannot be zero");
+        const auto [start, stop] = adjust_slice(it, out.shape()[axis]);
+        out = out.slice(axis, start, stop, it.step);
+        ++axis;
+        break;
+      }
+      case Kind::Ellipsis:
+        axis += x.ndim() - consumed;
+        break;
+      case Kind::NewAxis:
+        out = out.expand_dims(axis);
+        ++axis;
+        break;
+    }
+  }
+  return out;
+}
+
+}  // namespace ember

@@ -1,0 +1,146 @@
+// Front-end reductions. Every kernel sees a contiguous [M, R, N] input (reduce over R).
+#include <algorithm>
+
+#include "ops/common.h"
+
+namespace ember {
+
+using detail::describe;
+using detail::registered_op;
+using detail::run_to_new;
+
+namespace {
+
+struct Layout {
+  Tensor x;  // contiguous, viewed as [M, R, N]
+  std::int64_t M = 1, R = 1, N = 1;
+  Shape out_shape;
+};
+
+Layout prepare(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
+  Layout l;
+  std::vector<bool> reduced(x.ndim(), false);
+  for (int a : axes) reduced[a] = true;
+  for (int d = 0; d < x.ndim(); ++d) {
+    if (!reduced[d]) l.out_shape.push_back(x.shape()[d]);
+    else if (keepdims) l.out_shape.push_back(1);
+  }
+  const bool block = axes.empty() || axes.back() - axes.front() + 1 == static_cast<int>(axes.size());
+  if (block && x.is_contiguous()) {
+    const int p = axes.empty() ? x.ndim() : axes.front();
+    const int q = axes.empty() ? x.ndim() : axes.back() + 1;
+    for (int d = 0; d < x.ndim(); ++d) (d < p ? l.M : d < q ? l.R : l.N) *= x.shape()[d];
+    l.x = x;
+    return l;
+  }
+  std::vector<int> perm;
+  for (int d = 0; d < x.ndim(); ++d) {
+    if (!reduced[d]) {
+      perm.push_back(d);
+      l.M *= x.shape()[d];
+    }
+  }
+  for (int a : axes) {
+    perm.push_back(a);
+    l.R *= x.shape()[a];
+  }
+  l.x = copy(x.permute(perm));
+  return l;
+}
+
+Tensor reduce(const char* name, const Tensor& x, const Axes& axes, bool keepdims, DType dtype,
+              bool needs_identity = false) {
+  const OpEntry& op = registered_op(name);
+  const std::vector<int> ax = detail::reduction_axes(axes, x.ndim(), name);
+  const Tensor in = x.dtype() == dtype ? x : cast(x, dtype);
+  Layout l = prepare(in, ax, keepdims);
+  if (needs_identity && l.R == 0 && l.M * l.N > 0) {
+    value_error(name, "zero-size reduction has no identity (", describe(x), ")");
+  }
+  Attrs attrs;
+  attrs.ints = {l.M, l.R, l.N};
+  Tensor out = run_to_new(op, x.device(), {l.M, l.N}, dtype, {l.x}, attrs);
+  return out.view(l.out_shape);
+}
+
+// NumPy's accumulator dtype for sum and prod: small integers and bool widen to 64 bits.
+DType sum_dtype(DType d) {
+  if (d == DType::Bool || (is_integral(d) && !is_unsigned(d))) return DType::Int64;
+  if (is_unsigned(d)) return DType::UInt64;
+  return d;
+}
+
+DType float_dtype(DType d) { return is_floating(d) ? d : default_dtype(DTypeKind::Float); }
+
+std::int64_t reduced_count(const Tensor& x, const Axes& axes, const char* name) {
+  std::int64_t count = 1;
+  for (int a : detail::reduction_axes(axes, x.ndim(), name)) count *= x.shape()[a];
+  return count;
+}
+
+}  // namespace
+
+Tensor sum(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
+  return reduce("sum", x, axes, keepdims, dtype.value_or(sum_dtype(x.dtype())));
+}
+
+Tensor prod(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce("prod", x, axes, keepdims, sum_dtype(x.dtype()));
+}
+
+Tensor mean(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
+  const DType d = dtype.value_or(float_dtype(x.dtype()));
+  if (!is_floating(d)) type_error("mean", "dtype must be a floating dtype, got ", dtype_name(d));
+  const Tensor s = reduce("sum", x, axes, keepdims, d);
+  const double count = static_cast<double>(reduced_count(x, axes, "mean"));
+  return divide(s, scalar_tensor(Scalar::from_double(count), d, x.device()));
+}
+
+Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce("max", x, axes, keepdims, x.dtype(), true);
+}
+
+Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
+  return reduce("min", x, axes, keepdims, x.dtype(), true);
+}
+
+// Two-pass variance: mean first, then the mean of squared deviations (numpy.var).
+Tensor var(const Tensor& x, const Axes& axes, bool keepdims, double ddof) {
+  const DType d = float_dtype(x.dtype());
+  const Tensor xf = x.dtype() == d ? x : cast(x, d);
+  const Tensor dev = subtract(xf, mean(xf, axes, true));
+  const Tensor ss = reduce("sum", multiply(dev, dev), axes, keepdims, d);
+  const double n = static_cast<double>(reduced_count(x, axes, "var")) - ddof;
+  return divide(ss, scalar_tensor(Scalar::from_double(n), d, x.device()));
+}
+
+Tensor std(const Tensor& x, const Axes& axes, bool keepdims, double ddof) { return sqrt(var(x, axes, keepdims, ddof)); }
+
+Tensor all(const Tensor& x, const Axes& axes, bool keepdims) { return reduce("all", x, axes, keepdims, DType::Bool); }
+Tensor any(const Tensor& x, const Axes& axes, bool keepdims) { return reduce("any", x, axes, keepdims, DType::Bool); }
+
+namespace {
+Tensor arg_reduce(const char* name, const Tensor& x, std::optional<std::int64_t> axis, bool keepdims) {
+  const OpEntry& op = registered_op(name);
+  if (x.numel() == 0) value_error(name, "attempt to get ", name, " of an empty sequence (", describe(x), ")");
+  if (!axis) {
+    Tensor flat = reshape(x, {x.numel()});
+    Tensor out = arg_reduce(name, flat, 0, false);
+    return keepdims ? out.view(Shape(x.ndim(), 1)) : out;
+  }
+  const int a = normalize_axis(*axis, x.ndim(), name);
+  Layout l = prepare(x, {a}, keepdims);
+  Attrs attrs;
+  attrs.ints = {l.M, l.R, l.N};
+  return run_to_new(op, x.device(), {l.M, l.N}, DType::Int64, {l.x}, attrs).view(l.out_shape);
+}
+}  // namespace
+
+Tensor argmax(const Tensor& x, std::optional<std::int64_t> axis, bool keepdims) {
+  return arg_reduce("argmax", x, axis, keepdims);
+}
+Tensor argmin(const Tensor& x, std::optional<std::int64_t> axis, bool keepdims) {
+  return arg_reduce("argmin", x, axis, keepdims);
+}
+
+}  // namespace ember

@@ -1,0 +1,38 @@
+// Argument parsing shared by the bindings.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "convert.h"
+
+namespace ember::py_bind {
+
+// Converts two operands to tensors on the device of whichever is a tensor.
+std::pair<Tensor, Tensor> tensor_pair(py::handle a, py::handle b, const char* op);
+
+// None → every axis; an int or a sequence of ints → those axes.
+Axes parse_axes(py::handle axis, const char* op);
+std::optional<std::int64_t> parse_axis(py::handle axis, const char* op);
+
+// An int or a sequence of ints.
+Shape parse_shape(py::handle shape, const char* op);
+
+// A Python / NumPy scalar (bool, int or float) as a Scalar.
+Scalar parse_scalar(py::handle value, const char* op);
+
+// A sequence of tensor-like objects, all placed on the device of the first tensor.
+std::vector<Tensor> parse_tensor_list(py::handle seq, const char* op);
+
+// Runs fn with the GIL released when the work is large enough to be worth it.
+template <class Fn>
+auto release_gil_if(std::int64_t numel, Fn&& fn) {
+  if (numel >= kReleaseGilNumel) {
+    py::gil_scoped_release release;
+    return fn();
+  }
+  return fn();
+}
+
+}  // namespace ember::py_bind

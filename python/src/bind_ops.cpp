@@ -1,0 +1,350 @@
+// Bindings of the front-end ops as functions of ember_ml._core.
+#include <pybind11/stl.h>
+
+#include "args.h"
+#include "bindings.h"
+#include "ember/errors.h"
+
+namespace ember::py_bind {
+
+namespace {
+
+using UnaryFn = Tensor (*)(const Tensor&);
+using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
+
+Device parse_device(py::handle device) {
+  if (device.is_none()) return default_device();
+  return Device::parse(py::str(device).cast<std::string>());
+}
+
+DType dtype_or(py::handle dtype, DType fallback, const char* op) { return parse_dtype(dtype, op).value_or(fallback); }
+
+// Creation functions infer a dtype from a fill value the way Python scalars convert.
+DType dtype_for_scalar(const Scalar& s) { return default_dtype(s.kind); }
+
+template <UnaryFn fn>
+void def_unary(py::module_& m, const char* name, const char* doc) {
+  m.def(
+      name,
+      [name](py::handle x) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
+        return release_gil_if(t.numel(), [&] { return fn(t); });
+      },
+      py::arg("x"), doc);
+}
+
+template <BinaryFn fn>
+void def_binary(py::module_& m, const char* name, const char* doc) {
+  m.def(
+      name,
+      [name](py::handle x, py::handle y) {
+        auto [a, b] = tensor_pair(x, y, name);
+        return release_gil_if(std::max(a.numel(), b.numel()), [&] { return fn(a, b); });
+      },
+      py::arg("x"), py::arg("y"), doc);
+}
+
+using ReduceFn = Tensor (*)(const Tensor&, const Axes&, bool);
+template <ReduceFn fn>
+void def_reduce(py::module_& m, const char* name, const char* doc) {
+  m.def(
+      name,
+      [name](py::handle x, py::handle axis, bool keepdims) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
+        const Axes axes = parse_axes(axis, name);
+        return release_gil_if(t.numel(), [&] { return fn(t, axes, keepdims); });
+      },
+      py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, doc);
+}
+
+}  // namespace
+
+void bind_ops(py::module_& m) {
+  // ---- elementwise ------------------------------------------------------------------
+  def_unary<exp>(m, "exp", "Elementwise e**x. Integer/bool input is computed in float32.");
+  def_unary<log>(m, "log", "Elementwise natural logarithm (float result).");
+  def_unary<log10>(m, "log10", "Elementwise base-10 logarithm (float result).");
+  def_unary<log2>(m, "log2", "Elementwise base-2 logarithm (float result).");
+  def_unary<sqrt>(m, "sqrt", "Elementwise square root (float result).");
+  def_unary<sin>(m, "sin", "Elementwise sine, radians (float result).");
+  def_unary<cos>(m, "cos", "Elementwise cosine, radians (float result).");
+  def_unary<tan>(m, "tan", "Elementwise tangent, radians (float result).");
+  def_unary<sinh>(m, "sinh", "Elementwise hyperbolic sine (float result).");
+  def_unary<cosh>(m, "cosh", "Elementwise hyperbolic cosine (float result).");
+  def_unary<tanh>(m, "tanh", "Elementwise hyperbolic tangent (float result).");
+  def_unary<sigmoid>(m, "sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)) (float result).");
+  def_unary<abs>(m, "abs", "Elementwise absolute value; same dtype as x.");
+  def_unary<negative>(m, "negative", "Elementwise -x; same dtype. Raises TypeError for bool.");
+  def_unary<sign>(m, "sign", "Elementwise sign (-1, 0, 1; NaN stays NaN); same dtype. TypeError for bool.");
+  def_unary<square>(m, "square", "Elementwise x*x; same dtype.");
+  def_unary<floor>(m, "floor", "Elementwise floor; same dtype (integers unchanged).");
+  def_unary<ceil>(m, "ceil", "Elementwise ceiling; same dtype (integers unchanged).");
+  def_unary<isnan>(m, "isnan", "Elementwise NaN test; bool result.");
+  def_unary<isinf>(m, "isinf", "Elementwise infinity test; bool result.");
+  def_unary<isfinite>(m, "isfinite", "Elementwise finiteness test; bool result.");
+  def_unary<logical_not>(m, "logical_not", "Elementwise logical NOT (x == 0); bool result.");
+  def_unary<bitwise_not>(m, "bitwise_not", "Elementwise bitwise NOT of integer/bool x. TypeError for floats.");
+
+  const char* bdoc = "Elementwise with NumPy broadcasting and dtype promotion (Python scalars are weak).";
+  def_binary<add>(m, "add", bdoc);
+  def_binary<subtract>(m, "subtract", bdoc);
+  def_binary<multiply>(m, "multiply", bdoc);
+  def_binary<divide>(m, "divide", "True division; integer inputs give float32. Broadcasts.");
+  def_binary<floor_divide>(m, "floor_divide", "Floor division (Python semantics; x // 0 is 0 for integers).");
+  def_binary<mod>(m, "mod", "Remainder with the sign of the divisor (numpy.mod; x % 0 is 0 for integers).");
+  def_binary<power>(m, "power", "Elementwise x ** y. Integers to negative integer powers raise ValueError.");
+  def_binary<power>(m, "pow", "Alias of power.");
+  def_binary<maximum>(m, "maximum", "Elementwise maximum, NaN-propagating (numpy.maximum).");
+  def_binary<minimum>(m, "minimum", "Elementwise minimum, NaN-propagating (numpy.minimum).");
+  def_binary<equal>(m, "equal", "Elementwise x == y; bool result.");
+  def_binary<not_equal>(m, "not_equal", "Elementwise x != y; bool result.");
+  def_binary<less>(m, "less", "Elementwise x < y; bool result.");
+  def_binary<less_equal>(m, "less_equal", "Elementwise x <= y; bool result.");
+  def_binary<greater>(m, "greater", "Elementwise x > y; bool result.");
+  def_binary<greater_equal>(m, "greater_equal", "Elementwise x >= y; bool result.");
+  def_binary<logical_and>(m, "logical_and", "Elementwise logical AND; bool result.");
+  def_binary<logical_or>(m, "logical_or", "Elementwise logical OR; bool result.");
+  def_binary<logical_xor>(m, "logical_xor", "Elementwise logical XOR; bool result.");
+  def_binary<bitwise_and>(m, "bitwise_and", "Elementwise bitwise AND of integer/bool tensors.");
+  def_binary<bitwise_or>(m, "bitwise_or", "Elementwise bitwise OR of integer/bool tensors.");
+  def_binary<bitwise_xor>(m, "bitwise_xor", "Elementwise bitwise XOR of integer/bool tensors.");
+  def_binary<matmul>(m, "matmul", "numpy.matmul: batched matrix product with broadcast batch axes.");
+  def_binary<dot>(m, "dot", "numpy.dot: inner product / matrix product / sum over last and second-to-last axes.");
+
+  m.def(
+      "where",
+      [](py::handle condition, py::handle x, py::handle y) {
+        const Device d = device_of({condition, x, y});
+        return where(to_tensor(condition, d, std::nullopt, "where"), to_tensor(x, d, std::nullopt, "where"),
+                     to_tensor(y, d, std::nullopt, "where"));
+      },
+      py::arg("condition"), py::arg("x"), py::arg("y"), "Elementwise x where condition else y (broadcast).");
+  m.def(
+      "clip",
+      [](py::handle x, py::handle min_val, py::handle max_val) {
+        const Device d = device_of({x, min_val, max_val});
+        const Tensor t = to_tensor(x, d, std::nullopt, "clip");
+        const Tensor lo = min_val.is_none() ? Tensor() : to_tensor(min_val, d, std::nullopt, "clip");
+        const Tensor hi = max_val.is_none() ? Tensor() : to_tensor(max_val, d, std::nullopt, "clip");
+        return clip(t, lo, hi);
+      },
+      py::arg("x"), py::arg("min_val") = py::none(), py::arg("max_val") = py::none(),
+      "Limits x to [min_val, max_val] (either may be None). ValueError when both are None.");
+  m.def(
+      "isclose",
+      [](py::handle x, py::handle y, double rtol, double atol, bool equal_nan) {
+        auto [a, b] = tensor_pair(x, y, "isclose");
+        return isclose(a, b, rtol, atol, equal_nan);
+      },
+      py::arg("x"), py::arg("y"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8, py::arg("equal_nan") = false,
+      "Elementwise |x - y| <= atol + rtol * |y| (numpy.isclose); bool result.");
+  m.def(
+      "allclose",
+      [](py::handle x, py::handle y, double rtol, double atol, bool equal_nan) {
+        auto [a, b] = tensor_pair(x, y, "allclose");
+        return allclose(a, b, rtol, atol, equal_nan);
+      },
+      py::arg("x"), py::arg("y"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8, py::arg("equal_nan") = false,
+      "True when isclose holds everywhere (a Python bool).");
+
+  // ---- reductions --------------------------------------------------------------------
+  m.def(
+      "sum",
+      [](py::handle x, py::handle axis, bool keepdims, py::handle dtype) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "sum");
+        const Axes axes = parse_axes(axis, "sum");
+        const auto d = parse_dtype(dtype, "sum");
+        return release_gil_if(t.numel(), [&] { return sum(t, axes, keepdims, d); });
+      },
+      py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("dtype") = py::none(),
+      "Sum over axis (int, sequence or None). Bool/int inputs accumulate in int64 (uint64 for unsigned).");
+  m.def(
+      "mean",
+      [](py::handle x, py::handle axis, bool keepdims, py::handle dtype) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "mean");
+        const Axes axes = parse_axes(axis, "mean");
+        const auto d = parse_dtype(dtype, "mean");
+        return release_gil_if(t.numel(), [&] { return mean(t, axes, keepdims, d); });
+      },
+      py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("dtype") = py::none(),
+      "Arithmetic mean over axis; integer input gives float32.");
+  for (const char* name : {"var", "std"}) {
+    const bool is_var = std::string(name) == "var";
+    m.def(
+        name,
+        [is_var, name](py::handle x, py::handle axis, bool keepdims, double ddof) {
+          const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
+          const Axes axes = parse_axes(axis, name);
+          return release_gil_if(t.numel(), [&] { return is_var ? var(t, axes, keepdims, ddof) : std(t, axes, keepdims, ddof); });
+        },
+        py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, py::arg("ddof") = 0,
+        is_var ? "Variance sum((x - mean)^2) / (N - ddof), two-pass (numpy.var)." : "Standard deviation sqrt(var).");
+  }
+  def_reduce<prod>(m, "prod", "Product over axis; bool/int inputs accumulate in 64-bit integers.");
+  def_reduce<max>(m, "max", "Maximum over axis (NaN propagates). ValueError for an empty reduction.");
+  def_reduce<min>(m, "min", "Minimum over axis (NaN propagates). ValueError for an empty reduction.");
+  def_reduce<all>(m, "all", "True where every element along axis is nonzero; bool result.");
+  def_reduce<any>(m, "any", "True where any element along axis is nonzero; bool result.");
+  for (const char* name : {"argmax", "argmin"}) {
+    const bool is_max = std::string(name) == "argmax";
+    m.def(
+        name,
+        [is_max, name](py::handle x, py::handle axis, bool keepdims) {
+          const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
+          const auto a = parse_axis(axis, name);
+          return release_gil_if(t.numel(), [&] { return is_max ? argmax(t, a, keepdims) : argmin(t, a, keepdims); });
+        },
+        py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false,
+        "Index (int64) of the first extreme value along axis (None: of the flattened tensor).");
+  }
+
+  // ---- creation ------------------------------------------------------------------------
+  m.def(
+      "full",
+      [](py::handle shape, py::handle fill_value, py::handle dtype, py::handle device) {
+        const Scalar v = parse_scalar(fill_value, "full");
+        return full(parse_shape(shape, "full"), v, dtype_or(dtype, dtype_for_scalar(v), "full"), parse_device(device));
+      },
+      py::arg("shape"), py::arg("fill_value"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      "A tensor of `shape` filled with fill_value; dtype defaults from the value (float32, int32, bool).");
+  for (const char* name : {"zeros", "ones"}) {
+    const bool is_zeros = std::string(name) == "zeros";
+    m.def(
+        name,
+        [is_zeros, name](py::handle shape, py::handle dtype, py::handle device) {
+          const Shape s = parse_shape(shape, name);
+          const DType d = dtype_or(dtype, DType::Float32, name);
+          return is_zeros ? zeros(s, d, parse_device(device)) : ones(s, d, parse_device(device));
+        },
+        py::arg("shape"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+        is_zeros ? "A tensor of zeros (default float32)." : "A tensor of ones (default float32).");
+  }
+  m.def(
+      "eye",
+      [](std::int64_t n, std::optional<std::int64_t> m_, std::int64_t k, py::handle dtype, py::handle device) {
+        return eye(n, m_.value_or(n), k, dtype_or(dtype, DType::Float32, "eye"), parse_device(device));
+      },
+      py::arg("n"), py::arg("m") = py::none(), py::arg("k") = 0, py::arg("dtype") = py::none(),
+      py::arg("device") = py::none(), "An (n, m) tensor with ones on the k-th diagonal (default float32).");
+  m.def(
+      "arange",
+      [](py::handle start, py::handle stop, py::handle step, py::handle dtype, py::handle device) {
+        Scalar a = parse_scalar(start, "arange");
+        Scalar b = stop.is_none() ? a : parse_scalar(stop, "arange");
+        if (stop.is_none()) a = Scalar::from_int(0);
+        const Scalar s = parse_scalar(step, "arange");
+        const bool all_int = a.kind != DTypeKind::Float && b.kind != DTypeKind::Float && s.kind != DTypeKind::Float;
+        const DType d = dtype_or(dtype, all_int ? DType::Int32 : DType::Float32, "arange");
+        return arange(a.f, b.f, s.f, d, parse_device(device));
+      },
+      py::arg("start"), py::arg("stop") = py::none(), py::arg("step") = 1, py::arg("dtype") = py::none(),
+      py::arg("device") = py::none(),
+      "Values start, start+step, ... below stop (numpy.arange); int32 for integer arguments, else float32.");
+  m.def(
+      "linspace",
+      [](double start, double stop, std::int64_t num, bool endpoint, py::handle dtype, py::handle device) {
+        return linspace(start, stop, num, endpoint, dtype_or(dtype, DType::Float32, "linspace"), parse_device(device));
+      },
+      py::arg("start"), py::arg("stop"), py::arg("num") = 50, py::arg("endpoint") = true,
+      py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      "num evenly spaced values over [start, stop] (numpy.linspace); default float32.");
+
+  // ---- copies, casts --------------------------------------------------------------------------
+  m.def(
+      "cast",
+      [](py::handle x, py::handle dtype) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "cast");
+        const auto d = parse_dtype(dtype, "cast");
+        if (!d) type_error("cast", "dtype must not be None");
+        return release_gil_if(t.numel(), [&] { return cast(t, *d); });
+      },
+      py::arg("x"), py::arg("dtype"), "A copy of x converted to dtype (floats to ints truncate; NaN gives 0).");
+  m.def(
+      "copy",
+      [](py::handle x) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "copy");
+        return release_gil_if(t.numel(), [&] { return copy(t); });
+      },
+      py::arg("x"), "A contiguous copy of x with the same dtype.");
+
+  // ---- shape manipulation ------------------------------------------------------------------
+  m.def(
+      "reshape",
+      [](py::handle x, py::handle shape) {
+        return reshape(to_tensor(x, device_of({x}), std::nullopt, "reshape"), parse_shape(shape, "reshape"));
+      },
+      py::arg("x"), py::arg("shape"), "x with a new shape (one -1 inferred); a view when the layout allows.");
+  m.def(
+      "transpose",
+      [](py::handle x, py::handle axes) {
+        const auto a = axes.is_none() ? std::nullopt : parse_axes(axes, "transpose");
+        return transpose(to_tensor(x, device_of({x}), std::nullopt, "transpose"), a);
+      },
+      py::arg("x"), py::arg("axes") = py::none(), "Permutes axes (default: reverses them); a view.");
+  m.def(
+      "expand_dims",
+      [](py::handle x, std::int64_t axis) { return expand_dims(to_tensor(x, device_of({x}), std::nullopt, "expand_dims"), axis); },
+      py::arg("x"), py::arg("axis"), "Inserts a size-1 axis at `axis`; a view.");
+  m.def(
+      "squeeze",
+      [](py::handle x, py::handle axis) {
+        return squeeze(to_tensor(x, device_of({x}), std::nullopt, "squeeze"), parse_axes(axis, "squeeze"));
+      },
+      py::arg("x"), py::arg("axis") = py::none(), "Removes size-1 axes (all, or those named); a view.");
+  m.def(
+      "broadcast_to",
+      [](py::handle x, py::handle shape) {
+        return broadcast_to(to_tensor(x, device_of({x}), std::nullopt, "broadcast_to"), parse_shape(shape, "broadcast_to"));
+      },
+      py::arg("x"), py::arg("shape"), "A read-only broadcast view of x with `shape`.");
+  m.def(
+      "concatenate",
+      [](py::handle xs, std::int64_t axis) { return concatenate(parse_tensor_list(xs, "concatenate"), axis); },
+      py::arg("xs"), py::arg("axis") = 0, "Joins tensors along an existing axis (dtypes promote).");
+  m.def(
+      "stack", [](py::handle xs, std::int64_t axis) { return stack(parse_tensor_list(xs, "stack"), axis); },
+      py::arg("xs"), py::arg("axis") = 0, "Joins same-shaped tensors along a new axis.");
+  m.def(
+      "vstack", [](py::handle xs) { return vstack(parse_tensor_list(xs, "vstack")); }, py::arg("xs"),
+      "Stacks tensors row-wise (numpy.vstack).");
+  m.def(
+      "hstack", [](py::handle xs) { return hstack(parse_tensor_list(xs, "hstack")); }, py::arg("xs"),
+      "Stacks tensors column-wise (numpy.hstack).");
+  m.def(
+      "split",
+      [](py::handle x, py::handle num_or_size_splits, std::int64_t axis) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "split");
+        if (PyIndex_Check(num_or_size_splits.ptr())) {
+          return split_equal(t, num_or_size_splits.cast<std::int64_t>(), axis);
+        }
+        return split(t, parse_shape(num_or_size_splits, "split"), axis);
+      },
+      py::arg("x"), py::arg("num_or_size_splits"), py::arg("axis") = 0,
+      "Splits x along axis: an int gives that many equal parts, a list gives parts of those sizes. Views.");
+  m.def(
+      "tile",
+      [](py::handle x, py::handle reps) {
+        return tile(to_tensor(x, device_of({x}), std::nullopt, "tile"), parse_shape(reps, "tile"));
+      },
+      py::arg("x"), py::arg("reps"), "Repeats x reps[i] times along each axis (numpy.tile).");
+  m.def(
+      "pad",
+      [](py::handle x, py::handle paddings, const std::string& mode, py::handle constant_values) {
+        const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "pad");
+        std::vector<std::pair<std::int64_t, std::int64_t>> pads;
+        for (py::handle p : py::reinterpret_borrow<py::sequence>(paddings)) {
+          const Shape pair = parse_shape(p, "pad");
+          if (pair.size() != 2) value_error("pad", "each padding must be a (before, after) pair");
+          pads.emplace_back(pair[0], pair[1]);
+        }
+        return pad(t, pads, mode, parse_scalar(constant_values, "pad"));
+      },
+      py::arg("x"), py::arg("paddings"), py::arg("mode") = "constant", py::arg("constant_values") = 0,
+      "Pads x with (before, after) per axis; mode constant | reflect | symmetric | edge (numpy.pad).");
+  m.def(
+      "meshgrid",
+      [](py::args xs, const std::string& indexing) { return meshgrid(parse_tensor_list(xs, "meshgrid"), indexing); },
+      py::arg("indexing") = "xy", "Coordinate grids from 1-D tensors (numpy.meshgrid, indexing 'xy' or 'ij').");
+}
+
+}  // namespace ember::py_bind

@@ -1,0 +1,257 @@
+// Bindings of EmberDType and EmberTensor.
+#include <pybind11/stl.h>
+
+#include "args.h"
+#include "bindings.h"
+#include "ember/errors.h"
+
+namespace ember::py_bind {
+
+namespace {
+
+std::string buffer_format(DType d) {
+  switch (d) {
+    case DType::Bool: return "?";
+    case DType::Int8: return "b";
+    case DType::Int16: return "h";
+    case DType::Int32: return "i";
+    case DType::Int64: return "q";
+    case DType::UInt8: return "B";
+    case DType::UInt16: return "H";
+    case DType::UInt32: return "I";
+    case DType::UInt64: return "Q";
+    case DType::Float16: return "e";
+    case DType::Float32: return "f";
+    case DType::Float64: return "d";
+  }
+  return "B";
+}
+
+std::vector<IndexItem> parse_index(py::handle key) {
+  std::vector<py::handle> parts;
+  if (py::isinstance<py::tuple>(key)) {
+    for (py::handle h : py::reinterpret_borrow<py::tuple>(key)) parts.push_back(h);
+  } else {
+    parts.push_back(key);
+  }
+  std::vector<IndexItem> items;
+  for (py::handle h : parts) {
+    IndexItem it;
+    if (h.is_none()) {
+      it.kind = IndexItem::Kind::NewAxis;
+    } else if (h.ptr() == Py_Ellipsis) {
+      it.kind = IndexItem::Kind::Ellipsis;
+    } else if (PySlice_Check(h.ptr())) {
+      Py_ssize_t start, stop, step;
+      if (PySlice_Unpack(h.ptr(), &start, &stop, &step) < 0) throw py::error_already_set();
+      it.kind = IndexItem::Kind::Slice;
+      it.start = start;
+      it.stop = stop;
+      it.step = step;
+    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
+      it.kind = IndexItem::Kind::Int;
+      it.index = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<std::int64_t>();
+    } else {
+      not_implemented("index", "indexing with ", py::repr(py::type::of(h)).cast<std::string>(),
+                      " (integer arrays or boolean masks) is not supported yet; use ints, slices, ... and None");
+    }
+    items.push_back(it);
+  }
+  return items;
+}
+
+py::object item(const Tensor& t) {
+  if (t.numel() != 1) {
+    value_error("item", "can only convert a tensor of size 1 to a Python scalar, got shape ", shape_str(t.shape()));
+  }
+  return to_numpy(t).attr("item")();
+}
+
+Tensor tensor_arg(py::handle self_like, py::handle other, const char* op) {
+  return to_tensor(other, device_of({self_like}), std::nullopt, op);
+}
+
+// Binds a Python binary operator and its reflected form to a front-end op.
+template <Tensor (*fn)(const Tensor&, const Tensor&)>
+void def_operator(py::class_<Tensor>& cls, const char* name, const char* rname, const char* op) {
+  cls.def(name, [op](const Tensor& self, py::handle other) {
+    const Tensor o = tensor_arg(py::cast(self), other, op);
+    return release_gil_if(self.numel(), [&] { return fn(self, o); });
+  });
+  if (rname) {
+    cls.def(rname, [op](const Tensor& self, py::handle other) {
+      const Tensor o = tensor_arg(py::cast(self), other, op);
+      return release_gil_if(self.numel(), [&] { return fn(o, self); });
+    });
+  }
+}
+
+}  // namespace
+
+void bind_dtypes(py::module_& m) {
+  py::class_<PyDType>(m, "EmberDType", "A tensor element type; compares equal to its name ('float32').")
+      .def_property_readonly("name", [](const PyDType& d) { return std::string(dtype_name(d.dtype)); })
+      .def_property_readonly("itemsize", [](const PyDType& d) { return itemsize(d.dtype); }, "Bytes per element.")
+      .def_property_readonly("is_floating_point", [](const PyDType& d) { return is_floating(d.dtype); })
+      .def("__str__", [](const PyDType& d) { return std::string(dtype_name(d.dtype)); })
+      .def("__repr__", [](const PyDType& d) { return "ember_ml." + std::string(dtype_name(d.dtype)); })
+      .def("__hash__", [](const PyDType& d) { return py::hash(py::str(dtype_name(d.dtype))); })
+      .def("__eq__",
+           [](const PyDType& d, py::handle other) {
+             try {
+               const auto o = parse_dtype(other, "dtype");
+               return o && *o == d.dtype;
+             } catch (const Error&) {
+               return false;
+             }
+           })
+      .def("__ne__", [](py::handle self, py::handle other) { return !self.attr("__eq__")(other).cast<bool>(); })
+      .def_property_readonly("numpy_dtype", [](const PyDType& d) { return numpy_dtype(d.dtype); },
+                             "The equivalent numpy.dtype.");
+  for (int i = 0; i < kNumDTypes; ++i) {
+    const auto d = static_cast<DType>(i);
+    const std::string name = d == DType::Bool ? "bool_" : dtype_name(d);
+    m.attr(name.c_str()) = PyDType{d};
+  }
+}
+
+void bind_tensor(py::module_& m) {
+  py::class_<Tensor> cls(m, "EmberTensor", py::buffer_protocol(), R"doc(
+An n-dimensional array on a device ('cpu' or 'opencl:N').
+
+EmberTensor(data, dtype=None, device=None) converts nested sequences, scalars, NumPy
+arrays and tensors (Python floats become float32, ints int32; NumPy arrays keep their
+dtype). Supports NumPy-style operators, basic indexing (ints, slices, ..., None) that
+returns views, __array__, the buffer protocol and DLPack.
+)doc");
+  cls.def(py::init([](py::handle data, py::handle dtype, py::handle device) {
+            const Device d = device.is_none() ? device_of({data}) : Device::parse(py::str(device).cast<std::string>());
+            Tensor t = to_tensor(data, d, parse_dtype(dtype, "EmberTensor"), "EmberTensor");
+            if (t.device() != d) t = to_device(t, d);
+            t.set_wrapped_number(false);
+            return t;
+          }),
+          py::arg("data"), py::arg("dtype") = py::none(), py::arg("device") = py::none());
+  cls.def_property_readonly("shape", [](const Tensor& t) { return py::tuple(py::cast(t.shape())); },
+                            "Shape as a tuple of ints.");
+  cls.def_property_readonly("dtype", [](const Tensor& t) { return PyDType{t.dtype()}; }, "The EmberDType.");
+  cls.def_property_readonly("device", [](const Tensor& t) { return t.device().str(); }, "Device name, e.g. 'cpu'.");
+  cls.def_property_readonly("ndim", &Tensor::ndim, "Number of dimensions.");
+  cls.def_property_readonly("size", &Tensor::numel, "Number of elements.");
+  cls.def_property_readonly("itemsize", [](const Tensor& t) { return t.itemsize(); }, "Bytes per element.");
+  cls.def_property_readonly("strides", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); },
+                            "Strides in elements (may be 0 for broadcast views or negative).");
+  cls.def_property_readonly("T", [](const Tensor& t) { return t.transpose(); }, "Reversed-axes view.");
+  cls.def("is_contiguous", &Tensor::is_contiguous, "True when the elements are laid out in C order.");
+  cls.def("numpy", [](const Tensor& t) { return to_numpy(t); },
+          "A NumPy array; for CPU tensors it shares memory with the tensor.");
+  cls.def(
+      "__array__",
+      [](const Tensor& t, py::handle dtype, py::handle copy) {
+        py::object arr = to_numpy(t);
+        if (!dtype.is_none()) arr = arr.attr("astype")(dtype);
+        if (!copy.is_none() && copy.cast<bool>()) arr = arr.attr("copy")();
+        return arr;
+      },
+      py::arg("dtype") = py::none(), py::arg("copy") = py::none());
+  cls.attr("__array_ufunc__") = py::none();  // NumPy defers mixed operations to our reflected operators
+  cls.def_buffer([](const Tensor& t) {
+    if (t.device().type != DeviceType::CPU) {
+      not_implemented("buffer", "the buffer protocol is only available for cpu tensors, got ", t.device().str());
+    }
+    std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+    std::vector<py::ssize_t> strides;
+    for (auto s : t.strides()) strides.push_back(static_cast<py::ssize_t>(s * static_cast<std::int64_t>(t.itemsize())));
+    return py::buffer_info(t.raw_data(), static_cast<py::ssize_t>(t.itemsize()), buffer_format(t.dtype()),
+                           t.ndim(), shape, strides);
+  });
+  cls.def(
+      "__dlpack__",
+      [](const Tensor& t, py::kwargs kwargs) { return to_numpy(t).attr("__dlpack__")(**kwargs); },
+      "DLPack capsule sharing the tensor's memory (through NumPy's exporter).");
+  cls.def("__dlpack_device__", [](const Tensor& t) {
+    if (t.device().type != DeviceType::CPU) not_implemented("__dlpack__", "only cpu tensors export DLPack");
+    return py::make_tuple(1, 0);  // kDLCPU, device 0
+  });
+  cls.def("item", &item, "The single element as a Python scalar. ValueError unless size is 1.");
+  cls.def("tolist", [](const Tensor& t) { return to_numpy(t).attr("tolist")(); }, "Nested Python lists.");
+  cls.def("__len__", [](const Tensor& t) {
+    if (t.ndim() == 0) type_error("len", "len() of a 0-d tensor");
+    return t.shape()[0];
+  });
+  cls.def("__iter__", [](const Tensor& t) {
+    if (t.ndim() == 0) type_error("iter", "iteration over a 0-d tensor");
+    py::list rows;
+    for (std::int64_t i = 0; i < t.shape()[0]; ++i) rows.append(t.select(0, i));
+    return py::iter(rows);
+  });
+  cls.def("__bool__", [](const Tensor& t) {
+    if (t.numel() != 1) {
+      value_error("bool", "the truth value of a tensor with more than one element is ambiguous (shape ",
+                  shape_str(t.shape()), "); use ops.any or ops.all");
+    }
+    return item(t).cast<bool>();
+  });
+  cls.def("__float__", [](const Tensor& t) { return item(t).cast<double>(); });
+  cls.def("__int__", [](const Tensor& t) { return py::int_(item(t)); });
+  cls.def("__index__", [](const Tensor& t) {
+    if (!is_integral(t.dtype())) type_error("index", "only integer tensors can be used as an index, got ", dtype_name(t.dtype()));
+    return py::int_(item(t));
+  });
+  cls.def("__repr__", [](const Tensor& t) {
+    auto np = py::module_::import("numpy");
+    const std::string body =
+        np.attr("array2string")(to_numpy(t), py::arg("separator") = ", ", py::arg("prefix") = "EmberTensor(")
+            .cast<std::string>();
+    return "EmberTensor(" + body + ", dtype=" + dtype_name(t.dtype()) + ", device='" + t.device().str() + "')";
+  });
+  cls.def("__str__", [](const Tensor& t) { return py::str(to_numpy(t)).cast<std::string>(); });
+  cls.attr("__hash__") = py::none();
+
+  def_operator<add>(cls, "__add__", "__radd__", "add");
+  def_operator<subtract>(cls, "__sub__", "__rsub__", "subtract");
+  def_operator<multiply>(cls, "__mul__", "__rmul__", "multiply");
+  def_operator<divide>(cls, "__truediv__", "__rtruediv__", "divide");
+  def_operator<floor_divide>(cls, "__floordiv__", "__rfloordiv__", "floor_divide");
+  def_operator<mod>(cls, "__mod__", "__rmod__", "mod");
+  def_operator<power>(cls, "__pow__", "__rpow__", "power");
+  def_operator<matmul>(cls, "__matmul__", "__rmatmul__", "matmul");
+  def_operator<bitwise_and>(cls, "__and__", "__rand__", "bitwise_and");
+  def_operator<bitwise_or>(cls, "__or__", "__ror__", "bitwise_or");
+  def_operator<bitwise_xor>(cls, "__xor__", "__rxor__", "bitwise_xor");
+  def_operator<equal>(cls, "__eq__", nullptr, "equal");
+  def_operator<not_equal>(cls, "__ne__", nullptr, "not_equal");
+  def_operator<less>(cls, "__lt__", nullptr, "less");
+  def_operator<less_equal>(cls, "__le__", nullptr, "less_equal");
+  def_operator<greater>(cls, "__gt__", nullptr, "greater");
+  def_operator<greater_equal>(cls, "__ge__", nullptr, "greater_equal");
+  cls.def("__neg__", [](const Tensor& t) { return negative(t); });
+  cls.def("__pos__", [](const Tensor& t) { return t; });
+  cls.def("__abs__", [](const Tensor& t) { return abs(t); });
+  cls.def("__invert__", [](const Tensor& t) { return bitwise_not(t); });
+
+  cls.def("__getitem__", [](const Tensor& t, py::handle key) { return basic_index(t, parse_index(key)); });
+  cls.def("__setitem__", [](const Tensor& t, py::handle key, py::handle value) {
+    const Tensor view = basic_index(t, parse_index(key));
+    const Tensor v = to_tensor(value, t.device(), std::nullopt, "setitem");
+    release_gil_if(view.numel(), [&] {
+      copy_into(view, v, "setitem");
+      return 0;
+    });
+  });
+
+  cls.def("astype", [](const Tensor& t, py::handle dtype) {
+    const auto d = parse_dtype(dtype, "astype");
+    if (!d) type_error("astype", "dtype must not be None");
+    return cast(t, *d);
+  }, py::arg("dtype"), "A copy converted to dtype.");
+  cls.def("reshape", [](const Tensor& t, py::args shape) {
+    return reshape(t, parse_shape(shape.size() == 1 ? shape[0] : shape, "reshape"));
+  }, "x.reshape(2, 3) or x.reshape((2, 3)).");
+  cls.def("flatten", [](const Tensor& t) { return reshape(t, {t.numel()}); }, "A 1-D tensor of the elements.");
+  cls.def("copy", [](const Tensor& t) { return copy(t); }, "A contiguous copy.");
+  cls.def("to", [](const Tensor& t, const std::string& device) { return to_device(t, Device::parse(device)); },
+          py::arg("device"), "This tensor on another device.");
+}
+
+}  // namespace ember::py_bind

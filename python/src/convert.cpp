@@ -1,0 +1,122 @@
+#include "convert.h"
+
+#include <cstring>
+#include <limits>
+
+#include "ember/errors.h"
+
+namespace ember::py_bind {
+
+namespace {
+
+std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
+  const auto name = py::str(dt.attr("name")).cast<std::string>();
+  if (name == "bool") return DType::Bool;
+  return dtype_from_name(name);
+}
+
+Tensor from_array(py::array arr, Device device, const char* op) {
+  const auto dtype = dtype_from_numpy(arr.dtype());
+  if (!dtype) {
+    type_error(op, "unsupported NumPy dtype '", py::str(arr.dtype()).cast<std::string>(), "'");
+  }
+  py::array c = py::array::ensure(arr, py::array::c_style | py::array::forcecast);
+  if (!c.dtype().attr("isnative").cast<bool>()) c = c.attr("astype")(c.dtype().attr("newbyteorder")("="));
+  Shape shape(c.shape(), c.shape() + c.ndim());
+  Tensor t = Tensor::empty(shape, *dtype, device);
+  std::memcpy(t.raw_data(), c.data(), static_cast<std::size_t>(c.nbytes()));
+  return t;
+}
+
+}  // namespace
+
+py::dtype numpy_dtype(DType dtype) {
+  return py::dtype(dtype == DType::Bool ? std::string("bool") : std::string(dtype_name(dtype)));
+}
+
+std::optional<DType> parse_dtype(py::handle obj, const char* op) {
+  if (obj.is_none()) return std::nullopt;
+  if (py::isinstance<PyDType>(obj)) return obj.cast<PyDType>().dtype;
+  if (py::isinstance<py::str>(obj)) {
+    const auto name = obj.cast<std::string>();
+    if (auto d = dtype_from_name(name)) return d;
+    if (name == "bool") return DType::Bool;
+    type_error(op, "unknown dtype '", name, "'");
+  }
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float32;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int32;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
+  try {
+    const py::dtype dt = py::dtype::from_args(py::reinterpret_borrow<py::object>(obj));
+    if (auto d = dtype_from_numpy(dt)) return d;
+  } catch (const py::error_already_set&) {
+  }
+  type_error(op, "cannot interpret ", py::repr(obj).cast<std::string>(), " as a dtype");
+}
+
+Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, const char* op) {
+  if (py::isinstance<Tensor>(obj)) {
+    const Tensor& t = obj.cast<const Tensor&>();
+    return dtype && *dtype != t.dtype() ? cast(t, *dtype) : t;
+  }
+  Tensor t;
+  if (PyBool_Check(obj.ptr())) {
+    t = scalar_tensor(Scalar::from_bool(obj.ptr() == Py_True), DType::Bool, device);
+    t.set_wrapped_number(true);
+  } else if (PyLong_Check(obj.ptr())) {
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (overflow) value_error(op, "Python int ", py::str(obj).cast<std::string>(), " is out of the int64 range");
+    const bool fits32 = v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
+    t = scalar_tensor(Scalar::from_int(v), fits32 ? DType::Int32 : DType::Int64, device);
+    t.set_wrapped_number(true);
+  } else if (PyFloat_Check(obj.ptr())) {
+    t = scalar_tensor(Scalar::from_double(PyFloat_AsDouble(obj.ptr())), DType::Float32, device);
+    t.set_wrapped_number(true);
+  } else {
+    const bool is_numpy = py::isinstance<py::array>(obj) || py::isinstance(obj, py::module_::import("numpy").attr("generic"));
+    py::array arr;
+    try {
+      arr = py::module_::import("numpy").attr("asarray")(obj);
+    } catch (const py::error_already_set& e) {
+      type_error(op, "cannot convert ", py::str(py::type::of(obj)).cast<std::string>(), " to a tensor: ", e.what());
+    }
+    if (!is_numpy && !dtype) {
+      // Python data follows the Python-scalar rule: float → float32, int → int32 when it fits.
+      const char kind = arr.dtype().kind();
+      if (kind == 'f' && arr.itemsize() == 8) {
+        arr = arr.attr("astype")("float32");
+      } else if (kind == 'i' && arr.itemsize() == 8) {
+        auto np = py::module_::import("numpy");
+        const bool fits = arr.size() == 0 ||
+                          (np.attr("min")(arr).cast<long long>() >= std::numeric_limits<std::int32_t>::min() &&
+                           np.attr("max")(arr).cast<long long>() <= std::numeric_limits<std::int32_t>::max());
+        if (fits) arr = arr.attr("astype")("int32");
+      }
+    }
+    t = from_array(arr, device, op);
+  }
+  return dtype && *dtype != t.dtype() ? cast(t, *dtype) : t;
+}
+
+Device device_of(std::initializer_list<py::handle> objs) {
+  for (py::handle h : objs) {
+    if (py::isinstance<Tensor>(h)) return h.cast<const Tensor&>().device();
+  }
+  return default_device();
+}
+
+py::array to_numpy(const Tensor& t) {
+  if (t.device().type != DeviceType::CPU) {
+    not_implemented("to_numpy", "no host transfer for device ", t.device().str());
+  }
+  std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
+  std::vector<py::ssize_t> strides;
+  for (auto s : t.strides()) strides.push_back(static_cast<py::ssize_t>(s * static_cast<std::int64_t>(t.itemsize())));
+  // The capsule keeps the storage alive for as long as NumPy uses the memory.
+  auto* keep = new std::shared_ptr<Storage>(t.storage());
+  py::capsule owner(keep, [](void* p) { delete static_cast<std::shared_ptr<Storage>*>(p); });
+  return py::array(numpy_dtype(t.dtype()), shape, strides, t.raw_data(), owner);
+}
+
+}  // namespace ember::py_bind

@@ -1,0 +1,41 @@
+// ember_ml._core: the one extension module of Ember ML.
+#include <pybind11/stl.h>
+
+#include "bindings.h"
+#include "convert.h"
+#include "ember/errors.h"
+#include "ember/parallel.h"
+#include "ember/registry.h"
+
+namespace py = pybind11;
+using namespace ember;
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "Ember ML C++ engine: tensors, op kernels and dispatch.";
+  py::register_exception_translator([](std::exception_ptr p) {
+    try {
+      if (p) std::rethrow_exception(p);
+    } catch (const Error& e) {
+      PyObject* type = PyExc_RuntimeError;
+      switch (e.kind()) {
+        case ErrorKind::Value: type = PyExc_ValueError; break;
+        case ErrorKind::Type: type = PyExc_TypeError; break;
+        case ErrorKind::Index: type = PyExc_IndexError; break;
+        case ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
+        case ErrorKind::Runtime: break;
+      }
+      PyErr_SetString(type, e.what());
+    }
+  });
+  init_backends();
+
+  py_bind::bind_dtypes(m);
+  py_bind::bind_tensor(m);
+  py_bind::bind_ops(m);
+
+  m.def("set_default_device", [](const std::string& name) { set_default_device(Device::parse(name)); },
+        py::arg("device"), "Sets the device creation functions use ('cpu', 'opencl', 'opencl:N').");
+  m.def("get_default_device", [] { return default_device().str(); }, "The current default device name.");
+  m.def("num_threads", &num_threads, "Threads the CPU kernels split large work across.");
+  m.def("registered_ops", &registered_ops, "Names of every op in the kernel registry.");
+}

@@ -1,0 +1,162 @@
+#include <gtest/gtest.h>
+
+#include "ember/errors.h"
+#include "ember/ops.h"
+#include "ember/registry.h"
+
+namespace ember {
+namespace {
+
+const Device kCpu{};
+
+Tensor iota(const Shape& shape, DType dtype = DType::Float32) {
+  return reshape(arange(0, static_cast<double>(shape_numel(shape)), 1, dtype, kCpu), shape);
+}
+
+TEST(Tensor, EmptyIsContiguous) {
+  Tensor t = Tensor::empty({2, 3, 4}, DType::Float32, kCpu);
+  EXPECT_EQ(t.numel(), 24);
+  EXPECT_EQ(t.strides(), (Strides{12, 4, 1}));
+  EXPECT_TRUE(t.is_contiguous());
+}
+
+TEST(Tensor, TransposeIsAViewSharingStorage) {
+  Tensor t = iota({2, 3});
+  Tensor tt = transpose(t, std::nullopt);
+  EXPECT_TRUE(tt.shares_storage(t));
+  EXPECT_EQ(tt.shape(), (Shape{3, 2}));
+  EXPECT_EQ(tt.strides(), (Strides{1, 3}));
+  EXPECT_FALSE(tt.is_contiguous());
+  Tensor c = copy(tt);
+  const float* p = c.data<float>();
+  EXPECT_EQ(p[0], 0.f);
+  EXPECT_EQ(p[1], 3.f);
+  EXPECT_EQ(p[2], 1.f);
+}
+
+TEST(Tensor, SliceWithNegativeStepIsAView) {
+  Tensor t = iota({10});
+  Tensor s = basic_index(t, {IndexItem{IndexItem::Kind::Slice, 0, std::nullopt, std::nullopt, -3}});
+  EXPECT_TRUE(s.shares_storage(t));
+  EXPECT_EQ(s.shape(), (Shape{4}));
+  Tensor c = copy(s);
+  EXPECT_EQ(c.data<float>()[0], 9.f);
+  EXPECT_EQ(c.data<float>()[3], 0.f);
+}
+
+TEST(Tensor, ContiguousReshapeIsAViewOtherwiseCopy) {
+  Tensor t = iota({4, 6});
+  EXPECT_TRUE(reshape(t, {2, -1, 3}).shares_storage(t));
+  Tensor tt = transpose(t, std::nullopt);
+  EXPECT_FALSE(reshape(tt, {24}).shares_storage(t));
+  EXPECT_THROW(reshape(t, {5, -1}), Error);
+}
+
+TEST(Tensor, BroadcastToHasZeroStrides) {
+  Tensor t = iota({3, 1});
+  Tensor b = broadcast_to(t, {2, 3, 4});
+  EXPECT_TRUE(b.shares_storage(t));
+  EXPECT_EQ(b.strides(), (Strides{0, 1, 0}));
+  EXPECT_THROW(broadcast_to(t, {2, 4}), Error);
+}
+
+TEST(Broadcast, ShapesFollowNumPy) {
+  EXPECT_EQ(broadcast_shapes({2, 1, 3}, {4, 1}, "t"), (Shape{2, 4, 3}));
+  EXPECT_EQ(broadcast_shapes({}, {5}, "t"), (Shape{5}));
+  try {
+    broadcast_shapes({2, 3}, {4}, "add");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Value);
+    EXPECT_NE(std::string(e.what()).find("[add]"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("(2, 3)"), std::string::npos);
+  }
+}
+
+TEST(Promotion, MatchesNumPyTable) {
+  EXPECT_EQ(promote_types(DType::Int8, DType::UInt8), DType::Int16);
+  EXPECT_EQ(promote_types(DType::Int64, DType::UInt64), DType::Float64);
+  EXPECT_EQ(promote_types(DType::Float16, DType::Int16), DType::Float32);
+  EXPECT_EQ(promote_types(DType::Float32, DType::Int32), DType::Float64);
+  EXPECT_EQ(promote_types(DType::Bool, DType::UInt16), DType::UInt16);
+  EXPECT_EQ(promote_types(DType::UInt32, DType::Int16), DType::Int64);
+}
+
+TEST(Promotion, WrappedNumbersPromoteByKind) {
+  Tensor i8 = zeros({2}, DType::Int8, kCpu);
+  Tensor one = scalar_tensor(Scalar::from_int(1), DType::Int32, kCpu);
+  one.set_wrapped_number(true);
+  EXPECT_EQ(result_type(i8, one), DType::Int8);
+  Tensor half_ = scalar_tensor(Scalar::from_double(0.5), DType::Float32, kCpu);
+  half_.set_wrapped_number(true);
+  EXPECT_EQ(result_type(i8, half_), DType::Float32);
+}
+
+TEST(Registry, MissingKernelRaisesNotImplemented) {
+  op_entry("test_only_op");
+  try {
+    op_entry("test_only_op").kernel(Device{DeviceType::OpenCL, 0});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::NotImplemented);
+    EXPECT_NE(std::string(e.what()).find("has no opencl kernel"), std::string::npos);
+  }
+}
+
+TEST(Kernels, AddBroadcastsAndPromotes) {
+  Tensor a = iota({2, 3}, DType::Int32);
+  Tensor b = iota({3}, DType::Float32);
+  Tensor c = add(a, b);
+  EXPECT_EQ(c.dtype(), DType::Float64);
+  EXPECT_EQ(c.shape(), (Shape{2, 3}));
+  EXPECT_DOUBLE_EQ(c.data<double>()[5], 5.0 + 2.0);
+}
+
+TEST(Kernels, SumLargeRowMatchesClosedForm) {
+  const std::int64_t n = 1 << 20;
+  Tensor t = arange(0, static_cast<double>(n), 1, DType::Float64, kCpu);
+  Tensor s = sum(t, std::nullopt, false);
+  EXPECT_DOUBLE_EQ(s.data<double>()[0], static_cast<double>(n) * (n - 1) / 2);
+}
+
+TEST(Kernels, ReduceOverMiddleAxis) {
+  Tensor t = iota({2, 3, 4}, DType::Int32);
+  Tensor s = sum(t, std::vector<std::int64_t>{1}, false);
+  EXPECT_EQ(s.dtype(), DType::Int64);
+  EXPECT_EQ(s.shape(), (Shape{2, 4}));
+  EXPECT_EQ(s.data<std::int64_t>()[0], 0 + 4 + 8);
+  EXPECT_EQ(s.data<std::int64_t>()[7], 15 + 19 + 23);
+}
+
+TEST(Kernels, MatmulOfTransposedViewUsesStrides) {
+  Tensor a = iota({3, 2});
+  Tensor at = transpose(a, std::nullopt);  // [[0,2,4],[1,3,5]]
+  Tensor m = matmul(at, a);                // 2x2
+  EXPECT_EQ(m.shape(), (Shape{2, 2}));
+  EXPECT_FLOAT_EQ(m.data<float>()[0], 0 * 0 + 2 * 2 + 4 * 4);
+  EXPECT_FLOAT_EQ(m.data<float>()[1], 0 * 1 + 2 * 3 + 4 * 5);
+}
+
+TEST(Kernels, IntegerDivisionByZeroDoesNotTrap) {
+  Tensor a = iota({4}, DType::Int32);
+  Tensor z = zeros({4}, DType::Int32, kCpu);
+  Tensor q = floor_divide(a, z);
+  Tensor r = mod(a, z);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(q.data<std::int32_t>()[i], 0);
+    EXPECT_EQ(r.data<std::int32_t>()[i], 0);
+  }
+}
+
+TEST(Devices, MixedDevicesRaiseNamingBoth) {
+  Tensor a = zeros({2}, DType::Float32, kCpu);
+  try {
+    to_device(a, Device{DeviceType::OpenCL, 0});
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::NotImplemented);
+  }
+}
+
+}  // namespace
+}  // namespace ember
