@@ -1,2 +1,23 @@
-"""Ember ML: backend-agnostic machine learning with a C++ engine."""
-from ember_ml import _core  # noqa: F401
+"""Ember ML: backend-agnostic machine learning with a C++ engine.
+
+Write model code once against :mod:`ember_ml.ops` and :mod:`ember_ml.nn.tensor`, pick
+a backend with :func:`set_backend`, and get the same numbers on every backend.
+"""
+from ember_ml import _core
+from ember_ml.backend import (
+    auto_select_backend,
+    get_available_backends,
+    get_backend,
+    set_backend,
+    using_backend,
+)
+from ember_ml import nn, ops
+
+__version__ = "0.1.0"
+
+get_backend()  # resolve EMBER_ML_BACKEND / ~/.ember/backend / auto-selection once at import
+
+__all__ = [
+    "__version__", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
+    "using_backend", "ops", "nn",
+]
