@@ -67,20 +67,16 @@ py::object item(const Tensor& t) {
   return to_numpy(t).attr("item")();
 }
 
-Tensor tensor_arg(py::handle self_like, py::handle other, const char* op) {
-  return to_tensor(other, device_of({self_like}), std::nullopt, op);
-}
-
 // Binds a Python binary operator and its reflected form to a front-end op.
 template <Tensor (*fn)(const Tensor&, const Tensor&)>
 void def_operator(py::class_<Tensor>& cls, const char* name, const char* rname, const char* op) {
   cls.def(name, [op](const Tensor& self, py::handle other) {
-    const Tensor o = tensor_arg(py::cast(self), other, op);
+    const Tensor o = to_tensor(other, self.device(), std::nullopt, op);
     return release_gil_if(self.numel(), [&] { return fn(self, o); });
   });
   if (rname) {
     cls.def(rname, [op](const Tensor& self, py::handle other) {
-      const Tensor o = tensor_arg(py::cast(self), other, op);
+      const Tensor o = to_tensor(other, self.device(), std::nullopt, op);
       return release_gil_if(self.numel(), [&] { return fn(o, self); });
     });
   }

@@ -15,9 +15,18 @@ template <class T>
 constexpr bool is_float_v = std::is_floating_point_v<T> || std::is_same_v<T, half>;
 
 // ---- binary functors: operate on compute_t<T>, return the output value --------------
-struct AddOp { template <class C> C operator()(C a, C b) const { return a + b; } };
+// bool + bool is OR and bool * bool is AND, as in NumPy.
+struct AddOp {
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_same_v<C, bool>) return a || b; else return a + b;
+  }
+};
 struct SubOp { template <class C> C operator()(C a, C b) const { return a - b; } };
-struct MulOp { template <class C> C operator()(C a, C b) const { return a * b; } };
+struct MulOp {
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (std::is_same_v<C, bool>) return a && b; else return static_cast<C>(a * b);
+  }
+};
 struct DivOp { template <class C> C operator()(C a, C b) const { return a / b; } };
 
 // Python floor semantics, as numpy.floor_divide / numpy.mod (npy_divmod).
@@ -214,7 +223,11 @@ struct SignOp {
     return static_cast<C>((C(0) < x) - (x < C(0)));
   }
 };
-struct SquareOp { template <class C> C operator()(C x) const { return static_cast<C>(x * x); } };
+struct SquareOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_same_v<C, bool>) return x; else return static_cast<C>(x * x);
+  }
+};
 struct FloorOp {
   template <class C> C operator()(C x) const {
     if constexpr (std::is_floating_point_v<C>) return std::floor(x); else return x;

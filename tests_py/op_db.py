@@ -1,0 +1,1321 @@
+"""OpInfo-style table of Ember ML ops and their NumPy references.
+
+Every entry of :data:`OP_DB` names one op: the Ember callable, a NumPy reference that
+encodes Ember's documented deviations from NumPy, the dtypes the op supports, a sample
+generator and per-dtype tolerances. ``test_parity.py`` turns the table into tests, and
+``test_bad_inputs.py`` / ``conftest.py`` reuse parts of it.
+
+Adding an op means adding one ``OpInfo(...)`` to ``OP_DB``.
+
+Samples are built from NumPy arrays: an :class:`Arg` holds a NumPy ``base`` array and a
+``layout`` (a view applied to the base). The Ember input is
+``layout(T.convert_to_tensor(base))`` -- the view is taken of the Ember tensor, so the
+Ember operand really is strided / transposed / reversed -- and the NumPy input is
+``layout(base)``.
+
+Deliberate deviations from NumPy that the references encode:
+
+* Python float scalars become float32, Python ints int32, bools bool; nested lists of
+  floats float32, of ints int32 (``default_dtype_of``).
+* Python scalars in binary ops are *weak*: ``int8 + 1`` stays int8, and a scalar of a
+  higher kind promotes with the default dtype of its kind: ``int8 + 1.5`` is
+  ``promote_types(int8, float32)`` (``result_type``).
+* ``divide`` of integer/bool inputs gives float32.
+* float-valued unary ops (exp log log10 log2 sqrt sin cos tan sinh cosh tanh sigmoid) on
+  integer/bool input compute in float32.
+* ``mean``/``var``/``std`` of integer/bool input give float32.
+* ``floor``/``ceil`` keep integer (and bool) dtypes unchanged.
+* integer ``x // 0`` and ``x % 0`` give 0.
+* ``floor_divide``/``mod``/``power`` of bool, bool compute in int8.
+* creation functions default to float32 (``arange`` of ints and ``full`` of an int: int32).
+"""
+from __future__ import annotations
+
+import dataclasses
+import zlib
+from typing import Any, Callable, Sequence
+
+import numpy as np
+
+from ember_ml import _core, ops
+from ember_ml.nn import tensor as T
+from ember_ml.ops import stats
+
+# ---------------------------------------------------------------------------------------
+# dtypes and tolerances
+# ---------------------------------------------------------------------------------------
+FLOAT_DTYPES = ("float16", "float32", "float64")
+SIGNED_DTYPES = ("int8", "int16", "int32", "int64")
+UNSIGNED_DTYPES = ("uint8", "uint16", "uint32", "uint64")
+INT_DTYPES = SIGNED_DTYPES + UNSIGNED_DTYPES
+ALL_DTYPES = FLOAT_DTYPES + INT_DTYPES + ("bool",)
+NO_BOOL_DTYPES = FLOAT_DTYPES + INT_DTYPES
+INT_BOOL_DTYPES = INT_DTYPES + ("bool",)
+
+# (rtol, atol) keyed by the dtype of the *result*; integer and bool results compare exactly.
+DEFAULT_TOLS = {
+    "float16": (2e-3, 2e-3),
+    "float32": (3e-6, 1e-6),
+    "float64": (1e-12, 1e-12),
+}
+REDUCTION_TOLS = {
+    "float16": (1e-2, 1e-2),
+    "float32": (2e-5, 2e-5),
+    "float64": (1e-11, 1e-11),
+}
+MATMUL_TOLS = {
+    "float16": (1e-2, 1e-2),
+    "float32": (2e-5, 2e-5),
+    "float64": (1e-11, 1e-11),
+}
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
+_DEFAULT_OF_RANK = {0: np.dtype(bool), 1: np.dtype(np.int32), 2: np.dtype(np.float32)}
+FLOAT32 = np.dtype(np.float32)
+
+
+def is_weak(v: Any) -> bool:
+    """Python scalars (not NumPy scalars) are weakly typed operands."""
+    return isinstance(v, (bool, int, float)) and not isinstance(v, np.generic)
+
+
+def default_dtype_of(v: Any) -> np.dtype:
+    """The dtype Ember gives a Python scalar: bool, int32 (int64 when it does not fit), float32."""
+    if isinstance(v, bool):
+        return np.dtype(bool)
+    if isinstance(v, int):
+        return np.dtype(np.int32) if -(2**31) <= v < 2**31 else np.dtype(np.int64)
+    if isinstance(v, float):
+        return FLOAT32
+    return np.asarray(v).dtype
+
+
+def as_array(v: Any, dtype: Any = None) -> np.ndarray:
+    """A NumPy array of ``v``; Python scalars get Ember's default dtype unless ``dtype`` is given.
+
+    A Python scalar is converted straight from its exact value to ``dtype`` (as NumPy does),
+    so e.g. ``0.1`` in a float64 computation is the double 0.1.
+    """
+    if is_weak(v):
+        return np.asarray(v, dtype=dtype if dtype is not None else default_dtype_of(v))
+    a = np.asarray(v)
+    return a if dtype is None else a.astype(dtype)
+
+
+def result_type(a: Any, b: Any) -> np.dtype:
+    """Ember's binary result dtype (NumPy promotion with weak Python scalars)."""
+    wa, wb = is_weak(a), is_weak(b)
+    da = default_dtype_of(a) if wa else np.asarray(a).dtype
+    db = default_dtype_of(b) if wb else np.asarray(b).dtype
+    if wa == wb:
+        return np.promote_types(da, db)
+    scalar, tensor = (da, db) if wa else (db, da)
+    srank, trank = _KIND_RANK[scalar.kind], _KIND_RANK[tensor.kind]
+    if srank <= trank:
+        return tensor
+    return np.promote_types(tensor, _DEFAULT_OF_RANK[srank])
+
+
+# ---------------------------------------------------------------------------------------
+# sample inputs
+# ---------------------------------------------------------------------------------------
+VIEWS: dict[str, Callable[[Any], Any]] = {
+    "contig": lambda a: a,
+    "T": lambda a: a.T,  # transposed view
+    "step2": lambda a: a[::2],  # strided along axis 0
+    "rev": lambda a: a[::-1],  # negative stride along axis 0
+    "colstep": lambda a: a[..., ::2],  # strided along the last axis
+    "revT": lambda a: a.T[::-1],  # transposed and reversed
+}
+
+
+def _base_shape(shape: tuple, layout: str) -> tuple:
+    if layout in ("contig", "rev"):
+        return shape
+    if layout in ("T", "revT"):
+        return tuple(reversed(shape))
+    if layout == "step2":
+        return (2 * shape[0],) + shape[1:]
+    if layout == "colstep":
+        return shape[:-1] + (2 * shape[-1],)
+    raise ValueError(layout)
+
+
+@dataclasses.dataclass(frozen=True)
+class Arg:
+    """An array operand: NumPy ``base`` plus a view ``layout`` taken on both sides."""
+
+    base: np.ndarray
+    layout: str = "contig"
+
+    def numpy(self) -> np.ndarray:
+        return VIEWS[self.layout](self.base)
+
+    def ember(self) -> T.EmberTensor:
+        return VIEWS[self.layout](T.convert_to_tensor(self.base))
+
+    def __repr__(self) -> str:
+        v = self.numpy()
+        return f"Arg({v.dtype}{list(v.shape)}, {self.layout})"
+
+
+@dataclasses.dataclass(frozen=True)
+class DT:
+    """A dtype argument: an EmberDType for Ember, a numpy.dtype for the reference."""
+
+    name: str
+
+    def ember(self):
+        return getattr(T, "bool_" if self.name == "bool" else self.name)
+
+    def numpy(self):
+        return np.dtype(self.name)
+
+
+def to_ember(obj: Any) -> Any:
+    if isinstance(obj, (Arg, DT)):
+        return obj.ember()
+    if isinstance(obj, list):
+        return [to_ember(o) for o in obj]
+    return obj
+
+
+def to_numpy(obj: Any) -> Any:
+    if isinstance(obj, (Arg, DT)):
+        return obj.numpy()
+    if isinstance(obj, list):
+        return [to_numpy(o) for o in obj]
+    return obj
+
+
+@dataclasses.dataclass
+class Sample:
+    args: tuple
+    kwargs: dict = dataclasses.field(default_factory=dict)
+    desc: str = ""
+    tols: tuple | None = None  # (rtol, atol) override for this sample
+
+    def __repr__(self) -> str:
+        parts = [repr(a) for a in self.args] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{self.desc or 'sample'}: ({', '.join(parts)})"
+
+
+def rand(shape: Sequence[int], dtype: str, rng: np.random.Generator, low: float | None = None,
+         high: float | None = None) -> np.ndarray:
+    """Random values of ``dtype``: floats uniform in [low, high), ints in [low, high]."""
+    shape = tuple(shape)
+    dt = np.dtype(dtype)
+    if dt.kind == "b":
+        return rng.random(shape) < 0.5
+    if dt.kind == "f":
+        lo = -3.0 if low is None else low
+        hi = 3.0 if high is None else high
+        return rng.uniform(lo, hi, shape).astype(dt)
+    info = np.iinfo(dt)
+    lo = max(-10 if low is None else int(low), info.min)
+    hi = min(10 if high is None else int(high), info.max)
+    return rng.integers(lo, hi, size=shape, endpoint=True).astype(dt)
+
+
+def arr(shape: Sequence[int], dtype: str, rng: np.random.Generator, layout: str = "contig",
+        low: float | None = None, high: float | None = None) -> Arg:
+    shape = tuple(shape)
+    return Arg(rand(_base_shape(shape, layout), dtype, rng, low, high), layout)
+
+
+def values(vals: Sequence, dtype: str, layout: str = "contig") -> Arg:
+    return Arg(np.asarray(vals).astype(dtype), layout)
+
+
+def float_specials(dtype: str) -> np.ndarray:
+    return np.array([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, np.inf, -np.inf, np.nan], dtype=dtype)
+
+
+def int_extremes(dtype: str) -> np.ndarray:
+    info = np.iinfo(np.dtype(dtype))
+    vals = {info.min, info.min + 1, 0, 1, info.max - 1, info.max}
+    if info.min < 0:
+        vals |= {-1, -2}
+    return np.array(sorted(vals), dtype=dtype)
+
+
+def rng_for(name: str, dtype: str) -> np.random.Generator:
+    """Deterministic per (op, dtype), so a subprocess can rebuild the same samples."""
+    return np.random.default_rng(zlib.crc32(f"{name}|{dtype}".encode()))
+
+
+# ---------------------------------------------------------------------------------------
+# OpInfo
+# ---------------------------------------------------------------------------------------
+@dataclasses.dataclass
+class OpInfo:
+    name: str
+    op: Callable
+    ref: Callable
+    dtypes: tuple
+    sample_inputs: Callable[["OpInfo", str, np.random.Generator], list]
+    category: str = "other"  # unary | binary | reduction | other
+    tols: dict = dataclasses.field(default_factory=dict)  # result dtype -> (rtol, atol)
+    domain: str = "any"  # value domain hint for the sample generator
+    scalars: tuple = (True, 3, 1 / 3)  # Python scalars used as weak operands
+    extremes: bool = False  # add integer min/max samples (wrapping ops)
+    specials: bool = True  # add inf/nan samples for float dtypes
+    promotion_pairs: bool = False  # part of the all-dtype-pairs promotion test
+    partner_dtypes: tuple | None = None  # dtypes allowed as the other operand (default: dtypes)
+
+    def tol(self, result_dtype: np.dtype) -> tuple:
+        name = np.dtype(result_dtype).name
+        if name in self.tols:
+            return self.tols[name]
+        return DEFAULT_TOLS.get(name, (0.0, 0.0))
+
+    def samples(self, dtype: str) -> list:
+        return self.sample_inputs(self, dtype, rng_for(self.name, dtype))
+
+
+# ---------------------------------------------------------------------------------------
+# references
+# ---------------------------------------------------------------------------------------
+def _errstate(fn):
+    def wrapped(*args, **kwargs):
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+
+    wrapped.__name__ = getattr(fn, "__name__", "ref")
+    return wrapped
+
+
+def binary_ref(np_fn: Callable, mode: str = "arith") -> Callable:
+    """Reference of an elementwise binary op.
+
+    mode: arith (result dtype = result_type), nobool (bool, bool computes in int8),
+    truediv (non-float computes in float32), compare (bool result, computed in result_type),
+    intzero (integer x op 0 gives 0; bool computes in int8).
+    """
+
+    @_errstate
+    def ref(x, y):
+        compute = result_type(x, y)
+        if mode in ("nobool", "intzero") and compute == np.dtype(bool):
+            compute = np.dtype(np.int8)
+        if mode == "truediv" and compute.kind != "f":
+            compute = FLOAT32
+        xa, ya = as_array(x, compute), as_array(y, compute)
+        out = np.asarray(np_fn(xa, ya))
+        if mode == "intzero" and compute.kind in "iu":
+            out = np.where(np.broadcast_to(ya, out.shape) == 0, np.zeros((), compute), out).astype(compute)
+        if mode == "compare":
+            assert out.dtype == bool
+        else:
+            out = out.astype(compute, copy=False)
+        return out
+
+    return ref
+
+
+def float_unary_ref(np_fn: Callable) -> Callable:
+    """Integer and bool inputs are computed in float32; float16 via float32 then rounded."""
+
+    @_errstate
+    def ref(x):
+        x = as_array(x)
+        if x.dtype.kind != "f":
+            return np.asarray(np_fn(x.astype(np.float32))).astype(np.float32)
+        if x.dtype == np.float16:
+            return np.asarray(np_fn(x.astype(np.float32))).astype(np.float16)
+        return np.asarray(np_fn(x))
+
+    return ref
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def same_dtype_unary_ref(np_fn: Callable) -> Callable:
+    @_errstate
+    def ref(x):
+        x = as_array(x)
+        return np.asarray(np_fn(x))
+
+    return ref
+
+
+def floor_ceil_ref(np_fn: Callable) -> Callable:
+    """Integer and bool dtypes are returned unchanged (same dtype)."""
+
+    def ref(x):
+        x = as_array(x)
+        if x.dtype.kind != "f":
+            return x.copy()
+        return np_fn(x)
+
+    return ref
+
+
+def _float_reduce(np_fn: Callable) -> Callable:
+    """mean / var / std: integer and bool inputs give float32 (computed in float64 here)."""
+
+    @_errstate
+    def ref(x, axis=None, keepdims=False, dtype=None, **kw):
+        x = as_array(x)
+        if dtype is not None:
+            return np.asarray(np_fn(x, axis=axis, keepdims=keepdims, dtype=dtype, **kw))
+        if x.dtype.kind != "f":
+            return np.asarray(np_fn(x.astype(np.float64), axis=axis, keepdims=keepdims, **kw)).astype(np.float32)
+        return np.asarray(np_fn(x, axis=axis, keepdims=keepdims, **kw))
+
+    return ref
+
+
+@_errstate
+def _sum_ref(x, axis=None, keepdims=False, dtype=None):
+    return np.asarray(np.sum(as_array(x), axis=axis, keepdims=keepdims, dtype=dtype))
+
+
+@_errstate
+def _prod_ref(x, axis=None, keepdims=False):
+    return np.asarray(np.prod(as_array(x), axis=axis, keepdims=keepdims))
+
+
+def _plain_reduce(np_fn):
+    @_errstate
+    def ref(x, axis=None, keepdims=False):
+        return np.asarray(np_fn(as_array(x), axis=axis, keepdims=keepdims))
+
+    return ref
+
+
+def _where_ref(c, x, y):
+    rt = result_type(x, y)
+    return np.where(as_array(c).astype(bool), as_array(x, rt), as_array(y, rt))
+
+
+_max_ref = binary_ref(np.maximum)
+_min_ref = binary_ref(np.minimum)
+
+
+def _clip_ref(x, min_val=None, max_val=None):
+    out = x
+    if min_val is not None:
+        out = _max_ref(out, min_val)
+    if max_val is not None:
+        out = _min_ref(out, max_val)
+    return out
+
+
+@_errstate
+def _isclose_ref(x, y, rtol=1e-5, atol=1e-8, equal_nan=False):
+    rt = result_type(x, y)
+    if rt.kind != "f":
+        rt = FLOAT32
+    return np.isclose(as_array(x, rt), as_array(y, rt), rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def _allclose_ref(x, y, rtol=1e-5, atol=1e-8, equal_nan=False):
+    return bool(np.all(_isclose_ref(x, y, rtol=rtol, atol=atol, equal_nan=equal_nan)))
+
+
+def _split_ref(x, num_or_size_splits, axis=0):
+    if isinstance(num_or_size_splits, int):
+        return list(np.split(x, num_or_size_splits, axis=axis))
+    cuts = np.cumsum(num_or_size_splits)[:-1]
+    return list(np.split(x, cuts, axis=axis))
+
+
+def _pad_ref(x, paddings, mode="constant", constant_values=0):
+    if mode == "constant":
+        return np.pad(x, paddings, mode=mode, constant_values=constant_values)
+    return np.pad(x, paddings, mode=mode)
+
+
+def _creation_dtype(dtype, default):
+    return np.dtype(default) if dtype is None else np.dtype(dtype)
+
+
+def _zeros_ref(shape, dtype=None, device=None):
+    return np.zeros(shape, _creation_dtype(dtype, np.float32))
+
+
+def _ones_ref(shape, dtype=None, device=None):
+    return np.ones(shape, _creation_dtype(dtype, np.float32))
+
+
+def _full_ref(shape, fill_value, dtype=None, device=None):
+    return np.full(shape, fill_value, _creation_dtype(dtype, default_dtype_of(fill_value)))
+
+
+def _eye_ref(n, m=None, k=0, dtype=None, device=None):
+    return np.eye(n, m, k, dtype=_creation_dtype(dtype, np.float32))
+
+
+def _arange_ref(start, stop=None, step=1, dtype=None, device=None):
+    all_int = all(isinstance(v, int) for v in (start, stop, step) if v is not None)
+    dt = _creation_dtype(dtype, np.int32 if all_int else np.float32)
+    if stop is None:
+        start, stop = 0, start
+    # Computed in float64 (exact for these samples) and converted, as numpy.arange's values.
+    return np.arange(start, stop, step, dtype=np.float64).astype(dt)
+
+
+def _linspace_ref(start, stop, num=50, dtype=None, device=None):
+    return np.linspace(start, stop, num, dtype=_creation_dtype(dtype, np.float32))
+
+
+def _like_ref(np_fn):
+    def ref(x, *args, dtype=None, device=None):
+        return np_fn(as_array(x), *args, dtype=dtype)
+
+    return ref
+
+
+def _meshgrid_ref(*xs, indexing="xy"):
+    return list(np.meshgrid(*[as_array(x) for x in xs], indexing=indexing))
+
+
+# ---------------------------------------------------------------------------------------
+# sample generators
+# ---------------------------------------------------------------------------------------
+def _domain_range(domain: str, dtype: str) -> tuple:
+    kind = np.dtype(dtype).kind
+    if domain == "positive":
+        return (0.1, 5.0) if kind == "f" else (1, 12)
+    if domain == "small":  # exp / sinh / cosh: keep float16 finite
+        return (-3.0, 3.0) if kind == "f" else (-6, 6)
+    if domain == "trig":
+        return (-1.4, 1.4) if kind == "f" else (-1, 1)
+    return (None, None)
+
+
+def unary_samples(op: OpInfo, dtype: str, rng) -> list:
+    lo, hi = _domain_range(op.domain, dtype)
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("2-D", arr((3, 4), dtype, rng, low=lo, high=hi))
+    add("1-D", arr((7,), dtype, rng, low=lo, high=hi))
+    add("0-d", arr((), dtype, rng, low=lo, high=hi))
+    add("empty (0,)", arr((0,), dtype, rng))
+    add("empty (2,0)", arr((2, 0), dtype, rng))
+    add("transposed", arr((3, 5), dtype, rng, "T", low=lo, high=hi))
+    add("strided", arr((4, 3), dtype, rng, "step2", low=lo, high=hi))
+    add("reversed", arr((6,), dtype, rng, "rev", low=lo, high=hi))
+    add("last-axis strided 3-D", arr((2, 3, 4), dtype, rng, "colstep", low=lo, high=hi))
+    add("transposed+reversed 3-D", arr((2, 3, 4), dtype, rng, "revT", low=lo, high=hi))
+    add("large contiguous", arr((70_001,), dtype, rng, low=lo, high=hi))
+    add("large strided", arr((300, 250), dtype, rng, "T", low=lo, high=hi))
+    kind = np.dtype(dtype).kind
+    if kind == "f" and op.specials:
+        add("inf/nan/-0", Arg(float_specials(dtype)))
+    if kind in "iu" and op.extremes:
+        add("integer extremes", Arg(int_extremes(dtype)))
+    if dtype == "float32":
+        add("Python float", 0.75)
+    if dtype == "int32":
+        add("Python int", 2)
+    if dtype == "bool":
+        add("Python bool", True)
+    return s
+
+
+def _binary_operand_range(op: OpInfo, dtype: str, which: int) -> tuple:
+    kind = np.dtype(dtype).kind
+    if op.domain == "power":
+        if kind == "f":
+            return (0.1, 3.0) if which == 0 else (-2.0, 2.0)
+        return (-3, 3) if which == 0 else (0, 3)
+    return (None, None)
+
+
+def _partner(op: OpInfo, dtype: str) -> str:
+    pool = op.partner_dtypes or op.dtypes
+    pool = [d for d in pool if d != dtype] or [dtype]
+    return pool[ALL_DTYPES.index(dtype) % len(pool)]
+
+
+def _scalar_ok(op: OpInfo, dtype: str, s: Any, left: bool) -> bool:
+    kind = np.dtype(dtype).kind
+    if op.name in ("subtract",) and isinstance(s, bool) and kind == "b":
+        return False
+    if op.domain == "power" and not left:
+        # tensor ** scalar: keep integer exponents non-negative (negative ones raise)
+        return not (isinstance(s, (int, float)) and s < 0)
+    return True
+
+
+def binary_samples(op: OpInfo, dtype: str, rng) -> list:
+    a_lo, a_hi = _binary_operand_range(op, dtype, 0)
+    b_lo, b_hi = _binary_operand_range(op, dtype, 1)
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout, a_lo, a_hi)
+    B = lambda shape, layout="contig": arr(shape, dtype, rng, layout, b_lo, b_hi)
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("same shape", A((3, 4)), B((3, 4)))
+    add("broadcast (3,1)x(1,4)", A((3, 1)), B((1, 4)))
+    add("broadcast (2,3,4)x(4,)", A((2, 3, 4)), B((4,)))
+    add("broadcast (4,)x(2,3,4)", A((4,)), B((2, 3, 4)))
+    add("broadcast 0-d x (3,)", A(()), B((3,)))
+    add("0-d x 0-d", A(()), B(()))
+    add("empty (0,)", A((0,)), B((0,)))
+    add("empty (2,0)x(0,)", A((2, 0)), B((0,)))
+    add("empty (2,0)x(1,)", A((2, 0)), B((1,)))
+    add("transposed x reversed", A((4, 3), "T"), B((3,), "rev"))
+    add("strided x last-axis strided", A((3, 4), "step2"), B((3, 4), "colstep"))
+    add("transposed+reversed 3-D x transposed", A((2, 3, 4), "revT"), B((4, 3, 2), "T"))
+    add("large contiguous", A((70_001,)), B((70_001,)))
+    add("large tensor x broadcast row", A((400, 200)), B((200,)))
+    add("large transposed x strided", A((300, 250), "T"), B((300, 250), "step2"))
+    partner = _partner(op, dtype)
+    p_lo, p_hi = _binary_operand_range(op, partner, 1)
+    add(f"mixed dtypes with {partner}", A((3, 4)), arr((3, 4), partner, rng, "contig", p_lo, p_hi))
+    add(f"mixed dtypes with {partner} (swapped)", arr((4,), partner, rng, "contig", p_lo, p_hi), A((3, 4)))
+    for sc in op.scalars:
+        if _scalar_ok(op, dtype, sc, left=False):
+            add(f"tensor op {sc!r}", A((2, 3)), sc)
+        if _scalar_ok(op, dtype, sc, left=True) and op.domain != "power":
+            add(f"{sc!r} op tensor", sc, B((2, 3)))
+        elif op.domain == "power" and not isinstance(sc, bool):
+            # scalar ** tensor: exponents are the tensor's non-negative values
+            add(f"{sc!r} op tensor", abs(sc), B((2, 3)))
+    if op.scalars and dtype == "int32":
+        add("two Python ints", 2, 3)
+        if op.domain != "bitwise":
+            add("Python int and float", 2, 0.5)
+    kind = np.dtype(dtype).kind
+    if kind == "f" and op.specials:
+        sp = float_specials(dtype)
+        add("inf/nan grid", Arg(np.repeat(sp, sp.size)), Arg(np.tile(sp, sp.size)))
+    if kind in "iu" and op.extremes:
+        ex = int_extremes(dtype)
+        add("integer extremes grid", Arg(np.repeat(ex, ex.size)), Arg(np.tile(ex, ex.size)))
+    if op.domain == "intzero" and kind in "iu":
+        add("integer division by zero", A((2, 5)), values([0, 1, 0, 2, 0], dtype))
+    return s
+
+
+def promotion_samples(op: OpInfo, dtype: str, partner: str, rng) -> list:
+    a_lo, a_hi = _binary_operand_range(op, dtype, 0)
+    b_lo, b_hi = _binary_operand_range(op, partner, 1)
+    x = arr((2, 3), dtype, rng, low=a_lo, high=a_hi)
+    y = arr((3,), partner, rng, low=b_lo, high=b_hi)
+    return [Sample((x, y), {}, f"{dtype} op {partner}")]
+
+
+def reduction_samples(op: OpInfo, dtype: str, rng) -> list:
+    lo, hi = (0.5, 1.5) if op.domain == "prod" and np.dtype(dtype).kind == "f" else (None, None)
+    if op.domain == "prod" and np.dtype(dtype).kind in "iu":
+        lo, hi = -2, 2
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout, lo, hi)
+    single_axis = op.domain == "argreduce"
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    x3 = A((3, 4, 5))
+    add("3-D all axes", x3)
+    add("3-D axis=0", x3, axis=0)
+    add("3-D axis=-1", x3, axis=-1)
+    add("3-D axis=1 keepdims", x3, axis=1, keepdims=True)
+    add("3-D axis=-2", x3, axis=-2)
+    add("all axes keepdims", x3, keepdims=True)
+    if not single_axis:
+        add("3-D axis=(0,2)", x3, axis=(0, 2))
+        add("3-D axis=(-1,-3) keepdims", x3, axis=(-1, -3), keepdims=True)
+        add("3-D axis=(0,1)", x3, axis=(0, 1))
+        add("3-D axis=() (no reduction)", x3, axis=())
+    add("transposed axis=0", A((4, 5), "T"), axis=0)
+    add("transposed axis=-1", A((4, 5), "T"), axis=-1)
+    add("strided axis=1", A((3, 6), "step2"), axis=1)
+    add("reversed all", A((9,), "rev"))
+    add("reversed 3-D axis=0", A((3, 2, 4), "rev"), axis=0)
+    add("transposed+reversed 3-D axis=1", A((2, 3, 4), "revT"), axis=1)
+    add("0-d", A(()))
+    add("0-d keepdims", A(()), keepdims=True)
+    add("single element", A((1,)), axis=0)
+    add("large 1-D", A((100_003,)))
+    add("large middle axis", A((3, 40, 1500)), axis=1)
+    add("large rows", A((2000, 70)), axis=-1)
+    if op.domain in ("argreduce", "extreme"):
+        # reducing over an empty axis raises (test_bad_inputs); an empty non-reduced axis is fine
+        add("empty non-reduced axis (2,0) axis=0", A((2, 0)), axis=0)
+        add("empty (0,3) axis=1", A((0, 3)), axis=1)
+    else:
+        add("empty (0,)", A((0,)))
+        add("empty (2,0) axis=0", A((2, 0)), axis=0)
+        add("empty (2,0) axis=1", A((2, 0)), axis=1)
+        add("empty (2,0) all", A((2, 0)))
+    kind = np.dtype(dtype).kind
+    if kind == "f" and op.specials:
+        sp = float_specials(dtype)
+        add("with nan", Arg(sp))
+        add("with inf (no nan)", Arg(sp[:-1]))
+        add("nan rows", Arg(np.stack([sp, sp[::-1], np.ones_like(sp)])), axis=1)
+    if kind in "iub":
+        # ties: the first extreme index wins for argmax / argmin
+        add("ties", values([[1, 3, 3, 0], [2, 2, 0, 0]], dtype), axis=1)
+    return s
+
+
+def sum_samples(op: OpInfo, dtype: str, rng) -> list:
+    s = reduction_samples(op, dtype, rng)
+    x = arr((3, 4), dtype, rng)
+    for target in ("float64", "float32", "int64"):
+        s.append(Sample((x,), {"axis": 0, "dtype": target}, f"dtype={target}"))
+    s.append(Sample((x,), {"dtype": DT("float64")}, "dtype=EmberDType float64"))
+    if np.dtype(dtype).kind in "iu":
+        s.append(Sample((x,), {"dtype": dtype}, "dtype=input dtype"))
+    return s
+
+
+def mean_samples(op: OpInfo, dtype: str, rng) -> list:
+    s = reduction_samples(op, dtype, rng)
+    x = arr((3, 4), dtype, rng)
+    s.append(Sample((x,), {"axis": 1, "dtype": "float64"}, "dtype=float64"))
+    s.append(Sample((x,), {"dtype": "float32"}, "dtype=float32"))
+    return s
+
+
+def var_samples(op: OpInfo, dtype: str, rng) -> list:
+    s = reduction_samples(op, dtype, rng)
+    x = arr((3, 5), dtype, rng)
+    s.append(Sample((x,), {"axis": 1, "ddof": 1}, "ddof=1"))
+    s.append(Sample((x,), {"ddof": 1, "keepdims": True}, "ddof=1 all keepdims"))
+    s.append(Sample((x,), {"axis": 0, "ddof": 2}, "ddof=2 axis=0"))
+    s.append(Sample((x,), {"axis": 0, "ddof": 4}, "ddof > N (ddof=4, N=3)"))
+    return s
+
+
+def matmul_samples(op: OpInfo, dtype: str, rng) -> list:
+    kind = np.dtype(dtype).kind
+    lo, hi = ((-1.0, 1.0) if kind == "f" else (-3, 3))
+    A = lambda shape, layout="contig", d=dtype: arr(shape, d, rng, layout, lo, hi)
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("2-D @ 2-D", A((3, 4)), A((4, 5)))
+    add("1-D @ 2-D", A((4,)), A((4, 3)))
+    add("2-D @ 1-D", A((3, 4)), A((4,)))
+    add("1-D @ 1-D", A((5,)), A((5,)))
+    add("K=0", A((2, 0)), A((0, 3)))
+    add("M=0", A((0, 4)), A((4, 3)))
+    add("transposed @ transposed", A((4, 3), "T"), A((5, 4), "T"))
+    add("strided @ last-axis strided", A((3, 4), "step2"), A((4, 5), "colstep"))
+    add("reversed @ reversed", A((3, 4), "rev"), A((4, 2), "rev"))
+    add("1-D reversed @ 2-D transposed", A((4,), "rev"), A((4, 3), "T"))
+    add("larger (64x48 @ 48x40)", A((64, 48)), A((48, 40)))
+    if op.name == "matmul":
+        add("batched 3-D", A((2, 3, 4)), A((2, 4, 5)))
+        add("broadcast batch", A((2, 1, 3, 4)), A((5, 4, 2)))
+        add("2-D @ batched", A((3, 4)), A((2, 4, 2)))
+        add("batched @ 1-D", A((2, 3, 4)), A((4,)))
+        add("batched transposed", A((4, 3, 2), "T"), A((2, 4, 3), "colstep"))
+    else:
+        add("0-d times 2-D", A(()), A((2, 3)))
+        add("2-D times 0-d", A((2, 3)), A(()))
+        add("N-D . 2-D", A((2, 3, 4)), A((4, 5)))
+        add("N-D . N-D", A((2, 3, 4)), A((3, 4, 2)))
+        add("N-D . 1-D", A((2, 3, 4)), A((4,)))
+        add("1-D . N-D", A((4,)), A((2, 4, 3)))
+    partner = _partner(op, dtype)
+    add(f"mixed dtypes with {partner}", A((3, 4)), A((4, 2), d=partner))
+    if kind == "f" and op.specials:
+        add("inf/nan", values([[1.0, np.nan], [np.inf, 2.0]], dtype), values([[1.0, 0.5], [2.0, 1.0]], dtype))
+    return s
+
+
+def where_samples(op: OpInfo, dtype: str, rng) -> list:
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    C = lambda shape, layout="contig": arr(shape, "bool", rng, layout)
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)
+    add("same shape", C((3, 4)), A((3, 4)), A((3, 4)))
+    add("broadcast cond (3,1), x (1,4), y (4,)", C((3, 1)), A((1, 4)), A((4,)))
+    add("0-d cond", C(()), A((2, 3)), A((2, 3)))
+    add("non-bool cond", arr((3, 4), dtype, rng), A((3, 4)), A((3, 4)))
+    add("non-contiguous", C((3, 4), "T"), A((3, 4), "step2"), A((3, 4), "rev"))
+    add("empty", C((0,)), A((0,)), A((2, 0)))
+    add("scalar y", C((2, 3)), A((2, 3)), 1)
+    add("scalar x float", C((2, 3)), 1 / 3, A((2, 3)))
+    add("scalar x bool", C((2, 3)), True, A((2, 3)))
+    partner = _partner(op, dtype)
+    add(f"mixed dtypes with {partner}", C((2, 3)), A((2, 3)), arr((2, 3), partner, rng))
+    return s
+
+
+def clip_samples(op: OpInfo, dtype: str, rng) -> list:
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)
+    kind = np.dtype(dtype).kind
+    lo, hi = (False, True) if kind == "b" else (2, 6) if kind == "u" else (-2, 3)
+    add("int scalars", A((3, 4)), lo, hi)
+    add("min only", A((3, 4)), min_val=lo)
+    add("max only", A((3, 4)), max_val=hi)
+    add("float scalars", A((3, 4)), 0.25, 2.5)
+    add("precise float scalars", A((3, 4)), 0.1, 1 / 3)
+    add("tensor bounds broadcast", A((3, 4)), arr((4,), dtype, rng), arr((3, 1), dtype, rng))
+    add("non-contiguous", A((4, 3), "T"), lo, hi)
+    add("reversed", A((8,), "rev"), lo, hi)
+    add("0-d", A(()), lo, hi)
+    add("empty", A((2, 0)), lo, hi)
+    add("min > max", A((5,)), hi, lo)
+    if kind == "f":
+        add("nan/inf", Arg(float_specials(dtype)), -1.0, 1.0)
+    return s
+
+
+def isclose_samples(op: OpInfo, dtype: str, rng) -> list:
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    kind = np.dtype(dtype).kind
+    x = rand((4, 5), dtype, rng, 1, 5)
+    y = x.copy()
+    if kind == "b":
+        y = ~y
+        y[::2] = x[::2]
+    elif kind == "f":
+        y = y.astype(np.float64)
+        y[::2] += 0.5  # clearly not close
+        if dtype != "float16":
+            y[1::2] *= 1 + 1e-7  # close within rtol
+        y = y.astype(dtype)
+    else:
+        y[::2] += 1
+    add("mixed close / far", Arg(x), Arg(y))
+    add("equal", Arg(x), Arg(x.copy()))
+    add("broadcast", Arg(x), Arg(x[1]))
+    add("non-contiguous", Arg(x.T.copy(), "T"), Arg(y[::-1].copy(), "rev"))
+    add("loose tolerances", Arg(x), Arg(y), rtol=0.5, atol=1.0)
+    add("zero tolerances", Arg(x), Arg(y), rtol=0.0, atol=0.0)
+    add("scalar", Arg(x), 2)
+    add("scalar float", Arg(x), 2.0)
+    add("0-d", Arg(x[0, 0].reshape(())), Arg(y[0, 0].reshape(())))
+    add("empty", Arg(x[:0]), Arg(y[:0]))
+    if kind == "f":
+        sp = float_specials(dtype)
+        add("inf/nan", Arg(sp), Arg(sp))
+        add("inf/nan equal_nan", Arg(sp), Arg(sp), equal_nan=True)
+        add("inf vs large", values([np.inf, -np.inf, np.inf, 1.0], dtype), values([1e4, -np.inf, -np.inf, np.inf], dtype))
+    partner = _partner(op, dtype)
+    add(f"mixed dtypes with {partner}", Arg(x), Arg(rand((4, 5), partner, rng, 1, 5)))
+    return s
+
+
+# ---- shape manipulation -------------------------------------------------------------
+def reshape_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("3-D to 2-D", arr((2, 3, 4), dtype, rng), (6, 4))
+    add("infer -1", arr((2, 3, 4), dtype, rng), (4, -1, 3))
+    add("flatten", arr((2, 3, 4), dtype, rng), (-1,))
+    add("int shape", arr((2, 3), dtype, rng), 6)
+    add("0-d to (1,1)", arr((), dtype, rng), (1, 1))
+    add("(1,) to 0-d", arr((1,), dtype, rng), ())
+    add("transposed (copy)", arr((3, 4), dtype, rng, "T"), (-1,))
+    add("transposed to 3-D", arr((3, 4), dtype, rng, "T"), (2, 2, 3))
+    add("strided", arr((3, 4), dtype, rng, "step2"), (4, 3))
+    add("reversed", arr((6,), dtype, rng, "rev"), (2, 3))
+    add("last-axis strided view-able", arr((4, 3), dtype, rng, "colstep"), (2, 2, 3))
+    add("empty (0,) to (0,3)", arr((0,), dtype, rng), (0, 3))
+    add("empty (2,0) to (0,)", arr((2, 0), dtype, rng), (0,))
+    add("empty (2,0) to (0,5)", arr((2, 0), dtype, rng), (0, 5))
+    add("empty (2,0) flatten with -1", arr((2, 0), dtype, rng), (-1,))
+    return s
+
+
+def transpose_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    x = arr((2, 3, 4), dtype, rng)
+    add("default", x)
+    add("axes", x, (1, 0, 2))
+    add("negative axes", x, (-1, 0, -2))
+    add("non-contiguous input", arr((3, 4), dtype, rng, "step2"), (1, 0))
+    add("0-d", arr((), dtype, rng))
+    add("empty", arr((2, 0), dtype, rng))
+    return s
+
+
+def concatenate_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    A = lambda shape, layout="contig", d=dtype: arr(shape, d, rng, layout)
+    add("axis 0", [A((2, 3)), A((4, 3))])
+    add("axis 1", [A((2, 3)), A((2, 1)), A((2, 2))], axis=1)
+    add("axis -1 3-D", [A((2, 3, 1)), A((2, 3, 2))], axis=-1)
+    add("single", [A((3,))])
+    add("non-contiguous", [A((3, 2), "T"), A((2, 2), "rev"), A((4, 2), "step2")], axis=0)
+    add("empty parts", [A((0, 3)), A((2, 3)), A((0, 3))])
+    add("all empty (2,0)", [A((2, 0)), A((2, 0))], axis=1)
+    partner = _partner(op, dtype)
+    add(f"mixed dtypes with {partner}", [A((2, 3)), A((1, 3), d=partner)])
+    return s
+
+
+def stack_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    A = lambda shape, layout="contig", d=dtype: arr(shape, d, rng, layout)
+    add("axis 0", [A((2, 3)), A((2, 3)), A((2, 3))])
+    add("axis -1", [A((2, 3)), A((2, 3))], axis=-1)
+    add("axis 1", [A((2, 3)), A((2, 3))], axis=1)
+    add("0-d", [A(()), A(()), A(())])
+    add("non-contiguous", [A((2, 3), "T"), A((2, 3), "rev")], axis=1)
+    add("empty", [A((2, 0)), A((2, 0))])
+    partner = _partner(op, dtype)
+    add(f"mixed dtypes with {partner}", [A((2,)), A((2,), d=partner)])
+    return s
+
+
+def split_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("equal parts", arr((6, 4), dtype, rng), 3)
+    add("equal parts axis 1", arr((6, 4), dtype, rng), 2, axis=1)
+    add("sizes", arr((6, 4), dtype, rng), [1, 2, 3])
+    add("sizes with zero, axis -1", arr((3, 5), dtype, rng), [2, 0, 3], axis=-1)
+    add("one part", arr((3,), dtype, rng), 1)
+    add("non-contiguous", arr((4, 6), dtype, rng, "T"), 2, axis=0)
+    add("reversed", arr((6,), dtype, rng, "rev"), [4, 2])
+    add("empty", arr((0, 3), dtype, rng), 3, axis=1)
+    return s
+
+
+def expand_dims_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    x = arr((2, 3), dtype, rng)
+    add("axis 0", x, 0)
+    add("axis 2", x, 2)
+    add("axis -1", x, -1)
+    add("axis -3", x, -3)
+    add("0-d", arr((), dtype, rng), 0)
+    add("non-contiguous", arr((2, 3), dtype, rng, "T"), 1)
+    add("empty", arr((2, 0), dtype, rng), 1)
+    return s
+
+
+def squeeze_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    x = arr((1, 3, 1, 2), dtype, rng)
+    add("all", x)
+    add("axis 0", x, 0)
+    add("axis -2", x, -2)
+    add("axes tuple", x, (0, 2))
+    add("nothing to squeeze", arr((2, 3), dtype, rng))
+    add("0-d", arr((), dtype, rng))
+    add("(1,1) to 0-d", arr((1, 1), dtype, rng))
+    add("non-contiguous", arr((1, 4), dtype, rng, "colstep"))
+    add("empty", arr((1, 0), dtype, rng), 0)
+    return s
+
+
+def tile_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("1-D", arr((3,), dtype, rng), 2)
+    add("2-D", arr((2, 3), dtype, rng), (2, 3))
+    add("more reps than dims", arr((3,), dtype, rng), (2, 1, 2))
+    add("fewer reps than dims", arr((2, 3), dtype, rng), (2,))
+    add("0-d", arr((), dtype, rng), (3,))
+    add("zero reps", arr((2, 3), dtype, rng), (0, 2))
+    add("non-contiguous", arr((2, 3), dtype, rng, "T"), (2, 1))
+    add("reversed", arr((4,), dtype, rng, "rev"), 3)
+    add("empty (0,3)", arr((0, 3), dtype, rng), (2, 2))
+    add("empty (2,0)", arr((2, 0), dtype, rng), (2, 1))
+    return s
+
+
+def pad_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    x = arr((3, 4), dtype, rng)
+    cv = True if dtype == "bool" else 7
+    for mode in ("constant", "reflect", "symmetric", "edge"):
+        add(f"{mode}", x, [(1, 2), (2, 1)], mode=mode)
+        add(f"{mode} 1-D large pad", arr((4,), dtype, rng), [(6, 9)], mode=mode)
+        add(f"{mode} non-contiguous", arr((3, 4), dtype, rng, "T"), [(2, 0), (0, 3)], mode=mode)
+        add(f"{mode} reversed 3-D", arr((2, 3, 2), dtype, rng, "rev"), [(1, 1), (0, 2), (1, 0)], mode=mode)
+        add(f"{mode} size-1 axis", arr((1, 3), dtype, rng), [(2, 2), (1, 1)], mode=mode)
+        add(f"{mode} zero padding", x, [(0, 0), (0, 0)], mode=mode)
+    add("constant value", x, [(1, 1), (1, 1)], mode="constant", constant_values=cv)
+    add("default mode", x, [(1, 0), (0, 1)])
+    add("empty constant", arr((2, 0), dtype, rng), [(1, 1), (1, 1)])
+    add("empty axis not padded (edge)", arr((2, 0), dtype, rng), [(1, 1), (0, 0)], mode="edge")
+    return s
+
+
+def stack2_samples(op, dtype, rng):  # vstack / hstack
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    A = lambda shape, layout="contig", d=dtype: arr(shape, d, rng, layout)
+    add("1-D", [A((3,)), A((3,))])
+    add("2-D", [A((2, 3)), A((2, 3))] if op.name == "vstack" else [A((2, 3)), A((2, 1))])
+    add("0-d", [A(()), A(())])
+    add("3-D", [A((2, 3, 2)), A((2, 3, 2))])
+    add("non-contiguous", [A((3, 2), "T"), A((2, 2), "rev")] if op.name == "vstack"
+        else [A((2, 3), "T"), A((2, 2), "rev")])
+    add("with empty", [A((0, 3)), A((2, 3))] if op.name == "vstack" else [A((2, 0)), A((2, 3))])
+    partner = _partner(op, dtype)
+    add(f"mixed dtypes with {partner}", [A((3,)), A((3,), d=partner)])
+    return s
+
+
+def broadcast_to_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("(3,) to (2,3)", arr((3,), dtype, rng), (2, 3))
+    add("(3,1) to (2,3,4)", arr((3, 1), dtype, rng), (2, 3, 4))
+    add("0-d to (2,2)", arr((), dtype, rng), (2, 2))
+    add("same shape", arr((2, 3), dtype, rng), (2, 3))
+    add("non-contiguous", arr((3, 1), dtype, rng, "rev"), (2, 3, 5))
+    add("to empty", arr((1,), dtype, rng), (0,))
+    add("empty", arr((1, 0), dtype, rng), (3, 0))
+    return s
+
+
+def cast_samples(op, dtype, rng):
+    s = []
+    kind = np.dtype(dtype).kind
+    # Values every dtype can represent (conversions of out-of-range floats are UB in NumPy).
+    if kind == "f":
+        base = np.array([[0.0, 1.75, 2.25, 100.9], [0.5, 3.0, 64.5, 127.0]], dtype=dtype)
+    elif kind == "b":
+        base = np.array([[True, False, True, True], [False, False, True, False]])
+    else:
+        base = np.array([[0, 1, 2, 100], [5, 3, 64, 127]], dtype=dtype)
+    for target in ALL_DTYPES:
+        s.append(Sample((Arg(base), target), {}, f"to {target}"))
+    s.append(Sample((Arg(base.T.copy(), "T"), DT("float64")), {}, "transposed to EmberDType float64"))
+    s.append(Sample((Arg(base[::-1].copy(), "rev"), "int32"), {}, "reversed to int32"))
+    s.append(Sample((Arg(base[:0]), "float32"), {}, "empty"))
+    s.append(Sample((Arg(base[0, 0].reshape(())), "int64"), {}, "0-d"))
+    if kind in "iu":
+        for target in INT_DTYPES:
+            s.append(Sample((Arg(int_extremes(dtype)), target), {}, f"extremes to {target} (wrap)"))
+    if kind == "f":
+        s.append(Sample((values([-1.75, -0.5, 2.5, -100.9], dtype), "int16"), {}, "negative floats truncate"))
+    return s
+
+
+def copy_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    add("2-D", arr((3, 4), dtype, rng))
+    add("transposed", arr((3, 4), dtype, rng, "T"))
+    add("reversed", arr((5,), dtype, rng, "rev"))
+    add("0-d", arr((), dtype, rng))
+    add("empty", arr((2, 0), dtype, rng))
+    return s
+
+
+def meshgrid_samples(op, dtype, rng):
+    s = []
+    add = lambda desc, *args, **kw: s.append(Sample(args, kw, desc))
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)
+    add("xy", A((3,)), A((4,)))
+    add("ij", A((3,)), A((4,)), indexing="ij")
+    add("three inputs xy", A((2,)), A((3,)), A((4,)))
+    add("three inputs ij", A((2,)), A((3,)), A((4,)), indexing="ij")
+    add("single", A((3,)))
+    add("non-contiguous", A((3,), "rev"), A((4,), "step2"))
+    add("empty", A((0,)), A((3,)))
+    return s
+
+
+# ---- creation -------------------------------------------------------------------------
+def _fill_for(dtype: str):
+    kind = np.dtype(dtype).kind
+    return True if kind == "b" else 7 if kind in "iu" else 0.1
+
+
+def zeros_ones_samples(op, dtype, rng):
+    s = [
+        Sample(((2, 3),), {"dtype": dtype}, "(2,3)"),
+        Sample(((),), {"dtype": dtype}, "0-d"),
+        Sample(((0,),), {"dtype": dtype}, "empty"),
+        Sample(((2, 0, 3),), {"dtype": dtype}, "empty 3-D"),
+        Sample((4,), {"dtype": DT(dtype)}, "int shape, EmberDType"),
+        Sample(([2, 2],), {"dtype": dtype}, "list shape"),
+    ]
+    if dtype == "float32":
+        s.append(Sample(((2, 3),), {}, "default dtype"))
+    return s
+
+
+def full_samples(op, dtype, rng):
+    v = _fill_for(dtype)
+    s = [
+        Sample(((2, 3), v), {"dtype": dtype}, f"fill {v!r}"),
+        Sample(((), v), {"dtype": DT(dtype)}, "0-d"),
+        Sample(((0, 2), v), {"dtype": dtype}, "empty"),
+        Sample(((3,), 1), {"dtype": dtype}, "int fill 1"),
+        Sample(((3,), True), {"dtype": dtype}, "bool fill"),
+    ]
+    if np.dtype(dtype).kind != "b":
+        s.append(Sample(((3,), 2.0), {"dtype": dtype}, "float fill"))
+    if dtype == "float32":
+        s.append(Sample(((2, 2), 1.5), {}, "default dtype from float"))
+    if dtype == "int32":
+        s.append(Sample(((2, 2), 7), {}, "default dtype from int"))
+    if dtype == "bool":
+        s.append(Sample(((2, 2), True), {}, "default dtype from bool"))
+    if dtype == "float64":
+        s.append(Sample(((2,), 1 / 3), {"dtype": dtype}, "float64 precision"))
+    return s
+
+
+def eye_samples(op, dtype, rng):
+    s = [
+        Sample((3,), {"dtype": dtype}, "n"),
+        Sample((3, 4), {"dtype": dtype}, "n, m"),
+        Sample((4, 3), {"k": 1, "dtype": dtype}, "k=1"),
+        Sample((4, 3), {"k": -2, "dtype": dtype}, "k=-2"),
+        Sample((3, 3), {"k": 5, "dtype": dtype}, "k beyond"),
+        Sample((0,), {"dtype": dtype}, "n=0"),
+        Sample((2, 0), {"dtype": DT(dtype)}, "m=0"),
+    ]
+    if dtype == "float32":
+        s.append(Sample((3,), {}, "default dtype"))
+    return s
+
+
+def arange_samples(op, dtype, rng):
+    s = [
+        Sample((5,), {"dtype": dtype}, "stop"),
+        Sample((2, 11, 3), {"dtype": dtype}, "start, stop, step"),
+        Sample((1, 1), {"dtype": dtype}, "empty"),
+        Sample((5, 1), {"dtype": dtype}, "stop < start"),
+        Sample((0, 7, 2), {"dtype": DT(dtype)}, "EmberDType"),
+    ]
+    if np.dtype(dtype).kind == "i":
+        s.append(Sample((5, 0, -1), {"dtype": dtype}, "negative step"))
+        s.append(Sample((-4, 4, 3), {"dtype": dtype}, "negative start"))
+    if np.dtype(dtype).kind == "f":
+        s.append(Sample((0.0, 1.0, 0.25), {"dtype": dtype}, "float step"))
+        s.append(Sample((2.5, -1.0, -0.5), {"dtype": dtype}, "negative float step"))
+    if dtype == "int32":
+        s.append(Sample((6,), {}, "default dtype int"))
+        s.append(Sample((-3, 9, 2), {}, "default dtype int start/stop/step"))
+    if dtype == "float32":
+        s.append(Sample((0.5, 4.0), {}, "default dtype float"))
+        s.append(Sample((0, 2, 0.5), {}, "default dtype float step"))
+        s.append(Sample((0, 1, 0.1), {}, "float step 0.1", tols=(1e-6, 1e-7)))
+    return s
+
+
+def linspace_samples(op, dtype, rng):
+    kind = np.dtype(dtype).kind
+    s = [
+        Sample((0, 10, 6), {"dtype": dtype}, "0..10"),
+        Sample((2, 5, 1), {"dtype": dtype}, "num=1"),
+        Sample((0, 1, 0), {"dtype": dtype}, "num=0"),
+        Sample((3, 0, 4), {"dtype": DT(dtype)}, "descending"),
+    ]
+    if kind in "if":
+        s.append(Sample((-3, 2, 7), {"dtype": dtype}, "negative start (NumPy floors for integers)"))
+    if kind == "f":
+        s.append(Sample((0.0, 1.0, 5), {"dtype": dtype}, "unit interval"))
+    if dtype == "float32":
+        s.append(Sample((0, 1, 11), {}, "default dtype"))
+        s.append(Sample((-1.5, 2.5), {}, "default num"))
+    return s
+
+
+def like_samples(op, dtype, rng):
+    args = () if op.name != "full_like" else (_fill_for(dtype),)
+    s = [
+        Sample((arr((2, 3), dtype, rng),) + args, {}, "keeps dtype"),
+        Sample((arr((3, 2), dtype, rng, "T"),) + args, {}, "non-contiguous input"),
+        Sample((arr((), dtype, rng),) + args, {}, "0-d"),
+        Sample((arr((2, 0), dtype, rng),) + args, {}, "empty"),
+        Sample((arr((2, 3), dtype, rng),) + args, {"dtype": "float64"}, "dtype override"),
+        Sample((arr((4,), "float32", rng),) + args, {"dtype": DT(dtype)}, "dtype override EmberDType"),
+    ]
+    return s
+
+
+# ---------------------------------------------------------------------------------------
+# the table
+# ---------------------------------------------------------------------------------------
+def _unary(name, fn, ref, dtypes=ALL_DTYPES, **kw):
+    return OpInfo(name, fn, ref, dtypes, unary_samples, category="unary", **kw)
+
+
+def _binary(name, fn, ref, dtypes=ALL_DTYPES, **kw):
+    return OpInfo(name, fn, ref, dtypes, binary_samples, category="binary", **kw)
+
+
+def _reduction(name, fn, ref, samples=reduction_samples, **kw):
+    kw.setdefault("tols", REDUCTION_TOLS)
+    return OpInfo(name, fn, ref, ALL_DTYPES, samples, category="reduction", **kw)
+
+
+_FLOAT_UNARY = [
+    ("exp", ops.exp, np.exp, "small"),
+    ("log", ops.log, np.log, "positive"),
+    ("log10", ops.log10, np.log10, "positive"),
+    ("log2", ops.log2, np.log2, "positive"),
+    ("sqrt", ops.sqrt, np.sqrt, "positive"),
+    ("sin", ops.sin, np.sin, "any"),
+    ("cos", ops.cos, np.cos, "any"),
+    ("tan", ops.tan, np.tan, "trig"),
+    ("sinh", ops.sinh, np.sinh, "small"),
+    ("cosh", ops.cosh, np.cosh, "small"),
+    ("tanh", ops.tanh, np.tanh, "any"),
+    ("sigmoid", _core.sigmoid, _sigmoid, "any"),
+]
+
+OP_DB: list[OpInfo] = []
+
+for _name, _fn, _np_fn, _domain in _FLOAT_UNARY:
+    OP_DB.append(_unary(_name, _fn, float_unary_ref(_np_fn), domain=_domain))
+
+OP_DB += [
+    _unary("abs", ops.abs, same_dtype_unary_ref(np.abs), extremes=True),
+    _unary("negative", ops.negative, same_dtype_unary_ref(np.negative), dtypes=NO_BOOL_DTYPES, extremes=True),
+    _unary("sign", ops.sign, same_dtype_unary_ref(np.sign), dtypes=NO_BOOL_DTYPES, extremes=True),
+    _unary("square", ops.square, same_dtype_unary_ref(np.square), extremes=True),
+    _unary("floor", ops.floor, floor_ceil_ref(np.floor), extremes=True),
+    _unary("ceil", ops.ceil, floor_ceil_ref(np.ceil), extremes=True),
+    _unary("isnan", ops.isnan, same_dtype_unary_ref(np.isnan)),
+    _unary("isinf", ops.isinf, same_dtype_unary_ref(np.isinf)),
+    _unary("isfinite", ops.isfinite, same_dtype_unary_ref(np.isfinite)),
+    _unary("logical_not", ops.logical_not, same_dtype_unary_ref(np.logical_not)),
+    _unary("bitwise_not", _core.bitwise_not, same_dtype_unary_ref(np.invert), dtypes=INT_BOOL_DTYPES,
+           extremes=True),
+]
+
+OP_DB += [
+    _binary("add", ops.add, binary_ref(np.add), extremes=True, promotion_pairs=True),
+    _binary("subtract", ops.subtract, binary_ref(np.subtract), dtypes=NO_BOOL_DTYPES, extremes=True,
+            promotion_pairs=True),
+    _binary("multiply", ops.multiply, binary_ref(np.multiply), extremes=True, promotion_pairs=True),
+    _binary("divide", ops.divide, binary_ref(np.divide, "truediv"), promotion_pairs=True),
+    _binary("floor_divide", ops.floor_divide, binary_ref(np.floor_divide, "intzero"), domain="intzero",
+            promotion_pairs=True),
+    _binary("mod", ops.mod, binary_ref(np.mod, "intzero"), domain="intzero"),
+    _binary("power", ops.power, binary_ref(np.power, "nobool"), domain="power", scalars=(2, 0.5),
+            promotion_pairs=True),
+    _binary("pow", ops.pow, binary_ref(np.power, "nobool"), domain="power", scalars=(2, 0.5)),
+    _binary("maximum", ops.maximum, binary_ref(np.maximum), extremes=True, promotion_pairs=True),
+    _binary("minimum", ops.minimum, binary_ref(np.minimum), extremes=True),
+    _binary("tensor.maximum", T.maximum, binary_ref(np.maximum)),
+    _binary("equal", ops.equal, binary_ref(np.equal, "compare"), extremes=True, promotion_pairs=True),
+    _binary("not_equal", ops.not_equal, binary_ref(np.not_equal, "compare")),
+    _binary("less", ops.less, binary_ref(np.less, "compare"), extremes=True, promotion_pairs=True),
+    _binary("less_equal", ops.less_equal, binary_ref(np.less_equal, "compare")),
+    _binary("greater", ops.greater, binary_ref(np.greater, "compare")),
+    _binary("greater_equal", ops.greater_equal, binary_ref(np.greater_equal, "compare")),
+    _binary("logical_and", ops.logical_and, binary_ref(np.logical_and, "compare")),
+    _binary("logical_or", ops.logical_or, binary_ref(np.logical_or, "compare")),
+    _binary("logical_xor", ops.logical_xor, binary_ref(np.logical_xor, "compare")),
+    _binary("bitwise_and", _core.bitwise_and, binary_ref(np.bitwise_and), dtypes=INT_BOOL_DTYPES,
+            scalars=(True, 3), domain="bitwise", extremes=True, promotion_pairs=True),
+    _binary("bitwise_or", _core.bitwise_or, binary_ref(np.bitwise_or), dtypes=INT_BOOL_DTYPES,
+            scalars=(True, 3), domain="bitwise", extremes=True),
+    _binary("bitwise_xor", _core.bitwise_xor, binary_ref(np.bitwise_xor), dtypes=INT_BOOL_DTYPES,
+            scalars=(True, 3), domain="bitwise", extremes=True),
+]
+
+OP_DB += [
+    OpInfo("matmul", ops.matmul, _errstate(np.matmul), ALL_DTYPES, matmul_samples, tols=MATMUL_TOLS),
+    OpInfo("dot", ops.dot, _errstate(np.dot), ALL_DTYPES, matmul_samples, tols=MATMUL_TOLS),
+    OpInfo("where", ops.where, _where_ref, ALL_DTYPES, where_samples),
+    OpInfo("clip", ops.clip, _clip_ref, ALL_DTYPES, clip_samples),
+    OpInfo("isclose", ops.isclose, _isclose_ref, ALL_DTYPES, isclose_samples),
+    OpInfo("allclose", ops.allclose, _allclose_ref, ALL_DTYPES, isclose_samples),
+]
+
+OP_DB += [
+    _reduction("sum", stats.sum, _sum_ref, sum_samples),
+    _reduction("mean", stats.mean, _float_reduce(np.mean), mean_samples),
+    _reduction("var", stats.var, _float_reduce(np.var), var_samples),
+    _reduction("std", stats.std, _float_reduce(np.std), var_samples),
+    _reduction("prod", stats.prod, _prod_ref, domain="prod"),
+    _reduction("max", stats.max, _plain_reduce(np.max), domain="extreme"),
+    _reduction("min", stats.min, _plain_reduce(np.min), domain="extreme"),
+    _reduction("argmax", stats.argmax, _plain_reduce(np.argmax), domain="argreduce"),
+    _reduction("argmin", stats.argmin, _plain_reduce(np.argmin), domain="argreduce"),
+    _reduction("all", ops.all, _plain_reduce(np.all)),
+    _reduction("any", ops.any, _plain_reduce(np.any)),
+]
+
+OP_DB += [
+    OpInfo("reshape", T.reshape, np.reshape, ALL_DTYPES, reshape_samples),
+    OpInfo("transpose", T.transpose, np.transpose, ALL_DTYPES, transpose_samples),
+    OpInfo("concatenate", T.concatenate, np.concatenate, ALL_DTYPES, concatenate_samples),
+    OpInfo("stack", T.stack, np.stack, ALL_DTYPES, stack_samples),
+    OpInfo("split", T.split, _split_ref, ALL_DTYPES, split_samples),
+    OpInfo("split_tensor", T.split_tensor, _split_ref, ALL_DTYPES, split_samples),
+    OpInfo("expand_dims", T.expand_dims, np.expand_dims, ALL_DTYPES, expand_dims_samples),
+    OpInfo("squeeze", T.squeeze, np.squeeze, ALL_DTYPES, squeeze_samples),
+    OpInfo("tile", T.tile, np.tile, ALL_DTYPES, tile_samples),
+    OpInfo("pad", T.pad, _pad_ref, ALL_DTYPES, pad_samples),
+    OpInfo("vstack", T.vstack, np.vstack, ALL_DTYPES, stack2_samples),
+    OpInfo("hstack", T.hstack, np.hstack, ALL_DTYPES, stack2_samples),
+    OpInfo("ops.vstack", ops.vstack, np.vstack, ("float32", "int8"), stack2_samples),
+    OpInfo("ops.hstack", ops.hstack, np.hstack, ("float32", "int8"), stack2_samples),
+    OpInfo("broadcast_to", T.broadcast_to, np.broadcast_to, ALL_DTYPES, broadcast_to_samples),
+    OpInfo("cast", T.cast, lambda x, d: x.astype(d), ALL_DTYPES, cast_samples),
+    OpInfo("copy", T.copy, np.copy, ALL_DTYPES, copy_samples),
+    OpInfo("meshgrid", T.meshgrid, _meshgrid_ref, ALL_DTYPES, meshgrid_samples),
+]
+
+OP_DB += [
+    OpInfo("zeros", T.zeros, _zeros_ref, ALL_DTYPES, zeros_ones_samples),
+    OpInfo("ones", T.ones, _ones_ref, ALL_DTYPES, zeros_ones_samples),
+    OpInfo("full", T.full, _full_ref, ALL_DTYPES, full_samples),
+    OpInfo("eye", T.eye, _eye_ref, ALL_DTYPES, eye_samples),
+    OpInfo("arange", T.arange, _arange_ref, NO_BOOL_DTYPES, arange_samples),
+    OpInfo("linspace", T.linspace, _linspace_ref, NO_BOOL_DTYPES, linspace_samples),
+    OpInfo("zeros_like", T.zeros_like, _like_ref(np.zeros_like), ALL_DTYPES, like_samples),
+    OpInfo("ones_like", T.ones_like, _like_ref(np.ones_like), ALL_DTYPES, like_samples),
+    OpInfo("full_like", T.full_like, _like_ref(np.full_like), ALL_DTYPES, like_samples),
+]
+
+OPS_BY_NAME = {op.name: op for op in OP_DB}
+assert len(OPS_BY_NAME) == len(OP_DB), "duplicate op names in OP_DB"
+
+
+def parity_cases() -> list[tuple[str, str]]:
+    """(op name, dtype) for every parity test."""
+    return [(op.name, d) for op in OP_DB for d in op.dtypes]
+
+
+def promotion_cases() -> list[tuple[str, str]]:
+    return [(op.name, d) for op in OP_DB if op.promotion_pairs for d in op.dtypes]
+
+
+def run_ember(op: OpInfo, sample: Sample) -> Any:
+    args = [to_ember(a) for a in sample.args]
+    kwargs = {k: to_ember(v) for k, v in sample.kwargs.items()}
+    return op.op(*args, **kwargs)
+
+
+def run_reference(op: OpInfo, sample: Sample) -> Any:
+    args = [to_numpy(a) for a in sample.args]
+    kwargs = {k: to_numpy(v) for k, v in sample.kwargs.items()}
+    return op.ref(*args, **kwargs)
+
+
+def promotion_samples_for(op: OpInfo, dtype: str) -> list[tuple[str, Sample]]:
+    """One sample per partner dtype: ``dtype`` tensor op ``partner`` tensor."""
+    return [(p, promotion_samples(op, dtype, p, rng_for(op.name, f"{dtype}|{p}"))[0]) for p in op.dtypes]
+
+
+def parity_key(name: str, dtype: str, index: int) -> str:
+    return f"parity|{name}|{dtype}|{index}"
+
+
+def promotion_key(name: str, dtype: str, partner: str) -> str:
+    return f"promotion|{name}|{dtype}|{partner}"
+
+
+def iter_all_samples():
+    """(key, op, sample) for every sample the parity tests run, in a fixed order."""
+    for name, dtype in parity_cases():
+        op = OPS_BY_NAME[name]
+        for i, sample in enumerate(op.samples(dtype)):
+            yield parity_key(name, dtype, i), op, sample
+    for name, dtype in promotion_cases():
+        op = OPS_BY_NAME[name]
+        for partner, sample in promotion_samples_for(op, dtype):
+            yield promotion_key(name, dtype, partner), op, sample

@@ -1,0 +1,138 @@
+"""NumPy parity tests generated from the op table in op_db.py.
+
+One test per (op, dtype) runs every sample of that op for that dtype and compares value,
+shape and dtype of Ember's result with the NumPy reference. All mismatching samples of a
+test are reported together.
+"""
+from __future__ import annotations
+
+import traceback
+import warnings
+
+import numpy as np
+import pytest
+
+import op_db
+from ember_ml.nn import tensor as T
+
+
+def _describe_exc(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}"
+
+
+def assert_matches(result, expected, tol_of, where: str = "") -> None:
+    """Compares an Ember result with a NumPy reference (arrays, lists of arrays, bools)."""
+    if isinstance(expected, (list, tuple)):
+        assert isinstance(result, (list, tuple)), f"{where}expected a sequence, got {type(result).__name__}"
+        assert len(result) == len(expected), f"{where}expected {len(expected)} results, got {len(result)}"
+        for i, (r, e) in enumerate(zip(result, expected)):
+            assert_matches(r, e, tol_of, f"{where}[{i}] ")
+        return
+    if isinstance(expected, bool):
+        assert type(result) is bool, f"{where}expected a Python bool, got {type(result).__name__}"
+        assert result == expected, f"{where}expected {expected}, got {result}"
+        return
+    exp = np.asarray(expected)
+    assert isinstance(result, T.EmberTensor), f"{where}expected an EmberTensor, got {type(result).__name__}"
+    assert isinstance(result.shape, tuple), f"{where}shape is not a tuple: {result.shape!r}"
+    assert result.shape == exp.shape, f"{where}shape {result.shape} != expected {exp.shape}"
+    got = np.asarray(result)
+    assert str(result.dtype) == exp.dtype.name, f"{where}dtype {result.dtype} != expected {exp.dtype.name}"
+    assert got.dtype == exp.dtype, f"{where}numpy view dtype {got.dtype} != {exp.dtype}"
+    assert got.shape == exp.shape
+    if exp.dtype.kind == "f":
+        rtol, atol = tol_of(exp.dtype)
+        np.testing.assert_allclose(got, exp, rtol=rtol, atol=atol, equal_nan=True, err_msg=where)
+    else:
+        np.testing.assert_array_equal(got, exp, err_msg=where, strict=True)
+
+
+def _check_views(sample: op_db.Sample) -> None:
+    """The non-contiguous layouts must really be strided on the Ember side."""
+    for a in sample.args:
+        for arg in a if isinstance(a, list) else [a]:
+            if isinstance(arg, op_db.Arg) and arg.layout != "contig":
+                npv = arg.numpy()
+                t = arg.ember()
+                if npv.size > 1 and not npv.flags.c_contiguous:
+                    assert not t.is_contiguous(), f"{arg!r} should be a strided Ember view"
+
+
+def check_sample(op: op_db.OpInfo, sample: op_db.Sample, key: str, crashed: dict) -> str | None:
+    """Runs one sample; returns a failure description or None."""
+    if key in crashed:
+        return f"{sample!r}\n    crashed the interpreter in a subprocess ({crashed[key]})"
+    try:
+        _check_views(sample)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            expected = op_db.run_reference(op, sample)
+    except Exception as err:  # a broken reference is a test bug: surface it loudly
+        raise AssertionError(f"reference failed for {sample!r}: {traceback.format_exc()}") from err
+    try:
+        result = op_db.run_ember(op, sample)
+    except Exception as err:  # noqa: BLE001
+        return f"{sample!r}\n    Ember raised {_describe_exc(err)}"
+    tol_of = (lambda dt: sample.tols) if sample.tols else op.tol
+    try:
+        assert_matches(result, expected, tol_of)
+    except AssertionError as err:
+        msg = str(err).strip().replace("\n", "\n      ")
+        return f"{sample!r}\n    {msg}"
+    return None
+
+
+def _report(failures: list[str], total: int) -> None:
+    if failures:
+        pytest.fail(f"{len(failures)} of {total} samples differ from NumPy:\n  - " + "\n  - ".join(failures),
+                    pytrace=False)
+
+
+@pytest.mark.parametrize("name,dtype", op_db.parity_cases(), ids=[f"{n}-{d}" for n, d in op_db.parity_cases()])
+def test_parity(name: str, dtype: str, crashed_samples) -> None:
+    op = op_db.OPS_BY_NAME[name]
+    samples = op.samples(dtype)
+    assert samples, "no samples"
+    failures = []
+    for i, sample in enumerate(samples):
+        failure = check_sample(op, sample, op_db.parity_key(name, dtype, i), crashed_samples)
+        if failure:
+            failures.append(failure)
+    _report(failures, len(samples))
+
+
+@pytest.mark.parametrize("name,dtype", op_db.promotion_cases(),
+                         ids=[f"{n}-{d}" for n, d in op_db.promotion_cases()])
+def test_promotion_all_dtype_pairs(name: str, dtype: str, crashed_samples) -> None:
+    """Tensor-tensor promotion follows numpy.promote_types for every pair of dtypes."""
+    op = op_db.OPS_BY_NAME[name]
+    failures = []
+    pairs = op_db.promotion_samples_for(op, dtype)
+    for partner, sample in pairs:
+        failure = check_sample(op, sample, op_db.promotion_key(name, dtype, partner), crashed_samples)
+        if failure:
+            failures.append(failure)
+    _report(failures, len(pairs))
+
+
+def test_table_covers_required_layouts() -> None:
+    """Every elementwise / reduction entry has strided, transposed, reversed, empty and 0-d samples."""
+    for op in op_db.OP_DB:
+        if op.category not in ("unary", "binary", "reduction"):
+            continue
+        layouts, shapes = set(), set()
+        for dtype in op.dtypes[:1]:
+            for sample in op.samples(dtype):
+                for a in sample.args:
+                    if isinstance(a, op_db.Arg):
+                        layouts.add(a.layout)
+                        shapes.add(a.numpy().shape)
+        assert {"T", "step2", "rev"} <= layouts, (op.name, layouts)
+        assert () in shapes and (0,) in shapes or (2, 0) in shapes, (op.name, shapes)
+
+
+def test_table_dtype_coverage() -> None:
+    covered = {d for op in op_db.OP_DB for d in op.dtypes}
+    assert covered == set(op_db.ALL_DTYPES)
+    for op in op_db.OP_DB:
+        assert set(op.dtypes) <= set(op_db.ALL_DTYPES), op.name
