@@ -15,16 +15,31 @@ template <class T>
 constexpr bool is_float_v = std::is_floating_point_v<T> || std::is_same_v<T, half>;
 
 // ---- binary functors: operate on compute_t<T>, return the output value --------------
+// Integer arithmetic wraps like NumPy's; doing it in uint64 avoids signed-overflow UB
+// (and the int promotion of small types), and converting back is modular in C++20.
+template <class C>
+constexpr bool wraps_v = std::is_integral_v<C> && !std::is_same_v<C, bool>;
+template <class C>
+std::uint64_t u64(C v) { return static_cast<std::uint64_t>(v); }
+
 // bool + bool is OR and bool * bool is AND, as in NumPy.
 struct AddOp {
   template <class C> C operator()(C a, C b) const {
-    if constexpr (std::is_same_v<C, bool>) return a || b; else return a + b;
+    if constexpr (std::is_same_v<C, bool>) return a || b;
+    else if constexpr (wraps_v<C>) return static_cast<C>(u64(a) + u64(b));
+    else return a + b;
   }
 };
-struct SubOp { template <class C> C operator()(C a, C b) const { return a - b; } };
+struct SubOp {
+  template <class C> C operator()(C a, C b) const {
+    if constexpr (wraps_v<C>) return static_cast<C>(u64(a) - u64(b)); else return a - b;
+  }
+};
 struct MulOp {
   template <class C> C operator()(C a, C b) const {
-    if constexpr (std::is_same_v<C, bool>) return a && b; else return static_cast<C>(a * b);
+    if constexpr (std::is_same_v<C, bool>) return a && b;
+    else if constexpr (wraps_v<C>) return static_cast<C>(u64(a) * u64(b));
+    else return a * b;
   }
 };
 struct DivOp { template <class C> C operator()(C a, C b) const { return a / b; } };
@@ -83,11 +98,10 @@ struct PowOp {
       if constexpr (std::is_signed_v<C>) {
         if (b < 0) value_error("power", "integers to negative integer powers are not allowed");
       }
-      using U = std::make_unsigned_t<C>;  // wrap on overflow like NumPy, without UB
-      U result = 1, base = static_cast<U>(a);
-      for (auto e = static_cast<std::uint64_t>(b); e; e >>= 1) {
-        if (e & 1) result = static_cast<U>(result * base);
-        base = static_cast<U>(base * base);
+      std::uint64_t result = 1, base = u64(a);  // wraps like NumPy, without UB
+      for (auto e = u64(b); e; e >>= 1) {
+        if (e & 1) result *= base;
+        base *= base;
       }
       return static_cast<C>(result);
     }
@@ -224,9 +238,7 @@ struct SignOp {
   }
 };
 struct SquareOp {
-  template <class C> C operator()(C x) const {
-    if constexpr (std::is_same_v<C, bool>) return x; else return static_cast<C>(x * x);
-  }
+  template <class C> C operator()(C x) const { return MulOp{}(x, x); }
 };
 struct FloorOp {
   template <class C> C operator()(C x) const {

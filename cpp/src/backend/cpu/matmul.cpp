@@ -76,10 +76,11 @@ void blas_matmul(const Tensor& a, const Tensor& b, Tensor& out, std::int64_t bat
   }
 }
 
-// Integer matmul with wrapping arithmetic (as NumPy), i-k-j order for unit-stride inner loops.
+// Integer matmul with wrapping arithmetic (as NumPy), i-k-j order for unit-stride inner
+// loops; uint64 accumulation avoids signed overflow and small-type int promotion.
 template <class T>
 void int_matmul(const Tensor& a, const Tensor& b, Tensor& out, std::int64_t batches) {
-  using U = std::make_unsigned_t<T>;
+  using U = std::uint64_t;
   const int nd = out.ndim();
   const std::int64_t M = out.shape()[nd - 2], N = out.shape()[nd - 1], K = a.shape()[nd - 1];
   const std::int64_t ars = a.strides()[nd - 2], acs = a.strides()[nd - 1];
