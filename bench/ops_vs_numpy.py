@@ -103,7 +103,7 @@ class Settings:
 FULL = Settings(quick=False, sample_seconds=0.1, small_repeat=15, large_repeat=11,
                 big_matmul_repeat=7, warmup=3, switch_pause_s=0.3)
 QUICK = Settings(quick=True, sample_seconds=0.02, small_repeat=7, large_repeat=5,
-                 big_matmul_repeat=3, warmup=1, switch_pause_s=0.2)
+                 big_matmul_repeat=3, warmup=0, switch_pause_s=0.1)
 
 
 @dataclass

@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "ember/errors.h"
+#include "ember/parallel.h"
 #include "ember/ops.h"
 #include "ember/registry.h"
 
@@ -156,6 +159,49 @@ TEST(Devices, MixedDevicesRaiseNamingBoth) {
   } catch (const Error& e) {
     EXPECT_EQ(e.kind(), ErrorKind::NotImplemented);
   }
+}
+
+}  // namespace
+}  // namespace ember
+
+namespace ember {
+namespace {
+
+TEST(Parallel, ChunksCoverRangeAndRethrow) {
+  std::vector<int> hits(1 << 20, 0);
+  parallel_for(static_cast<std::int64_t>(hits.size()), 1024, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) ++hits[i];
+  });
+  for (int h : hits) ASSERT_EQ(h, 1);
+  EXPECT_THROW(parallel_for(1 << 20, 1024,
+                            [](std::int64_t b, std::int64_t) {
+                              if (b > 0) value_error("test", "chunk failed");
+                            }),
+               Error);
+}
+
+TEST(Kernels, ArgmaxReturnsFirstNaNLikeNumPy) {
+  Tensor t = arange(0, 6, 1, DType::Float32, Device{});
+  t.data<float>()[2] = std::numeric_limits<float>::quiet_NaN();
+  t.data<float>()[4] = std::numeric_limits<float>::quiet_NaN();
+  EXPECT_EQ(argmax(t, std::nullopt, false).data<std::int64_t>()[0], 2);
+  EXPECT_EQ(argmin(t, std::nullopt, false).data<std::int64_t>()[0], 2);
+}
+
+TEST(Kernels, WritesThroughBroadcastViewsAreRefused) {
+  Tensor base = zeros({3}, DType::Float32, Device{});
+  Tensor view = broadcast_to(base, {2, 3});
+  EXPECT_TRUE(view.is_read_only());
+  EXPECT_THROW(copy_into(view, ones({2, 3}, DType::Float32, Device{}), "setitem"), Error);
+}
+
+TEST(Kernels, EmptyTensorsReshapeAndReduce) {
+  Tensor t = zeros({2, 0}, DType::Float32, Device{});
+  EXPECT_EQ(reshape(t, {0}).shape(), (Shape{0}));
+  Tensor s = sum(t, std::vector<std::int64_t>{1}, false);
+  EXPECT_EQ(s.shape(), (Shape{2}));
+  EXPECT_EQ(s.data<float>()[1], 0.f);
+  EXPECT_THROW(max(t, std::vector<std::int64_t>{1}, false), Error);
 }
 
 }  // namespace

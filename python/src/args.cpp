@@ -6,7 +6,7 @@ namespace ember::py_bind {
 
 std::pair<Tensor, Tensor> tensor_pair(py::handle a, py::handle b, const char* op) {
   const Device device = device_of({a, b});
-  return {to_tensor(a, device, std::nullopt, op), to_tensor(b, device, std::nullopt, op)};
+  return {to_operand(a, device, op), to_operand(b, device, op)};
 }
 
 namespace {
@@ -47,6 +47,14 @@ std::optional<std::int64_t> parse_axis(py::handle axis, const char* op) {
 }
 
 Shape parse_shape(py::handle shape, const char* op) { return as_int_list(shape, op, "shape"); }
+
+Shape parse_new_shape(py::handle shape, const char* op) {
+  Shape s = parse_shape(shape, op);
+  for (auto d : s) {
+    if (d < 0) value_error(op, "negative dimensions are not allowed, got shape ", shape_str(s));
+  }
+  return s;
+}
 
 Scalar parse_scalar(py::handle value, const char* op) {
   if (PyBool_Check(value.ptr())) return Scalar::from_bool(value.ptr() == Py_True);

@@ -18,6 +18,8 @@ std::optional<std::int64_t> parse_axis(py::handle axis, const char* op);
 
 // An int or a sequence of ints.
 Shape parse_shape(py::handle shape, const char* op);
+// As parse_shape, for the shape of a new tensor: negative sizes raise ValueError.
+Shape parse_new_shape(py::handle shape, const char* op);
 
 // A Python / NumPy scalar (bool, int or float) as a Scalar.
 Scalar parse_scalar(py::handle value, const char* op);

@@ -115,8 +115,8 @@ void bind_ops(py::module_& m) {
       "where",
       [](py::handle condition, py::handle x, py::handle y) {
         const Device d = device_of({condition, x, y});
-        return where(to_tensor(condition, d, std::nullopt, "where"), to_tensor(x, d, std::nullopt, "where"),
-                     to_tensor(y, d, std::nullopt, "where"));
+        return where(to_tensor(condition, d, std::nullopt, "where"), to_operand(x, d, "where"),
+                     to_operand(y, d, "where"));
       },
       py::arg("condition"), py::arg("x"), py::arg("y"), "Elementwise x where condition else y (broadcast).");
   m.def(
@@ -124,8 +124,8 @@ void bind_ops(py::module_& m) {
       [](py::handle x, py::handle min_val, py::handle max_val) {
         const Device d = device_of({x, min_val, max_val});
         const Tensor t = to_tensor(x, d, std::nullopt, "clip");
-        const Tensor lo = min_val.is_none() ? Tensor() : to_tensor(min_val, d, std::nullopt, "clip");
-        const Tensor hi = max_val.is_none() ? Tensor() : to_tensor(max_val, d, std::nullopt, "clip");
+        const Tensor lo = min_val.is_none() ? Tensor() : to_operand(min_val, d, "clip");
+        const Tensor hi = max_val.is_none() ? Tensor() : to_operand(max_val, d, "clip");
         return clip(t, lo, hi);
       },
       py::arg("x"), py::arg("min_val") = py::none(), py::arg("max_val") = py::none(),
@@ -203,7 +203,7 @@ void bind_ops(py::module_& m) {
       "full",
       [](py::handle shape, py::handle fill_value, py::handle dtype, py::handle device) {
         const Scalar v = parse_scalar(fill_value, "full");
-        return full(parse_shape(shape, "full"), v, dtype_or(dtype, dtype_for_scalar(v), "full"), parse_device(device));
+        return full(parse_new_shape(shape, "full"), v, dtype_or(dtype, dtype_for_scalar(v), "full"), parse_device(device));
       },
       py::arg("shape"), py::arg("fill_value"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
       "A tensor of `shape` filled with fill_value; dtype defaults from the value (float32, int32, bool).");
@@ -212,7 +212,7 @@ void bind_ops(py::module_& m) {
     m.def(
         name,
         [is_zeros, name](py::handle shape, py::handle dtype, py::handle device) {
-          const Shape s = parse_shape(shape, name);
+          const Shape s = parse_new_shape(shape, name);
           const DType d = dtype_or(dtype, DType::Float32, name);
           return is_zeros ? zeros(s, d, parse_device(device)) : ones(s, d, parse_device(device));
         },

@@ -43,13 +43,20 @@ std::vector<IndexItem> parse_index(py::handle key) {
       it.kind = IndexItem::Kind::Ellipsis;
     } else if (PySlice_Check(h.ptr())) {
       Py_ssize_t start, stop, step;
-      if (PySlice_Unpack(h.ptr(), &start, &stop, &step) < 0) throw py::error_already_set();
+      if (PySlice_Unpack(h.ptr(), &start, &stop, &step) < 0) {
+        const py::error_already_set err;  // takes the Python error (zero step, bad types)
+        value_error("index", "invalid slice: ", err.what());
+      }
       it.kind = IndexItem::Kind::Slice;
       it.start = start;
       it.stop = stop;
       it.step = step;
-    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
+    } else if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
       it.kind = IndexItem::Kind::Int;
+      it.index = h.cast<std::int64_t>();
+    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h) &&
+               !py::isinstance<Tensor>(h)) {
+      it.kind = IndexItem::Kind::Int;  // NumPy integer scalars and other __index__ objects
       it.index = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<std::int64_t>();
     } else {
       not_implemented("index", "indexing with ", py::repr(py::type::of(h)).cast<std::string>(),
@@ -71,12 +78,12 @@ py::object item(const Tensor& t) {
 template <Tensor (*fn)(const Tensor&, const Tensor&)>
 void def_operator(py::class_<Tensor>& cls, const char* name, const char* rname, const char* op) {
   cls.def(name, [op](const Tensor& self, py::handle other) {
-    const Tensor o = to_tensor(other, self.device(), std::nullopt, op);
+    const Tensor o = to_operand(other, self.device(), op);
     return release_gil_if(self.numel(), [&] { return fn(self, o); });
   });
   if (rname) {
     cls.def(rname, [op](const Tensor& self, py::handle other) {
-      const Tensor o = to_tensor(other, self.device(), std::nullopt, op);
+      const Tensor o = to_operand(other, self.device(), op);
       return release_gil_if(self.numel(), [&] { return fn(o, self); });
     });
   }
@@ -242,8 +249,9 @@ returns views, __array__, the buffer protocol and DLPack.
     return cast(t, *d);
   }, py::arg("dtype"), "A copy converted to dtype.");
   cls.def("reshape", [](const Tensor& t, py::args shape) {
-    return reshape(t, parse_shape(shape.size() == 1 ? shape[0] : shape, "reshape"));
-  }, "x.reshape(2, 3) or x.reshape((2, 3)).");
+    if (shape.size() == 1) return reshape(t, parse_shape(shape[0], "reshape"));
+    return reshape(t, parse_shape(shape, "reshape"));
+  }, "x.reshape(2, 3), x.reshape((2, 3)) or x.reshape(6).");
   cls.def("flatten", [](const Tensor& t) { return reshape(t, {t.numel()}); }, "A 1-D tensor of the elements.");
   cls.def("copy", [](const Tensor& t) { return copy(t); }, "A contiguous copy.");
   cls.def("to", [](const Tensor& t, const std::string& device) { return to_device(t, Device::parse(device)); },

@@ -30,6 +30,17 @@ Tensor from_array(py::array arr, Device device, const char* op) {
 
 }  // namespace
 
+const Tensor* as_tensor(py::handle obj) {
+  static const py::detail::type_info* info = py::detail::get_type_info(typeid(Tensor));
+  PyTypeObject* type = Py_TYPE(obj.ptr());
+  if (type == info->type) {
+    auto* inst = reinterpret_cast<py::detail::instance*>(obj.ptr());
+    return static_cast<const Tensor*>(inst->get_value_and_holder(info).value_ptr());
+  }
+  if (!PyType_IsSubtype(type, info->type)) return nullptr;
+  return &obj.cast<const Tensor&>();
+}
+
 py::dtype numpy_dtype(DType dtype) {
   return py::dtype(dtype == DType::Bool ? std::string("bool") : std::string(dtype_name(dtype)));
 }
@@ -54,25 +65,46 @@ std::optional<DType> parse_dtype(py::handle obj, const char* op) {
   type_error(op, "cannot interpret ", py::repr(obj).cast<std::string>(), " as a dtype");
 }
 
-Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, const char* op) {
-  if (py::isinstance<Tensor>(obj)) {
-    const Tensor& t = obj.cast<const Tensor&>();
-    return dtype && *dtype != t.dtype() ? cast(t, *dtype) : t;
-  }
-  Tensor t;
-  if (PyBool_Check(obj.ptr())) {
-    t = scalar_tensor(Scalar::from_bool(obj.ptr() == Py_True), DType::Bool, device);
-    t.set_wrapped_number(true);
-  } else if (PyLong_Check(obj.ptr())) {
+namespace {
+// A Python bool / int / float as a 0-d tensor of its full-precision dtype, or an
+// undefined tensor for anything else (NumPy scalars included).
+Tensor python_scalar(py::handle obj, Device device, const char* op) {
+  if (PyBool_Check(obj.ptr())) return scalar_tensor(Scalar::from_bool(obj.ptr() == Py_True), DType::Bool, device);
+  if (PyLong_CheckExact(obj.ptr())) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
     if (overflow) value_error(op, "Python int ", py::str(obj).cast<std::string>(), " is out of the int64 range");
-    const bool fits32 = v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
-    t = scalar_tensor(Scalar::from_int(v), fits32 ? DType::Int32 : DType::Int64, device);
-    t.set_wrapped_number(true);
-  } else if (PyFloat_Check(obj.ptr())) {
-    t = scalar_tensor(Scalar::from_double(PyFloat_AsDouble(obj.ptr())), DType::Float32, device);
-    t.set_wrapped_number(true);
+    return scalar_tensor(Scalar::from_int(v), DType::Int64, device);
+  }
+  if (PyFloat_CheckExact(obj.ptr())) {
+    return scalar_tensor(Scalar::from_double(PyFloat_AsDouble(obj.ptr())), DType::Float64, device);
+  }
+  return Tensor();
+}
+
+bool fits_int32(const Tensor& t) {
+  const std::int64_t v = t.data<std::int64_t>()[0];
+  return v >= std::numeric_limits<std::int32_t>::min() && v <= std::numeric_limits<std::int32_t>::max();
+}
+}  // namespace
+
+Tensor to_operand(py::handle obj, Device device, const char* op) {
+  if (const Tensor* t = as_tensor(obj)) return *t;
+  Tensor t = python_scalar(obj, device, op);
+  if (!t.defined()) return to_tensor(obj, device, std::nullopt, op);
+  t.set_wrapped_number(true);
+  return t;
+}
+
+Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, const char* op) {
+  if (const Tensor* t = as_tensor(obj)) return dtype && *dtype != t->dtype() ? cast(*t, *dtype) : *t;
+  Tensor t = python_scalar(obj, device, op);
+  if (t.defined()) {
+    // Cast from the full-precision value, so float64 targets keep every digit.
+    if (dtype) return cast(t, *dtype);
+    if (t.dtype() == DType::Float64) return cast(t, DType::Float32);
+    if (t.dtype() == DType::Int64 && fits_int32(t)) return cast(t, DType::Int32);
+    return t;
   } else {
     const bool is_numpy = py::isinstance<py::array>(obj) || py::isinstance(obj, py::module_::import("numpy").attr("generic"));
     py::array arr;
@@ -101,7 +133,7 @@ Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, cons
 
 Device device_of(std::initializer_list<py::handle> objs) {
   for (py::handle h : objs) {
-    if (py::isinstance<Tensor>(h)) return h.cast<const Tensor&>().device();
+    if (const Tensor* t = as_tensor(h)) return t->device();
   }
   return default_device();
 }

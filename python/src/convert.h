@@ -17,15 +17,24 @@ struct PyDType {
   DType dtype;
 };
 
+// The tensor inside `obj`, or nullptr when it is not an EmberTensor (fast path for the
+// exact type: ops on small tensors spend most of their time on argument handling).
+const Tensor* as_tensor(py::handle obj);
+
 // None → nullopt; EmberDType, names ('float32', 'bool_'), NumPy dtypes and the Python
 // types float / int / bool → a DType. Anything else raises TypeError naming `op`.
 std::optional<DType> parse_dtype(py::handle obj, const char* op);
 
-// Converts tensors, Python scalars (as weak "wrapped numbers"), nested sequences and
-// NumPy arrays to a tensor on `device`. Python floats become float32 and ints int32
-// (int64 when they do not fit); NumPy arrays keep their dtype.
+// Converts tensors, Python scalars, nested sequences and NumPy arrays (and NumPy
+// scalars, which keep their dtype) to a tensor on `device`. Python floats become
+// float32 and ints int32 (int64 when they do not fit).
 Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype = std::nullopt,
                  const char* op = "convert_to_tensor");
+
+// As to_tensor, but a Python scalar becomes a weak "wrapped number" holding its full
+// value (float64 / int64) that takes part in promotion by kind only: operands of
+// binary ops, where and clip.
+Tensor to_operand(py::handle obj, Device device, const char* op);
 
 // The device of the first tensor among `objs`, else the default device.
 Device device_of(std::initializer_list<py::handle> objs);

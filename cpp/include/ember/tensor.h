@@ -64,6 +64,8 @@ class Tensor {
   bool is_contiguous() const noexcept;
   const std::shared_ptr<Storage>& storage() const noexcept { return storage_; }
   bool shares_storage(const Tensor& other) const noexcept { return storage_ == other.storage_; }
+  // Broadcast views (and views of them) repeat elements, so writing through them is refused.
+  bool is_read_only() const noexcept { return read_only_; }
 
   // True for 0-d tensors made from Python scalars: they take part in dtype promotion
   // by kind only, like PyTorch's wrapped numbers and NumPy 2's weak scalars.
@@ -97,6 +99,7 @@ class Tensor {
   std::int64_t numel_ = 0;
   DType dtype_ = DType::Float32;
   bool wrapped_number_ = false;
+  bool read_only_ = false;
 };
 
 // Normalises a possibly negative axis for an op, raising IndexError naming the op.

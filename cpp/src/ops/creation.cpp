@@ -76,6 +76,7 @@ void copy_into(const Tensor& dst, const Tensor& src, const char* op_name) {
                 shape_str(dst.shape()));
   }
   if (dst.numel() == 0) return;
+  if (dst.is_read_only()) value_error(op_name, "the destination is a broadcast view (read-only); copy it first");
   const Tensor in = src.broadcast_to(shape);
   Tensor out = dst;
   op.call(dst.device(), std::span<const Tensor>(&in, 1), std::span<Tensor>(&out, 1));

@@ -11,6 +11,10 @@ using detail::registered_op;
 using detail::run_to_new;
 
 DType result_type(const Tensor& a, const Tensor& b) {
+  if (a.is_wrapped_number() && b.is_wrapped_number()) {
+    // Two Python scalars: as if each had been converted on its own (float32, int32, bool).
+    return promote_types(default_dtype(dtype_kind(a.dtype())), default_dtype(dtype_kind(b.dtype())));
+  }
   if (a.is_wrapped_number() == b.is_wrapped_number()) return promote_types(a.dtype(), b.dtype());
   const Tensor& scalar = a.is_wrapped_number() ? a : b;
   const Tensor& tensor = a.is_wrapped_number() ? b : a;
@@ -74,14 +78,23 @@ Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind ki
   }
   const Shape shape = broadcast_shapes(a.shape(), b.shape(), name);
   const DType out_dtype = kind == BinaryKind::Compare ? DType::Bool : compute;
-  return run_to_new(op, device, shape, out_dtype,
-                    {as_dtype(a, compute).broadcast_to(shape), as_dtype(b, compute).broadcast_to(shape)});
+  Tensor out = Tensor::empty(shape, out_dtype, device);
+  if (out.numel() == 0) return out;
+  // Cast or broadcast only when needed: tiny ops are dominated by such bookkeeping.
+  auto prepare = [&](const Tensor& t) -> Tensor {
+    if (t.dtype() != compute) return cast(t, compute).broadcast_to(shape);
+    return t.broadcast_to(shape);
+  };
+  const Tensor ins[2] = {prepare(a), prepare(b)};
+  op.call(device, ins, std::span<Tensor>(&out, 1));
+  return out;
 }
 
 enum class UnaryKind {
   Floating,     // integer and bool inputs are computed in float32
   SameDType,    // any dtype, same-dtype result
   NoBool,       // same-dtype result; bool input is a TypeError
+  BoolAsInt8,   // same-dtype result; bool input computes in int8 (numpy.square)
   Predicate,    // bool result
   IntegerOnly,  // integer or bool
 };
@@ -90,6 +103,7 @@ Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
   const char* name = op.name().c_str();
   DType compute = x.dtype();
   if (kind == UnaryKind::Floating && !is_floating(compute)) compute = default_dtype(DTypeKind::Float);
+  if (kind == UnaryKind::BoolAsInt8 && compute == DType::Bool) compute = DType::Int8;
   if (kind == UnaryKind::NoBool && compute == DType::Bool) {
     type_error(name, "not supported for ", describe(x));
   }
@@ -122,7 +136,7 @@ EMBER_DEFINE_UNARY(sigmoid, Floating)
 EMBER_DEFINE_UNARY(abs, SameDType)
 EMBER_DEFINE_UNARY(negative, NoBool)
 EMBER_DEFINE_UNARY(sign, NoBool)
-EMBER_DEFINE_UNARY(square, SameDType)
+EMBER_DEFINE_UNARY(square, BoolAsInt8)
 EMBER_DEFINE_UNARY(floor, SameDType)
 EMBER_DEFINE_UNARY(ceil, SameDType)
 EMBER_DEFINE_UNARY(isnan, Predicate)
@@ -175,6 +189,8 @@ Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
     value_error("clip", "at least one of min_val and max_val must be given");
   }
   common_device("clip", {&x, &min_val, &max_val});
+  if (min_val.defined()) broadcast_shapes(x.shape(), min_val.shape(), "clip");
+  if (max_val.defined()) broadcast_shapes(x.shape(), max_val.shape(), "clip");
   Tensor out = x;
   if (min_val.defined()) out = maximum(out, min_val);
   if (max_val.defined()) out = minimum(out, max_val);
@@ -184,6 +200,7 @@ Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
 // numpy.isclose: |a - b| <= atol + rtol * |b|, with infinities equal only to themselves.
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
   common_device("isclose", {&a, &b});
+  broadcast_shapes(a.shape(), b.shape(), "isclose");
   DType dtype = result_type(a, b);
   if (!is_floating(dtype)) dtype = default_dtype(DTypeKind::Float);
   const Tensor fa = as_dtype(a, dtype), fb = as_dtype(b, dtype);
@@ -198,6 +215,7 @@ Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool 
 }
 
 bool allclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
+  broadcast_shapes(a.shape(), b.shape(), "allclose");
   const Tensor r = cast(all(isclose(a, b, rtol, atol, equal_nan), std::nullopt, false), DType::Bool);
   return to_device(r, Device{}).data<bool>()[0];
 }

@@ -80,23 +80,25 @@ Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   return x.broadcast_to(shape);
 }
 
-Tensor concatenate(const std::vector<Tensor>& xs, std::int64_t axis_in) {
-  if (xs.empty()) value_error("concatenate", "need at least one tensor to concatenate");
+namespace {
+// concatenate, reporting errors under the name of the op the user called.
+Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis_in, const char* name) {
+  if (xs.empty()) value_error(name, "need at least one tensor to concatenate");
   const Tensor& first = xs.front();
-  if (first.ndim() == 0) value_error("concatenate", "zero-dimensional tensors cannot be concatenated");
-  const int axis = normalize_axis(axis_in, first.ndim(), "concatenate");
+  if (first.ndim() == 0) value_error(name, "zero-dimensional tensors cannot be concatenated");
+  const int axis = normalize_axis(axis_in, first.ndim(), name);
   DType dtype = first.dtype();
   Shape shape = first.shape();
   shape[axis] = 0;
   for (const Tensor& t : xs) {
-    detail::common_device("concatenate", {&first, &t});
+    detail::common_device(name, {&first, &t});
     if (t.ndim() != first.ndim()) {
-      value_error("concatenate", "all inputs must have the same number of dimensions, got ", describe(first),
+      value_error(name, "all inputs must have the same number of dimensions, got ", describe(first),
                   " and ", describe(t));
     }
     for (int d = 0; d < t.ndim(); ++d) {
       if (d != axis && t.shape()[d] != first.shape()[d]) {
-        value_error("concatenate", "all input dimensions except axis ", axis, " must match, got ",
+        value_error(name, "all input dimensions except axis ", axis, " must match, got ",
                     shape_str(first.shape()), " and ", shape_str(t.shape()));
       }
     }
@@ -107,11 +109,14 @@ Tensor concatenate(const std::vector<Tensor>& xs, std::int64_t axis_in) {
   std::int64_t pos = 0;
   for (const Tensor& t : xs) {
     const std::int64_t n = t.shape()[axis];
-    copy_into(out.slice(axis, pos, pos + n, 1), t, "concatenate");
+    copy_into(out.slice(axis, pos, pos + n, 1), t, name);
     pos += n;
   }
   return out;
 }
+}  // namespace
+
+Tensor concatenate(const std::vector<Tensor>& xs, std::int64_t axis) { return concat(xs, axis, "concatenate"); }
 
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t axis_in) {
   if (xs.empty()) value_error("stack", "need at least one tensor to stack");
@@ -124,7 +129,7 @@ Tensor stack(const std::vector<Tensor>& xs, std::int64_t axis_in) {
     }
     expanded.push_back(t.expand_dims(axis));
   }
-  return concatenate(expanded, axis);
+  return concat(expanded, axis, "stack");
 }
 
 std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& sizes, std::int64_t axis_in) {
@@ -223,14 +228,14 @@ Tensor pad(const Tensor& x, const std::vector<std::pair<std::int64_t, std::int64
 Tensor vstack(const std::vector<Tensor>& xs) {
   std::vector<Tensor> v;
   for (const Tensor& t : xs) v.push_back(t.ndim() == 0 ? t.view({1, 1}) : t.ndim() == 1 ? t.expand_dims(0) : t);
-  return concatenate(v, 0);
+  return concat(v, 0, "vstack");
 }
 
 Tensor hstack(const std::vector<Tensor>& xs) {
   std::vector<Tensor> v;
   for (const Tensor& t : xs) v.push_back(t.ndim() == 0 ? t.view({1}) : t);
   if (v.empty()) value_error("hstack", "need at least one tensor to stack");
-  return concatenate(v, v.front().ndim() == 1 ? 0 : 1);
+  return concat(v, v.front().ndim() == 1 ? 0 : 1, "hstack");
 }
 
 std::vector<Tensor> meshgrid(const std::vector<Tensor>& xs, const std::string& indexing) {

@@ -91,9 +91,12 @@ Tensor prod(const Tensor& x, const Axes& axes, bool keepdims) {
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
   const DType d = dtype.value_or(float_dtype(x.dtype()));
   if (!is_floating(d)) type_error("mean", "dtype must be a floating dtype, got ", dtype_name(d));
-  const Tensor s = reduce("sum", x, axes, keepdims, d);
   const double count = static_cast<double>(reduced_count(x, axes, "mean"));
-  return divide(s, scalar_tensor(Scalar::from_double(count), d, x.device()));
+  // float16 sums overflow past 65504: accumulate and divide in float32.
+  const DType acc = d == DType::Float16 ? DType::Float32 : d;
+  const Tensor s = reduce("sum", x, axes, keepdims, acc);
+  const Tensor m = divide(s, scalar_tensor(Scalar::from_double(count), acc, x.device()));
+  return acc == d ? m : cast(m, d);
 }
 
 Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
@@ -105,16 +108,27 @@ Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
 }
 
 // Two-pass variance: mean first, then the mean of squared deviations (numpy.var).
-Tensor var(const Tensor& x, const Axes& axes, bool keepdims, double ddof) {
+namespace {
+Tensor variance(const Tensor& x, const Axes& axes, bool keepdims, double ddof, bool take_sqrt, const char* name) {
   const DType d = float_dtype(x.dtype());
-  const Tensor xf = x.dtype() == d ? x : cast(x, d);
+  const DType acc = d == DType::Float16 ? DType::Float32 : d;  // as in mean
+  const double n = std::max(0.0, static_cast<double>(reduced_count(x, axes, name)) - ddof);
+  const Tensor xf = x.dtype() == acc ? x : cast(x, acc);
   const Tensor dev = subtract(xf, mean(xf, axes, true));
-  const Tensor ss = reduce("sum", multiply(dev, dev), axes, keepdims, d);
-  const double n = static_cast<double>(reduced_count(x, axes, "var")) - ddof;
-  return divide(ss, scalar_tensor(Scalar::from_double(n), d, x.device()));
+  const Tensor ss = reduce("sum", multiply(dev, dev), axes, keepdims, acc);
+  Tensor v = divide(ss, scalar_tensor(Scalar::from_double(n), acc, x.device()));
+  if (take_sqrt) v = sqrt(v);
+  return acc == d ? v : cast(v, d);
+}
+}  // namespace
+
+Tensor var(const Tensor& x, const Axes& axes, bool keepdims, double ddof) {
+  return variance(x, axes, keepdims, ddof, false, "var");
 }
 
-Tensor std(const Tensor& x, const Axes& axes, bool keepdims, double ddof) { return sqrt(var(x, axes, keepdims, ddof)); }
+Tensor std(const Tensor& x, const Axes& axes, bool keepdims, double ddof) {
+  return variance(x, axes, keepdims, ddof, true, "std");
+}
 
 Tensor all(const Tensor& x, const Axes& axes, bool keepdims) { return reduce("all", x, axes, keepdims, DType::Bool); }
 Tensor any(const Tensor& x, const Axes& axes, bool keepdims) { return reduce("any", x, axes, keepdims, DType::Bool); }
@@ -122,13 +136,14 @@ Tensor any(const Tensor& x, const Axes& axes, bool keepdims) { return reduce("an
 namespace {
 Tensor arg_reduce(const char* name, const Tensor& x, std::optional<std::int64_t> axis, bool keepdims) {
   const OpEntry& op = registered_op(name);
-  if (x.numel() == 0) value_error(name, "attempt to get ", name, " of an empty sequence (", describe(x), ")");
   if (!axis) {
+    if (x.numel() == 0) value_error(name, "attempt to get ", name, " of an empty sequence (", describe(x), ")");
     Tensor flat = reshape(x, {x.numel()});
     Tensor out = arg_reduce(name, flat, 0, false);
     return keepdims ? out.view(Shape(x.ndim(), 1)) : out;
   }
   const int a = normalize_axis(*axis, x.ndim(), name);
+  if (x.shape()[a] == 0) value_error(name, "attempt to get ", name, " of an empty sequence (axis ", a, " of ", describe(x), ")");
   Layout l = prepare(x, {a}, keepdims);
   Attrs attrs;
   attrs.ints = {l.M, l.R, l.N};

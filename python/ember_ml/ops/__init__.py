@@ -7,6 +7,8 @@ changes the device new tensors are created on.
 """
 from __future__ import annotations
 
+import math
+
 from ember_ml import _core
 from ember_ml.backend import (
     auto_select_backend,
@@ -39,13 +41,15 @@ _MASTER_OPS_LIST = (
     "vstack", "hstack",
 )
 
+pi: float = math.pi  #: The constant pi, as a Python float.
+
 _globals = globals()
 for _name in _MASTER_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
 del _globals, _name
 
 __all__ = list(_MASTER_OPS_LIST) + [
-    "stats", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
+    "pi", "stats", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
     "set_default_device", "get_default_device", "is_available",
 ]

@@ -1,4 +1,5 @@
 // CPU kernels that write whole tensors: strided copy with cast, fill, arange, linspace.
+#include <cmath>
 #include <cstring>
 
 #include "backend/cpu/kernels.h"
@@ -80,10 +81,10 @@ void linspace_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = dst.data<T>();
-    for (std::int64_t i = 0; i < n; ++i) {
-      o[i] = convert<T>(attrs.floats[0] + static_cast<double>(i) * attrs.floats[1]);
-    }
-    if (attrs.ints[0] && n > 1) o[n - 1] = convert<T>(attrs.floats[2]);
+    // Integer outputs floor, as numpy.linspace does (plain conversion truncates toward 0).
+    auto value = [](double v) { return convert<T>(std::is_integral_v<T> ? std::floor(v) : v); };
+    for (std::int64_t i = 0; i < n; ++i) o[i] = value(attrs.floats[0] + static_cast<double>(i) * attrs.floats[1]);
+    if (attrs.ints[0] && n > 1) o[n - 1] = value(attrs.floats[2]);
   });
 }
 

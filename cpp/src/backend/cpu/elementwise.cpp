@@ -1,4 +1,6 @@
 // CPU kernels for elementwise unary, binary and ternary (where) ops.
+// Eigen's approximate fast-math sqrt/sin/cos are not accurate enough for NumPy parity.
+#define EIGEN_FAST_MATH 0
 #include <Eigen/Core>
 #include <cmath>
 #include <cstring>
@@ -194,27 +196,41 @@ void binary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attr
 }
 
 // ---- unary functors --------------------------------------------------------------------
-// Floating ops have an optional Eigen array form, vectorised with SIMD for contiguous runs.
-#define EMBER_FLOAT_UNARY(Name, expr, eigen_expr)                                     \
-  struct Name {                                                                       \
-    static constexpr bool floating_only = true;                                       \
-    template <class C> C operator()(C x) const { return expr; }                       \
-    template <class A> auto array(const A& x) const { return eigen_expr; }            \
+// Some floating ops also have an Eigen array form, vectorised with SIMD for contiguous
+// runs. Eigen's fast paths clamp or flush at the edges of the range (denormal inputs or
+// results, huge arguments), so elements where `exact(x)` holds are recomputed with the
+// scalar libm function afterwards; results then match NumPy everywhere.
+#define EMBER_FLOAT_UNARY(Name, expr)                                     \
+  struct Name {                                                           \
+    template <class C> C operator()(C x) const { return expr; }           \
   };
-EMBER_FLOAT_UNARY(ExpOp, std::exp(x), x.exp())
-EMBER_FLOAT_UNARY(LogOp, std::log(x), x.log())
-EMBER_FLOAT_UNARY(Log10Op, std::log10(x), x.log10())
-EMBER_FLOAT_UNARY(Log2Op, std::log2(x), x.log2())
-EMBER_FLOAT_UNARY(SqrtOp, std::sqrt(x), x.sqrt())
-EMBER_FLOAT_UNARY(SinOp, std::sin(x), x.sin())
-EMBER_FLOAT_UNARY(CosOp, std::cos(x), x.cos())
-EMBER_FLOAT_UNARY(TanOp, std::tan(x), x.tan())
-EMBER_FLOAT_UNARY(SinhOp, std::sinh(x), x.sinh())
-EMBER_FLOAT_UNARY(CoshOp, std::cosh(x), x.cosh())
-EMBER_FLOAT_UNARY(TanhOp, std::tanh(x), x.tanh())
-EMBER_FLOAT_UNARY(SigmoidOp, x >= 0 ? C(1) / (C(1) + std::exp(-x)) : std::exp(x) / (C(1) + std::exp(x)),
-                  x.logistic())
+#define EMBER_SIMD_UNARY(Name, expr, eigen_expr, exact_expr)              \
+  struct Name {                                                           \
+    template <class C> C operator()(C x) const { return expr; }           \
+    template <class A> auto array(const A& x) const { return eigen_expr; } \
+    template <class C> static bool exact(C x) { return exact_expr; }      \
+  };
+template <class C> constexpr C kMinNormal = std::numeric_limits<C>::min();
+template <class C> constexpr C kInf = std::numeric_limits<C>::infinity();
+// exp underflows to denormals below log(min normal) and overflows above log(max).
+template <class C> constexpr C kExpLo = sizeof(C) == 4 ? C(-87.3) : C(-708.3);
+template <class C> constexpr C kExpHi = sizeof(C) == 4 ? C(88.7) : C(709.7);
+
+EMBER_SIMD_UNARY(ExpOp, std::exp(x), x.exp(), !(x > kExpLo<C> && x < kExpHi<C>))
+EMBER_SIMD_UNARY(LogOp, std::log(x), x.log(), !(x >= kMinNormal<C> && x < kInf<C>))
+EMBER_SIMD_UNARY(Log10Op, std::log10(x), x.log10(), !(x >= kMinNormal<C> && x < kInf<C>))
+EMBER_SIMD_UNARY(Log2Op, std::log2(x), x.log2(), !(x >= kMinNormal<C> && x < kInf<C>))
+EMBER_SIMD_UNARY(SinOp, std::sin(x), x.sin(), !(std::fabs(x) < C(1e3)))
+EMBER_SIMD_UNARY(CosOp, std::cos(x), x.cos(), !(std::fabs(x) < C(1e3)))
+EMBER_SIMD_UNARY(TanhOp, std::tanh(x), x.tanh(), !(std::fabs(x) < C(1e3)))
+EMBER_SIMD_UNARY(SigmoidOp, x >= 0 ? C(1) / (C(1) + std::exp(-x)) : std::exp(x) / (C(1) + std::exp(x)),
+                 x.logistic(), !(x > C(0.9) * kExpLo<C> && x < kExpHi<C>))
+EMBER_FLOAT_UNARY(SqrtOp, std::sqrt(x))
+EMBER_FLOAT_UNARY(TanOp, std::tan(x))
+EMBER_FLOAT_UNARY(SinhOp, std::sinh(x))
+EMBER_FLOAT_UNARY(CoshOp, std::cosh(x))
 #undef EMBER_FLOAT_UNARY
+#undef EMBER_SIMD_UNARY
 
 struct AbsOp {
   template <class C> C operator()(C x) const {
@@ -277,9 +293,15 @@ constexpr bool has_array_form() {
   return requires(const Op& op, const Eigen::ArrayXf& a) { op.array(a); };
 }
 
+template <class Op>
+constexpr bool floating_only() {
+  return std::is_same_v<Op, SqrtOp> || std::is_same_v<Op, TanOp> || std::is_same_v<Op, SinhOp> ||
+         std::is_same_v<Op, CoshOp>;
+}
+
 template <class Op, class T>
 constexpr bool unary_supports() {
-  if constexpr (has_array_form<Op>()) return is_float_v<T>;
+  if constexpr (has_array_form<Op>() || floating_only<Op>()) return is_float_v<T>;
   else if constexpr (std::is_same_v<Op, BNotOp>) return std::is_integral_v<T>;
   else if constexpr (std::is_same_v<Op, NegOp> || std::is_same_v<Op, SignOp> || std::is_same_v<Op, SquareOp>)
     return !std::is_same_v<T, bool>;
@@ -304,6 +326,9 @@ void unary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
           if (contiguous) {
             using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;
             Eigen::Map<Arr>(o, n) = op.array(Eigen::Map<const Arr>(a, n));
+            for (std::int64_t i = 0; i < n; ++i) {
+              if (Op::exact(a[i])) o[i] = op(a[i]);
+            }
             return;
           }
         }

@@ -58,6 +58,7 @@ class StridedIter {
  public:
   explicit StridedIter(const std::array<const Tensor*, K>& ts) {
     const Tensor& t0 = *ts[0];
+    numel_ = t0.numel();
     for (int k = 0; k < K; ++k) base_[k] = static_cast<char*>(ts[k]->raw_data());
     // Drop size-1 axes, then merge axes that are contiguous with their neighbour in
     // every operand, so most tensors iterate as one long run.
@@ -65,19 +66,19 @@ class StridedIter {
       if (t0.shape()[d] == 1) continue;
       std::array<std::int64_t, K> st;
       for (int k = 0; k < K; ++k) st[k] = ts[k]->strides()[d] * static_cast<std::int64_t>(ts[k]->itemsize());
-      if (!shape_.empty()) {
+      if (nd_ > 0) {
         bool mergeable = true;
-        for (int k = 0; k < K; ++k) mergeable &= strides_.back()[k] == st[k] * t0.shape()[d];
+        for (int k = 0; k < K; ++k) mergeable &= strides_[nd_ - 1][k] == st[k] * t0.shape()[d];
         if (mergeable) {
-          shape_.back() *= t0.shape()[d];
-          strides_.back() = st;
+          shape_[nd_ - 1] *= t0.shape()[d];
+          strides_[nd_ - 1] = st;
           continue;
         }
       }
-      shape_.push_back(t0.shape()[d]);
-      strides_.push_back(st);
+      shape_[nd_] = t0.shape()[d];
+      strides_[nd_] = st;
+      ++nd_;
     }
-    numel_ = t0.numel();
   }
 
   std::int64_t numel() const { return numel_; }
@@ -85,13 +86,13 @@ class StridedIter {
   template <class Fn>
   void run(std::int64_t begin, std::int64_t end, Fn&& fn) const {
     if (begin >= end) return;
-    const int nd = static_cast<int>(shape_.size());
+    const int nd = nd_;
     if (nd == 0) {
       fn(base_, std::array<std::int64_t, K>{}, std::int64_t{1});
       return;
     }
-    const std::int64_t inner = shape_.back();
-    const auto& inner_strides = strides_.back();
+    const std::int64_t inner = shape_[nd - 1];
+    const auto& inner_strides = strides_[nd - 1];
     std::int64_t idx[kMaxDims];
     std::int64_t rem = begin;
     for (int d = nd - 1; d >= 0; --d) {
@@ -122,9 +123,11 @@ class StridedIter {
   }
 
  private:
+  // Fixed-size arrays: building an iterator allocates nothing, which matters for tiny ops.
   std::array<char*, K> base_{};
-  std::vector<std::int64_t> shape_;
-  std::vector<std::array<std::int64_t, K>> strides_;
+  std::array<std::int64_t, kMaxDims> shape_;
+  std::array<std::array<std::int64_t, K>, kMaxDims> strides_;
+  int nd_ = 0;
   std::int64_t numel_ = 0;
 };
 

@@ -1,0 +1,276 @@
+"""Bad inputs: every op must raise the documented exception type with a message that
+starts with ``[opname]``.
+
+``BAD_INPUTS`` is a table of (op name in the message, exception type, thunk, description);
+a few families are generated from op_db (incompatible broadcasting for every binary op,
+out-of-range axes for every reduction).
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import ember_ml as em
+import op_db
+from ember_ml import _core, ops
+from ember_ml.nn import tensor as T
+from ember_ml.ops import stats
+
+
+def t(data, dtype=None):
+    """An Ember tensor from NumPy data (keeps the NumPy dtype)."""
+    a = np.asarray(data)
+    return T.convert_to_tensor(a if dtype is None else a.astype(dtype))
+
+
+F = lambda *shape: T.convert_to_tensor(np.ones(shape, np.float32))  # noqa: E731
+I = lambda *shape: T.convert_to_tensor(np.ones(shape, np.int32))  # noqa: E731
+B = lambda *shape: T.convert_to_tensor(np.ones(shape, bool))  # noqa: E731
+
+# (name or names accepted as the message prefix, exception type, thunk, description)
+BAD_INPUTS: list[tuple[str | tuple, type, object, str]] = []
+
+
+def add_bad(name: str | tuple, exc: type, fn, desc: str) -> None:
+    BAD_INPUTS.append((name, exc, fn, desc))
+
+
+# ---- broadcasting: every binary op in the table ------------------------------------------
+for _op in op_db.OP_DB:
+    if _op.category == "binary":
+        _msg_name = {"pow": ("pow", "power"), "tensor.maximum": "maximum"}.get(_op.name, _op.name)
+        _dtype = "int32" if "bitwise" in _op.name else "float32"
+        add_bad(_msg_name, ValueError,
+                lambda f=_op.op, d=_dtype: f(t(np.ones((2, 3)), d), t(np.ones(4), d)),
+                f"{_op.name}: shapes (2,3) and (4,)")
+        add_bad(_msg_name, ValueError,
+                lambda f=_op.op, d=_dtype: f(t(np.ones((2, 0)), d), t(np.ones((3,)), d)),
+                f"{_op.name}: empty (2,0) with (3,)")
+
+add_bad("add", ValueError, lambda: F(2, 3) + F(3, 2), "operator + shapes (2,3) and (3,2)")
+add_bad("less", ValueError, lambda: F(2, 3) < F(2), "operator < shapes (2,3) and (2,)")
+add_bad("add", ValueError, lambda: ops.add(F(5), np.ones(4)), "tensor + ndarray with bad shape")
+add_bad("where", ValueError, lambda: ops.where(B(2, 3), F(2, 3), F(4)), "where: x/y shapes")
+add_bad("where", ValueError, lambda: ops.where(B(3), F(2, 4), F(2, 4)), "where: condition shape")
+add_bad("clip", ValueError, lambda: ops.clip(F(2, 3), F(4), None), "clip: min_val shape")
+add_bad("isclose", ValueError, lambda: ops.isclose(F(2, 3), F(4)), "isclose: shapes")
+add_bad("allclose", ValueError, lambda: ops.allclose(F(2, 3), F(4)), "allclose: shapes")
+add_bad("broadcast_to", ValueError, lambda: T.broadcast_to(F(3), (2, 4)), "broadcast_to: (3,) to (2,4)")
+add_bad("broadcast_to", ValueError, lambda: T.broadcast_to(F(2, 3), (3,)), "broadcast_to: fewer dims")
+
+# ---- wrong dtypes -------------------------------------------------------------------------
+for _name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
+    add_bad(_name, TypeError, lambda f=getattr(_core, _name): f(F(3), F(3)), f"{_name} on float32")
+    add_bad(_name, TypeError, lambda f=getattr(_core, _name): f(I(3), t([1.5, 2, 3], "float64")),
+            f"{_name} on int32 and float64")
+    add_bad(_name, TypeError, lambda f=getattr(_core, _name): f(I(3), 1.5), f"{_name} with a Python float")
+    add_bad(_name, TypeError, lambda f=getattr(_core, _name): f(t([1], "int64"), t([1], "uint64")),
+            f"{_name} int64 with uint64 (promotes to float64)")
+add_bad("bitwise_and", TypeError, lambda: F(3) & F(3), "operator & on floats")
+add_bad("bitwise_or", TypeError, lambda: F(3) | 1, "operator | float with int")
+add_bad("bitwise_xor", TypeError, lambda: 1.5 ^ I(3), "reflected operator ^ with a float")
+add_bad("bitwise_not", TypeError, lambda: _core.bitwise_not(F(3)), "bitwise_not on float32")
+add_bad("bitwise_not", TypeError, lambda: ~t([1.0], "float16"), "operator ~ on float16")
+add_bad("subtract", TypeError, lambda: ops.subtract(B(3), B(3)), "boolean subtract")
+add_bad("subtract", TypeError, lambda: B(3) - B(3), "operator - on bools")
+add_bad("subtract", TypeError, lambda: B(3) - True, "bool tensor - Python bool")
+add_bad("subtract", TypeError, lambda: True - B(3), "Python bool - bool tensor")
+add_bad("negative", TypeError, lambda: ops.negative(B(3)), "negative on bool")
+add_bad("negative", TypeError, lambda: -B(3), "unary - on bool")
+add_bad("sign", TypeError, lambda: ops.sign(B(2)), "sign on bool")
+add_bad("power", ValueError, lambda: ops.power(I(3), -1), "integer to a negative power (scalar)")
+add_bad("power", ValueError, lambda: ops.power(t([2, 3], "int8"), t([1, -2], "int8")),
+        "integer to a negative power (tensor)")
+add_bad("power", ValueError, lambda: t([2, 3], "int64") ** -2, "operator ** with a negative int")
+add_bad("power", ValueError, lambda: ops.power(T.convert_to_tensor(np.full(200_000, 2, np.int32)),
+                                               T.convert_to_tensor(np.full(200_000, -1, np.int32))),
+        "integer to a negative power, large (error raised inside worker threads)")
+add_bad(("pow", "power"), ValueError, lambda: ops.pow(I(2), -3), "pow alias: integer to a negative power")
+add_bad("mean", TypeError, lambda: stats.mean(F(3), dtype="int32"), "mean with an integer dtype")
+
+# ---- axes ---------------------------------------------------------------------------------
+for _op in op_db.OP_DB:
+    if _op.category == "reduction":
+        add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=2), f"{_op.name}: axis 2 of a 2-D tensor")
+        add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=-3), f"{_op.name}: axis -3 of a 2-D tensor")
+        add_bad(_op.name, IndexError, lambda f=_op.op: f(T.convert_to_tensor(np.float32(1)), axis=0),
+                f"{_op.name}: axis 0 of a 0-d tensor")
+        add_bad(_op.name, TypeError, lambda f=_op.op: f(F(2, 3), axis=1.0), f"{_op.name}: float axis")
+        add_bad(_op.name, TypeError, lambda f=_op.op: f(F(2, 3), axis="0"), f"{_op.name}: str axis")
+        if _op.domain != "argreduce":
+            add_bad(_op.name, ValueError, lambda f=_op.op: f(F(2, 3), axis=(0, -2)),
+                    f"{_op.name}: duplicate axes")
+            add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=(0, 5)),
+                    f"{_op.name}: one axis of a tuple out of range")
+        else:
+            add_bad(_op.name, TypeError, lambda f=_op.op: f(F(2, 3), axis=(0, 1)),
+                    f"{_op.name}: tuple axis (only an int or None is accepted)")
+
+add_bad("expand_dims", IndexError, lambda: T.expand_dims(F(2, 3), 3), "expand_dims: axis 3 of 2-D")
+add_bad("expand_dims", IndexError, lambda: T.expand_dims(F(2, 3), -4), "expand_dims: axis -4 of 2-D")
+add_bad("squeeze", ValueError, lambda: T.squeeze(F(2, 1), 0), "squeeze: axis of size 2")
+add_bad("squeeze", IndexError, lambda: T.squeeze(F(2, 1), 2), "squeeze: axis out of range")
+add_bad("transpose", ValueError, lambda: T.transpose(F(2, 3, 4), (1, 0)), "transpose: too few axes")
+add_bad("transpose", ValueError, lambda: T.transpose(F(2, 3), (0, 0)), "transpose: repeated axis")
+add_bad("transpose", ValueError, lambda: T.transpose(F(2, 3), (0, -2)), "transpose: repeated via negative axis")
+add_bad("transpose", IndexError, lambda: T.transpose(F(2, 3), (0, 2)), "transpose: axis out of range")
+add_bad("concatenate", IndexError, lambda: T.concatenate([F(2), F(2)], axis=1), "concatenate: axis 1 of 1-D")
+add_bad("stack", IndexError, lambda: T.stack([F(2), F(2)], axis=2), "stack: axis 2 for 1-D inputs")
+add_bad("split", IndexError, lambda: T.split(F(4), 2, axis=1), "split: axis 1 of 1-D")
+
+# ---- reductions over nothing ----------------------------------------------------------------
+for _name, _fn in (("max", stats.max), ("min", stats.min), ("argmax", stats.argmax), ("argmin", stats.argmin)):
+    add_bad(_name, ValueError, lambda f=_fn: f(F(0)), f"{_name} of an empty (0,) tensor")
+    add_bad(_name, ValueError, lambda f=_fn: f(F(2, 0), axis=1), f"{_name} over an empty axis of (2,0)")
+    add_bad(_name, ValueError, lambda f=_fn: f(t(np.ones((0, 3), np.int8))), f"{_name} of an empty int8 tensor")
+
+# ---- shapes -----------------------------------------------------------------------------------
+add_bad("reshape", ValueError, lambda: T.reshape(F(2, 3), (4,)), "reshape: 6 elements into (4,)")
+add_bad("reshape", ValueError, lambda: T.reshape(F(2, 3), (-1, -1)), "reshape: two unknown dims")
+add_bad("reshape", ValueError, lambda: T.reshape(F(2, 3), (4, -1)), "reshape: -1 cannot be inferred")
+add_bad("reshape", ValueError, lambda: T.reshape(F(2, 3), (-2, -3)), "reshape: negative dims")
+add_bad("reshape", ValueError, lambda: T.reshape(F(2, 3).T, (5,)), "reshape: non-contiguous input")
+add_bad("reshape", TypeError, lambda: T.reshape(F(2, 3), (2.0, 3)), "reshape: float in shape")
+add_bad("reshape", TypeError, lambda: T.reshape(F(2, 3), "23"), "reshape: str shape")
+add_bad("reshape", ValueError, lambda: F(2, 3).reshape(7), "EmberTensor.reshape: 6 elements into 7")
+add_bad("concatenate", ValueError, lambda: T.concatenate([F(2, 3), F(2, 4)]), "concatenate: mismatched dims")
+add_bad("concatenate", ValueError, lambda: T.concatenate([F(2, 3), F(3)]), "concatenate: mismatched ndim")
+add_bad("concatenate", ValueError, lambda: T.concatenate([]), "concatenate: no tensors")
+add_bad("concatenate", ValueError, lambda: T.concatenate([T.convert_to_tensor(np.float32(1))] * 2),
+        "concatenate: 0-d tensors")
+add_bad("concatenate", TypeError, lambda: T.concatenate(F(2, 3)), "concatenate: a tensor instead of a list")
+add_bad("stack", ValueError, lambda: T.stack([F(2, 3), F(3, 2)]), "stack: different shapes")
+add_bad("stack", ValueError, lambda: T.stack([]), "stack: no tensors")
+add_bad("vstack", ValueError, lambda: T.vstack([F(3), F(4)]), "vstack: different widths")
+add_bad("vstack", ValueError, lambda: ops.vstack([F(2, 3), F(2, 4)]), "ops.vstack: different widths")
+add_bad("hstack", ValueError, lambda: T.hstack([F(2, 3), F(3, 3)]), "hstack: different heights")
+add_bad("hstack", ValueError, lambda: T.hstack([]), "hstack: no tensors")
+add_bad("split", ValueError, lambda: T.split(F(5), 2), "split: 5 into 2 equal parts")
+add_bad("split", ValueError, lambda: T.split(F(6), [1, 2]), "split: sizes do not sum to the axis")
+add_bad("split", ValueError, lambda: T.split(F(6), [7, -1]), "split: negative section size")
+add_bad("split", ValueError, lambda: T.split(F(6), 0), "split: zero sections")
+add_bad("split", ValueError, lambda: T.split_tensor(F(5), 3), "split_tensor: 5 into 3 equal parts")
+add_bad("tile", ValueError, lambda: T.tile(F(2), (-1,)), "tile: negative reps")
+add_bad("pad", ValueError, lambda: T.pad(F(3), [(1, 1)], mode="wrap"), "pad: unknown mode 'wrap'")
+add_bad("pad", ValueError, lambda: T.pad(F(3), [(1, 1)], mode="Constant"), "pad: mode is case-sensitive")
+add_bad("pad", ValueError, lambda: T.pad(F(2, 3), [(1, 1)]), "pad: one pair for a 2-D tensor")
+add_bad("pad", ValueError, lambda: T.pad(F(3), [(1, -1)]), "pad: negative padding")
+add_bad("pad", ValueError, lambda: T.pad(F(3), [(1, 2, 3)]), "pad: a triple instead of a pair")
+add_bad("pad", ValueError, lambda: T.pad(F(0), [(1, 1)], mode="reflect"), "pad: reflect an empty axis")
+add_bad("pad", ValueError, lambda: T.pad(F(2, 0), [(0, 0), (1, 0)], mode="edge"), "pad: edge of an empty axis")
+add_bad("matmul", ValueError, lambda: ops.matmul(F(2, 3), F(4, 2)), "matmul: inner dims 3 != 4")
+add_bad("matmul", ValueError, lambda: ops.matmul(F(3), F(4)), "matmul: 1-D lengths differ")
+add_bad("matmul", ValueError, lambda: ops.matmul(T.convert_to_tensor(np.float32(2)), F(2, 2)), "matmul: 0-d")
+add_bad("matmul", ValueError, lambda: ops.matmul(F(2, 2, 3), F(3, 3, 2)), "matmul: batch dims 2 vs 3")
+add_bad("matmul", ValueError, lambda: F(2, 3) @ F(2, 3), "operator @ with bad shapes")
+add_bad("dot", ValueError, lambda: ops.dot(F(2, 3), F(2, 3)), "dot: shapes not aligned")
+add_bad("dot", ValueError, lambda: ops.dot(F(2, 3, 4), F(2, 5, 3)), "dot: N-D shapes not aligned")
+add_bad("meshgrid", ValueError, lambda: T.meshgrid(F(2), F(3), indexing="xz"), "meshgrid: bad indexing")
+
+# ---- dtypes, creation ---------------------------------------------------------------------
+for _name, _thunk in (
+    ("zeros", lambda: T.zeros((2,), dtype="float128")),
+    ("ones", lambda: T.ones((2,), dtype="complex64")),
+    ("full", lambda: T.full((2,), 1, dtype="floaty")),
+    ("eye", lambda: T.eye(2, dtype="int128")),
+    ("arange", lambda: T.arange(3, dtype="half")),
+    ("linspace", lambda: T.linspace(0, 1, 3, dtype="float8")),
+    ("cast", lambda: T.cast(F(2), "foo")),
+    ("cast", lambda: T.cast(F(2), np.complex64)),
+    ("sum", lambda: stats.sum(F(2), dtype="int3")),
+    ("mean", lambda: stats.mean(F(2), dtype="float128")),
+    ("astype", lambda: F(2).astype("string")),
+    ("EmberTensor", lambda: T.EmberTensor([1, 2], dtype="bfloat16")),
+    ("get_dtype", lambda: T.get_dtype("float128")),
+    ("get_dtype", lambda: T.from_dtype_str("uint128")),
+    ("get_dtype", lambda: T.to_dtype_str("quad")),
+):
+    add_bad(_name, TypeError, _thunk, f"{_name}: unknown dtype")
+add_bad("cast", TypeError, lambda: T.cast(F(2), None), "cast: dtype None")
+add_bad("astype", TypeError, lambda: F(2).astype(None), "astype: dtype None")
+add_bad("zeros", ValueError, lambda: T.zeros((2, -1)), "zeros: negative dimension")
+add_bad("ones", ValueError, lambda: T.ones((-3,)), "ones: negative dimension")
+add_bad("full", ValueError, lambda: T.full((-1, 2), 0.5), "full: negative dimension")
+add_bad("zeros", TypeError, lambda: T.zeros((2, 2.5)), "zeros: float in shape")
+add_bad("full", TypeError, lambda: T.full((2,), "x"), "full: non-numeric fill value")
+add_bad("full", TypeError, lambda: T.full((2,), [1, 2]), "full: sequence fill value")
+add_bad("eye", ValueError, lambda: T.eye(-1), "eye: negative n")
+add_bad("eye", ValueError, lambda: T.eye(2, -2), "eye: negative m")
+add_bad("arange", ValueError, lambda: T.arange(0, 5, 0), "arange: step 0")
+add_bad("arange", ValueError, lambda: T.arange(0, float("inf")), "arange: infinite stop")
+add_bad("arange", ValueError, lambda: T.arange(float("nan")), "arange: nan stop")
+add_bad("linspace", ValueError, lambda: T.linspace(0, 1, -1), "linspace: negative num")
+add_bad("convert_to_tensor", NotImplementedError, lambda: T.convert_to_tensor([1.0], requires_grad=True),
+        "convert_to_tensor: requires_grad=True")
+add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array(["a", "b"])), "EmberTensor: str array")
+add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array([1 + 2j])), "EmberTensor: complex array")
+add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(object()), "EmberTensor: arbitrary object")
+add_bad("EmberTensor", TypeError, lambda: T.convert_to_tensor({"a": 1}), "convert_to_tensor: dict")
+add_bad("add", TypeError, lambda: ops.add(F(2), "abc"), "add: str operand")
+add_bad("add", TypeError, lambda: F(2) + np.array(["x", "y"]), "operator +: str array operand")
+add_bad("multiply", TypeError, lambda: ops.multiply(F(2), np.array([1j, 2j])), "multiply: complex operand")
+add_bad("add", ValueError, lambda: ops.add(I(2), 2**70), "add: Python int beyond int64")
+add_bad("EmberTensor", ValueError, lambda: T.EmberTensor(2**64), "EmberTensor: Python int beyond int64")
+add_bad("clip", ValueError, lambda: ops.clip(F(3), None, None), "clip: both bounds None")
+add_bad("clip", ValueError, lambda: ops.clip(F(3)), "clip: no bounds")
+add_bad("exp", TypeError, lambda: ops.exp("e"), "exp: str input")
+add_bad("sum", TypeError, lambda: stats.sum(np.array(["a"])), "sum: str array")
+add_bad("item", ValueError, lambda: F(2).item(), "item: 2 elements")
+add_bad("item", ValueError, lambda: T.item(F(0)), "nn.tensor.item: 0 elements")
+add_bad("bool", ValueError, lambda: bool(F(2)), "bool() of a 2-element tensor")
+add_bad("bool", ValueError, lambda: bool(F(0)), "bool() of an empty tensor")
+add_bad("len", TypeError, lambda: len(T.convert_to_tensor(np.float32(1))), "len() of a 0-d tensor")
+add_bad("iter", TypeError, lambda: iter(T.convert_to_tensor(np.float32(1))), "iter() of a 0-d tensor")
+add_bad("index", TypeError, lambda: [1, 2, 3][F(1).reshape(())], "a float tensor as a list index")
+add_bad("index", IndexError, lambda: F(3)[3], "index 3 of a length-3 axis")
+add_bad("index", IndexError, lambda: F(3)[-4], "index -4 of a length-3 axis")
+add_bad("index", IndexError, lambda: F(2, 3)[0, 0, 0], "too many indices")
+add_bad("index", IndexError, lambda: F(2, 3)[..., ...], "two ellipses")
+add_bad("index", ValueError, lambda: F(3)[::0], "slice step 0")
+add_bad("index", NotImplementedError, lambda: F(3)[[0, 1]], "integer-array index")
+add_bad("index", NotImplementedError, lambda: F(3)[np.array([True, False, True])], "boolean-mask index")
+add_bad("index", NotImplementedError, lambda: F(3)[np.array([0, 2])], "NumPy integer-array index")
+add_bad("index", NotImplementedError, lambda: F(2, 3)[0, np.array([0, 2])], "NumPy integer array inside a tuple index")
+add_bad("index", NotImplementedError, lambda: F(3)[1.0], "float index")
+add_bad("index", NotImplementedError, lambda: F(3)[True], "bool index")
+add_bad("setitem", ValueError, lambda: F(2, 3).__setitem__(0, F(2)), "setitem: value shape (2,) into (3,)")
+add_bad("setitem", ValueError, lambda: F(2, 3).__setitem__((), F(3, 3)), "setitem: value too large")
+add_bad("setitem", ValueError, lambda: T.broadcast_to(F(3), (2, 3)).__setitem__((0, 0), 5.0),
+        "setitem into a read-only broadcast_to view (NumPy: assignment destination is read-only)")
+add_bad("set_backend", ValueError, lambda: em.set_backend("tensorflow"), "set_backend: unknown name")
+add_bad("set_backend", TypeError, lambda: em.set_backend(3), "set_backend: not a str")
+add_bad("set_default_device", ValueError, lambda: ops.set_default_device("opencl:7"),
+        "set_default_device: unavailable device")
+add_bad("synchronize", ValueError, lambda: ops.synchronize("tpu"), "synchronize: unknown device")
+
+
+def _id(entry) -> str:
+    return entry[3]
+
+
+@pytest.mark.parametrize("index", range(len(BAD_INPUTS)), ids=[_id(e) for e in BAD_INPUTS])
+def test_bad_input(index: int) -> None:
+    names, exc, thunk, desc = BAD_INPUTS[index]
+    names = (names,) if isinstance(names, str) else names
+    with pytest.raises(Exception) as info:
+        thunk()
+    err = info.value
+    assert isinstance(err, exc), f"{desc}: expected {exc.__name__}, got {type(err).__name__}: {err}"
+    prefixes = tuple(f"[{n}]" for n in names)
+    assert str(err).startswith(prefixes), f"{desc}: message should start with {' or '.join(prefixes)}, got: {err}"
+
+
+def test_unknown_backend_message_lists_available() -> None:
+    with pytest.raises(ValueError) as info:
+        em.set_backend("tensorflow")
+    assert "cpu" in str(info.value)
+    assert "tensorflow" in str(info.value)
+
+
+def test_failed_op_leaves_inputs_untouched() -> None:
+    x = T.convert_to_tensor(np.arange(6, dtype=np.int32).reshape(2, 3))
+    with pytest.raises(ValueError):
+        ops.add(x, T.convert_to_tensor(np.ones(4, np.int32)))
+    with pytest.raises(ValueError):
+        x[0] = T.convert_to_tensor(np.ones(4, np.int32))
+    np.testing.assert_array_equal(x.numpy(), np.arange(6).reshape(2, 3))
