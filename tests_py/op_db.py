@@ -1321,6 +1321,21 @@ OP_DB += [
     OpInfo("full_like", T.full_like, _like_ref(np.full_like), ALL_DTYPES, like_samples),
 ]
 
+# ---- linear algebra (ops.linearalg): entries go below this line -----------------------------
+
+
+# ---- end of linear algebra entries ---------------------------------------------------------
+
+# ---- random (nn.tensor random_*): entries go below this line --------------------------------
+
+
+# ---- end of random entries -----------------------------------------------------------------
+
+# ---- indexing, sorting and scans: entries go below this line -------------------------------
+
+
+# ---- end of indexing, sorting and scan entries ---------------------------------------------
+
 OPS_BY_NAME = {op.name: op for op in OP_DB}
 assert len(OPS_BY_NAME) == len(OP_DB), "duplicate op names in OP_DB"
 
