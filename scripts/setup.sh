@@ -7,6 +7,9 @@ cd "$ROOT"
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libeigen3-dev libopenblas-dev libgtest-dev
               ocl-icd-opencl-dev opencl-headers pocl-opencl-icd)
+PYTHON="${PYTHON:-python3}"
+# Debian's own python3 needs python3-venv for `-m venv`; other builds ship it.
+"$PYTHON" -c "import ensurepip, venv" 2>/dev/null || APT_PACKAGES+=(python3-venv)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,7 +21,6 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
   echo "[setup] creating .venv"
   "$PYTHON" -m venv .venv

@@ -1,6 +1,10 @@
 // Bindings of the front-end ops as functions of ember_ml._core.
 #include <pybind11/stl.h>
 
+#include <deque>
+#include <mutex>
+#include <string>
+
 #include "args.h"
 #include "bindings.h"
 #include "ember/errors.h"
@@ -22,6 +26,64 @@ DType dtype_or(py::handle dtype, DType fallback, const char* op) { return parse_
 // Creation functions infer a dtype from a fill value the way Python scalars convert.
 DType dtype_for_scalar(const Scalar& s) { return default_dtype(s.kind); }
 
+// Full Google-style docstrings for the op families; pybind keeps the char pointers, so
+// the strings live for the whole process.
+const char* keep(std::string doc) {
+  static std::deque<std::string> docs;
+  static std::mutex mutex;
+  std::lock_guard<std::mutex> lock(mutex);
+  return docs.emplace_back(std::move(doc)).c_str();
+}
+
+const char* unary_doc(const char* summary) {
+  return keep(std::string(summary) + R"(
+
+Args:
+    x: EmberTensor or tensor-like (NumPy array, nested sequence, Python scalar), any shape.
+
+Returns:
+    EmberTensor of x's shape, on x's device; dtype as described above.
+
+Raises:
+    TypeError: x's dtype is not supported by this op (the message names it).
+)");
+}
+
+const char* binary_doc(const char* summary) {
+  return keep(std::string(summary) + R"(
+
+Args:
+    x: EmberTensor or tensor-like (NumPy array, nested sequence, Python scalar).
+    y: EmberTensor or tensor-like. x and y broadcast with NumPy's rules.
+
+Returns:
+    EmberTensor of the broadcast shape, on the device of the tensor operands. Unless
+    stated above, its dtype is NumPy's promotion of x and y (numpy.promote_types), with
+    Python scalars weak: they adopt the tensor's dtype when of the same kind.
+
+Raises:
+    ValueError: the shapes do not broadcast, or the tensors are on different devices.
+    TypeError: the promoted dtype is not supported by this op.
+)");
+}
+
+const char* reduce_doc(const char* summary) {
+  return keep(std::string(summary) + R"(
+
+Args:
+    x: EmberTensor or tensor-like of any shape.
+    axis: int, sequence of ints (negative counts from the end) or None for every axis.
+    keepdims: keep reduced axes with size 1.
+
+Returns:
+    EmberTensor of x's shape without (or with size-1) reduced axes.
+
+Raises:
+    IndexError: an axis is out of range.
+    ValueError: a repeated axis.
+)");
+}
+
 template <UnaryFn fn>
 void def_unary(py::module_& m, const char* name, const char* doc) {
   m.def(
@@ -30,7 +92,7 @@ void def_unary(py::module_& m, const char* name, const char* doc) {
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
         return release_gil_if(t.numel(), [&] { return fn(t); });
       },
-      py::arg("x"), doc);
+      py::arg("x"), unary_doc(doc));
 }
 
 template <BinaryFn fn>
@@ -41,7 +103,7 @@ void def_binary(py::module_& m, const char* name, const char* doc) {
         auto [a, b] = tensor_pair(x, y, name);
         return release_gil_if(std::max(a.numel(), b.numel()), [&] { return fn(a, b); });
       },
-      py::arg("x"), py::arg("y"), doc);
+      py::arg("x"), py::arg("y"), binary_doc(doc));
 }
 
 using ReduceFn = Tensor (*)(const Tensor&, const Axes&, bool);
@@ -54,7 +116,7 @@ void def_reduce(py::module_& m, const char* name, const char* doc) {
         const Axes axes = parse_axes(axis, name);
         return release_gil_if(t.numel(), [&] { return fn(t, axes, keepdims); });
       },
-      py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, doc);
+      py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, reduce_doc(doc));
 }
 
 }  // namespace
@@ -85,10 +147,9 @@ void bind_ops(py::module_& m) {
   def_unary<logical_not>(m, "logical_not", "Elementwise logical NOT (x == 0); bool result.");
   def_unary<bitwise_not>(m, "bitwise_not", "Elementwise bitwise NOT of integer/bool x. TypeError for floats.");
 
-  const char* bdoc = "Elementwise with NumPy broadcasting and dtype promotion (Python scalars are weak).";
-  def_binary<add>(m, "add", bdoc);
-  def_binary<subtract>(m, "subtract", bdoc);
-  def_binary<multiply>(m, "multiply", bdoc);
+  def_binary<add>(m, "add", "Elementwise x + y (logical OR for bool).");
+  def_binary<subtract>(m, "subtract", "Elementwise x - y. Raises TypeError for bool - bool (use logical_xor).");
+  def_binary<multiply>(m, "multiply", "Elementwise x * y (logical AND for bool).");
   def_binary<divide>(m, "divide", "True division; integer inputs give float32. Broadcasts.");
   def_binary<floor_divide>(m, "floor_divide", "Floor division (Python semantics; x // 0 is 0 for integers).");
   def_binary<mod>(m, "mod", "Remainder with the sign of the divisor (numpy.mod; x % 0 is 0 for integers).");
