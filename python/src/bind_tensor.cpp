@@ -27,46 +27,6 @@ std::string buffer_format(DType d) {
   return "B";
 }
 
-std::vector<IndexItem> parse_index(py::handle key) {
-  std::vector<py::handle> parts;
-  if (py::isinstance<py::tuple>(key)) {
-    for (py::handle h : py::reinterpret_borrow<py::tuple>(key)) parts.push_back(h);
-  } else {
-    parts.push_back(key);
-  }
-  std::vector<IndexItem> items;
-  for (py::handle h : parts) {
-    IndexItem it;
-    if (h.is_none()) {
-      it.kind = IndexItem::Kind::NewAxis;
-    } else if (h.ptr() == Py_Ellipsis) {
-      it.kind = IndexItem::Kind::Ellipsis;
-    } else if (PySlice_Check(h.ptr())) {
-      Py_ssize_t start, stop, step;
-      if (PySlice_Unpack(h.ptr(), &start, &stop, &step) < 0) {
-        const py::error_already_set err;  // takes the Python error (zero step, bad types)
-        value_error("index", "invalid slice: ", err.what());
-      }
-      it.kind = IndexItem::Kind::Slice;
-      it.start = start;
-      it.stop = stop;
-      it.step = step;
-    } else if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
-      it.kind = IndexItem::Kind::Int;
-      it.index = h.cast<std::int64_t>();
-    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h) &&
-               !py::isinstance<Tensor>(h)) {
-      it.kind = IndexItem::Kind::Int;  // NumPy integer scalars and other __index__ objects
-      it.index = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<std::int64_t>();
-    } else {
-      not_implemented("index", "indexing with ", py::repr(py::type::of(h)).cast<std::string>(),
-                      " (integer arrays or boolean masks) is not supported yet; use ints, slices, ... and None");
-    }
-    items.push_back(it);
-  }
-  return items;
-}
-
 py::object item(const Tensor& t) {
   if (t.numel() != 1) {
     value_error("item", "can only convert a tensor of size 1 to a Python scalar, got shape ", shape_str(t.shape()));
@@ -125,7 +85,8 @@ An n-dimensional array on a device ('cpu' or 'opencl:N').
 EmberTensor(data, dtype=None, device=None) converts nested sequences, scalars, NumPy
 arrays and tensors (Python floats become float32, ints int32; NumPy arrays keep their
 dtype). Supports NumPy-style operators, basic indexing (ints, slices, ..., None) that
-returns views, __array__, the buffer protocol and DLPack.
+returns views, advanced indexing (integer arrays, boolean masks) that
+returns copies, __array__, the buffer protocol and DLPack.
 )doc");
   cls.def(py::init([](py::handle data, py::handle dtype, py::handle device) {
             const Device d = device.is_none() ? device_of({data}) : Device::parse(py::str(device).cast<std::string>());
@@ -233,12 +194,12 @@ returns views, __array__, the buffer protocol and DLPack.
   cls.def("__abs__", [](const Tensor& t) { return abs(t); });
   cls.def("__invert__", [](const Tensor& t) { return bitwise_not(t); });
 
-  cls.def("__getitem__", [](const Tensor& t, py::handle key) { return basic_index(t, parse_index(key)); });
+  cls.def("__getitem__", [](const Tensor& t, py::handle key) { return index(t, parse_index(key, t.device())); });
   cls.def("__setitem__", [](const Tensor& t, py::handle key, py::handle value) {
-    const Tensor view = basic_index(t, parse_index(key));
+    const auto items = parse_index(key, t.device());
     const Tensor v = to_tensor(value, t.device(), std::nullopt, "setitem");
-    release_gil_if(view.numel(), [&] {
-      copy_into(view, v, "setitem");
+    release_gil_if(t.numel(), [&] {
+      index_put(t, items, v);
       return 0;
     });
   });

@@ -3,8 +3,13 @@
 
 #include <pybind11/pybind11.h>
 
+#include "ember/indexing.h"
+
 namespace ember::py_bind {
 void bind_dtypes(pybind11::module_& m);
 void bind_tensor(pybind11::module_& m);
 void bind_ops(pybind11::module_& m);
+void bind_indexing(pybind11::module_& m);
+// A NumPy index key (ints, slices, ..., None, integer arrays, boolean masks) as items.
+std::vector<TensorIndex> parse_index(pybind11::handle key, Device device);
 }  // namespace ember::py_bind

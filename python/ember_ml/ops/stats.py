@@ -1,12 +1,14 @@
 """Statistical reductions (``ember_ml.ops.stats``).
 
-All take ``axis`` as an int, a sequence of ints or None (every axis) and ``keepdims``.
+Reductions take ``axis`` as an int, a sequence of ints or None (every axis) and
+``keepdims``; ``sort``/``argsort`` (stable, NaNs last) and ``cumsum`` take one axis.
 """
 from __future__ import annotations
 
 from ember_ml import _core
 
-_STATS_OPS_LIST = ("sum", "mean", "var", "std", "max", "min", "prod", "argmax", "argmin")
+_STATS_OPS_LIST = ("sum", "mean", "var", "std", "max", "min", "prod", "argmax", "argmin",
+                   "sort", "argsort", "cumsum", "median", "percentile")
 
 _globals = globals()
 for _name in _STATS_OPS_LIST:

@@ -6,4 +6,6 @@ void register_elementwise_kernels();
 void register_copy_kernels();
 void register_reduce_kernels();
 void register_matmul_kernels();
+void register_gather_kernels();
+void register_sort_kernels();
 }  // namespace ember::cpu

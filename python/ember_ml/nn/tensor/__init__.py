@@ -38,6 +38,8 @@ _TENSOR_OPS_LIST = (
     "zeros", "ones", "eye", "arange", "linspace", "full", "meshgrid", "reshape", "transpose",
     "concatenate", "stack", "split", "expand_dims", "squeeze", "tile", "pad", "vstack", "hstack",
     "broadcast_to", "cast", "copy", "maximum",
+    "gather", "scatter", "tensor_scatter_nd_update", "slice_tensor", "slice_update", "index_update", "index",
+    "nonzero",
 )
 _globals = globals()
 for _name in _TENSOR_OPS_LIST:
