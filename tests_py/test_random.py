@@ -353,6 +353,7 @@ BAD = [
     (lambda: T.random_poisson(3, -0.5), ValueError, "random_poisson"),
     (lambda: T.random_poisson(3, dtype="bool"), TypeError, "random_poisson"),
     (lambda: T.random_categorical([0.0, 1.0], 3), ValueError, "random_categorical"),
+    (lambda: T.random_categorical(1.0, 3), ValueError, "random_categorical"),
     (lambda: T.random_categorical([[1, 2]], 3), TypeError, "random_categorical"),
     (lambda: T.random_categorical([[0.0, 1.0]], -1), ValueError, "random_categorical"),
     (lambda: T.random_categorical([[0.0, 1.0]], 2, dtype="float32"), TypeError, "random_categorical"),

@@ -1,6 +1,9 @@
 // Bindings of the random ops (ember/random.h) and of the raw Philox generator.
 #include <pybind11/stl.h>
 
+#include <algorithm>
+#include <string>
+
 #include "args.h"
 #include "bindings.h"
 #include "ember/errors.h"
@@ -252,7 +255,7 @@ void bind_random(py::module_& m) {
         }
         const DType d = parse_dtype_or(dtype, DType::Int64, op);
         const Seed sd = parse_seed(seed, op);
-        return release_gil_if(t.dim(0) * ns.i, [&] { return random_categorical(t, ns.i, d, sd); });
+        return release_gil_if(std::max(t.numel(), ns.i), [&] { return random_categorical(t, ns.i, d, sd); });
       },
       py::arg("logits"), py::arg("num_samples"), py::arg("dtype") = py::none(), py::arg("device") = py::none(),
       py::arg("seed") = py::none(), kCategoricalDoc.c_str());
