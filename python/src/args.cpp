@@ -14,16 +14,21 @@ std::int64_t as_int(py::handle h, const char* op, const char* what) {
   if (PyBool_Check(h.ptr()) || !PyIndex_Check(h.ptr())) {
     type_error(op, what, " must be an integer, got ", py::repr(h).cast<std::string>());
   }
-  return py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<std::int64_t>();
+  PyObject* index = PyNumber_Index(h.ptr());  // fails for arrays of more than one element
+  if (!index) {
+    PyErr_Clear();
+    type_error(op, what, " must be an integer, got ", py::repr(h).cast<std::string>());
+  }
+  return py::reinterpret_steal<py::object>(index).cast<std::int64_t>();
 }
 
 std::vector<std::int64_t> as_int_list(py::handle h, const char* op, const char* what) {
   std::vector<std::int64_t> out;
-  if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
+  if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h)) {
     out.push_back(as_int(h, op, what));
     return out;
   }
-  if (py::isinstance<Tensor>(h)) {
+  if (py::isinstance<Tensor>(h) || py::isinstance<py::array>(h)) {
     const py::list items = py::reinterpret_borrow<py::object>(h).attr("tolist")();
     for (py::handle item : items) out.push_back(as_int(item, op, what));
     return out;

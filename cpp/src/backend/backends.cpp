@@ -14,6 +14,7 @@ void init_backends() {
     cpu::register_matmul_kernels();
     cpu::register_gather_kernels();
     cpu::register_sort_kernels();
+    cpu::register_random_kernels();
   });
 }
 

@@ -8,4 +8,5 @@ void register_reduce_kernels();
 void register_matmul_kernels();
 void register_gather_kernels();
 void register_sort_kernels();
+void register_random_kernels();
 }  // namespace ember::cpu

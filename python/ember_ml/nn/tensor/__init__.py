@@ -41,8 +41,14 @@ _TENSOR_OPS_LIST = (
     "gather", "scatter", "tensor_scatter_nd_update", "slice_tensor", "slice_update", "index_update", "index",
     "nonzero",
 )
+# Counter-based Philox-4x32-10 random ops (C++ kernels; stream layout in ember/random.h).
+_RANDOM_OPS_LIST = (
+    "random_uniform", "random_normal", "random_bernoulli", "random_binomial", "random_gamma",
+    "random_exponential", "random_poisson", "random_categorical", "random_permutation", "shuffle",
+    "random_shuffle", "set_seed", "get_seed",
+)
 _globals = globals()
-for _name in _TENSOR_OPS_LIST:
+for _name in _TENSOR_OPS_LIST + _RANDOM_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
 del _globals, _name
 
@@ -157,5 +163,5 @@ __all__ = [
     "int64", "uint8", "uint16", "uint32", "uint64", "bool_", "get_dtype", "to_dtype_str",
     "from_dtype_str", "array", "convert_to_tensor", "zeros_like", "ones_like", "full_like",
     "split_tensor", "to_numpy", "item", "tolist", "shape", "dtype", "from_dlpack",
-    *_TENSOR_OPS_LIST,
+    *_TENSOR_OPS_LIST, *_RANDOM_OPS_LIST,
 ]
