@@ -12,6 +12,7 @@ void init_backends() {
     cpu::register_copy_kernels();
     cpu::register_reduce_kernels();
     cpu::register_matmul_kernels();
+    cpu::register_linalg_kernels();
   });
 }
 

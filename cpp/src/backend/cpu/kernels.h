@@ -6,4 +6,5 @@ void register_elementwise_kernels();
 void register_copy_kernels();
 void register_reduce_kernels();
 void register_matmul_kernels();
+void register_linalg_kernels();
 }  // namespace ember::cpu
