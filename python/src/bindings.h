@@ -7,4 +7,5 @@ namespace ember::py_bind {
 void bind_dtypes(pybind11::module_& m);
 void bind_tensor(pybind11::module_& m);
 void bind_ops(pybind11::module_& m);
+void bind_linalg(pybind11::module_& m);
 }  // namespace ember::py_bind
