@@ -1323,6 +1323,259 @@ OP_DB += [
 
 # ---- linear algebra (ops.linearalg): entries go below this line -----------------------------
 
+LINALG_TOLS = {"float32": (2e-4, 2e-4), "float64": (1e-9, 1e-9)}
+LINALG_DTYPES = ("float32", "float64", "int32")
+
+
+def _la_dtype(*arrays) -> np.dtype:
+    """Ember's linalg result dtype: the promoted float dtype, float32 for integer/bool input."""
+    dt = np.result_type(*arrays)
+    return dt if dt.kind == "f" else FLOAT32
+
+
+def _la_cast(out, dt):
+    if isinstance(out, (tuple, list)):
+        return [_la_cast(o, dt) for o in out]
+    out = np.asarray(out)
+    return out.astype(dt) if out.dtype.kind == "f" else out
+
+
+def _la_ref(np_fn: Callable) -> Callable:
+    """NumPy computed in float64, rounded to Ember's result dtype (NumPy returns float64 for ints)."""
+    def ref(*args, **kwargs):
+        dt = _la_dtype(*[a for a in args if isinstance(a, np.ndarray)])
+        args = [a.astype(np.float64) if isinstance(a, np.ndarray) else a for a in args]
+        return _la_cast(np_fn(*args, **kwargs), dt)
+    return ref
+
+
+def _project_svd(out, full_matrices=True, compute_uv=True):
+    """Sign/rotation-invariant parts of an SVD: s, |leading singular vectors|, orthogonality."""
+    if not compute_uv:
+        return [out]
+    u, s, vh = out
+    k = s.shape[-1]
+    return [s, np.abs(u[..., :k]), np.abs(vh[..., :k, :]), np.swapaxes(u, -1, -2) @ u, vh @ np.swapaxes(vh, -1, -2)]
+
+
+def _project_qr(out, mode="reduced"):
+    """|Q| on the leading K columns, |R| and Q^T Q (Householder QR fixes Q and R up to signs)."""
+    if mode == "r":
+        return [np.abs(out)]
+    q, r = out
+    k = min(q.shape[-2], r.shape[-1])
+    return [np.abs(q[..., :k]), np.abs(r), np.swapaxes(q, -1, -2) @ q]
+
+
+def _project_eigh(out):
+    w, v = out
+    return [w, np.abs(v)]
+
+
+def _projected_op(fn: Callable, project: Callable) -> Callable:
+    """Ember op followed by the same projection as the reference, results as EmberTensors."""
+    def op(*args, **kwargs):
+        out = fn(*args, **kwargs)
+        np_out = [np.asarray(o) for o in out] if isinstance(out, tuple) else np.asarray(out)
+        return [T.convert_to_tensor(np.ascontiguousarray(p)) for p in project(np_out, **kwargs)]
+    return op
+
+
+def _projected_ref(np_fn: Callable, project: Callable) -> Callable:
+    base = _la_ref(np_fn)
+    return lambda *args, **kwargs: project(base(*args, **kwargs), **kwargs)
+
+
+def _lstsq_ref(a, b, rcond=None):
+    """numpy.linalg.lstsq with Ember's default rcond: eps of the result dtype (NumPy: float64 eps)."""
+    dt = _la_dtype(a, b)
+    if rcond is None:
+        rcond = np.finfo(dt).eps * max(a.shape)
+    x, res, rank, s = np.linalg.lstsq(a.astype(np.float64), b.astype(np.float64), rcond=rcond)
+    return [x.astype(dt), res.astype(dt), np.asarray(rank, np.int32), s.astype(dt)]
+
+
+def _as_arg(a: np.ndarray, layout: str) -> Arg:
+    """An Arg whose view is exactly ``a`` (so structure such as symmetry survives the layout)."""
+    if layout == "T":
+        return Arg(np.ascontiguousarray(a.T), "T")
+    if layout == "rev":
+        return Arg(np.ascontiguousarray(a[::-1]), "rev")
+    return Arg(np.ascontiguousarray(a))
+
+
+def _la_rand(shape, dtype: str, rng) -> np.ndarray:
+    if np.dtype(dtype).kind == "f":
+        return rng.uniform(-1.0, 1.0, shape).astype(dtype)
+    return rng.integers(-2, 2, size=shape, endpoint=True).astype(dtype)
+
+
+def _well_conditioned(shape, dtype: str, rng) -> np.ndarray:
+    """Diagonally dominant matrices: non-singular with a small condition number."""
+    n = shape[-1]
+    return (_la_rand(shape, dtype, rng) + (2 * n) * np.eye(n, dtype=np.int64)).astype(dtype)
+
+
+def _spd(shape, dtype: str, rng) -> np.ndarray:
+    b = _la_rand(shape, "float64" if np.dtype(dtype).kind == "f" else dtype, rng)
+    n = shape[-1]
+    return (b @ np.swapaxes(b, -1, -2) + n * np.eye(n, dtype=np.int64)).astype(dtype)
+
+
+def _symmetric(shape, dtype: str, rng) -> np.ndarray:
+    b = _la_rand(shape, "float64" if np.dtype(dtype).kind == "f" else dtype, rng)
+    return (b + np.swapaxes(b, -1, -2)).astype(dtype)
+
+
+def solve_samples(op, dtype, rng):
+    W = lambda shape, layout="contig": _as_arg(_well_conditioned(shape, dtype, rng), layout)
+    R = lambda shape, layout="contig": _as_arg(_la_rand(shape, dtype, rng), layout)
+    return [
+        Sample((W((3, 3)), R((3,))), desc="vector b"),
+        Sample((W((4, 4)), R((4, 2))), desc="matrix b"),
+        Sample((W((2, 3, 3)), R((2, 3, 2))), desc="batched"),
+        Sample((W((2, 3, 3)), R((3,))), desc="batched a, vector b"),
+        Sample((W((2, 1, 3, 3)), R((4, 3, 1))), desc="broadcast batch"),
+        Sample((W((3, 3), "T"), R((3, 2), "T")), desc="transposed views"),
+        Sample((W((2, 3, 3), "rev"), R((2, 3, 2), "rev")), desc="reversed batch"),
+        Sample((W((0, 3, 3)), R((0, 3, 2))), desc="empty batch"),
+        Sample((W((8, 8)), R((8, 3), "T")), desc="8x8"),
+    ]
+
+
+def _square_samples(make):
+    def samples(op, dtype, rng):
+        M = lambda shape, layout="contig": _as_arg(make(shape, dtype, rng), layout)
+        return [
+            Sample((M((4, 4)),), desc="4x4"),
+            Sample((M((1, 1)),), desc="1x1"),
+            Sample((M((2, 3, 3)),), desc="batched"),
+            Sample((M((2, 2, 3, 3)),), desc="2 batch axes"),
+            Sample((M((3, 3), "T"),), desc="transposed"),
+            Sample((M((2, 3, 3), "T"),), desc="batched transposed"),
+            Sample((M((0, 3, 3)),), desc="empty batch"),
+            Sample((M((9, 9)),), desc="9x9"),
+        ]
+    return samples
+
+
+def det_samples(op, dtype, rng):
+    s = _square_samples(_well_conditioned)(op, dtype, rng)
+    s.append(Sample((_as_arg(_la_rand((2, 4, 4), dtype, rng), "contig"),), desc="general random"))
+    s.append(Sample((values([[1, 2], [2, 4]], dtype),), desc="singular: det 0"))
+    s.append(Sample((_as_arg(np.zeros((2, 0, 0), dtype), "contig"),), desc="0x0 matrices: det 1"))
+    return s
+
+
+def eigh_samples(op, dtype, rng):
+    s = _square_samples(_symmetric)(op, dtype, rng)
+    s.append(Sample((_as_arg(_la_rand((4, 4), dtype, rng), "contig"),), desc="non-symmetric: lower triangle used"))
+    return s
+
+
+def _rect_samples(extra_kwargs):
+    def samples(op, dtype, rng):
+        R = lambda shape, layout="contig": _as_arg(_la_rand(shape, dtype, rng), layout)
+        s = []
+        for kw in extra_kwargs:
+            s += [
+                Sample((R((4, 3)),), dict(kw), desc="tall"),
+                Sample((R((3, 5)),), dict(kw), desc="wide"),
+                Sample((R((2, 4, 3)),), dict(kw), desc="batched"),
+                Sample((R((3, 4), "T"),), dict(kw), desc="transposed"),
+                Sample((R((0, 3, 2)),), dict(kw), desc="empty batch"),
+            ]
+        s.append(Sample((R((12, 10)),), desc="12x10"))
+        return s
+    return samples
+
+
+def lstsq_samples(op, dtype, rng):
+    R = lambda shape, layout="contig": _as_arg(_la_rand(shape, dtype, rng), layout)
+    deficient = _la_rand((5, 3), dtype, rng)
+    deficient[:, 2] = deficient[:, 0]
+    return [
+        Sample((R((5, 3)), R((5,))), desc="overdetermined, vector b"),
+        Sample((R((6, 3)), R((6, 2))), desc="overdetermined, matrix b"),
+        Sample((R((3, 5)), R((3,))), desc="underdetermined (minimum norm)"),
+        Sample((R((4, 4), "T"), R((4, 2), "T")), desc="transposed views"),
+        Sample((_as_arg(deficient, "contig"), R((5, 2))), desc="rank deficient"),
+        Sample((R((5, 3)), R((5,))), {"rcond": 0.5}, desc="large rcond truncates"),
+    ]
+
+
+def norm_samples(op, dtype, rng):
+    R = lambda shape, layout="contig": _as_arg(_la_rand(shape, dtype, rng), layout)
+    v, m, t = R((7,)), R((3, 4)), R((2, 3, 4))
+    s = [Sample((v,), desc="vector default"), Sample((t,), desc="3-D default (flattened)"),
+         Sample((t,), {"keepdims": True}, desc="3-D default keepdims")]
+    for o in (1, 2, np.inf, -np.inf, 0, 3, -1, 0.5):
+        s.append(Sample((v,), {"ord": o}, desc=f"vector ord={o}"))
+    for o in (None, "fro", "nuc", 1, -1, 2, -2, np.inf, -np.inf):
+        s.append(Sample((m,), {"ord": o}, desc=f"matrix ord={o}"))
+    s += [
+        Sample((m,), {"axis": 1}, desc="rows axis=1"),
+        Sample((m,), {"axis": 0, "ord": 1, "keepdims": True}, desc="axis=0 ord=1 keepdims"),
+        Sample((t,), {"axis": (0, 2)}, desc="matrix norm over axes (0, 2)"),
+        Sample((t,), {"axis": (2, 0), "ord": 1, "keepdims": True}, desc="axes (2, 0) ord=1 keepdims"),
+        Sample((t,), {"axis": (-1, -2), "ord": np.inf}, desc="negative axes ord=inf"),
+        Sample((t,), {"axis": (1, 2), "ord": "nuc"}, desc="batched nuclear"),
+        Sample((t,), {"axis": (1, 2), "ord": -2}, desc="batched ord=-2"),
+        Sample((R((3, 4), "T"),), {"ord": 2}, desc="transposed ord=2"),
+        Sample((R((6, 5), "T"),), {"axis": 0}, desc="transposed axis=0"),
+        Sample((R((0, 3)),), desc="empty"),
+    ]
+    return s
+
+
+def diag_samples(op, dtype, rng):
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)
+    s = []
+    for k in (0, 2, -1):
+        s.append(Sample((A((4,)),), {"k": k}, desc=f"1-D k={k}"))
+    for k in (0, 1, -2, 5, -7):
+        s.append(Sample((A((3, 4)),), {"k": k}, desc=f"2-D k={k}"))
+    s += [Sample((A((4, 3), "T"),), {"k": 1}, desc="transposed"), Sample((A((5,), "rev"),), desc="reversed 1-D"),
+          Sample((A((0,)),), desc="empty 1-D"), Sample((A((6, 4), "step2"),), {"k": -1}, desc="strided 2-D")]
+    return s
+
+
+def diagonal_samples(op, dtype, rng):
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)
+    return [
+        Sample((A((3, 4)),), desc="2-D"),
+        Sample((A((3, 4)),), {"offset": 1}, desc="offset 1"),
+        Sample((A((3, 4)),), {"offset": -2}, desc="offset -2"),
+        Sample((A((3, 4)),), {"offset": 9}, desc="offset past the end"),
+        Sample((A((2, 3, 4)),), {"axis1": 1, "axis2": 2}, desc="batched last two axes"),
+        Sample((A((2, 3, 4)),), {"axis1": 2, "axis2": 0, "offset": 1}, desc="axis1 > axis2"),
+        Sample((A((2, 3, 4)),), {"axis1": -1, "axis2": -3}, desc="negative axes"),
+        Sample((A((2, 3, 4), "T"),), {"offset": -1}, desc="transposed"),
+        Sample((A((0, 3, 3)),), {"axis1": 1, "axis2": 2}, desc="empty batch"),
+    ]
+
+
+OP_DB += [
+    OpInfo("linalg.solve", ops.linearalg.solve, _la_ref(np.linalg.solve), LINALG_DTYPES, solve_samples,
+           tols=LINALG_TOLS),
+    OpInfo("linalg.inv", ops.linearalg.inv, _la_ref(np.linalg.inv), LINALG_DTYPES,
+           _square_samples(_well_conditioned), tols=LINALG_TOLS),
+    OpInfo("linalg.det", ops.linearalg.det, _la_ref(np.linalg.det), LINALG_DTYPES, det_samples, tols=LINALG_TOLS),
+    OpInfo("linalg.cholesky", ops.linearalg.cholesky, _la_ref(np.linalg.cholesky), LINALG_DTYPES,
+           _square_samples(_spd), tols=LINALG_TOLS),
+    OpInfo("linalg.eigh", _projected_op(ops.linearalg.eigh, _project_eigh),
+           _projected_ref(np.linalg.eigh, _project_eigh), LINALG_DTYPES, eigh_samples, tols=LINALG_TOLS),
+    OpInfo("linalg.svd", _projected_op(ops.linearalg.svd, _project_svd), _projected_ref(np.linalg.svd, _project_svd),
+           LINALG_DTYPES, _rect_samples([{}, {"full_matrices": False}, {"compute_uv": False}]), tols=LINALG_TOLS),
+    OpInfo("linalg.qr", _projected_op(ops.linearalg.qr, _project_qr), _projected_ref(np.linalg.qr, _project_qr),
+           LINALG_DTYPES, _rect_samples([{}, {"mode": "complete"}, {"mode": "r"}]), tols=LINALG_TOLS),
+    OpInfo("linalg.lstsq", ops.linearalg.lstsq, _lstsq_ref, LINALG_DTYPES, lstsq_samples, tols=LINALG_TOLS),
+    OpInfo("linalg.norm", ops.linearalg.norm, _la_ref(np.linalg.norm), LINALG_DTYPES, norm_samples,
+           tols=LINALG_TOLS),
+    OpInfo("linalg.diag", ops.linearalg.diag, np.diag, ALL_DTYPES, diag_samples),
+    OpInfo("linalg.diagonal", ops.linearalg.diagonal, np.diagonal, ALL_DTYPES, diagonal_samples),
+]
+
 
 # ---- end of linear algebra entries ---------------------------------------------------------
 

@@ -15,6 +15,7 @@ void init_backends() {
     cpu::register_gather_kernels();
     cpu::register_sort_kernels();
     cpu::register_random_kernels();
+    cpu::register_linalg_kernels();
   });
 }
 

@@ -9,4 +9,5 @@ void register_matmul_kernels();
 void register_gather_kernels();
 void register_sort_kernels();
 void register_random_kernels();
+void register_linalg_kernels();
 }  // namespace ember::cpu

@@ -1,0 +1,246 @@
+// Front-end linear algebra: validation, dtype choice and batching for the Eigen kernels
+// (numpy.linalg semantics); norm, diag and diagonal are built from other ops and views.
+#include "ember/linalg.h"
+
+#include <limits>
+#include <random>
+
+#include "ops/common.h"
+
+namespace ember::linalg {
+
+using detail::describe;
+using detail::registered_op;
+
+namespace {
+
+// numpy.linalg has no half-precision LAPACK and refuses float16; integers and bool
+// compute in float32, as Ember's other float-valued ops.
+DType compute_dtype(DType dtype, const char* op) {
+  if (dtype == DType::Float16) type_error(op, "float16 is not supported; cast to float32 first");
+  return is_floating(dtype) ? dtype : default_dtype(DTypeKind::Float);
+}
+
+void require_matrix(const Tensor& a, const char* op) {
+  if (a.ndim() < 2) value_error(op, "expected a matrix or a stack of matrices (>= 2-D), got ", describe(a));
+}
+
+void require_square(const Tensor& a, const char* op) {
+  require_matrix(a, op);
+  if (a.dim(-1) != a.dim(-2)) value_error(op, "last two dimensions must be square, got ", describe(a));
+}
+
+Shape batch_of(const Tensor& a) { return Shape(a.shape().begin(), a.shape().end() - 2); }
+
+Shape with_tail(Shape shape, std::initializer_list<std::int64_t> tail) {
+  shape.insert(shape.end(), tail);
+  return shape;
+}
+
+// `a` broadcast to `shape`, cast to `dtype`, contiguous, viewed as [B, M, N].
+Tensor prepared(const Tensor& a, const Shape& shape, DType dtype) {
+  const Tensor b = a.shape() == shape ? a : a.broadcast_to(shape);
+  const Tensor c = b.dtype() == dtype ? contiguous(b) : cast(b, dtype);
+  const std::int64_t M = shape[shape.size() - 2], N = shape.back();
+  return c.view({shape_numel(Shape(shape.begin(), shape.end() - 2)), M, N});
+}
+
+Attrs dims_attrs(std::int64_t B, std::int64_t M, std::int64_t N) {
+  Attrs attrs;
+  attrs.ints = {B, M, N};
+  return attrs;
+}
+
+void call(const char* kernel, Device device, std::initializer_list<Tensor> ins, std::vector<Tensor>& outs,
+          const Attrs& attrs) {
+  registered_op(kernel).call(device, std::span<const Tensor>(ins.begin(), ins.size()), outs, attrs);
+}
+
+// Raises `what` when a kernel flagged any batch item in `info`, naming the input.
+void check_info(const Tensor& info, const char* op, const char* what, const Tensor& a) {
+  const Tensor host = to_device(info, Device{});
+  const std::int32_t* flags = host.data<std::int32_t>();
+  for (std::int64_t b = 0; b < host.numel(); ++b) {
+    if (flags[b] == 0) continue;
+    if (a.ndim() > 2) value_error(op, what, " (matrix ", b, " of the batch of ", describe(a), ")");
+    value_error(op, what, " (", describe(a), ")");
+  }
+}
+
+// An identity (n, n) broadcast over `batch`, as a new contiguous tensor.
+Tensor batched_eye(const Shape& batch, std::int64_t n, DType dtype, Device device) {
+  return copy(eye(n, n, 0, dtype, device).broadcast_to(with_tail(batch, {n, n})));
+}
+
+}  // namespace
+
+Tensor solve(const Tensor& a, const Tensor& b_in) {
+  const Device device = detail::common_device("solve", {&a, &b_in});
+  require_square(a, "solve");
+  const DType dtype = compute_dtype(result_type(a, b_in), "solve");
+  // NumPy 2: b is a vector only when it is 1-D; otherwise a stack of (M, K) matrices.
+  const bool vector_b = b_in.ndim() == 1;
+  if (b_in.ndim() == 0) value_error("solve", "b must be at least 1-D, got ", describe(b_in));
+  const Tensor b = vector_b ? b_in.expand_dims(1) : b_in;
+  const std::int64_t M = a.dim(-1), K = b.dim(-1);
+  if (b.dim(-2) != M) {
+    value_error("solve", "a ", shape_str(a.shape()), " and b ", shape_str(b_in.shape()),
+                " do not match: b needs ", M, " rows");
+  }
+  const Shape batch = broadcast_shapes(batch_of(a), vector_b ? Shape{} : batch_of(b), "solve");
+  const Tensor ac = prepared(a, with_tail(batch, {M, M}), dtype);
+  const Tensor bc = prepared(b, with_tail(batch, {M, K}), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(with_tail(batch, {M, K}), dtype, device),
+                              Tensor::empty({ac.dim(0)}, DType::Int32, device)};
+  if (outs[0].numel() > 0) {
+    call("linalg_solve", device, {ac, bc}, outs, dims_attrs(ac.dim(0), M, K));
+    check_info(outs[1], "solve", "singular matrix", a);
+  }
+  return vector_b ? outs[0].squeeze_axis(outs[0].ndim() - 1) : outs[0];
+}
+
+Tensor inv(const Tensor& a) {
+  require_square(a, "inv");
+  const DType dtype = compute_dtype(a.dtype(), "inv");
+  const std::int64_t N = a.dim(-1);
+  const Tensor ac = prepared(a, a.shape(), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(a.shape(), dtype, a.device()),
+                              Tensor::empty({ac.dim(0)}, DType::Int32, a.device())};
+  if (outs[0].numel() > 0) {
+    call("linalg_inv", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
+    check_info(outs[1], "inv", "singular matrix", a);
+  }
+  return outs[0];
+}
+
+Tensor det(const Tensor& a) {
+  require_square(a, "det");
+  const DType dtype = compute_dtype(a.dtype(), "det");
+  const std::int64_t N = a.dim(-1);
+  // The determinant of a 0x0 matrix is the empty product.
+  if (N == 0) return ones(batch_of(a), dtype, a.device());
+  const Tensor ac = prepared(a, a.shape(), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(batch_of(a), dtype, a.device())};
+  if (outs[0].numel() > 0) call("linalg_det", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
+  return outs[0];
+}
+
+Tensor cholesky(const Tensor& a) {
+  require_square(a, "cholesky");
+  const DType dtype = compute_dtype(a.dtype(), "cholesky");
+  const std::int64_t N = a.dim(-1);
+  const Tensor ac = prepared(a, a.shape(), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(a.shape(), dtype, a.device()),
+                              Tensor::empty({ac.dim(0)}, DType::Int32, a.device())};
+  if (outs[0].numel() > 0) {
+    call("linalg_cholesky", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
+    check_info(outs[1], "cholesky", "matrix is not positive definite", a);
+  }
+  return outs[0];
+}
+
+EighResult eigh(const Tensor& a) {
+  require_square(a, "eigh");
+  const DType dtype = compute_dtype(a.dtype(), "eigh");
+  const std::int64_t N = a.dim(-1);
+  const Tensor ac = prepared(a, a.shape(), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(with_tail(batch_of(a), {N}), dtype, a.device()),
+                              Tensor::empty(a.shape(), dtype, a.device()),
+                              Tensor::empty({ac.dim(0)}, DType::Int32, a.device())};
+  if (outs[1].numel() > 0) {
+    call("linalg_eigh", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
+    check_info(outs[2], "eigh", "eigenvalues did not converge", a);
+  }
+  return {outs[0], outs[1]};
+}
+
+SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
+  require_matrix(a, "svd");
+  const DType dtype = compute_dtype(a.dtype(), "svd");
+  const std::int64_t M = a.dim(-2), N = a.dim(-1), K = std::min(M, N);
+  const Shape batch = batch_of(a);
+  const Device device = a.device();
+  std::vector<Tensor> outs = {Tensor::empty(with_tail(batch, {K}), dtype, device)};
+  if (compute_uv) {
+    const std::int64_t uc = full_matrices ? M : K, vr = full_matrices ? N : K;
+    outs.push_back(Tensor::empty(with_tail(batch, {M, uc}), dtype, device));
+    outs.push_back(Tensor::empty(with_tail(batch, {vr, N}), dtype, device));
+  }
+  if (K == 0) {
+    // No singular values: the full bases are identities, the reduced ones empty.
+    if (compute_uv && full_matrices) {
+      outs[1] = batched_eye(batch, M, dtype, device);
+      outs[2] = batched_eye(batch, N, dtype, device);
+    }
+  } else if (outs[0].numel() > 0) {
+    const Tensor ac = prepared(a, a.shape(), dtype);
+    Attrs attrs = dims_attrs(ac.dim(0), M, N);
+    attrs.ints.push_back(!compute_uv ? 0 : full_matrices ? 2 : 1);
+    call("linalg_svd", device, {ac}, outs, attrs);
+  }
+  if (!compute_uv) return {Tensor(), outs[0], Tensor()};
+  return {outs[1], outs[0], outs[2]};
+}
+
+QrResult qr(const Tensor& a, const std::string& mode) {
+  require_matrix(a, "qr");
+  std::int64_t m = 0;
+  if (mode == "reduced") m = 0;
+  else if (mode == "complete") m = 1;
+  else if (mode == "r") m = 2;
+  else value_error("qr", "unrecognized mode '", mode, "'; expected 'reduced', 'complete' or 'r'");
+  const DType dtype = compute_dtype(a.dtype(), "qr");
+  const std::int64_t M = a.dim(-2), N = a.dim(-1), K = std::min(M, N);
+  const Shape batch = batch_of(a);
+  const Device device = a.device();
+  const std::int64_t qc = m == 1 ? M : K, rr = m == 1 ? M : K;
+  std::vector<Tensor> outs;
+  if (m != 2) outs.push_back(Tensor::empty(with_tail(batch, {M, qc}), dtype, device));
+  outs.push_back(Tensor::empty(with_tail(batch, {rr, N}), dtype, device));
+  if (K == 0) {
+    // Nothing to factor: R is all zeros, and the complete Q the identity.
+    outs.back() = zeros(with_tail(batch, {rr, N}), dtype, device);
+    if (m == 1) outs[0] = batched_eye(batch, M, dtype, device);
+  } else if (shape_numel(batch) > 0) {
+    const Tensor ac = prepared(a, a.shape(), dtype);
+    Attrs attrs = dims_attrs(ac.dim(0), M, N);
+    attrs.ints.push_back(m);
+    call("linalg_qr", device, {ac}, outs, attrs);
+  }
+  if (m == 2) return {Tensor(), outs[0]};
+  return {outs[0], outs[1]};
+}
+
+LstsqResult lstsq(const Tensor& a, const Tensor& b_in, std::optional<double> rcond) {
+  const Device device = detail::common_device("lstsq", {&a, &b_in});
+  if (a.ndim() != 2) value_error("lstsq", "a must be 2-D, got ", describe(a));
+  if (b_in.ndim() != 1 && b_in.ndim() != 2) value_error("lstsq", "b must be 1-D or 2-D, got ", describe(b_in));
+  const std::int64_t M = a.dim(0), N = a.dim(1);
+  if (b_in.dim(0) != M) {
+    value_error("lstsq", "a ", shape_str(a.shape()), " and b ", shape_str(b_in.shape()),
+                " do not match: b needs ", M, " rows");
+  }
+  const DType dtype = compute_dtype(result_type(a, b_in), "lstsq");
+  const Tensor b = b_in.ndim() == 1 ? b_in.expand_dims(1) : b_in;
+  const std::int64_t K = b.dim(1);
+  const double eps = dtype == DType::Float32 ? std::numeric_limits<float>::epsilon()
+                                             : std::numeric_limits<double>::epsilon();
+  const Tensor ac = dtype == a.dtype() ? a : cast(a, dtype);
+  const Tensor bc = dtype == b.dtype() ? b : cast(b, dtype);
+  std::vector<Tensor> outs = {zeros({N, K}, dtype, device), Tensor::empty({std::min(M, N)}, dtype, device),
+                              zeros({}, DType::Int32, device)};
+  if (M > 0 && N > 0 && K > 0) {
+    Attrs attrs = dims_attrs(1, M, N);
+    attrs.ints.push_back(K);
+    attrs.floats = {rcond.value_or(eps * static_cast<double>(std::max(M, N)))};
+    call("linalg_lstsq", device, {prepared(ac, {1, M, N}, dtype), contiguous(bc)}, outs, attrs);
+  }
+  const std::int64_t rank = to_device(outs[2], Device{}).data<std::int32_t>()[0];
+  // Sums of squared residuals exist only for a full-rank overdetermined system.
+  Tensor residuals = Tensor::empty({0}, dtype, device);
+  if (rank == N && M > N) residuals = sum(square(subtract(bc, matmul(ac, outs[0]))), std::vector<std::int64_t>{0}, false);
+  Tensor x = b_in.ndim() == 1 ? outs[0].squeeze_axis(1) : outs[0];
+  return {x, residuals, outs[2], outs[1]};
+}
+
+}  // namespace ember::linalg

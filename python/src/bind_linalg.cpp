@@ -1,0 +1,122 @@
+// Bindings of the front-end linear algebra as ember_ml._core.linalg; the documented
+// Python surface is ember_ml.ops.linearalg.
+#include <pybind11/stl.h>
+
+#include <cmath>
+
+#include "args.h"
+#include "bindings.h"
+#include "ember/errors.h"
+#include "ember/linalg.h"
+
+namespace ember::py_bind {
+
+namespace {
+
+Tensor arg(py::handle x, const char* op) { return to_tensor(x, device_of({x}), std::nullopt, op); }
+
+// None, a number (inf allowed), 'fro' or 'nuc'.
+linalg::NormOrd parse_ord(py::handle ord) {
+  using Kind = linalg::NormOrd::Kind;
+  if (ord.is_none()) return {};
+  if (py::isinstance<py::str>(ord)) {
+    const auto s = ord.cast<std::string>();
+    if (s == "fro") return {Kind::Fro, 0.0};
+    if (s == "nuc") return {Kind::Nuc, 0.0};
+    value_error("norm", "invalid norm order '", s, "'; expected a number, 'fro' or 'nuc'");
+  }
+  const Scalar v = parse_scalar(ord, "norm");
+  return {Kind::Number, v.f};
+}
+
+}  // namespace
+
+void bind_linalg(py::module_& root) {
+  py::module_ m = root.def_submodule("linalg", "Linear algebra kernels behind ember_ml.ops.linearalg.");
+  m.def(
+      "solve",
+      [](py::handle a, py::handle b) {
+        auto [ta, tb] = tensor_pair(a, b, "solve");
+        return release_gil_if(ta.numel(), [&] { return linalg::solve(ta, tb); });
+      },
+      py::arg("a"), py::arg("b"));
+  m.def(
+      "inv", [](py::handle a) { const Tensor t = arg(a, "inv"); return release_gil_if(t.numel(), [&] { return linalg::inv(t); }); },
+      py::arg("a"));
+  m.def(
+      "det", [](py::handle a) { const Tensor t = arg(a, "det"); return release_gil_if(t.numel(), [&] { return linalg::det(t); }); },
+      py::arg("a"));
+  m.def(
+      "cholesky",
+      [](py::handle a) {
+        const Tensor t = arg(a, "cholesky");
+        return release_gil_if(t.numel(), [&] { return linalg::cholesky(t); });
+      },
+      py::arg("a"));
+  m.def(
+      "eigh",
+      [](py::handle a) {
+        const Tensor t = arg(a, "eigh");
+        const auto r = release_gil_if(t.numel(), [&] { return linalg::eigh(t); });
+        return py::make_tuple(r.eigenvalues, r.eigenvectors);
+      },
+      py::arg("a"));
+  m.def(
+      "svd",
+      [](py::handle a, bool full_matrices, bool compute_uv) -> py::object {
+        const Tensor t = arg(a, "svd");
+        const auto r = release_gil_if(t.numel(), [&] { return linalg::svd(t, full_matrices, compute_uv); });
+        if (!compute_uv) return py::cast(r.s);
+        return py::make_tuple(r.u, r.s, r.vh);
+      },
+      py::arg("a"), py::arg("full_matrices") = true, py::arg("compute_uv") = true);
+  m.def(
+      "qr",
+      [](py::handle a, const std::string& mode) -> py::object {
+        const Tensor t = arg(a, "qr");
+        const auto r = release_gil_if(t.numel(), [&] { return linalg::qr(t, mode); });
+        if (!r.q.defined()) return py::cast(r.r);
+        return py::make_tuple(r.q, r.r);
+      },
+      py::arg("a"), py::arg("mode") = "reduced");
+  m.def(
+      "lstsq",
+      [](py::handle a, py::handle b, py::handle rcond) {
+        auto [ta, tb] = tensor_pair(a, b, "lstsq");
+        std::optional<double> rc;
+        if (!rcond.is_none()) rc = parse_scalar(rcond, "lstsq").f;
+        const auto r = release_gil_if(ta.numel(), [&] { return linalg::lstsq(ta, tb, rc); });
+        return py::make_tuple(r.x, r.residuals, r.rank, r.s);
+      },
+      py::arg("a"), py::arg("b"), py::arg("rcond") = py::none());
+  m.def(
+      "norm",
+      [](py::handle x, py::handle ord, py::handle axis, bool keepdims) {
+        const Tensor t = arg(x, "norm");
+        const auto o = parse_ord(ord);
+        const Axes axes = axis.is_none() ? Axes{} : Axes{parse_shape(axis, "norm")};
+        return release_gil_if(t.numel(), [&] { return linalg::norm(t, o, axes, keepdims); });
+      },
+      py::arg("x"), py::arg("ord") = py::none(), py::arg("axis") = py::none(), py::arg("keepdims") = false);
+  m.def(
+      "diag", [](py::handle x, std::int64_t k) { return linalg::diag(arg(x, "diag"), k); }, py::arg("x"),
+      py::arg("k") = 0);
+  m.def(
+      "diagonal",
+      [](py::handle x, std::int64_t offset, std::int64_t axis1, std::int64_t axis2) {
+        return linalg::diagonal(arg(x, "diagonal"), offset, axis1, axis2);
+      },
+      py::arg("x"), py::arg("offset") = 0, py::arg("axis1") = 0, py::arg("axis2") = 1);
+  m.def(
+      "orthogonal",
+      [](py::handle shape, double gain, py::handle dtype, py::handle device, std::optional<std::uint64_t> seed) {
+        const Shape s = parse_new_shape(shape, "orthogonal");
+        const DType d = parse_dtype(dtype, "orthogonal").value_or(default_dtype(DTypeKind::Float));
+        const Device dev = device.is_none() ? default_device() : Device::parse(py::str(device).cast<std::string>());
+        return linalg::orthogonal(s, gain, d, dev, seed);
+      },
+      py::arg("shape"), py::arg("gain") = 1.0, py::arg("dtype") = py::none(), py::arg("device") = py::none(),
+      py::arg("seed") = py::none());
+}
+
+}  // namespace ember::py_bind
