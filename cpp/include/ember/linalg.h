@@ -63,8 +63,8 @@ Tensor diagonal(const Tensor& x, std::int64_t offset, std::int64_t axis1, std::i
 
 // A (semi-)orthogonal matrix of `shape` (>= 2-D; rows = prod(shape[:-1]), cols = shape[-1])
 // times `gain`, from the QR of a standard normal matrix with the signs of diag(R) folded
-// into Q (Saxe et al. 2013). Until the shared Philox stream exists the normals come from
-// std::mt19937_64 seeded by `seed` (random_device when nullopt).
+// into Q (Saxe et al. 2013). The normals come from the Philox stream (global unless
+// `seed` is given).
 Tensor orthogonal(const Shape& shape, double gain, DType dtype, Device device, std::optional<std::uint64_t> seed);
 
 }  // namespace ember::linalg

@@ -2,9 +2,9 @@
 // norm (numpy.linalg.norm), diag / diagonal (numpy.diag / numpy.diagonal) and the
 // orthogonal initializer.
 #include <cmath>
-#include <random>
 
 #include "ember/linalg.h"
+#include "ember/random.h"
 #include "ops/common.h"
 
 namespace ember::linalg {
@@ -146,13 +146,10 @@ Tensor orthogonal(const Shape& shape, double gain, DType dtype, Device device, s
   if (!is_floating(dtype)) type_error("orthogonal", "dtype must be floating, got ", dtype_name(dtype));
   const std::int64_t cols = shape.back(), rows = shape_numel(shape) / std::max<std::int64_t>(cols, 1);
   if (rows == 0 || cols == 0) return zeros(shape, dtype, device);
-  // A tall (max, min) standard normal matrix in float64 on the CPU. Stopgap generator:
-  // this moves to the shared Philox stream (tensor.set_seed) once it exists.
+  // A tall (max, min) standard normal matrix in float64 on the CPU, from the Philox
+  // stream (the global one unless `seed` is given), so tensor.set_seed governs it too.
   const std::int64_t tall = std::max(rows, cols), thin = std::min(rows, cols);
-  Tensor a = Tensor::empty({tall, thin}, DType::Float64, Device{});
-  std::mt19937_64 engine(seed ? *seed : std::random_device{}());
-  std::normal_distribution<double> normal;
-  for (std::int64_t i = 0; i < a.numel(); ++i) a.data<double>()[i] = normal(engine);
+  const Tensor a = random_normal({tall, thin}, 0.0, 1.0, DType::Float64, Device{}, seed);
   const QrResult f = qr(a, "reduced");
   // Multiplying column j of Q by sign(R[j, j]) makes the result Haar-distributed
   // (a zero diagonal entry, of probability zero, counts as positive).

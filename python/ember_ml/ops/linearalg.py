@@ -252,9 +252,8 @@ def orthogonal(shape, gain=1.0, dtype=None, device=None, seed=None):
     the result is uniformly (Haar) distributed; rows are orthonormal when there are fewer
     rows than columns, columns otherwise.
 
-    Until the shared Philox generator lands, the normals come from a C++
-    ``std::mt19937_64`` seeded by ``seed`` (fresh entropy when None), independent of
-    ``tensor.set_seed``; this will move to the global Philox stream.
+    The normals come from the Philox stream: the global one (``tensor.set_seed``) when
+    ``seed`` is None, else an independent stream for that seed.
 
     Args:
         shape: at least 2 dimensions.
