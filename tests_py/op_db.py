@@ -1208,6 +1208,15 @@ _FLOAT_UNARY = [
 ]
 
 
+def _count_ones(x):
+    """Set bits of the two's-complement pattern in x's dtype (numpy.bitwise_count counts |x|)."""
+    x = as_array(x)
+    if x.dtype == np.dtype(bool):
+        return x.copy()
+    unsigned = np.dtype(f"u{x.dtype.itemsize}")
+    return np.bitwise_count(x.view(unsigned)).astype(x.dtype)
+
+
 def _int_pair(a: str, b: str) -> bool:
     """Bitwise ops need an integer/bool promoted dtype (int64 with uint64 promotes to float64)."""
     return np.promote_types(a, b).kind != "f"
@@ -1231,6 +1240,7 @@ OP_DB += [
     _unary("logical_not", ops.logical_not, same_dtype_unary_ref(np.logical_not)),
     _unary("bitwise_not", _core.bitwise_not, same_dtype_unary_ref(np.invert), dtypes=INT_BOOL_DTYPES,
            extremes=True),
+    _unary("count_ones", _core.count_ones, _count_ones, dtypes=INT_BOOL_DTYPES, extremes=True),
 ]
 
 OP_DB += [
@@ -1262,6 +1272,10 @@ OP_DB += [
     _binary("bitwise_or", _core.bitwise_or, binary_ref(np.bitwise_or), dtypes=INT_BOOL_DTYPES,
             scalars=(True, 3), domain="bitwise", extremes=True, valid_pair=_int_pair),
     _binary("bitwise_xor", _core.bitwise_xor, binary_ref(np.bitwise_xor), dtypes=INT_BOOL_DTYPES,
+            scalars=(True, 3), domain="bitwise", extremes=True, valid_pair=_int_pair),
+    _binary("left_shift", _core.left_shift, binary_ref(np.left_shift, "nobool"), dtypes=INT_BOOL_DTYPES,
+            scalars=(True, 3), domain="bitwise", extremes=True, valid_pair=_int_pair),
+    _binary("right_shift", _core.right_shift, binary_ref(np.right_shift, "nobool"), dtypes=INT_BOOL_DTYPES,
             scalars=(True, 3), domain="bitwise", extremes=True, valid_pair=_int_pair),
 ]
 

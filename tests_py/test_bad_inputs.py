@@ -39,7 +39,7 @@ def add_bad(name: str | tuple, exc: type, fn, desc: str) -> None:
 for _op in op_db.OP_DB:
     if _op.category == "binary":
         _msg_name = {"pow": ("pow", "power"), "tensor.maximum": "maximum"}.get(_op.name, _op.name)
-        _dtype = "int32" if "bitwise" in _op.name else "float32"
+        _dtype = "int32" if _op.domain == "bitwise" else "float32"
         add_bad(_msg_name, ValueError,
                 lambda f=_op.op, d=_dtype: f(t(np.ones((2, 3)), d), t(np.ones(4), d)),
                 f"{_op.name}: shapes (2,3) and (4,)")
@@ -59,7 +59,7 @@ add_bad("broadcast_to", ValueError, lambda: T.broadcast_to(F(3), (2, 4)), "broad
 add_bad("broadcast_to", ValueError, lambda: T.broadcast_to(F(2, 3), (3,)), "broadcast_to: fewer dims")
 
 # ---- wrong dtypes -------------------------------------------------------------------------
-for _name in ("bitwise_and", "bitwise_or", "bitwise_xor"):
+for _name in ("bitwise_and", "bitwise_or", "bitwise_xor", "left_shift", "right_shift"):
     add_bad(_name, TypeError, lambda f=getattr(_core, _name): f(F(3), F(3)), f"{_name} on float32")
     add_bad(_name, TypeError, lambda f=getattr(_core, _name): f(I(3), t([1.5, 2, 3], "float64")),
             f"{_name} on int32 and float64")
@@ -71,6 +71,7 @@ add_bad("bitwise_or", TypeError, lambda: F(3) | 1, "operator | float with int")
 add_bad("bitwise_xor", TypeError, lambda: 1.5 ^ I(3), "reflected operator ^ with a float")
 add_bad("bitwise_not", TypeError, lambda: _core.bitwise_not(F(3)), "bitwise_not on float32")
 add_bad("bitwise_not", TypeError, lambda: ~t([1.0], "float16"), "operator ~ on float16")
+add_bad("count_ones", TypeError, lambda: _core.count_ones(F(3)), "count_ones on float32")
 add_bad("subtract", TypeError, lambda: ops.subtract(B(3), B(3)), "boolean subtract")
 add_bad("subtract", TypeError, lambda: B(3) - B(3), "operator - on bools")
 add_bad("subtract", TypeError, lambda: B(3) - True, "bool tensor - Python bool")

@@ -146,6 +146,9 @@ void bind_ops(py::module_& m) {
   def_unary<isfinite>(m, "isfinite", "Elementwise finiteness test; bool result.");
   def_unary<logical_not>(m, "logical_not", "Elementwise logical NOT (x == 0); bool result.");
   def_unary<bitwise_not>(m, "bitwise_not", "Elementwise bitwise NOT of integer/bool x. TypeError for floats.");
+  def_unary<count_ones>(m, "count_ones",
+                        "Set bits of each element's two's-complement pattern (std::popcount); same dtype. "
+                        "TypeError for floats.");
 
   def_binary<add>(m, "add", "Elementwise x + y (logical OR for bool).");
   def_binary<subtract>(m, "subtract", "Elementwise x - y. Raises TypeError for bool - bool (use logical_xor).");
@@ -169,6 +172,12 @@ void bind_ops(py::module_& m) {
   def_binary<bitwise_and>(m, "bitwise_and", "Elementwise bitwise AND of integer/bool tensors.");
   def_binary<bitwise_or>(m, "bitwise_or", "Elementwise bitwise OR of integer/bool tensors.");
   def_binary<bitwise_xor>(m, "bitwise_xor", "Elementwise bitwise XOR of integer/bool tensors.");
+  def_binary<left_shift>(m, "left_shift",
+                         "numpy.left_shift: x << y; counts < 0 or >= the bit width give 0. Bool computes in int8; "
+                         "TypeError for floats.");
+  def_binary<right_shift>(m, "right_shift",
+                          "numpy.right_shift: arithmetic x >> y; counts < 0 or >= the bit width give 0 "
+                          "(-1 for negative x). Bool computes in int8; TypeError for floats.");
   def_binary<matmul>(m, "matmul", "numpy.matmul: batched matrix product with broadcast batch axes.");
   def_binary<dot>(m, "dot", "numpy.dot: inner product / matrix product / sum over last and second-to-last axes.");
 

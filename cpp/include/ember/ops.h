@@ -49,13 +49,14 @@ EMBER_UNARY(exp) EMBER_UNARY(log) EMBER_UNARY(log10) EMBER_UNARY(log2) EMBER_UNA
 EMBER_UNARY(sin) EMBER_UNARY(cos) EMBER_UNARY(tan) EMBER_UNARY(sinh) EMBER_UNARY(cosh)
 EMBER_UNARY(tanh) EMBER_UNARY(sigmoid) EMBER_UNARY(abs) EMBER_UNARY(negative) EMBER_UNARY(sign)
 EMBER_UNARY(square) EMBER_UNARY(floor) EMBER_UNARY(ceil) EMBER_UNARY(isnan) EMBER_UNARY(isinf)
-EMBER_UNARY(isfinite) EMBER_UNARY(logical_not) EMBER_UNARY(bitwise_not)
+EMBER_UNARY(isfinite) EMBER_UNARY(logical_not) EMBER_UNARY(bitwise_not) EMBER_UNARY(count_ones)
 EMBER_BINARY(add) EMBER_BINARY(subtract) EMBER_BINARY(multiply) EMBER_BINARY(divide)
 EMBER_BINARY(floor_divide) EMBER_BINARY(mod) EMBER_BINARY(power) EMBER_BINARY(maximum)
 EMBER_BINARY(minimum) EMBER_BINARY(equal) EMBER_BINARY(not_equal) EMBER_BINARY(less)
 EMBER_BINARY(less_equal) EMBER_BINARY(greater) EMBER_BINARY(greater_equal)
 EMBER_BINARY(logical_and) EMBER_BINARY(logical_or) EMBER_BINARY(logical_xor)
 EMBER_BINARY(bitwise_and) EMBER_BINARY(bitwise_or) EMBER_BINARY(bitwise_xor)
+EMBER_BINARY(left_shift) EMBER_BINARY(right_shift)
 #undef EMBER_UNARY
 #undef EMBER_BINARY
 

@@ -47,6 +47,7 @@ enum class BinaryKind {
   TrueDivide,  // integer / bool inputs divide in float32
   Compare,     // bool result
   Bitwise,     // integer or bool only
+  Shift,       // integer or bool only; bool computes in int8 (numpy.left_shift)
 };
 
 Tensor as_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : cast(t, dtype); }
@@ -69,9 +70,11 @@ Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind ki
       if (!is_floating(compute)) compute = default_dtype(DTypeKind::Float);
       break;
     case BinaryKind::Bitwise:
+    case BinaryKind::Shift:
       if (is_floating(compute)) {
         type_error(name, "only integer and bool dtypes are supported, got ", describe(a), " and ", describe(b));
       }
+      if (kind == BinaryKind::Shift && compute == DType::Bool) compute = DType::Int8;
       break;
     default:
       break;
@@ -144,6 +147,7 @@ EMBER_DEFINE_UNARY(isinf, Predicate)
 EMBER_DEFINE_UNARY(isfinite, Predicate)
 EMBER_DEFINE_UNARY(logical_not, Predicate)
 EMBER_DEFINE_UNARY(bitwise_not, IntegerOnly)
+EMBER_DEFINE_UNARY(count_ones, IntegerOnly)
 #undef EMBER_DEFINE_UNARY
 
 #define EMBER_DEFINE_BINARY(fn, kind)                         \
@@ -172,6 +176,8 @@ EMBER_DEFINE_BINARY(logical_xor, Compare)
 EMBER_DEFINE_BINARY(bitwise_and, Bitwise)
 EMBER_DEFINE_BINARY(bitwise_or, Bitwise)
 EMBER_DEFINE_BINARY(bitwise_xor, Bitwise)
+EMBER_DEFINE_BINARY(left_shift, Shift)
+EMBER_DEFINE_BINARY(right_shift, Shift)
 #undef EMBER_DEFINE_BINARY
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {

@@ -17,7 +17,7 @@ from ember_ml.backend import (
     set_backend,
     using_backend,
 )
-from ember_ml.ops import device, linearalg, stats
+from ember_ml.ops import bitwise, device, linearalg, stats
 from ember_ml.ops.device import (
     get_available_devices,
     get_default_device,
@@ -49,7 +49,7 @@ for _name in _MASTER_OPS_LIST:
 del _globals, _name
 
 __all__ = list(_MASTER_OPS_LIST) + [
-    "pi", "stats", "linearalg", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
+    "pi", "stats", "linearalg", "bitwise", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
     "set_default_device", "get_default_device", "is_available",
 ]

@@ -2,6 +2,7 @@
 // Eigen's approximate fast-math sqrt/sin/cos are not accurate enough for NumPy parity.
 #define EIGEN_FAST_MATH 0
 #include <Eigen/Core>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -141,12 +142,31 @@ struct LXorOp { template <class C> bool operator()(C a, C b) const { return (a !
 struct BAndOp { template <class C> C operator()(C a, C b) const { return a & b; } };
 struct BOrOp { template <class C> C operator()(C a, C b) const { return a | b; } };
 struct BXorOp { template <class C> C operator()(C a, C b) const { return a ^ b; } };
+// NumPy's npy_lshift / npy_rshift: the count is compared as unsigned, so counts that are
+// negative or at least the bit width give 0 (or -1 for a negative value shifted right).
+// Shifting in the unsigned type avoids UB for negative values; C++20 >> on signed is arithmetic.
+template <class C>
+constexpr bool shift_in_range(C b) { return u64(b) < sizeof(C) * 8; }
+struct LShiftOp {
+  template <class C> C operator()(C a, C b) const {
+    using U = std::make_unsigned_t<C>;
+    return shift_in_range(b) ? static_cast<C>(static_cast<U>(static_cast<U>(a) << b)) : C(0);
+  }
+};
+struct RShiftOp {
+  template <class C> C operator()(C a, C b) const {
+    if (shift_in_range(b)) return static_cast<C>(a >> b);
+    if constexpr (std::is_signed_v<C>) return a < 0 ? C(-1) : C(0); else return C(0);
+  }
+};
 
 // Which element types an op's kernel is instantiated for; the front-end never sends others.
 template <class Op, class T>
 constexpr bool binary_supports() {
   if constexpr (std::is_same_v<Op, BAndOp> || std::is_same_v<Op, BOrOp> || std::is_same_v<Op, BXorOp>) {
     return std::is_integral_v<T>;
+  } else if constexpr (std::is_same_v<Op, LShiftOp> || std::is_same_v<Op, RShiftOp>) {
+    return std::is_integral_v<T> && !std::is_same_v<T, bool>;
   } else if constexpr (std::is_same_v<Op, FloorDivOp> || std::is_same_v<Op, ModOp> ||
                        std::is_same_v<Op, PowOp> || std::is_same_v<Op, SubOp>) {
     return !std::is_same_v<T, bool>;
@@ -287,6 +307,13 @@ struct BNotOp {
     if constexpr (std::is_same_v<C, bool>) return !x; else return static_cast<C>(~x);
   }
 };
+// Set bits of the two's-complement pattern (a bool's single bit is itself).
+struct PopcountOp {
+  template <class C> C operator()(C x) const {
+    if constexpr (std::is_same_v<C, bool>) return x;
+    else return static_cast<C>(std::popcount(static_cast<std::make_unsigned_t<C>>(x)));
+  }
+};
 
 template <class Op>
 constexpr bool has_array_form() {
@@ -302,7 +329,7 @@ constexpr bool floating_only() {
 template <class Op, class T>
 constexpr bool unary_supports() {
   if constexpr (has_array_form<Op>() || floating_only<Op>()) return is_float_v<T>;
-  else if constexpr (std::is_same_v<Op, BNotOp>) return std::is_integral_v<T>;
+  else if constexpr (std::is_same_v<Op, BNotOp> || std::is_same_v<Op, PopcountOp>) return std::is_integral_v<T>;
   else if constexpr (std::is_same_v<Op, NegOp> || std::is_same_v<Op, SignOp> || std::is_same_v<Op, SquareOp>)
     return !std::is_same_v<T, bool>;
   else return true;
@@ -387,6 +414,8 @@ void register_elementwise_kernels() {
   op_entry("bitwise_and").set_kernel(cpu, binary_kernel<BAndOp>);
   op_entry("bitwise_or").set_kernel(cpu, binary_kernel<BOrOp>);
   op_entry("bitwise_xor").set_kernel(cpu, binary_kernel<BXorOp>);
+  op_entry("left_shift").set_kernel(cpu, binary_kernel<LShiftOp>);
+  op_entry("right_shift").set_kernel(cpu, binary_kernel<RShiftOp>);
 
   op_entry("exp").set_kernel(cpu, unary_kernel<ExpOp>);
   op_entry("log").set_kernel(cpu, unary_kernel<LogOp>);
@@ -411,6 +440,7 @@ void register_elementwise_kernels() {
   op_entry("isfinite").set_kernel(cpu, unary_kernel<IsFiniteOp>);
   op_entry("logical_not").set_kernel(cpu, unary_kernel<LNotOp>);
   op_entry("bitwise_not").set_kernel(cpu, unary_kernel<BNotOp>);
+  op_entry("count_ones").set_kernel(cpu, unary_kernel<PopcountOp>);
   op_entry("where").set_kernel(cpu, where_kernel);
 }
 
