@@ -201,8 +201,8 @@ add_bad("arange", ValueError, lambda: T.arange(0, 5, 0), "arange: step 0")
 add_bad("arange", ValueError, lambda: T.arange(0, float("inf")), "arange: infinite stop")
 add_bad("arange", ValueError, lambda: T.arange(float("nan")), "arange: nan stop")
 add_bad("linspace", ValueError, lambda: T.linspace(0, 1, -1), "linspace: negative num")
-add_bad("convert_to_tensor", NotImplementedError, lambda: T.convert_to_tensor([1.0], requires_grad=True),
-        "convert_to_tensor: requires_grad=True")
+add_bad("requires_grad", TypeError, lambda: T.convert_to_tensor([1, 2], requires_grad=True),
+        "convert_to_tensor: requires_grad=True for int32")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array(["a", "b"])), "EmberTensor: str array")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array([1 + 2j])), "EmberTensor: complex array")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(object()), "EmberTensor: arbitrary object")

@@ -105,7 +105,7 @@ returns copies, __array__, the buffer protocol and DLPack.
   cls.def_property_readonly("itemsize", [](const Tensor& t) { return t.itemsize(); }, "Bytes per element.");
   cls.def_property_readonly("strides", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); },
                             "Strides in elements (may be 0 for broadcast views or negative).");
-  cls.def_property_readonly("T", [](const Tensor& t) { return t.transpose(); }, "Reversed-axes view.");
+  cls.def_property_readonly("T", [](const Tensor& t) { return transpose(t, std::nullopt); }, "Reversed-axes view.");
   cls.def("is_contiguous", &Tensor::is_contiguous, "True when the elements are laid out in C order.");
   cls.def("numpy", [](const Tensor& t) { return to_numpy(t); },
           "A NumPy array; for CPU tensors it shares memory with the tensor.");
@@ -146,7 +146,11 @@ returns copies, __array__, the buffer protocol and DLPack.
   cls.def("__iter__", [](const Tensor& t) {
     if (t.ndim() == 0) type_error("iter", "iteration over a 0-d tensor");
     py::list rows;
-    for (std::int64_t i = 0; i < t.shape()[0]; ++i) rows.append(t.select(0, i));
+    for (std::int64_t i = 0; i < t.shape()[0]; ++i) {
+      IndexItem row;
+      row.index = i;
+      rows.append(basic_index(t, {row}));
+    }
     return py::iter(rows);
   });
   cls.def("__bool__", [](const Tensor& t) {

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "ember/indexing.h"
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -162,10 +163,16 @@ std::vector<IndexItem> basic_items(const std::vector<TensorIndex>& items) {
 
 Tensor gather_items(const Tensor& x, const std::vector<TensorIndex>& items, const char* op) {
   if (!has_array(items)) return basic_index(x, basic_items(items));
-  const Plan pl = plan(x, items, op);
-  Attrs attrs;
-  attrs.ints = {pl.npre};
-  return run_to_new(registered_op("index"), x.device(), pl.out_shape, x.dtype(), {pl.src, pl.offsets}, attrs);
+  return autograd::differentiable(
+      op, {x},
+      [&] {
+        const Plan pl = plan(x, items, op);
+        Attrs attrs;
+        attrs.ints = {pl.npre};
+        return run_to_new(registered_op("index"), x.device(), pl.out_shape, x.dtype(), {pl.src, pl.offsets},
+                          attrs);
+      },
+      [&] { return autograd::advanced_index_rule(x, items); });
 }
 
 }  // namespace
@@ -173,6 +180,10 @@ Tensor gather_items(const Tensor& x, const std::vector<TensorIndex>& items, cons
 Tensor index(const Tensor& x, const std::vector<TensorIndex>& items) { return gather_items(x, items, "index"); }
 
 void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Tensor& values, const char* op) {
+  if (autograd::any_requires_grad({values})) {
+    value_error(op, "the values require grad, but an in-place write cannot carry their gradient; use the "
+                    "functional index_update");
+  }
   if (!has_array(items)) {
     copy_into(basic_index(x, basic_items(items)), values, op);
     return;
@@ -186,11 +197,24 @@ void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Ten
   }
   const Tensor v = contiguous(cast(broadcast_to(values, pl.out_shape), x.dtype()));
   if (v.numel() == 0) return;
+  autograd::check_inplace(x, op);
+  x.storage()->bump_version();
   Attrs attrs;
   attrs.ints = {pl.npre};
   Tensor dst = pl.src;
   const Tensor inputs[] = {v, pl.offsets};
   registered_op("index_put").call(x.device(), inputs, std::span<Tensor>(&dst, 1), attrs);
+}
+
+Tensor index_update(const Tensor& x, const std::vector<TensorIndex>& items, const Tensor& values, const char* op) {
+  return autograd::differentiable(
+      op, {x, values},
+      [&] {
+        const Tensor out = copy(x);
+        index_put(out, items, values, op);
+        return out;
+      },
+      [&] { return autograd::index_update_rule(items, values); });
 }
 
 Tensor gather(const Tensor& x, const Tensor& indices, std::int64_t axis) {
@@ -234,8 +258,13 @@ Tensor scatter(const Tensor& data, const Tensor& indices, std::optional<std::int
   out_shape[a] = size;
   Attrs attrs;
   attrs.ints = {M, data.shape()[a], N, size, static_cast<std::int64_t>(it - std::begin(kAggr))};
-  return run_to_new(registered_op("scatter"), data.device(), out_shape, data.dtype(), {contiguous(data), idx},
-                    attrs);
+  return autograd::differentiable(
+      "scatter", {data},
+      [&] {
+        return run_to_new(registered_op("scatter"), data.device(), out_shape, data.dtype(), {contiguous(data), idx},
+                          attrs);
+      },
+      [&] { return autograd::scatter_rule(data, idx, aggr, a); });
 }
 
 Tensor tensor_scatter_nd_update(const Tensor& x, const Tensor& indices, const Tensor& updates) {
@@ -252,11 +281,9 @@ Tensor tensor_scatter_nd_update(const Tensor& x, const Tensor& indices, const Te
     value_error(op, "updates must have shape ", shape_str(expected), " (indices.shape[:-1] + x.shape[K:]), got ",
                 describe(updates));
   }
-  const Tensor out = copy(x);
   std::vector<TensorIndex> items(k);
   for (int j = 0; j < k; ++j) items[j].array = indices.select(indices.ndim() - 1, j);
-  index_put(out, items, updates, op);
-  return out;
+  return index_update(x, items, updates, op);
 }
 
 std::vector<Tensor> nonzero(const Tensor& x) {

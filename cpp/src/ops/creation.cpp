@@ -1,6 +1,7 @@
 // Front-end creation, copy and cast ops.
 #include <cmath>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -19,7 +20,9 @@ Attrs scalar_attrs(Scalar value) {
 
 void fill_(const Tensor& dst, Scalar value) {
   static const OpEntry& op = registered_op("fill");
+  autograd::check_inplace(dst, "fill");
   if (dst.numel() == 0) return;
+  dst.storage()->bump_version();
   Tensor out = dst;
   op.call(dst.device(), {}, std::span<Tensor>(&out, 1), scalar_attrs(value));
 }
@@ -77,15 +80,22 @@ void copy_into(const Tensor& dst, const Tensor& src, const char* op_name) {
   }
   if (dst.numel() == 0) return;
   if (dst.is_read_only()) value_error(op_name, "the destination is a broadcast view (read-only); copy it first");
+  autograd::check_inplace(dst, op_name);
+  dst.storage()->bump_version();
   const Tensor in = src.broadcast_to(shape);
   Tensor out = dst;
   op.call(dst.device(), std::span<const Tensor>(&in, 1), std::span<Tensor>(&out, 1));
 }
 
 Tensor cast(const Tensor& x, DType dtype) {
-  Tensor out = Tensor::empty(x.shape(), dtype, x.device());
-  copy_into(out, x, "cast");
-  return out;
+  return autograd::differentiable(
+      "cast", {x},
+      [&] {
+        Tensor out = Tensor::empty(x.shape(), dtype, x.device());
+        copy_into(out, x, "cast");
+        return out;
+      },
+      [&] { return autograd::identity_rule(x); });
 }
 
 Tensor copy(const Tensor& x) { return cast(x, x.dtype()); }

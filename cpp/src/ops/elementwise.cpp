@@ -1,6 +1,7 @@
 // Front-end elementwise ops: dtype rules, broadcasting, dispatch.
 #include <algorithm>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -119,10 +120,12 @@ Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
 
 }  // namespace
 
-#define EMBER_DEFINE_UNARY(fn, kind)                          \
-  Tensor fn(const Tensor& x) {                                \
-    static const OpEntry& op = registered_op(#fn);            \
-    return unary(op, x, UnaryKind::kind);                     \
+#define EMBER_DEFINE_UNARY(fn, kind)                                                 \
+  Tensor fn(const Tensor& x) {                                                       \
+    static const OpEntry& op = registered_op(#fn);                                   \
+    return autograd::differentiable(                                                 \
+        #fn, {x}, [&] { return unary(op, x, UnaryKind::kind); },                     \
+        [&] { return autograd::unary_rule(#fn, x); });                               \
   }
 EMBER_DEFINE_UNARY(exp, Floating)
 EMBER_DEFINE_UNARY(log, Floating)
@@ -150,10 +153,12 @@ EMBER_DEFINE_UNARY(bitwise_not, IntegerOnly)
 EMBER_DEFINE_UNARY(count_ones, IntegerOnly)
 #undef EMBER_DEFINE_UNARY
 
-#define EMBER_DEFINE_BINARY(fn, kind)                         \
-  Tensor fn(const Tensor& a, const Tensor& b) {               \
-    static const OpEntry& op = registered_op(#fn);            \
-    return binary(op, a, b, BinaryKind::kind);                \
+#define EMBER_DEFINE_BINARY(fn, kind)                                                \
+  Tensor fn(const Tensor& a, const Tensor& b) {                                      \
+    static const OpEntry& op = registered_op(#fn);                                   \
+    return autograd::differentiable(                                                 \
+        #fn, {a, b}, [&] { return binary(op, a, b, BinaryKind::kind); },             \
+        [&] { return autograd::binary_rule(#fn, a, b); });                            \
   }
 EMBER_DEFINE_BINARY(add, Arithmetic)
 EMBER_DEFINE_BINARY(subtract, Subtract)
@@ -185,9 +190,14 @@ Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
   const Device device = common_device("where", {&condition, &x, &y});
   const DType dtype = result_type(x, y);
   const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), x.shape(), "where"), y.shape(), "where");
-  return run_to_new(op, device, shape, dtype,
-                    {as_dtype(condition, DType::Bool).broadcast_to(shape), as_dtype(x, dtype).broadcast_to(shape),
-                     as_dtype(y, dtype).broadcast_to(shape)});
+  return autograd::differentiable(
+      "where", {condition, x, y},
+      [&] {
+        return run_to_new(op, device, shape, dtype,
+                          {as_dtype(condition, DType::Bool).broadcast_to(shape),
+                           as_dtype(x, dtype).broadcast_to(shape), as_dtype(y, dtype).broadcast_to(shape)});
+      },
+      [&] { return autograd::where_rule(condition, x, y); });
 }
 
 Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {

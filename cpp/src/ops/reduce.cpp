@@ -1,6 +1,7 @@
 // Front-end reductions. Every kernel sees a contiguous [M, R, N] input (reduce over R).
 #include <algorithm>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -81,11 +82,15 @@ std::int64_t reduced_count(const Tensor& x, const Axes& axes, const char* name) 
 }  // namespace
 
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
-  return reduce("sum", x, axes, keepdims, dtype.value_or(sum_dtype(x.dtype())));
+  return autograd::differentiable(
+      "sum", {x}, [&] { return reduce("sum", x, axes, keepdims, dtype.value_or(sum_dtype(x.dtype()))); },
+      [&] { return autograd::sum_rule(x, detail::reduction_axes(axes, x.ndim(), "sum"), keepdims); });
 }
 
 Tensor prod(const Tensor& x, const Axes& axes, bool keepdims) {
-  return reduce("prod", x, axes, keepdims, sum_dtype(x.dtype()));
+  return autograd::differentiable(
+      "prod", {x}, [&] { return reduce("prod", x, axes, keepdims, sum_dtype(x.dtype())); },
+      [&] { return autograd::prod_rule(x, detail::reduction_axes(axes, x.ndim(), "prod"), keepdims); });
 }
 
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
@@ -94,17 +99,21 @@ Tensor mean(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DTyp
   const double count = static_cast<double>(reduced_count(x, axes, "mean"));
   // float16 sums overflow past 65504: accumulate and divide in float32.
   const DType acc = d == DType::Float16 ? DType::Float32 : d;
-  const Tensor s = reduce("sum", x, axes, keepdims, acc);
+  const Tensor s = sum(x, axes, keepdims, acc);
   const Tensor m = divide(s, scalar_tensor(Scalar::from_double(count), acc, x.device()));
   return acc == d ? m : cast(m, d);
 }
 
 Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
-  return reduce("max", x, axes, keepdims, x.dtype(), true);
+  return autograd::differentiable(
+      "max", {x}, [&] { return reduce("max", x, axes, keepdims, x.dtype(), true); },
+      [&] { return autograd::extremum_rule(x, detail::reduction_axes(axes, x.ndim(), "max"), keepdims); });
 }
 
 Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
-  return reduce("min", x, axes, keepdims, x.dtype(), true);
+  return autograd::differentiable(
+      "min", {x}, [&] { return reduce("min", x, axes, keepdims, x.dtype(), true); },
+      [&] { return autograd::extremum_rule(x, detail::reduction_axes(axes, x.ndim(), "min"), keepdims); });
 }
 
 // Two-pass variance: mean first, then the mean of squared deviations (numpy.var).
@@ -115,7 +124,7 @@ Tensor variance(const Tensor& x, const Axes& axes, bool keepdims, double ddof, b
   const double n = std::max(0.0, static_cast<double>(reduced_count(x, axes, name)) - ddof);
   const Tensor xf = x.dtype() == acc ? x : cast(x, acc);
   const Tensor dev = subtract(xf, mean(xf, axes, true));
-  const Tensor ss = reduce("sum", multiply(dev, dev), axes, keepdims, acc);
+  const Tensor ss = sum(multiply(dev, dev), axes, keepdims, acc);
   Tensor v = divide(ss, scalar_tensor(Scalar::from_double(n), acc, x.device()));
   if (take_sqrt) v = sqrt(v);
   return acc == d ? v : cast(v, d);

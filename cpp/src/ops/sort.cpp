@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ember/indexing.h"
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -42,7 +43,9 @@ Tensor sort_like(const char* name, const Tensor& x, std::int64_t axis, bool desc
 }  // namespace
 
 Tensor sort(const Tensor& x, std::int64_t axis, bool descending) {
-  return sort_like("sort", x, axis, descending, x.dtype());
+  return autograd::differentiable(
+      "sort", {x}, [&] { return sort_like("sort", x, axis, descending, x.dtype()); },
+      [&] { return autograd::sort_rule(x, normalize_axis(axis, x.ndim(), "sort"), descending); });
 }
 
 Tensor argsort(const Tensor& x, std::int64_t axis, bool descending) {
@@ -68,7 +71,9 @@ Tensor cumsum(const Tensor& x, std::optional<std::int64_t> axis) {
   }
   Attrs attrs;
   attrs.ints = {M, x.shape()[a], N};
-  return run_to_new(registered_op("cumsum"), x.device(), x.shape(), acc, {in}, attrs);
+  return autograd::differentiable(
+      "cumsum", {x}, [&] { return run_to_new(registered_op("cumsum"), x.device(), x.shape(), acc, {in}, attrs); },
+      [&] { return autograd::cumsum_rule(a); });
 }
 
 namespace {
@@ -112,11 +117,13 @@ Tensor order_statistic(const char* name, const Tensor& x, const std::vector<doub
 Tensor percentile(const Tensor& x, const std::vector<double>& q, bool q_is_scalar, const Axes& axes,
                   bool keepdims) {
   if (q_is_scalar && q.size() != 1) value_error("percentile", "a scalar q must hold one value");
-  return order_statistic("percentile", x, q, q_is_scalar, axes, keepdims, false);
+  return autograd::not_differentiable(
+      "percentile", {x}, [&] { return order_statistic("percentile", x, q, q_is_scalar, axes, keepdims, false); });
 }
 
 Tensor median(const Tensor& x, const Axes& axes, bool keepdims) {
-  return order_statistic("median", x, {50.0}, true, axes, keepdims, true);
+  return autograd::not_differentiable(
+      "median", {x}, [&] { return order_statistic("median", x, {50.0}, true, axes, keepdims, true); });
 }
 
 }  // namespace ember

@@ -18,6 +18,7 @@ from ember_ml.backend import (
     using_backend,
 )
 from ember_ml.ops import bitwise, device, linearalg, stats
+from ember_ml.ops.autodiff import enable_grad, grad, is_grad_enabled, no_grad, stop_gradient, value_and_grad
 from ember_ml.ops.device import (
     get_available_devices,
     get_default_device,
@@ -52,4 +53,5 @@ __all__ = list(_MASTER_OPS_LIST) + [
     "pi", "stats", "linearalg", "bitwise", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
     "set_default_device", "get_default_device", "is_available",
+    "grad", "value_and_grad", "stop_gradient", "no_grad", "enable_grad", "is_grad_enabled",
 ]

@@ -88,19 +88,17 @@ def convert_to_tensor(data: Any, dtype: Any = None, device: str | None = None,
             float32 and ints int32; NumPy arrays keep their dtype.
         dtype: optional target dtype.
         device: target device; default: the tensor's own device, else the backend's.
-        requires_grad: must be False until autodiff lands (reverse-mode autodiff is a
-            separate piece of work).
+        requires_grad: make the result a new leaf that records gradients (the data is
+            still shared; ``data``'s own graph state is left alone).
 
     Returns:
         EmberTensor: shares memory with ``data`` when it already is a tensor of that dtype and device.
 
     Raises:
-        TypeError: unsupported data or dtype.
-        NotImplementedError: ``requires_grad=True``.
+        TypeError: unsupported data or dtype, or ``requires_grad=True`` for a non-floating dtype.
     """
-    if requires_grad:
-        raise NotImplementedError("[convert_to_tensor] requires_grad=True needs autodiff, which is not built yet")
-    return EmberTensor(data, dtype=dtype, device=device)
+    t = EmberTensor(data, dtype=dtype, device=device)
+    return t.detach().requires_grad_(True) if requires_grad else t
 
 
 array = convert_to_tensor
