@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "ember/autograd.h"
 #include "ember/errors.h"
 #include "ember/ops.h"
