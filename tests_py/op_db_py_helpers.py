@@ -1,9 +1,10 @@
 """OpInfo entries of the Python-level ops of issue 3: losses, vector / wave helpers,
-``gradient``, ``one_hot`` and ``arctan2``. ``op_db`` appends :data:`ENTRIES` to its table.
+``gradient``, ``one_hot`` and ``arctan2``. ``op_db`` appends :data:`ENTRIES` to its table;
+import ``op_db`` (which imports this module) rather than this module directly.
 
 References are NumPy computations of the same thing, done in float64 and rounded to the
-result dtype. The wave metrics use ``numpy.fft.fft`` and ``numpy.angle`` exactly as the
-original Ember ML's NumPy backend described them.
+result dtype. The wave metrics use ``numpy.fft.fft`` and ``numpy.angle`` as the original
+Ember ML's NumPy backend did, with parts at rounding level taken as 0 (see ``_phases``).
 """
 from __future__ import annotations
 
@@ -142,13 +143,29 @@ def _energy_ref(wave, window_size=100):
 
 
 def _cut(w1, w2):
+    """Both waves in float64, cut to the shorter length, with the epsilon of each one's float dtype."""
     n = min(len(w1), len(w2))
-    return _f64(w1)[:n], _f64(w2)[:n]
+    return _f64(w1)[:n], _f64(w2)[:n], np.finfo(_out_dtype(w1)).eps, np.finfo(_out_dtype(w2)).eps
 
 
-def _strength(a, b):
+def _phases(x, eps):
+    """numpy.angle of numpy.fft.fft(x), with parts within ``2 L eps sum|x|`` of 0 set to 0.
+
+    Bins that are 0 or real in exact arithmetic then have angle 0 or +pi; NumPy's FFT
+    leaves rounding noise in some of them (the Nyquist bin of an even length, bins that
+    cancel), whose angle is then arbitrary. Ember snaps them the same way: the deviation
+    this reference encodes.
+    """
+    spectrum = np.fft.fft(x)
+    tol = 2 * len(x) * eps * np.abs(x).sum()
+    re = np.where(np.abs(spectrum.real) <= tol, 0.0, spectrum.real)
+    im = np.where(np.abs(spectrum.imag) <= tol, 0.0, spectrum.imag)
+    return np.arctan2(im, re)
+
+
+def _strength(a, b, eps_a, eps_b):
     r = np.clip(np.corrcoef(a, b)[0, 1], -1, 1)
-    diff = np.abs(np.angle(np.fft.fft(a)) - np.angle(np.fft.fft(b)))
+    diff = np.abs(_phases(a, eps_a) - _phases(b, eps_b))
     return r * (1 - diff.mean() / np.pi)
 
 
@@ -157,8 +174,8 @@ def _interference_ref(w1, w2):
 
 
 def _coherence_ref(w1, w2, freq_range=None):
-    a, b = _cut(w1, w2)
-    d = np.angle(np.fft.fft(a)) - np.angle(np.fft.fft(b))
+    a, b, eps_a, eps_b = _cut(w1, w2)
+    d = _phases(a, eps_a) - _phases(b, eps_b)
     if freq_range is not None:
         f = np.abs(np.fft.fftfreq(len(a)))
         d = d[(f >= freq_range[0]) & (f <= freq_range[1])]
@@ -166,8 +183,9 @@ def _coherence_ref(w1, w2, freq_range=None):
 
 
 def _partial_ref(w1, w2, window_size=100):
-    a, b = _cut(w1, w2)
-    out = [_strength(a[i:i + window_size], b[i:i + window_size]) for i in range(len(a) - window_size + 1)]
+    a, b, eps_a, eps_b = _cut(w1, w2)
+    out = [_strength(a[i:i + window_size], b[i:i + window_size], eps_a, eps_b)
+           for i in range(len(a) - window_size + 1)]
     return np.asarray(out, dtype=np.float64).reshape(-1).astype(_out_dtype(w1, w2))
 
 
@@ -204,6 +222,10 @@ def _vector_samples(kind):
             add("different lengths", A((40,), "step2"), A((27,)))
             add("correlated", Arg(np.sin(np.arange(50) * 0.3).astype(dtype)),
                 Arg((0.5 * np.sin(np.arange(50) * 0.3 + 0.2)).astype(dtype)))
+            impulse = np.zeros(12, dtype)
+            impulse[3] = 1
+            add("bins that vanish or are real (impulse, period-4 square)", Arg(impulse),
+                values(np.arange(12) % 4 == 1, dtype))
             if op.name == "compute_phase_coherence":
                 add("frequency band", A((33,)), A((33,)), freq_range=(0.1, 0.3))
                 add("band with Nyquist", A((32,)), A((32,)), freq_range=(0.25, 0.5))
@@ -212,6 +234,8 @@ def _vector_samples(kind):
             add("odd window, different lengths", A((25,)), A((31,)), window_size=5)
             add("window = length", A((12,)), A((12,)), window_size=12)
             add("no window fits", A((6,)), A((6,)), window_size=8)
+            add("period-4 square against a cosine", values(np.arange(14) % 4 < 2, dtype),
+                Arg(np.cos(np.arange(14) * np.pi / 2).astype(dtype)), window_size=6)
         return s
     return samples
 

@@ -277,6 +277,8 @@ add_bad("compute_interference_strength", ValueError, lambda: ops.compute_interfe
         "interference: empty wave")
 add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(8), F(8), freq_range=(0.1,)),
         "phase coherence: freq_range not a pair")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(8), F(8), freq_range=0.2),
+        "phase coherence: freq_range a number")
 add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(), F(8)), "coherence: 0-d")
 add_bad("partial_interference", ValueError, lambda: ops.partial_interference(F(8), F(8), window_size=0),
         "partial_interference: window 0")
@@ -321,6 +323,7 @@ add_bad("one_hot", IndexError, lambda: _features.one_hot(t([-1]), 4), "one_hot: 
 add_bad("one_hot", TypeError, lambda: _features.one_hot(F(2), 4), "one_hot: float indices")
 add_bad("one_hot", ValueError, lambda: _features.one_hot(I(2), 0), "one_hot: zero classes")
 add_bad("one_hot", IndexError, lambda: _features.one_hot(I(2), 4, axis=2), "one_hot: axis 2 of a 2-D result")
+add_bad("one_hot", TypeError, lambda: _features.one_hot(I(2), 4, axis=0.5), "one_hot: float axis")
 add_bad("PCA", ValueError, lambda: _features.PCA(n_components=1.5), "PCA: n_components 1.5")
 add_bad("PCA", ValueError, lambda: _features.PCA(n_components="mle"), "PCA: 'mle' is not supported")
 add_bad("PCA.fit", ValueError, lambda: _features.PCA(n_components=4).fit(F(5, 3)), "PCA: 4 components of 3 features")
@@ -335,7 +338,8 @@ add_bad("Standardize.fit", ValueError, lambda: _features.Standardize().fit(F(0, 
 add_bad("Normalize", ValueError, lambda: _features.Normalize(norm="l3"), "Normalize: unknown norm")
 add_bad("Normalize.inverse_transform", ValueError, lambda: _features.Normalize().inverse_transform(F(2, 2)),
         "Normalize: inverse_transform before fit")
-add_bad("Normalize.inverse_transform", ValueError, lambda: _features.Normalize().fit(F(3, 2)).inverse_transform(F(2, 2)),
+add_bad("Normalize.inverse_transform", ValueError,
+        lambda: _features.Normalize().fit(F(3, 2)).inverse_transform(F(2, 2)),
         "Normalize: inverse_transform with other rows")
 
 for _rate in (-0.1, 1.0, 1.5, "0.5", True):

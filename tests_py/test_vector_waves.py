@@ -9,10 +9,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import op_db_py_helpers as ref
+import op_db
 from ember_ml import ops
 from ember_ml.ops import stats
 from ember_ml.nn import tensor as T
+
+ref = op_db.op_db_py_helpers  # import op_db first: it loads the helpers module it extends with
 
 
 def _rng(seed=0):
@@ -109,3 +111,10 @@ def test_gaussian_is_the_normal_density() -> None:
         want = np.exp(-0.5 * ((x - mu) / sigma) ** 2) / (sigma * np.sqrt(2 * np.pi))
         np.testing.assert_allclose(stats.gaussian(x, mu=mu, sigma=sigma).numpy(), want, rtol=1e-13)
     assert str(stats.gaussian(np.array([1, 2], np.int32)).dtype) == "float32"
+
+
+def test_real_bins_have_phase_zero_or_pi() -> None:
+    # Length 4: DC bins 2 and 2 (phase 0 both), Nyquist bins -2 and +2 (phases pi and 0), and
+    # bins 1, 3 equal to 0 in x (phase 0) and 0 in y. mean|d| = pi / 4, corr = -1.
+    x, y = np.array([0.0, 1.0, 0.0, 1.0]), np.array([1.0, 0.0, 1.0, 0.0])
+    assert ops.compute_interference_strength(x, y).item() == pytest.approx(-(1 - 0.25))

@@ -17,8 +17,9 @@ For the categorical crossentropies ``axis`` indexes the per-sample loss, whose s
 Each loss is a composition of differentiable front-end ops (no host round trips on the
 values being differentiated), so reverse-mode autodiff can differentiate it as written.
 Floating inputs keep their dtype (mixed float dtypes promote as NumPy does); integer and
-bool ``y_pred`` compute in float32, and integer / bool ``y_true`` in ``y_pred``'s dtype. ``y_true`` and ``y_pred`` must have equal shapes (no
-silent broadcasting of ``(n,)`` against ``(n, 1)``).
+bool ``y_pred`` compute in float32, and integer / bool ``y_true`` in ``y_pred``'s dtype.
+``y_true`` and ``y_pred`` must have equal shapes (no silent broadcasting of ``(n,)``
+against ``(n, 1)``).
 
 Formulas follow Keras 3 (``keras.losses``) and PyTorch (``torch.nn.functional``); each
 docstring names its source.
@@ -117,8 +118,9 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, axi
     ``p = clip(y_pred, 1e-7, 1 - 1e-7)``, loss ``-(y log p + (1 - y) log(1 - p))``.
     Logits ``x`` (``from_logits=True``, TensorFlow's ``sigmoid_cross_entropy_with_logits``,
     PyTorch's ``binary_cross_entropy_with_logits``): ``softplus(x) - x y`` with the
-    overflow-free ``softplus(x) = max(x, 0) + log(1 + exp(-|x|))``. Unlike the categorical losses there is no class axis: the
-    per-element values are the ``reduction='none'`` result (as PyTorch's ``BCELoss``).
+    overflow-free ``softplus(x) = max(x, 0) + log(1 + exp(-|x|))``. Unlike the categorical
+    losses there is no class axis: the per-element values are the ``reduction='none'``
+    result (as PyTorch's ``BCELoss``).
 
     Args:
         y_true: Targets in [0, 1] (soft labels allowed), same shape as y_pred.
@@ -226,7 +228,8 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
                          f"and y_pred {pred.shape}")
     classes = pred.shape[-1]
     # Validation reads only the integer labels, never the differentiated predictions.
-    if labels.size and bool(_core.any(_core.logical_or(_core.less(labels, 0), _core.greater_equal(labels, classes)))):
+    outside = _core.logical_or(_core.less(labels, 0), _core.greater_equal(labels, classes))
+    if labels.size and bool(_core.any(outside)):
         raise IndexError(f"[{name}] labels must lie in [0, {classes}), got values outside it")
     picked = _core.equal(_core.expand_dims(labels, -1), _core.arange(classes, device=pred.device))
     per_sample = _core.negative(_core.sum(_core.where(picked, _log_probs(name, pred, from_logits), 0), -1))

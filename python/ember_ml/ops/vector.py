@@ -11,13 +11,15 @@ compute the half spectrum ``X[k] = sum_n x[n] exp(-2 pi i k n / L)``, ``k = 0 ..
 column blocks so memory stays bounded. That costs O(L^2) per signal of length L against an
 FFT's O(L log L); ``ops.rfft`` can replace :func:`_half_spectrum` once it exists. The bins
 ``k`` and ``L - k`` of a real signal are complex conjugates, so a mean over all L bins (as
-the original takes over ``numpy.fft.fft``) is the mean over the half spectrum with bins
-``0 < k < L/2`` counted twice.
+the original takes over ``numpy.fft.fft``) is taken over the half spectrum, with the bins
+``0 < k < L/2`` counted a second time with conjugated phases.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
+
+import numpy as np
 
 from ember_ml import _core
 from ember_ml.nn.modules.activations import as_floating
@@ -179,7 +181,13 @@ def _waves(name: str, input_wave1: Any, input_wave2: Any) -> tuple[Any, Any]:
 
 
 def _half_spectrum(frames: Any) -> tuple[Any, Any]:
-    """Real and imaginary parts of the DFT bins ``0 .. L//2`` of each row of ``frames`` (..., L)."""
+    """Real and imaginary parts of the DFT bins ``0 .. L//2`` of each row of ``frames`` (..., L).
+
+    Parts within the rounding error of the products (``2 L eps sum|x|``, eps of the dtype)
+    are set to +0: a bin that is 0 or real in exact arithmetic then has the phase
+    ``numpy.angle`` gives an exact 0 or real value (0, or +pi when negative), not one
+    decided by rounding noise.
+    """
     length = frames.shape[-1]
     bins = length // 2 + 1
     n = _core.arange(length, dtype="int64", device=frames.device)
@@ -190,16 +198,15 @@ def _half_spectrum(frames: Any) -> tuple[Any, Any]:
         # k*n mod L keeps the angles in [0, 2 pi) exactly; float64 then rounds once.
         m = _core.mod(_core.multiply(_core.expand_dims(n, 1), k), length)
         angle = _core.multiply(_core.cast(m, "float64"), 2.0 * math.pi / length)
-        # sin(pi) is not 0 in floating point; the DC and Nyquist bins of a real signal are real.
-        real_bin = _core.equal(_core.mod(_core.multiply(m, 2), length), 0)
-        cos_basis = _core.cast(_core.cos(angle), frames.dtype)
-        sin_basis = _core.cast(_core.where(real_bin, 0.0, _core.negative(_core.sin(angle))), frames.dtype)
-        parts_re.append(_core.matmul(frames, cos_basis))
-        # Adding +0.0 turns -0.0 into +0.0, so a negative real bin has phase +pi as numpy.angle gives.
-        parts_im.append(_core.add(_core.matmul(frames, sin_basis), 0.0))
-    if len(parts_re) == 1:
-        return parts_re[0], parts_im[0]
-    return _core.concatenate(parts_re, -1), _core.concatenate(parts_im, -1)
+        parts_re.append(_core.matmul(frames, _core.cast(_core.cos(angle), frames.dtype)))
+        parts_im.append(_core.matmul(frames, _core.cast(_core.negative(_core.sin(angle)), frames.dtype)))
+    re, im = parts_re[0], parts_im[0]
+    if len(parts_re) > 1:
+        re, im = _core.concatenate(parts_re, -1), _core.concatenate(parts_im, -1)
+    eps = float(np.finfo(str(frames.dtype)).eps)
+    tol = _core.multiply(_core.sum(_core.abs(frames), -1, True), 2.0 * length * eps)
+    return (_core.where(_core.less_equal(_core.abs(re), tol), 0, re),
+            _core.where(_core.less_equal(_core.abs(im), tol), 0, im))
 
 
 def _bin_weights(length: int, like: Any) -> Any:
@@ -226,14 +233,21 @@ def _correlation(a: Any, b: Any) -> Any:
     return _core.clip(_core.divide(cov, scale), -1.0, 1.0)
 
 
+def _mirrored(phase: Any) -> Any:
+    """Phase of the conjugate bin: ``-phase``, except that +pi (a negative real bin) stays +pi."""
+    return _core.where(_core.equal(phase, math.pi), phase, _core.negative(phase))
+
+
 def _interference(a: Any, b: Any) -> Any:
     """``corr * (1 - mean|phase_a - phase_b| / pi)`` per row (last axis) of a and b."""
     length = a.shape[-1]
-    re_a, im_a = _half_spectrum(a)
-    re_b, im_b = _half_spectrum(b)
-    diff = _core.abs(_core.subtract(_core.arctan2(im_a, re_a), _core.arctan2(im_b, re_b)))
-    mean_diff = _core.divide(_core.sum(_core.multiply(diff, _bin_weights(length, a)), -1), length)
-    return _core.multiply(_correlation(a, b), _core.subtract(1, _core.divide(mean_diff, math.pi)))
+    phase_a, phase_b = _core.arctan2(*reversed(_half_spectrum(a))), _core.arctan2(*reversed(_half_spectrum(b)))
+    diff = _core.abs(_core.subtract(phase_a, phase_b))
+    # Bins L - k (0 < k < L/2) are the conjugates of bins k: count them with mirrored phases.
+    mirror = _core.abs(_core.subtract(_mirrored(phase_a), _mirrored(phase_b)))
+    conjugates = _core.subtract(_bin_weights(length, a), 1)
+    total = _core.add(_core.sum(diff, -1), _core.sum(_core.multiply(mirror, conjugates), -1))
+    return _core.multiply(_correlation(a, b), _core.subtract(1, _core.divide(_core.divide(total, length), math.pi)))
 
 
 def compute_interference_strength(input_wave1: Any, input_wave2: Any) -> Any:
@@ -243,8 +257,11 @@ def compute_interference_strength(input_wave1: Any, input_wave2: Any) -> Any:
     [-1, 1]; the original's PyTorch backend added 1e-8 to the denominator, its NumPy
     backend did not: a constant wave gives NaN, as NumPy). ``phi[k] = numpy.angle`` of
     DFT bin k, in (-pi, pi], and the mean runs over all L bins. Near 1: constructive,
-    near -1: destructive, near 0: incoherent. Bins whose imaginary part is at rounding
-    level have a phase that may flip between pi and -pi in any implementation.
+    near -1: destructive, near 0: incoherent. A bin that is 0 or real in exact
+    arithmetic (the DC bin, the Nyquist bin of an even L, bins that cancel) gets phase 0 or
+    +pi (see :func:`_half_spectrum`); NumPy's FFT leaves rounding noise in some of them, so
+    the original's phase there could be +pi or -pi, or any angle for a vanishing bin,
+    depending on the FFT's arithmetic.
 
     Args:
         input_wave1: 1-D signal.
@@ -292,9 +309,10 @@ def compute_phase_coherence(input_wave1: Any, input_wave2: Any,
     cos_d = _core.add(_core.multiply(ua_re, ub_re), _core.multiply(ua_im, ub_im))
     weights = _bin_weights(length, a)
     if freq_range is not None:
-        if len(freq_range) != 2:
-            raise ValueError(f"[{name}] freq_range must be a pair (lo, hi), got {freq_range!r}")
-        lo, hi = freq_range
+        try:
+            lo, hi = freq_range
+        except (TypeError, ValueError):
+            raise ValueError(f"[{name}] freq_range must be a pair (lo, hi), got {freq_range!r}") from None
         freq = _core.divide(_core.arange(length // 2 + 1, dtype="float64", device=a.device), length)
         inside = _core.logical_and(_core.greater_equal(freq, lo), _core.less_equal(freq, hi))
         weights = _core.where(inside, weights, 0.0)

@@ -181,7 +181,8 @@ def one_hot(indices: Any, num_classes: int, axis: int = -1, dtype: Any = None) -
         Tensor of shape S with C inserted at ``axis``, on the device of indices.
 
     Raises:
-        TypeError: ``[one_hot]`` for floating or bool indices; ``[get_dtype]`` for an unknown dtype.
+        TypeError: ``[one_hot]`` for floating or bool indices or a non-int axis; ``[get_dtype]`` for
+            an unknown dtype.
         ValueError: ``[one_hot]`` for a num_classes that is not a positive int.
         IndexError: ``[one_hot]`` for an index outside ``[0, num_classes)`` or an axis out of range.
     """
@@ -191,7 +192,10 @@ def one_hot(indices: Any, num_classes: int, axis: int = -1, dtype: Any = None) -
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"[one_hot] num_classes must be a positive int, got {num_classes!r}")
     ndim = idx.ndim + 1
-    axis = operator.index(axis)
+    try:
+        axis = operator.index(axis)
+    except TypeError:
+        raise TypeError(f"[one_hot] axis must be an int, got {axis!r}") from None
     if not -ndim <= axis < ndim:
         raise IndexError(f"[one_hot] axis {axis} is out of range for a {ndim}-D result")
     if idx.size:
