@@ -149,7 +149,7 @@ def _cut(w1, w2):
 
 
 def _phases(x, eps):
-    """numpy.angle of numpy.fft.fft(x), with parts within ``2 L eps sum|x|`` of 0 set to 0.
+    """numpy.angle of numpy.fft.fft(x), with parts within ``8 eps log2(L + 1) sum|x|`` of 0 set to 0.
 
     Bins that are 0 or real in exact arithmetic then have angle 0 or +pi; NumPy's FFT
     leaves rounding noise in some of them (the Nyquist bin of an even length, bins that
@@ -157,7 +157,7 @@ def _phases(x, eps):
     this reference encodes.
     """
     spectrum = np.fft.fft(x)
-    tol = 2 * len(x) * eps * np.abs(x).sum()
+    tol = 8 * eps * np.log2(len(x) + 1) * np.abs(x).sum()
     re = np.where(np.abs(spectrum.real) <= tol, 0.0, spectrum.real)
     im = np.where(np.abs(spectrum.imag) <= tol, 0.0, spectrum.imag)
     return np.arctan2(im, re)

@@ -13,6 +13,7 @@ import op_db
 from ember_ml import ops
 from ember_ml.ops import stats
 from ember_ml.nn import tensor as T
+from ember_ml.ops._dft import half_spectrum
 
 ref = op_db.op_db_py_helpers  # import op_db first: it loads the helpers module it extends with
 
@@ -37,13 +38,29 @@ def test_negated_wave_is_coherent_and_anticorrelated() -> None:
     assert abs(got) < 1e-12
 
 
-def test_long_signal_uses_several_basis_blocks() -> None:
-    # 3001 samples give 1501 bins; the basis is built in blocks of 2**21 // 3001 = 698 columns.
+@pytest.mark.parametrize("length", [3001, 3000])
+def test_long_signals(length: int) -> None:
+    # 3001 is prime: the direct DFT, in blocks of 2**21 // 3001 = 698 bins. 3000 = 50 * 60:
+    # one Cooley-Tukey step.
     rng = _rng(2)
-    a, b = rng.normal(size=3001), rng.normal(size=3001)
+    a, b = rng.normal(size=length), rng.normal(size=length)
     np.testing.assert_allclose(ops.compute_interference_strength(a, b).item(), ref._interference_ref(a, b),
                                rtol=1e-9)
     np.testing.assert_allclose(ops.compute_phase_coherence(a, b).item(), ref._coherence_ref(a, b), rtol=1e-9)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_half_spectrum_matches_numpy_rfft(dtype: str) -> None:
+    eps = np.finfo(dtype).eps
+    for length in list(range(1, 40)) + [64, 97, 210, 1000]:
+        x = _rng(length).normal(size=(3, length)).astype(dtype)
+        re, im = half_spectrum(T.convert_to_tensor(x))
+        want = np.fft.rfft(x.astype(np.float64))
+        scale = np.abs(x.astype(np.float64)).sum(-1, keepdims=True)
+        # Within the snapping threshold 8 eps log2(L + 1) sum|x| (parts below it become 0).
+        tol = 8 * eps * np.log2(length + 1)
+        np.testing.assert_allclose(re.numpy() / scale, want.real / scale, rtol=0, atol=tol, err_msg=str(length))
+        np.testing.assert_allclose(im.numpy() / scale, want.imag / scale, rtol=0, atol=tol, err_msg=str(length))
 
 
 def test_phase_coherence_band_outside_the_spectrum_is_nan() -> None:

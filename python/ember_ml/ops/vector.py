@@ -6,26 +6,20 @@ function's docstring. Every function is a composition of front-end ops; integer 
 inputs compute in float32 and floating inputs keep their dtype.
 
 The wave metrics need the phases of the discrete Fourier transform of real signals. They
-compute the half spectrum ``X[k] = sum_n x[n] exp(-2 pi i k n / L)``, ``k = 0 .. L//2`` (what
-``numpy.fft.rfft`` returns), as two real matrix products with cosine / sine bases, in
-column blocks so memory stays bounded. That costs O(L^2) per signal of length L against an
-FFT's O(L log L); ``ops.rfft`` can replace :func:`_half_spectrum` once it exists. The bins
-``k`` and ``L - k`` of a real signal are complex conjugates, so a mean over all L bins (as
-the original takes over ``numpy.fft.fft``) is taken over the half spectrum, with the bins
-``0 < k < L/2`` counted a second time with conjugated phases.
+take the half spectrum ``k = 0 .. L//2`` (what ``numpy.fft.rfft`` returns) from
+``ops._dft.half_spectrum``, built of real ops (``ops.rfft`` can replace it once it exists).
+The bins ``k`` and ``L - k`` of a real signal are complex conjugates, so a mean over all L
+bins (as the original takes over ``numpy.fft.fft``) is taken over the half spectrum, with
+the bins ``0 < k < L/2`` counted a second time with conjugated phases.
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
-import numpy as np
-
 from ember_ml import _core
 from ember_ml.nn.modules.activations import as_floating
-
-# Elements of one block of a cosine / sine basis (columns L x block).
-_BASIS_BLOCK = 1 << 21
+from ember_ml.ops._dft import half_spectrum
 
 
 def normalize_vector(input_vector: Any, axis: int | tuple[int, ...] | None = None) -> Any:
@@ -180,35 +174,6 @@ def _waves(name: str, input_wave1: Any, input_wave2: Any) -> tuple[Any, Any]:
     return a[:length], b[:length]
 
 
-def _half_spectrum(frames: Any) -> tuple[Any, Any]:
-    """Real and imaginary parts of the DFT bins ``0 .. L//2`` of each row of ``frames`` (..., L).
-
-    Parts within the rounding error of the products (``2 L eps sum|x|``, eps of the dtype)
-    are set to +0: a bin that is 0 or real in exact arithmetic then has the phase
-    ``numpy.angle`` gives an exact 0 or real value (0, or +pi when negative), not one
-    decided by rounding noise.
-    """
-    length = frames.shape[-1]
-    bins = length // 2 + 1
-    n = _core.arange(length, dtype="int64", device=frames.device)
-    block = max(1, _BASIS_BLOCK // length)
-    parts_re, parts_im = [], []
-    for k0 in range(0, bins, block):
-        k = _core.arange(k0, min(bins, k0 + block), dtype="int64", device=frames.device)
-        # k*n mod L keeps the angles in [0, 2 pi) exactly; float64 then rounds once.
-        m = _core.mod(_core.multiply(_core.expand_dims(n, 1), k), length)
-        angle = _core.multiply(_core.cast(m, "float64"), 2.0 * math.pi / length)
-        parts_re.append(_core.matmul(frames, _core.cast(_core.cos(angle), frames.dtype)))
-        parts_im.append(_core.matmul(frames, _core.cast(_core.negative(_core.sin(angle)), frames.dtype)))
-    re, im = parts_re[0], parts_im[0]
-    if len(parts_re) > 1:
-        re, im = _core.concatenate(parts_re, -1), _core.concatenate(parts_im, -1)
-    eps = float(np.finfo(str(frames.dtype)).eps)
-    tol = _core.multiply(_core.sum(_core.abs(frames), -1, True), 2.0 * length * eps)
-    return (_core.where(_core.less_equal(_core.abs(re), tol), 0, re),
-            _core.where(_core.less_equal(_core.abs(im), tol), 0, im))
-
-
 def _bin_weights(length: int, like: Any) -> Any:
     """How often each half-spectrum bin occurs in the full spectrum: 1 for DC and Nyquist, else 2."""
     k = _core.arange(length // 2 + 1, dtype="int64", device=like.device)
@@ -241,7 +206,7 @@ def _mirrored(phase: Any) -> Any:
 def _interference(a: Any, b: Any) -> Any:
     """``corr * (1 - mean|phase_a - phase_b| / pi)`` per row (last axis) of a and b."""
     length = a.shape[-1]
-    phase_a, phase_b = _core.arctan2(*reversed(_half_spectrum(a))), _core.arctan2(*reversed(_half_spectrum(b)))
+    phase_a, phase_b = _core.arctan2(*reversed(half_spectrum(a))), _core.arctan2(*reversed(half_spectrum(b)))
     diff = _core.abs(_core.subtract(phase_a, phase_b))
     # Bins L - k (0 < k < L/2) are the conjugates of bins k: count them with mirrored phases.
     mirror = _core.abs(_core.subtract(_mirrored(phase_a), _mirrored(phase_b)))
@@ -259,7 +224,7 @@ def compute_interference_strength(input_wave1: Any, input_wave2: Any) -> Any:
     DFT bin k, in (-pi, pi], and the mean runs over all L bins. Near 1: constructive,
     near -1: destructive, near 0: incoherent. A bin that is 0 or real in exact
     arithmetic (the DC bin, the Nyquist bin of an even L, bins that cancel) gets phase 0 or
-    +pi (see :func:`_half_spectrum`); NumPy's FFT leaves rounding noise in some of them, so
+    +pi (see ``ops._dft.half_spectrum``); NumPy's FFT leaves rounding noise in some of them, so
     the original's phase there could be +pi or -pi, or any angle for a vanishing bin,
     depending on the FFT's arithmetic.
 
@@ -303,8 +268,8 @@ def compute_phase_coherence(input_wave1: Any, input_wave2: Any,
     name = "compute_phase_coherence"
     a, b = _waves(name, input_wave1, input_wave2)
     length = a.shape[0]
-    ua_re, ua_im = _unit_phasor(*_half_spectrum(a))
-    ub_re, ub_im = _unit_phasor(*_half_spectrum(b))
+    ua_re, ua_im = _unit_phasor(*half_spectrum(a))
+    ub_re, ub_im = _unit_phasor(*half_spectrum(b))
     # Conjugate bins pair exp(i d) with exp(-i d): the imaginary parts cancel, leaving cos d.
     cos_d = _core.add(_core.multiply(ua_re, ub_re), _core.multiply(ua_im, ub_im))
     weights = _bin_weights(length, a)
