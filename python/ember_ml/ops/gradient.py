@@ -1,11 +1,11 @@
 """``ops.gradient``: finite-difference derivatives of sampled values, as ``numpy.gradient``."""
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 from ember_ml import _core
 from ember_ml.nn.modules.activations import as_floating
+from ember_ml.ops._axis import normalize_axis
 
 
 def _take(f: Any, axis: int, start: int | None, stop: int | None) -> Any:
@@ -80,15 +80,7 @@ def _axes(axis: Any, ndim: int) -> list[int]:
     if axis is None:
         return list(range(ndim))
     raw = [axis] if not isinstance(axis, (tuple, list)) else list(axis)
-    out = []
-    for a in raw:
-        try:
-            a = operator.index(a)
-        except TypeError:
-            raise TypeError(f"[gradient] axis must be an int, a tuple of ints or None, got {axis!r}") from None
-        if not -ndim <= a < ndim:
-            raise IndexError(f"[gradient] axis {a} is out of bounds for a tensor of dimension {ndim}")
-        out.append(a % ndim)
+    out = [normalize_axis("gradient", a, ndim) for a in raw]
     if len(set(out)) != len(out):
         raise ValueError(f"[gradient] repeated axis in {axis!r}")
     return out

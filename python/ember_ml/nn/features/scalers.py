@@ -2,7 +2,6 @@
 ``Normalizer`` semantics) and the ``one_hot`` encoding."""
 from __future__ import annotations
 
-import operator
 from typing import Any
 
 import numpy as np
@@ -10,6 +9,7 @@ import numpy as np
 from ember_ml import _core
 from ember_ml.nn.features._checks import as_matrix, require_fitted
 from ember_ml.nn.tensor import EmberTensor, bool_, convert_to_tensor, get_dtype
+from ember_ml.ops._axis import normalize_axis
 
 
 class Standardize:
@@ -192,12 +192,7 @@ def one_hot(indices: Any, num_classes: int, axis: int = -1, dtype: Any = None) -
     if isinstance(num_classes, bool) or not isinstance(num_classes, int) or num_classes < 1:
         raise ValueError(f"[one_hot] num_classes must be a positive int, got {num_classes!r}")
     ndim = idx.ndim + 1
-    try:
-        axis = operator.index(axis)
-    except TypeError:
-        raise TypeError(f"[one_hot] axis must be an int, got {axis!r}") from None
-    if not -ndim <= axis < ndim:
-        raise IndexError(f"[one_hot] axis {axis} is out of range for a {ndim}-D result")
+    axis = normalize_axis("one_hot", axis, ndim)
     if idx.size:
         low, high = _core.min(idx).item(), _core.max(idx).item()
         if low < 0 or high >= num_classes:
@@ -205,5 +200,5 @@ def one_hot(indices: Any, num_classes: int, axis: int = -1, dtype: Any = None) -
             raise IndexError(f"[one_hot] index {bad} is out of range for num_classes={num_classes}")
     out_dtype = get_dtype(dtype) if dtype is not None else get_dtype("float32")
     classes = _core.arange(num_classes, device=idx.device)
-    classes = _core.reshape(classes, tuple(-1 if i == axis % ndim else 1 for i in range(ndim)))
+    classes = _core.reshape(classes, tuple(-1 if i == axis else 1 for i in range(ndim)))
     return _core.cast(_core.equal(_core.expand_dims(idx, axis), classes), out_dtype)
