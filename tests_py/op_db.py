@@ -1857,6 +1857,13 @@ OP_DB += [
 
 # ---- end of indexing, sorting and scan entries ---------------------------------------------
 
+# ---- losses, vector / wave helpers, gradient, one_hot, arctan2 (op_db_py_helpers.py) --------
+import op_db_py_helpers  # noqa: E402  (imports the helpers defined above)
+
+OP_DB += op_db_py_helpers.ENTRIES
+LOSS_REFS = op_db_py_helpers.LOSS_REFS
+# ---- end of the op_db_py_helpers block ------------------------------------------------------
+
 OPS_BY_NAME = {op.name: op for op in OP_DB}
 assert len(OPS_BY_NAME) == len(OP_DB), "duplicate op names in OP_DB"
 

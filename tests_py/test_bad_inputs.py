@@ -242,6 +242,111 @@ add_bad("set_default_device", ValueError, lambda: ops.set_default_device("opencl
 add_bad("synchronize", ValueError, lambda: ops.synchronize("tpu"), "synchronize: unknown device")
 
 
+# ---- losses, vector / wave helpers, gradient, features, modules, memory (issue 3) ----------
+from ember_ml.nn import features as _features  # noqa: E402
+from ember_ml.nn import modules as _modules  # noqa: E402
+from ember_ml.ops import bitwise as _bitwise  # noqa: E402
+
+for _name in ("mse", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy", "huber_loss",
+              "log_cosh_loss"):
+    add_bad(_name, ValueError, lambda f=getattr(ops, _name): f(F(3), F(3, 1)), f"{_name}: shapes (3,) and (3,1)")
+    add_bad(_name, ValueError, lambda f=getattr(ops, _name): f(F(2, 3), F(2, 3), reduction="avg"),
+            f"{_name}: unknown reduction")
+    add_bad(_name, ValueError, lambda f=getattr(ops, _name): f(F(2, 3), F(2, 3), axis=0, reduction="none"),
+            f"{_name}: axis with reduction='none'")
+    add_bad(("mean", "sum"), IndexError, lambda f=getattr(ops, _name): f(F(2, 3), F(2, 3), axis=2),
+            f"{_name}: axis out of range")
+add_bad("categorical_crossentropy", ValueError, lambda: ops.categorical_crossentropy(F(), F()), "cce: 0-d y_pred")
+add_bad("sparse_categorical_crossentropy", TypeError,
+        lambda: ops.sparse_categorical_crossentropy(F(2), F(2, 3)), "sparse cce: float labels")
+add_bad("sparse_categorical_crossentropy", ValueError,
+        lambda: ops.sparse_categorical_crossentropy(I(3), F(2, 3)), "sparse cce: labels (3,) for y_pred (2,3)")
+add_bad("sparse_categorical_crossentropy", IndexError,
+        lambda: ops.sparse_categorical_crossentropy(t([0, 3]), F(2, 3)), "sparse cce: label 3 of 3 classes")
+add_bad("sparse_categorical_crossentropy", IndexError,
+        lambda: ops.sparse_categorical_crossentropy(t([-1, 0]), F(2, 3)), "sparse cce: negative label")
+add_bad("sparse_categorical_crossentropy", ValueError,
+        lambda: ops.sparse_categorical_crossentropy(I(2), F(2, 3), reduction="mean_over_batch"),
+        "sparse cce: unknown reduction")
+add_bad("huber_loss", ValueError, lambda: ops.huber_loss(F(3), F(3), delta=0.0), "huber_loss: delta 0")
+add_bad("huber_loss", ValueError, lambda: ops.huber_loss(F(3), F(3), delta=-1.0), "huber_loss: negative delta")
+
+add_bad("compute_interference_strength", ValueError, lambda: ops.compute_interference_strength(F(2, 8), F(8)),
+        "interference: 2-D wave")
+add_bad("compute_interference_strength", ValueError, lambda: ops.compute_interference_strength(F(0), F(4)),
+        "interference: empty wave")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(8), F(8), freq_range=(0.1,)),
+        "phase coherence: freq_range not a pair")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(8), F(8), freq_range=0.2),
+        "phase coherence: freq_range a number")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(), F(8)), "coherence: 0-d")
+add_bad("partial_interference", ValueError, lambda: ops.partial_interference(F(8), F(8), window_size=0),
+        "partial_interference: window 0")
+add_bad("partial_interference", ValueError, lambda: ops.partial_interference(F(8), F(8), window_size=2.5),
+        "partial_interference: float window")
+add_bad("compute_energy_stability", ValueError, lambda: ops.compute_energy_stability(F(8), window_size=-3),
+        "energy stability: negative window")
+add_bad("compute_energy_stability", ValueError, lambda: ops.compute_energy_stability(F()), "energy stability: 0-d")
+add_bad("exponential_decay", ValueError, lambda: ops.exponential_decay(F(), 0.5), "exponential_decay: 0-d, no t")
+add_bad("subtract", ValueError, lambda: ops.euclidean_distance(F(3), F(4)), "euclidean_distance: shapes")
+add_bad("multiply", ValueError, lambda: ops.cosine_similarity(F(3), F(2, 4)), "cosine_similarity: shapes")
+add_bad("sum", IndexError, lambda: ops.normalize_vector(F(3), axis=1), "normalize_vector: axis 1 of 1-D")
+add_bad("arctan2", ValueError, lambda: ops.arctan2(F(3), F(2)), "arctan2: shapes")
+
+add_bad("gradient", ValueError, lambda: ops.gradient(F(1)), "gradient: one sample")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(2), edge_order=2), "gradient: edge_order 2 with 2 samples")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(5), edge_order=3), "gradient: edge_order 3")
+add_bad("gradient", TypeError, lambda: ops.gradient(F(3, 4), 1.0, 2.0, 3.0), "gradient: three spacings for 2 axes")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(5), F(4)), "gradient: coordinates of the wrong length")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(5), F(5, 1)), "gradient: 2-D coordinates")
+add_bad("gradient", IndexError, lambda: ops.gradient(F(3, 4), axis=2), "gradient: axis out of range")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(3, 4), axis=(0, -2)), "gradient: repeated axis")
+add_bad("gradient", TypeError, lambda: ops.gradient(F(3, 4), axis=0.5), "gradient: float axis")
+
+add_bad("binary_wave_interference", ValueError, lambda: _bitwise.binary_wave_interference([I(3), I(3)], mode="nand"),
+        "binary_wave_interference: bad mode")
+add_bad("binary_wave_interference", ValueError, lambda: _bitwise.binary_wave_interference([]), "no waves")
+add_bad("binary_wave_interference", TypeError, lambda: _bitwise.binary_wave_interference([I(3), F(3)]),
+        "binary_wave_interference: float wave")
+add_bad("bitwise_xor", ValueError, lambda: _bitwise.binary_wave_interference([I(3), I(4)]),
+        "binary_wave_interference: shapes (3,) and (4,)")
+add_bad("binary_wave_propagate", TypeError, lambda: _bitwise.binary_wave_propagate(F(3), 1), "propagate: float wave")
+add_bad("binary_wave_propagate", TypeError, lambda: _bitwise.binary_wave_propagate(I(3), 1.5), "propagate: float shift")
+add_bad("left_shift", ValueError, lambda: _bitwise.binary_wave_propagate(I(3), I(2)), "propagate: shapes")
+add_bad("create_duty_cycle", ValueError, lambda: _bitwise.create_duty_cycle(0, 0.5), "duty cycle: length 0")
+add_bad("create_duty_cycle", ValueError, lambda: _bitwise.create_duty_cycle(8, 1.5), "duty cycle: duty 1.5")
+add_bad("generate_blocky_sin", ValueError, lambda: _bitwise.generate_blocky_sin(8, 0), "blocky sin: half period 0")
+add_bad("generate_blocky_sin", ValueError, lambda: _bitwise.generate_blocky_sin(-1, 2), "blocky sin: length -1")
+
+add_bad("one_hot", IndexError, lambda: _features.one_hot(t([0, 4]), 4), "one_hot: index 4 of 4 classes")
+add_bad("one_hot", IndexError, lambda: _features.one_hot(t([-1]), 4), "one_hot: negative index")
+add_bad("one_hot", TypeError, lambda: _features.one_hot(F(2), 4), "one_hot: float indices")
+add_bad("one_hot", ValueError, lambda: _features.one_hot(I(2), 0), "one_hot: zero classes")
+add_bad("one_hot", IndexError, lambda: _features.one_hot(I(2), 4, axis=2), "one_hot: axis 2 of a 2-D result")
+add_bad("one_hot", TypeError, lambda: _features.one_hot(I(2), 4, axis=0.5), "one_hot: float axis")
+add_bad("PCA", ValueError, lambda: _features.PCA(n_components=1.5), "PCA: n_components 1.5")
+add_bad("PCA", ValueError, lambda: _features.PCA(n_components="mle"), "PCA: 'mle' is not supported")
+add_bad("PCA.fit", ValueError, lambda: _features.PCA(n_components=4).fit(F(5, 3)), "PCA: 4 components of 3 features")
+add_bad("PCA.fit", ValueError, lambda: _features.PCA().fit(F(6)), "PCA: 1-D data")
+add_bad("PCA.fit", ValueError, lambda: _features.PCA().fit(F(1, 3)), "PCA: one sample")
+add_bad("PCA.transform", ValueError, lambda: _features.PCA().transform(F(4, 3)), "PCA: transform before fit")
+add_bad("PCA.transform", ValueError, lambda: _features.PCA().fit(t(np.eye(4)[:, :3])).transform(F(2, 4)),
+        "PCA: transform with 4 features after fitting 3")
+add_bad("Standardize.transform", ValueError, lambda: _features.Standardize().transform(F(2, 2)),
+        "Standardize: transform before fit")
+add_bad("Standardize.fit", ValueError, lambda: _features.Standardize().fit(F(0, 3)), "Standardize: no samples")
+add_bad("Normalize", ValueError, lambda: _features.Normalize(norm="l3"), "Normalize: unknown norm")
+add_bad("Normalize.inverse_transform", ValueError, lambda: _features.Normalize().inverse_transform(F(2, 2)),
+        "Normalize: inverse_transform before fit")
+add_bad("Normalize.inverse_transform", ValueError,
+        lambda: _features.Normalize().fit(F(3, 2)).inverse_transform(F(2, 2)),
+        "Normalize: inverse_transform with other rows")
+
+for _rate in (-0.1, 1.0, 1.5, "0.5", True):
+    add_bad("Dropout", ValueError, lambda r=_rate: _modules.Dropout(r), f"Dropout: rate {_rate!r}")
+add_bad("memory_usage", ValueError, lambda: ops.memory_usage("opencl:7"), "memory_usage: unavailable device")
+add_bad("memory_info", ValueError, lambda: ops.memory_info("tpu"), "memory_info: unknown device")
+
 def _id(entry) -> str:
     return entry[3]
 

@@ -178,6 +178,10 @@ void bind_ops(py::module_& m) {
   def_binary<right_shift>(m, "right_shift",
                           "numpy.right_shift: arithmetic x >> y; counts < 0 or >= the bit width give 0 "
                           "(-1 for negative x). Bool computes in int8; TypeError for floats.");
+  def_binary<arctan2>(m, "arctan2",
+                      "numpy.arctan2(x, y): the angle in [-pi, pi] of the point (y, x), i.e. atan(x / y) placed "
+                      "in the quadrant of the signs of both (std::atan2, signed zeros included). Integer and "
+                      "bool inputs compute in float32.");
   def_binary<matmul>(m, "matmul", "numpy.matmul: batched matrix product with broadcast batch axes.");
   def_binary<dot>(m, "dot", "numpy.dot: inner product / matrix product / sum over last and second-to-last axes.");
 

@@ -59,6 +59,8 @@ EMBER_BINARY(bitwise_and) EMBER_BINARY(bitwise_or) EMBER_BINARY(bitwise_xor)
 EMBER_BINARY(left_shift) EMBER_BINARY(right_shift)
 #undef EMBER_UNARY
 #undef EMBER_BINARY
+// numpy.arctan2: angle of (x, y) in [-pi, pi]; integer inputs compute in float32.
+Tensor arctan2(const Tensor& y, const Tensor& x);
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
 // min_val / max_val may be undefined Tensors (no bound on that side).

@@ -45,7 +45,7 @@ enum class BinaryKind {
   Arithmetic,  // any dtype
   NoBool,      // bool operands are promoted to int8 (NumPy's floor_divide, mod, power)
   Subtract,    // bool - bool is a TypeError, as in NumPy
-  TrueDivide,  // integer / bool inputs divide in float32
+  TrueDivide,  // integer / bool inputs compute in float32 (divide, arctan2)
   Compare,     // bool result
   Bitwise,     // integer or bool only
   Shift,       // integer or bool only; bool computes in int8 (numpy.left_shift)
@@ -184,6 +184,13 @@ EMBER_DEFINE_BINARY(bitwise_xor, Bitwise)
 EMBER_DEFINE_BINARY(left_shift, Shift)
 EMBER_DEFINE_BINARY(right_shift, Shift)
 #undef EMBER_DEFINE_BINARY
+
+// numpy.arctan2(y, x): the angle of the point (x, y) in [-pi, pi], quadrant by the signs of
+// both (and of signed zeros, as std::atan2); integer / bool inputs compute in float32.
+Tensor arctan2(const Tensor& y, const Tensor& x) {
+  static const OpEntry& op = registered_op("arctan2");
+  return binary(op, y, x, BinaryKind::TrueDivide);
+}
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
   static const OpEntry& op = registered_op("where");

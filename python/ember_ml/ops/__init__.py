@@ -55,3 +55,32 @@ __all__ = list(_MASTER_OPS_LIST) + [
     "set_default_device", "get_default_device", "is_available",
     "grad", "value_and_grad", "stop_gradient", "no_grad", "enable_grad", "is_grad_enabled",
 ]
+
+# ---- losses, vector / wave helpers, gradient, memory queries, arctan2 (issue 3) ----------
+from ember_ml.ops import losses, vector  # noqa: E402
+from ember_ml.ops.device import memory_info, memory_usage  # noqa: E402
+from ember_ml.ops.gradient import gradient  # noqa: E402
+from ember_ml.ops.losses import (  # noqa: E402
+    binary_crossentropy,
+    categorical_crossentropy,
+    huber_loss,
+    log_cosh_loss,
+    mean_absolute_error,
+    mse,
+    sparse_categorical_crossentropy,
+)
+from ember_ml.ops.vector import (  # noqa: E402
+    compute_energy_stability,
+    compute_interference_strength,
+    compute_phase_coherence,
+    cosine_similarity,
+    euclidean_distance,
+    exponential_decay,
+    normalize_vector,
+    partial_interference,
+)
+
+arctan2 = _core.arctan2
+
+__all__ += ["losses", "vector", "gradient", "memory_usage", "memory_info", "arctan2", *losses.__all__,
+            *vector.__all__]

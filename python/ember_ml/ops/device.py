@@ -1,6 +1,7 @@
 """Device queries and transfers (``ember_ml.ops`` device functions)."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ember_ml import _core
@@ -67,7 +68,88 @@ def synchronize(device: str | None = None) -> None:
         raise ValueError(f"[synchronize] device '{target}' is not available")
 
 
+def _host_device(name: str, device: str | None) -> None:
+    """Checks that ``device`` (default: the default device) is available and is host memory."""
+    target = device or _core.get_default_device()
+    if not is_available(target):
+        raise ValueError(f"[{name}] device '{target}' is not available; available: {get_available_devices()}")
+    if target != "cpu":
+        raise NotImplementedError(f"[{name}] memory figures are implemented for 'cpu' only, got '{target}'")
+
+
+def _meminfo_bytes() -> dict[str, int]:
+    """``/proc/meminfo`` (Linux) as bytes per field; the file gives kibibytes."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            lines = fh.read().splitlines()
+    except OSError as err:
+        raise NotImplementedError(f"[memory_info] needs Linux /proc/meminfo: {err}") from None
+    fields = {}
+    for line in lines:
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts:
+            fields[key] = int(parts[0]) * (1024 if parts[1:] == ["kB"] else 1)
+    return fields
+
+
+def memory_usage(device: str | None = None) -> int:
+    """Memory this process holds on ``device``, in bytes.
+
+    On ``cpu`` this is the resident set size (``/proc/self/statm`` pages times the page
+    size, Linux). The original Ember ML returned the whole system's used memory here; the
+    per-process figure is what a device query (as ``torch.cuda.memory_allocated``) gives.
+
+    Args:
+        device: ``'cpu'`` or None (the default device).
+
+    Returns:
+        int, bytes.
+
+    Raises:
+        ValueError: ``[memory_usage]`` for a device that is not available.
+        NotImplementedError: ``[memory_usage]`` for a device other than cpu, or without /proc.
+    """
+    _host_device("memory_usage", device)
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            resident_pages = int(fh.read().split()[1])
+    except OSError as err:
+        raise NotImplementedError(f"[memory_usage] needs Linux /proc/self/statm: {err}") from None
+    return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def memory_info(device: str | None = None) -> dict[str, int | float]:
+    """Memory figures of ``device``.
+
+    On ``cpu`` (Linux ``/proc``), with the keys of the original Ember ML (psutil's
+    ``virtual_memory`` meanings) plus this process's share:
+
+    * ``total``: physical memory (``MemTotal``), bytes;
+    * ``available``: memory available to new work without swapping (``MemAvailable``), bytes;
+    * ``used``: ``total - available``, bytes;
+    * ``percent``: ``used / total * 100``, a float;
+    * ``rss``: this process's resident set size, bytes (:func:`memory_usage`).
+
+    Args:
+        device: ``'cpu'`` or None (the default device).
+
+    Returns:
+        dict from those names to ints (``percent``: float).
+
+    Raises:
+        ValueError: ``[memory_info]`` for a device that is not available.
+        NotImplementedError: ``[memory_info]`` for a device other than cpu, or without /proc.
+    """
+    _host_device("memory_info", device)
+    fields = _meminfo_bytes()
+    total, available = fields["MemTotal"], fields["MemAvailable"]
+    used = total - available
+    return {"total": total, "available": available, "used": used, "percent": 100.0 * used / total,
+            "rss": memory_usage(device)}
+
+
 __all__ = [
     "get_device", "to_device", "get_available_devices", "is_available", "set_default_device",
-    "get_default_device", "synchronize",
+    "get_default_device", "synchronize", "memory_usage", "memory_info",
 ]

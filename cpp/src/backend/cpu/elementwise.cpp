@@ -46,6 +46,7 @@ struct MulOp {
   }
 };
 struct DivOp { template <class C> C operator()(C a, C b) const { return a / b; } };
+struct Atan2Op { template <class C> C operator()(C y, C x) const { return std::atan2(y, x); } };
 
 // Python floor semantics, as numpy.floor_divide / numpy.mod (npy_divmod).
 struct FloorDivOp {
@@ -170,7 +171,7 @@ constexpr bool binary_supports() {
   } else if constexpr (std::is_same_v<Op, FloorDivOp> || std::is_same_v<Op, ModOp> ||
                        std::is_same_v<Op, PowOp> || std::is_same_v<Op, SubOp>) {
     return !std::is_same_v<T, bool>;
-  } else if constexpr (std::is_same_v<Op, DivOp>) {
+  } else if constexpr (std::is_same_v<Op, DivOp> || std::is_same_v<Op, Atan2Op>) {
     return is_float_v<T>;
   } else {
     return true;
@@ -442,6 +443,7 @@ void register_elementwise_kernels() {
   op_entry("bitwise_not").set_kernel(cpu, unary_kernel<BNotOp>);
   op_entry("count_ones").set_kernel(cpu, unary_kernel<PopcountOp>);
   op_entry("where").set_kernel(cpu, where_kernel);
+  op_entry("arctan2").set_kernel(cpu, binary_kernel<Atan2Op>);
 }
 
 }  // namespace ember::cpu
