@@ -46,12 +46,12 @@ class FullyConnectedMap(NeuronMap):
         for src in range(self.units):
             for dest in range(self.units):
                 if src != dest or self.self_connections:
-                    self.add_synapse(src, dest, draw_biased_polarity(self._rng))
+                    self.adjacency_matrix[src, dest] = draw_biased_polarity(self._rng)
 
     def _wire_at_build(self) -> None:
         for src in range(self.input_dim):
             for dest in range(self.units):
-                self.add_sensory_synapse(src, dest, draw_biased_polarity(self._rng))
+                self.sensory_adjacency_matrix[src, dest] = draw_biased_polarity(self._rng)
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as a JSON-serialisable dict (round-trips through :meth:`from_config`)."""

@@ -6,7 +6,7 @@ circuit policies enabling auditable autonomy". Four layers feed forward: sensory
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -90,35 +90,42 @@ class NCPMap(NeuronMap):
         return "command" if neuron_id < self.motor_neurons + self.command_neurons else "inter"
 
     def _connect_groups(self, anchors: Sequence[int], partners: Sequence[int], count: int, cap: int,
-                        connect: Callable[[int, int, int], None]) -> None:
+                        matrix: np.ndarray, anchors_are_sources: bool = True) -> None:
         """Links each anchor to ``count`` distinct partners, then each partner left out to some anchors.
 
         A partner no anchor chose gets ``clip(int(len(anchors) * count / len(partners)), 1, cap)``
-        anchors, so no neuron is cut off. ``connect(anchor, partner, polarity)`` adds the
-        synapse in the right direction.
+        anchors, so no neuron is cut off. Synapses go anchor -> partner in ``matrix``, or
+        partner -> anchor when ``anchors_are_sources`` is False.
         """
+        def link(anchor: int, partner: int) -> None:
+            polarity = self._rng.choice(POLARITY)
+            if anchors_are_sources:
+                matrix[anchor, partner] = polarity
+            else:
+                matrix[partner, anchor] = polarity
+
         reached = set()
         for anchor in anchors:
             for partner in self._rng.choice(partners, size=count, replace=False):
                 reached.add(int(partner))
-                connect(anchor, int(partner), self._rng.choice(POLARITY))
+                link(anchor, partner)
         per_partner = min(max(int(len(anchors) * count / len(partners)), 1), cap)
         for partner in (p for p in partners if p not in reached):
             for anchor in self._rng.choice(anchors, size=per_partner, replace=False):
-                connect(int(anchor), partner, self._rng.choice(POLARITY))
+                link(anchor, partner)
 
     def _wire_at_build(self) -> None:
         inter, command, motor = self._layers
         sensory = list(range(self.input_dim))
-        self._connect_groups(sensory, inter, self.sensory_fanout, len(sensory), self.add_sensory_synapse)
+        self._connect_groups(sensory, inter, self.sensory_fanout, len(sensory), self.sensory_adjacency_matrix)
         # ncps caps the fallback fan-in of command neurons by the command-layer size, not the inter-layer size.
-        self._connect_groups(inter, command, self.inter_fanout, len(command), self.add_synapse)
+        self._connect_groups(inter, command, self.inter_fanout, len(command), self.adjacency_matrix)
         for _ in range(self.recurrent_command_synapses):
             src = self._rng.choice(command)
             dest = self._rng.choice(command)
-            self.add_synapse(src, dest, self._rng.choice(POLARITY))
-        self._connect_groups(motor, command, self.motor_fanin, len(motor),
-                             lambda dest, src, polarity: self.add_synapse(src, dest, polarity))
+            self.adjacency_matrix[src, dest] = self._rng.choice(POLARITY)
+        self._connect_groups(motor, command, self.motor_fanin, len(motor), self.adjacency_matrix,
+                             anchors_are_sources=False)
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as a JSON-serialisable dict (ncps's keys, plus ``input_dim``)."""

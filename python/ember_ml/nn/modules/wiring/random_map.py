@@ -49,12 +49,12 @@ class RandomMap(NeuronMap):
 
     def _wire_at_init(self) -> None:
         for src, dest in self._chosen_pairs(self.units):
-            self.add_synapse(src, dest, draw_biased_polarity(self._rng))
+            self.adjacency_matrix[src, dest] = draw_biased_polarity(self._rng)
 
     def _wire_at_build(self) -> None:
         for src, dest in self._chosen_pairs(self.input_dim):
             draw_biased_polarity(self._rng)  # ncps's discarded first draw
-            self.add_sensory_synapse(src, dest, draw_biased_polarity(self._rng))
+            self.sensory_adjacency_matrix[src, dest] = draw_biased_polarity(self._rng)
 
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as a JSON-serialisable dict (round-trips through :meth:`from_config`)."""
