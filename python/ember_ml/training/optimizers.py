@@ -18,15 +18,13 @@ from ember_ml.training.optimizer import Optimizer
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop"]
 
 
-def _check_range(owner: str, name: str, value: Any, low: float, high: float | None = None,
-                 low_open: bool = False) -> None:
-    """ValueError unless low <= value (< low when low_open) and value < high."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if ok:
-        ok = (value > low if low_open else value >= low) and (high is None or value < high)
-    if not ok:
-        bound = f"{'>' if low_open else '>='} {low}" + ("" if high is None else f" and < {high}")
-        raise ValueError(f"[{owner}] {name} must be a number {bound}, got {value!r}")
+def _check_range(owner: str, name: str, value: Any, low: float, high: float | None = None) -> None:
+    """TypeError unless value is a real number; ValueError unless low <= value (< high)."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise TypeError(f"[{owner}] {name} must be a real number, got {type(value).__name__} {value!r}")
+    if not (value >= low and (high is None or value < high)):
+        bound = f">= {low}" + ("" if high is None else f" and < {high}")
+        raise ValueError(f"[{owner}] {name} must be {bound}, got {value!r}")
 
 
 class SGD(Optimizer):
