@@ -213,6 +213,10 @@ def test_bad_parameters_raise() -> None:
     opt = Adam([p])
     with pytest.raises(ValueError, match=r"\[Adam.load_state_dict\].*2 parameter groups"):
         opt.load_state_dict({"state": {}, "param_groups": [{"params": [0]}, {"params": [1]}]})
+    with pytest.raises(ValueError, match=r"\[Adam.load_state_dict\] the state names parameter 3"):
+        opt.load_state_dict({"state": {3: {"step": 1}}, "param_groups": [{"params": [0]}]})
+    with pytest.raises(ValueError, match=r"\[Adam.load_state_dict\] state 'exp_avg' of parameter 0 has shape \(3,\)"):
+        opt.load_state_dict({"state": {0: {"exp_avg": T.zeros((3,))}}, "param_groups": [{"params": [0]}]})
     with pytest.raises(ValueError, match=r"\[clip_grad_norm\] max_norm"):
         clip_grad_norm([p], -1.0)
     with pytest.raises(ValueError, match=r"\[clip_grad_norm\] norm_type"):

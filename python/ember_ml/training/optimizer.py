@@ -148,8 +148,9 @@ class Optimizer:
         """Restores a state from :meth:`state_dict` (state tensors are copied in).
 
         Raises:
-            ValueError: the number of groups or of parameters per group differs, or a
-                state tensor's shape differs from its parameter's.
+            ValueError: the number of groups or of parameters per group differs, the state
+                names a parameter no group lists, or a state tensor's shape differs from
+                its parameter's.
         """
         name = type(self).__name__
         groups = state_dict["param_groups"]
@@ -164,6 +165,9 @@ class Optimizer:
             params.update(zip(saved["params"], mine["params"]))
         self.state = {}
         for i, s in state_dict["state"].items():
+            if i not in params:
+                raise ValueError(f"[{name}.load_state_dict] the state names parameter {i}, but the groups list "
+                                 f"only {sorted(params)}")
             p = params[i]
             restored = {}
             for k, v in s.items():
