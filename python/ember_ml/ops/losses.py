@@ -66,7 +66,8 @@ def _reduce(name: str, values: Any, axis: Axis, keepdims: bool, reduction: str) 
     return values
 
 
-def _check_reduction(name: str, reduction: Any) -> None:
+def check_reduction(reduction: Any, name: str) -> None:
+    """Raises ValueError ``[name] reduction must be one of ...`` unless reduction is mean / sum / none."""
     if reduction not in _REDUCTIONS:
         raise ValueError(f"[{name}] reduction must be one of {', '.join(map(repr, _REDUCTIONS))}, got {reduction!r}")
 
@@ -91,7 +92,7 @@ def mse(y_true: Any, y_pred: Any, axis: Axis = None, keepdims: bool = False, red
             ``reduction='none'``.
         IndexError: ``[mean]``/``[sum]`` for an axis out of range.
     """
-    _check_reduction("mse", reduction)
+    check_reduction(reduction, "mse")
     true, pred = _pair("mse", y_true, y_pred)
     return _reduce("mse", _core.square(_core.subtract(pred, true)), axis, keepdims, reduction)
 
@@ -105,7 +106,7 @@ def mean_absolute_error(y_true: Any, y_pred: Any, axis: Axis = None, keepdims: b
     Args, returns and errors as :func:`mse` (messages start with ``[mean_absolute_error]``).
     """
     name = "mean_absolute_error"
-    _check_reduction(name, reduction)
+    check_reduction(reduction, name)
     true, pred = _pair(name, y_true, y_pred)
     return _reduce(name, _core.abs(_core.subtract(pred, true)), axis, keepdims, reduction)
 
@@ -135,7 +136,7 @@ def binary_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False, axi
         ValueError: ``[binary_crossentropy]`` for different shapes or a bad reduction.
     """
     name = "binary_crossentropy"
-    _check_reduction(name, reduction)
+    check_reduction(reduction, name)
     true, pred = _pair(name, y_true, y_pred)
     if from_logits:
         loss = _core.subtract(softplus(pred), _core.multiply(pred, true))
@@ -188,7 +189,7 @@ def categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool = False
             reduction.
     """
     name = "categorical_crossentropy"
-    _check_reduction(name, reduction)
+    check_reduction(reduction, name)
     true, pred = _pair(name, y_true, y_pred)
     per_sample = _core.negative(_core.sum(_core.multiply(true, _log_probs(name, pred, from_logits)), -1))
     return _reduce(name, per_sample, axis, keepdims, reduction)
@@ -218,7 +219,7 @@ def sparse_categorical_crossentropy(y_true: Any, y_pred: Any, from_logits: bool 
         IndexError: ``[sparse_categorical_crossentropy]`` for a label outside [0, classes).
     """
     name = "sparse_categorical_crossentropy"
-    _check_reduction(name, reduction)
+    check_reduction(reduction, name)
     pred = as_floating(y_pred)
     labels = _on_device_of(y_true, pred)
     if labels.dtype.is_floating_point or labels.dtype == bool_:
@@ -255,7 +256,7 @@ def huber_loss(y_true: Any, y_pred: Any, delta: float = 1.0, axis: Axis = None, 
         ValueError: ``[huber_loss]`` for ``delta <= 0``, different shapes or a bad reduction.
     """
     name = "huber_loss"
-    _check_reduction(name, reduction)
+    check_reduction(reduction, name)
     if not delta > 0:
         raise ValueError(f"[{name}] delta must be positive, got {delta!r}")
     true, pred = _pair(name, y_true, y_pred)
@@ -275,7 +276,7 @@ def log_cosh_loss(y_true: Any, y_pred: Any, axis: Axis = None, keepdims: bool = 
     Args, returns and errors as :func:`mse` (messages start with ``[log_cosh_loss]``).
     """
     name = "log_cosh_loss"
-    _check_reduction(name, reduction)
+    check_reduction(reduction, name)
     true, pred = _pair(name, y_true, y_pred)
     err = _core.subtract(pred, true)
     loss = _core.subtract(_core.add(err, softplus(_core.multiply(err, -2.0))), math.log(2.0))
