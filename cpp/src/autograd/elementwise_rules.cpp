@@ -85,6 +85,11 @@ std::pair<Tensor, Tensor> binary_derivative(std::string_view op, const Tensor& a
     // a mod b = a - b * floor(a / b).
     ga = g;
     if (need_b) gb = negative(multiply(g, floor_divide(a, b)));
+  } else if (op == "arctan2") {
+    // d atan2(a, b) = (b da - a db) / (a^2 + b^2).
+    const Tensor r2 = add(square(a), square(b));
+    if (need_a) ga = divide(multiply(g, b), r2);
+    if (need_b) gb = negative(divide(multiply(g, a), r2));
   } else if (op == "floor_divide") {
     if (need_a) ga = zeros(a.shape(), g.dtype(), g.device());
     if (need_b) gb = zeros(b.shape(), g.dtype(), g.device());

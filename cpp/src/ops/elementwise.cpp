@@ -189,7 +189,9 @@ EMBER_DEFINE_BINARY(right_shift, Shift)
 // both (and of signed zeros, as std::atan2); integer / bool inputs compute in float32.
 Tensor arctan2(const Tensor& y, const Tensor& x) {
   static const OpEntry& op = registered_op("arctan2");
-  return binary(op, y, x, BinaryKind::TrueDivide);
+  return autograd::differentiable(
+      "arctan2", {y, x}, [&] { return binary(op, y, x, BinaryKind::TrueDivide); },
+      [&] { return autograd::binary_rule("arctan2", y, x); });
 }
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {

@@ -8,20 +8,26 @@ follow PyTorch.
 
 Arguments selected by ``argnums`` may be tensors (or anything convertible), or lists,
 tuples and dicts of them (for example a model's parameters); gradients come back in the
-same structure. Nesting works: ``grad(grad(f))`` differentiates the first gradient,
-because an argument that already requires grad is differentiated in place and the inner
-pass records its own graph.
+same structure. Nesting works: ``grad(grad(f))`` differentiates the first gradient:
+inside an outer ``grad`` an argument that already requires grad is differentiated in
+place and the inner pass records its own graph (create_graph). At the top level, a
+``Parameter`` is differentiated in place too, without recording the backward pass.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
+import threading
 from typing import Any, Callable, Iterator, Sequence
 
 from ember_ml import _core
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, zeros_like
 
 __all__ = ["grad", "value_and_grad", "stop_gradient", "no_grad", "enable_grad", "is_grad_enabled"]
+
+# How many grad / value_and_grad calls are running fn in this thread: only an inner call
+# must record its backward pass so the outer one can differentiate it.
+_depth = threading.local()
 
 
 @contextlib.contextmanager
@@ -103,16 +109,20 @@ def _value_and_grad(fn: Callable[..., Any], argnums: int | Sequence[int], has_au
     args = list(args)
     structures = []
     leaves: list[EmberTensor] = []
-    nested = False
+    depth = getattr(_depth, "value", 0)
+    nested = depth > 0
     for i in nums:
         flat, rebuild = _flatten(args[i])
-        nested = nested or any(isinstance(x, EmberTensor) and x.requires_grad for x in flat)
         ts = [_as_leaf(x, name) for x in flat]
         args[i] = rebuild(ts)
         structures.append((rebuild, len(ts)))
         leaves.extend(ts)
-    with enable_grad():
-        out = fn(*args, **kwargs)
+    _depth.value = depth + 1
+    try:
+        with enable_grad():
+            out = fn(*args, **kwargs)
+    finally:
+        _depth.value = depth
     if has_aux:
         if not (isinstance(out, tuple) and len(out) == 2):
             raise ValueError(f"[{name}] has_aux=True needs fn to return a (value, aux) pair, got {type(out).__name__}")

@@ -91,7 +91,7 @@ class HuberLoss(Loss):
 class BCELoss(Loss):
     """Binary cross-entropy ``-(y log p + (1 - y) log(1 - p))``.
 
-    ``torch.nn.BCELoss`` for probabilities (log terms clamped at -100), or
+    ``torch.nn.BCELoss`` for probabilities (clipped to [1e-7, 1 - 1e-7] as Keras does), or
     ``torch.nn.BCEWithLogitsLoss`` with ``from_logits=True``.
 
     Args:
@@ -119,7 +119,7 @@ class CrossEntropyLoss(Loss):
 
     Args:
         from_logits: y_pred holds logits (softmax applied inside, the torch behaviour);
-            False: y_pred holds probabilities (log clamped at -100).
+            False: y_pred holds probabilities (renormalised over the classes and clipped at 1e-7, as Keras 3).
         reduction: 'mean' over samples, 'sum', or 'none' (shape ``y_pred.shape[:-1]``).
 
     Call: ``loss(y_pred, y_true)`` with y_pred (..., C) floating; result 0-d or per sample.
