@@ -16,6 +16,7 @@ void init_backends() {
     cpu::register_sort_kernels();
     cpu::register_random_kernels();
     cpu::register_linalg_kernels();
+    cpu::register_complex_kernels();
   });
 }
 

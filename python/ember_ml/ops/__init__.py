@@ -48,7 +48,14 @@ for _name in _MASTER_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
 del _globals, _name
 
-__all__ = list(_MASTER_OPS_LIST) + [
+# Complex parts (numpy.real / imag / conjugate / angle), bound straight to C++ (``_core``);
+# see their docstrings.
+_COMPLEX_OPS_LIST = ("real", "imag", "conj", "angle")
+for _name in _COMPLEX_OPS_LIST:
+    globals()[_name] = getattr(_core, _name)
+del _name
+
+__all__ = list(_MASTER_OPS_LIST) + list(_COMPLEX_OPS_LIST) + [
     "pi", "stats", "linearalg", "bitwise", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
     "set_default_device", "get_default_device", "is_available",

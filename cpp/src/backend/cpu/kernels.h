@@ -10,4 +10,5 @@ void register_gather_kernels();
 void register_sort_kernels();
 void register_random_kernels();
 void register_linalg_kernels();
+void register_complex_kernels();
 }  // namespace ember::cpu
