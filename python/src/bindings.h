@@ -15,4 +15,5 @@ std::vector<TensorIndex> parse_index(pybind11::handle key, Device device);
 void bind_random(pybind11::module_& m);
 void bind_linalg(pybind11::module_& m);
 void bind_complex(pybind11::module_& m);
+void bind_fft(pybind11::module_& m);
 }  // namespace ember::py_bind

@@ -17,6 +17,7 @@ void init_backends() {
     cpu::register_random_kernels();
     cpu::register_linalg_kernels();
     cpu::register_complex_kernels();
+    cpu::register_fft_kernels();
   });
 }
 

@@ -11,4 +11,5 @@ void register_sort_kernels();
 void register_random_kernels();
 void register_linalg_kernels();
 void register_complex_kernels();
+void register_fft_kernels();
 }  // namespace ember::cpu
