@@ -6,10 +6,8 @@ entry says the function returns None). A smoke call receives the object looked u
 name and calls it on tiny inputs; ``None`` as the call means "not callable, existence
 only". To add a name, add one ``E(...)`` line to its section.
 
-Not listed yet (being added on other branches; the lead adds them at merge): ``fft ifft
-fft2 ifft2 fftn ifftn rfft irfft rfft2 irfft2 rfftn irfftn``, ``eig eigvals``, ``grad
-value_and_grad stop_gradient save load``, and the sections initializers, nn.modules
-(other than the activations), wirings and training.
+Not listed yet (later issues add them with their sections): ``save load``, and the
+sections initializers, nn.modules (other than the activations and Parameter) and wirings.
 """
 from __future__ import annotations
 
@@ -138,6 +136,13 @@ OPS_MASTER = [
     E(OPS, "compute_interference_strength", lambda f: f(np.sin(np.arange(16.0)), np.cos(np.arange(16.0)))),
     E(OPS, "compute_phase_coherence", lambda f: f(np.sin(np.arange(16.0)), np.cos(np.arange(16.0)))),
     E(OPS, "partial_interference", lambda f: f(np.sin(np.arange(16.0)), np.cos(np.arange(16.0)), window_size=8)),
+    *[E(OPS, name, lambda f: f(V())) for name in ("fft", "ifft", "rfft", "irfft")],
+    *[E(OPS, name, lambda f: f(M())) for name in ("fft2", "ifft2", "fftn", "ifftn", "rfft2", "irfft2", "rfftn",
+                                                   "irfftn")],
+    # autodiff
+    E(OPS, "grad", lambda f: f(lambda x: em.ops.stats.sum(x * x))(V())),
+    E(OPS, "value_and_grad", lambda f: f(lambda x: em.ops.stats.sum(x * x))(V())),
+    E(OPS, "stop_gradient", lambda f: f(V())),
     # manipulation, constant
     E(OPS, "vstack", lambda f: f([V(), V()])),
     E(OPS, "hstack", lambda f: f([V(), V()])),
@@ -165,6 +170,8 @@ OPS_LINEARALG = [
     E(LA, "inv", lambda f: f(M())),
     E(LA, "det", lambda f: f(M())),
     E(LA, "cholesky", lambda f: f(M())),
+    E(LA, "eig", lambda f: f(M())),
+    E(LA, "eigvals", lambda f: f(M())),
     E(LA, "eigh", lambda f: f(M())),
     E(LA, "svd", lambda f: f(M(), full_matrices=True, compute_uv=True)),
     E(LA, "qr", lambda f: f(M(), mode="reduced")),
@@ -293,6 +300,38 @@ NN_FEATURES = [
     E(FEAT, "Normalize", lambda c: c(norm="l1").fit(M()).inverse_transform(M())),
 ]
 
+TRAIN = "ember_ml.training"
+
+
+def _one_step(optimizer_class: Any) -> Any:
+    w = em.nn.modules.Parameter(V())
+    opt = optimizer_class([w], lr=0.1)
+    em.ops.stats.sum(w * w).backward()
+    opt.step()
+    return w
+
+
+def _taped_gradient(tape_class: Any) -> Any:
+    w = em.nn.modules.Parameter(V())
+    with tape_class() as tape:
+        loss = em.ops.stats.sum(w * w)
+    return tape.gradient(loss, [w])
+
+
+TRAINING = [
+    E(TRAIN, "Optimizer", None),
+    *[E(TRAIN, name, _one_step) for name in ("SGD", "Adam", "AdamW", "RMSprop")],
+    E(TRAIN, "Loss", None),
+    *[E(TRAIN, name, lambda c: c(reduction="mean")(V(), V())) for name in ("MSELoss", "MAELoss", "HuberLoss")],
+    E(TRAIN, "BCELoss", lambda c: c()(np.array([0.8, 0.3], np.float32), np.array([1.0, 0.0], np.float32))),
+    E(TRAIN, "CrossEntropyLoss", lambda c: c()(np.array([[0.4, 0.6]], np.float32), np.array([1]))),
+    E(TRAIN, "GradientTape", _taped_gradient),
+    E(TRAIN, "classification_metrics", lambda f: f(I(), I())),
+    E(TRAIN, "regression_metrics", lambda f: f(V(), V())),
+    E(TRAIN, "confusion_matrix", lambda f: f(I(), I())),
+    E(MODS, "Parameter", lambda c: c(V())),
+]
+
 SECTIONS = {
     "backend management": BACKEND_MANAGEMENT,
     "ember_ml.ops": OPS_MASTER,
@@ -302,4 +341,5 @@ SECTIONS = {
     "activations": ACTIVATIONS,
     "ember_ml.nn.tensor": NN_TENSOR,
     "ember_ml.nn.features": NN_FEATURES,
+    "ember_ml.training": TRAINING,
 }

@@ -171,13 +171,13 @@ add_bad("meshgrid", ValueError, lambda: T.meshgrid(F(2), F(3), indexing="xz"), "
 # ---- dtypes, creation ---------------------------------------------------------------------
 for _name, _thunk in (
     ("zeros", lambda: T.zeros((2,), dtype="float128")),
-    ("ones", lambda: T.ones((2,), dtype="complex64")),
+    ("ones", lambda: T.ones((2,), dtype="complex256")),
     ("full", lambda: T.full((2,), 1, dtype="floaty")),
     ("eye", lambda: T.eye(2, dtype="int128")),
     ("arange", lambda: T.arange(3, dtype="half")),
     ("linspace", lambda: T.linspace(0, 1, 3, dtype="float8")),
     ("cast", lambda: T.cast(F(2), "foo")),
-    ("cast", lambda: T.cast(F(2), np.complex64)),
+    ("cast", lambda: T.cast(F(2), np.clongdouble)),
     ("sum", lambda: stats.sum(F(2), dtype="int3")),
     ("mean", lambda: stats.mean(F(2), dtype="float128")),
     ("astype", lambda: F(2).astype("string")),
@@ -204,12 +204,13 @@ add_bad("linspace", ValueError, lambda: T.linspace(0, 1, -1), "linspace: negativ
 add_bad("requires_grad", TypeError, lambda: T.convert_to_tensor([1, 2], requires_grad=True),
         "convert_to_tensor: requires_grad=True for int32")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array(["a", "b"])), "EmberTensor: str array")
-add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array([1 + 2j])), "EmberTensor: complex array")
+add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array([1 + 2j], np.clongdouble)),
+        "EmberTensor: long double complex array")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(object()), "EmberTensor: arbitrary object")
 add_bad("EmberTensor", TypeError, lambda: T.convert_to_tensor({"a": 1}), "convert_to_tensor: dict")
 add_bad("add", TypeError, lambda: ops.add(F(2), "abc"), "add: str operand")
 add_bad("add", TypeError, lambda: F(2) + np.array(["x", "y"]), "operator +: str array operand")
-add_bad("multiply", TypeError, lambda: ops.multiply(F(2), np.array([1j, 2j])), "multiply: complex operand")
+add_bad("maximum", TypeError, lambda: ops.maximum(F(2), np.array([1j, 2j])), "maximum: complex operand")
 add_bad("add", ValueError, lambda: ops.add(I(2), 2**70), "add: Python int beyond int64")
 add_bad("EmberTensor", ValueError, lambda: T.EmberTensor(2**64), "EmberTensor: Python int beyond int64")
 add_bad("clip", ValueError, lambda: ops.clip(F(3), None, None), "clip: both bounds None")
@@ -346,6 +347,67 @@ for _rate in (-0.1, 1.0, 1.5, "0.5", True):
     add_bad("Dropout", ValueError, lambda r=_rate: _modules.Dropout(r), f"Dropout: rate {_rate!r}")
 add_bad("memory_usage", ValueError, lambda: ops.memory_usage("opencl:7"), "memory_usage: unavailable device")
 add_bad("memory_info", ValueError, lambda: ops.memory_info("tpu"), "memory_info: unknown device")
+# ---- complex input to ops without complex kernels, and complex values into real tensors ----
+Z = lambda *shape: T.convert_to_tensor(np.ones(shape, np.complex64))  # noqa: E731
+la = ops.linearalg
+for _name, _thunk in (
+    ("sin", lambda: ops.sin(Z(3))), ("tanh", lambda: ops.tanh(Z(3))), ("sign", lambda: ops.sign(Z(3))),
+    ("floor", lambda: ops.floor(Z(3))), ("logical_not", lambda: ops.logical_not(Z(3))),
+    ("maximum", lambda: ops.maximum(Z(3), F(3))), ("less", lambda: ops.less(Z(3), 1.0)),
+    ("less", lambda: Z(3) < 1j), ("power", lambda: ops.power(Z(3), 2)), ("floor_divide", lambda: Z(3) // 2),
+    ("mod", lambda: Z(3) % 2), ("logical_and", lambda: ops.logical_and(Z(3), B(3))),
+    ("bitwise_and", lambda: _core.bitwise_and(Z(3), I(3))), ("clip", lambda: ops.clip(Z(3), 0, 1)),
+    ("max", lambda: stats.max(Z(3))), ("min", lambda: stats.min(Z(3))), ("prod", lambda: stats.prod(Z(3))),
+    ("argmax", lambda: stats.argmax(Z(3))), ("all", lambda: ops.all(Z(3))), ("any", lambda: ops.any(Z(3))),
+    ("var", lambda: stats.var(Z(3))), ("std", lambda: stats.std(Z(3))), ("sort", lambda: stats.sort(Z(3))),
+    ("argsort", lambda: stats.argsort(Z(3))), ("cumsum", lambda: stats.cumsum(Z(3))),
+    ("median", lambda: stats.median(Z(3))), ("percentile", lambda: stats.percentile(Z(3), 50)),
+    ("matmul", lambda: Z(2, 2) @ F(2, 2)), ("dot", lambda: ops.dot(F(2), Z(2))),
+    ("scatter", lambda: T.scatter(Z(3), [0, 1, 0])), ("inv", lambda: la.inv(Z(2, 2))),
+    ("solve", lambda: la.solve(F(2, 2), Z(2))), ("norm", lambda: la.norm(Z(3))), ("eigh", lambda: la.eigh(Z(2, 2))),
+    ("random_uniform", lambda: T.random_uniform((2,), dtype="complex64")),
+    ("random_bernoulli", lambda: T.random_bernoulli((2,), dtype="complex64")),
+    ("random_poisson", lambda: T.random_poisson((2,), dtype="complex128")),
+    ("random_permutation", lambda: T.random_permutation(3, dtype="complex64")),
+    ("arange", lambda: T.arange(3, dtype="complex64")), ("arange", lambda: T.arange(2j)),
+    ("linspace", lambda: T.linspace(0, 1, 3, dtype="complex128")),
+    ("sum", lambda: stats.sum(Z(3), dtype="float32")), ("mean", lambda: stats.mean(Z(3), dtype="float64")),
+    ("cast", lambda: T.cast(Z(3), "float32")), ("cast", lambda: Z(2).astype("bool")),
+    ("setitem", lambda: F(3).__setitem__(0, 1j)), ("setitem", lambda: F(3).__setitem__([0, 2], Z(2))),
+    ("full", lambda: T.full((2,), 1j, dtype="float32")), ("pad", lambda: T.pad(F(2), [(1, 1)], constant_values=1j)),
+    ("float", lambda: float(Z())), ("int", lambda: int(Z())),
+    ("rfft", lambda: ops.rfft(Z(4))), ("rfft2", lambda: ops.rfft2(Z(2, 4))), ("rfftn", lambda: ops.rfftn(Z(4))),
+):
+    add_bad(_name, TypeError, _thunk, f"{_name}: complex input")
+
+# ---- the FFT family and eig / eigvals ------------------------------------------------------
+for _name, _exc, _thunk, _desc in (
+    ("fft", ValueError, lambda: ops.fft(F(4), n=0), "n=0"),
+    ("fft", ValueError, lambda: ops.fft(F(4), n=-3), "negative n"),
+    ("ifft", ValueError, lambda: ops.ifft(F(0)), "empty axis, no n"),
+    ("irfft", ValueError, lambda: ops.irfft(Z(1)), "one term: default n is 0"),
+    ("fft", ValueError, lambda: ops.fft(F(4), norm="unitary"), "unknown norm"),
+    ("irfftn", ValueError, lambda: ops.irfftn(Z(2, 3), norm="Ortho"), "norm is case sensitive"),
+    ("rfft", ValueError, lambda: ops.rfft(F(4), norm=1), "norm not a string"),
+    ("fft", IndexError, lambda: ops.fft(F(4), axis=1), "axis out of range"),
+    ("ifft", IndexError, lambda: ops.ifft(T.convert_to_tensor(np.float32(1))), "0-d input"),
+    ("fft", TypeError, lambda: ops.fft(F(4), n=2.5), "float n"),
+    ("fft", TypeError, lambda: ops.fft(F(4), axis=None), "axis None"),
+    ("fft", TypeError, lambda: ops.fft(np.array(["a", "b"])), "str input"),
+    ("fft2", IndexError, lambda: ops.fft2(F(4)), "1-D input to fft2"),
+    ("fftn", ValueError, lambda: ops.fftn(F(3, 4), s=(3,), axes=(0, 1)), "s and axes of different lengths"),
+    ("fftn", ValueError, lambda: ops.fftn(F(3, 4), s=(0, 4), axes=(0, 1)), "a zero length in s"),
+    ("fftn", IndexError, lambda: ops.fftn(F(3), s=(2, 2)), "more lengths than axes"),
+    ("ifftn", IndexError, lambda: ops.ifftn(F(3, 4), axes=(2,)), "axes out of range"),
+    ("rfftn", ValueError, lambda: ops.rfftn(F(3, 4), axes=()), "no axes"),
+    ("irfft2", ValueError, lambda: ops.irfft2(Z(3, 1)), "last axis of one term"),
+    ("eig", ValueError, lambda: la.eig(F(2, 3)), "non-square"),
+    ("eigvals", ValueError, lambda: la.eigvals(F(3)), "1-D"),
+    ("eig", ValueError, lambda: la.eig(t([[1.0, np.nan], [0.0, 1.0]])), "NaN entry"),
+    ("eigvals", ValueError, lambda: la.eigvals(t([[np.inf, 0.0], [0.0, 1.0]], "float32")), "infinite entry"),
+    ("eig", TypeError, lambda: la.eig(t(np.eye(2), "float16")), "float16"),
+):
+    add_bad(_name, _exc, _thunk, f"{_name}: {_desc}")
 
 def _id(entry) -> str:
     return entry[3]

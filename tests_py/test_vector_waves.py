@@ -13,7 +13,7 @@ import op_db
 from ember_ml import ops
 from ember_ml.ops import stats
 from ember_ml.nn import tensor as T
-from ember_ml.ops._dft import half_spectrum
+from ember_ml.ops.vector import _half_spectrum as half_spectrum
 
 ref = op_db.op_db_py_helpers  # import op_db first: it loads the helpers module it extends with
 

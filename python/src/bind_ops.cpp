@@ -307,6 +307,9 @@ void bind_ops(py::module_& m) {
         Scalar b = stop.is_none() ? a : parse_scalar(stop, "arange");
         if (stop.is_none()) a = Scalar::from_int(0);
         const Scalar s = parse_scalar(step, "arange");
+        for (const Scalar& v : {a, b, s}) {
+          if (v.kind == DTypeKind::Complex) type_error("arange", "complex arguments are not supported");
+        }
         const bool all_int = a.kind != DTypeKind::Float && b.kind != DTypeKind::Float && s.kind != DTypeKind::Float;
         const DType d = dtype_or(dtype, all_int ? DType::Int32 : DType::Float32, "arange");
         return arange(a.f, b.f, s.f, d, parse_device(device));

@@ -23,6 +23,8 @@ std::string buffer_format(DType d) {
     case DType::Float16: return "e";
     case DType::Float32: return "f";
     case DType::Float64: return "d";
+    case DType::Complex64: return "Zf";
+    case DType::Complex128: return "Zd";
   }
   return "B";
 }
@@ -32,6 +34,14 @@ py::object item(const Tensor& t) {
     value_error("item", "can only convert a tensor of size 1 to a Python scalar, got shape ", shape_str(t.shape()));
   }
   return to_numpy(t).attr("item")();
+}
+
+// t itself; TypeError for complex tensors, which Python's float() and int() refuse too.
+const Tensor& real_scalar(const Tensor& t, const char* op) {
+  if (is_complex(t.dtype())) {
+    type_error(op, "cannot convert a ", dtype_name(t.dtype()), " tensor; use ops.real or ops.abs");
+  }
+  return t;
 }
 
 // Binds a Python binary operator and its reflected form to a front-end op.
@@ -56,6 +66,7 @@ void bind_dtypes(py::module_& m) {
       .def_property_readonly("name", [](const PyDType& d) { return std::string(dtype_name(d.dtype)); })
       .def_property_readonly("itemsize", [](const PyDType& d) { return itemsize(d.dtype); }, "Bytes per element.")
       .def_property_readonly("is_floating_point", [](const PyDType& d) { return is_floating(d.dtype); })
+      .def_property_readonly("is_complex", [](const PyDType& d) { return is_complex(d.dtype); })
       .def("__str__", [](const PyDType& d) { return std::string(dtype_name(d.dtype)); })
       .def("__repr__", [](const PyDType& d) { return "ember_ml." + std::string(dtype_name(d.dtype)); })
       .def("__hash__", [](const PyDType& d) { return py::hash(py::str(dtype_name(d.dtype))); })
@@ -160,8 +171,9 @@ returns copies, __array__, the buffer protocol and DLPack.
     }
     return item(t).cast<bool>();
   });
-  cls.def("__float__", [](const Tensor& t) { return item(t).cast<double>(); });
-  cls.def("__int__", [](const Tensor& t) { return py::int_(item(t)); });
+  cls.def("__float__", [](const Tensor& t) { return item(real_scalar(t, "float")).cast<double>(); });
+  cls.def("__int__", [](const Tensor& t) { return py::int_(item(real_scalar(t, "int"))); });
+  cls.def("__complex__", [](const Tensor& t) { return py::module_::import("builtins").attr("complex")(item(t)); });
   cls.def("__index__", [](const Tensor& t) {
     if (!is_integral(t.dtype())) type_error("index", "only integer tensors can be used as an index, got ", dtype_name(t.dtype()));
     return py::int_(item(t));

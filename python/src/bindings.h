@@ -17,4 +17,6 @@ void bind_linalg(pybind11::module_& m);
 void bind_autograd(pybind11::module_& m);
 // Fused optimizer updates (training).
 void bind_optim(pybind11::module_& m);
+void bind_complex(pybind11::module_& m);
+void bind_fft(pybind11::module_& m);
 }  // namespace ember::py_bind

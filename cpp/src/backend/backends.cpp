@@ -17,6 +17,8 @@ void init_backends() {
     cpu::register_random_kernels();
     cpu::register_linalg_kernels();
     cpu::register_optim_kernels();
+    cpu::register_complex_kernels();
+    cpu::register_fft_kernels();
   });
 }
 

@@ -195,7 +195,8 @@ void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Ten
     value_error(op, "cannot assign a ", describe(values), " to an indexed selection of shape ",
                 shape_str(pl.out_shape));
   }
-  const Tensor v = contiguous(cast(broadcast_to(values, pl.out_shape), x.dtype()));
+  const Tensor v = Tensor::empty(pl.out_shape, x.dtype(), x.device());
+  copy_into(v, values, op);
   if (v.numel() == 0) return;
   autograd::check_inplace(x, op);
   x.storage()->bump_version();
@@ -235,6 +236,7 @@ Tensor scatter(const Tensor& data, const Tensor& indices, std::optional<std::int
   const auto it = std::find(std::begin(kAggr), std::end(kAggr), aggr);
   if (it == std::end(kAggr)) value_error("scatter", "aggr must be one of add, max, min, mean; got '", aggr, "'");
   if (data.ndim() == 0) value_error("scatter", "data must have at least one dimension, got ", describe(data));
+  detail::require_real("scatter", {&data});
   const int a = normalize_axis(axis, data.ndim(), "scatter");
   if (!is_integral(indices.dtype())) type_error("scatter", "indices must be integers, got ", describe(indices));
   if (indices.ndim() != 1 || indices.shape()[0] != data.shape()[a]) {
@@ -288,7 +290,7 @@ Tensor tensor_scatter_nd_update(const Tensor& x, const Tensor& indices, const Te
 
 std::vector<Tensor> nonzero(const Tensor& x) {
   if (x.ndim() == 0) value_error("nonzero", "calling nonzero on a 0-d tensor is not allowed; use x[None]");
-  const Tensor mask = contiguous(x.dtype() == DType::Bool ? x : cast(x, DType::Bool));
+  const Tensor mask = contiguous(detail::truth(x));
   const std::int64_t count = read_int(sum(mask, std::nullopt, false));
   const Tensor coords = run_to_new(registered_op("nonzero"), x.device(), {count, x.ndim()}, DType::Int64, {mask});
   std::vector<Tensor> out;

@@ -57,7 +57,10 @@ Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind ki
   const char* name = op.name().c_str();
   const Device device = common_device(name, {&a, &b});
   DType compute = result_type(a, b);
-  switch (kind) {
+  // Complex operands go to the op's complex kernel and need none of the real-dtype rules.
+  const bool on_complex = is_complex(compute);
+  const OpEntry& kernel = on_complex ? detail::complex_entry(op, {&a, &b}) : op;
+  switch (on_complex ? BinaryKind::Arithmetic : kind) {
     case BinaryKind::NoBool:
       if (compute == DType::Bool) compute = DType::Int8;
       break;
@@ -90,13 +93,14 @@ Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind ki
     return t.broadcast_to(shape);
   };
   const Tensor ins[2] = {prepare(a), prepare(b)};
-  op.call(device, ins, std::span<Tensor>(&out, 1));
+  kernel.call(device, ins, std::span<Tensor>(&out, 1));
   return out;
 }
 
 enum class UnaryKind {
   Floating,     // integer and bool inputs are computed in float32
   SameDType,    // any dtype, same-dtype result
+  Magnitude,    // as SameDType, but complex input gives its real dtype (abs)
   NoBool,       // same-dtype result; bool input is a TypeError
   BoolAsInt8,   // same-dtype result; bool input computes in int8 (numpy.square)
   Predicate,    // bool result
@@ -105,6 +109,12 @@ enum class UnaryKind {
 
 Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
   const char* name = op.name().c_str();
+  if (is_complex(x.dtype())) {
+    const DType out = kind == UnaryKind::Predicate   ? DType::Bool
+                      : kind == UnaryKind::Magnitude ? real_dtype(x.dtype())
+                                                     : x.dtype();
+    return run_to_new(detail::complex_entry(op, {&x}), x.device(), x.shape(), out, {x});
+  }
   DType compute = x.dtype();
   if (kind == UnaryKind::Floating && !is_floating(compute)) compute = default_dtype(DTypeKind::Float);
   if (kind == UnaryKind::BoolAsInt8 && compute == DType::Bool) compute = DType::Int8;
@@ -139,7 +149,7 @@ EMBER_DEFINE_UNARY(sinh, Floating)
 EMBER_DEFINE_UNARY(cosh, Floating)
 EMBER_DEFINE_UNARY(tanh, Floating)
 EMBER_DEFINE_UNARY(sigmoid, Floating)
-EMBER_DEFINE_UNARY(abs, SameDType)
+EMBER_DEFINE_UNARY(abs, Magnitude)
 EMBER_DEFINE_UNARY(negative, NoBool)
 EMBER_DEFINE_UNARY(sign, NoBool)
 EMBER_DEFINE_UNARY(square, BoolAsInt8)
@@ -203,8 +213,8 @@ Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
       "where", {condition, x, y},
       [&] {
         return run_to_new(op, device, shape, dtype,
-                          {as_dtype(condition, DType::Bool).broadcast_to(shape),
-                           as_dtype(x, dtype).broadcast_to(shape), as_dtype(y, dtype).broadcast_to(shape)});
+                          {detail::truth(condition).broadcast_to(shape), as_dtype(x, dtype).broadcast_to(shape),
+                           as_dtype(y, dtype).broadcast_to(shape)});
       },
       [&] { return autograd::where_rule(condition, x, y); });
 }
@@ -214,6 +224,7 @@ Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
     value_error("clip", "at least one of min_val and max_val must be given");
   }
   common_device("clip", {&x, &min_val, &max_val});
+  detail::require_real("clip", {&x, &min_val, &max_val});
   if (min_val.defined()) broadcast_shapes(x.shape(), min_val.shape(), "clip");
   if (max_val.defined()) broadcast_shapes(x.shape(), max_val.shape(), "clip");
   Tensor out = x;
@@ -223,15 +234,17 @@ Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
 }
 
 // numpy.isclose: |a - b| <= atol + rtol * |b|, with infinities equal only to themselves.
+// For complex operands |.| is the modulus and the tolerance is real, as in NumPy.
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
   common_device("isclose", {&a, &b});
   broadcast_shapes(a.shape(), b.shape(), "isclose");
   DType dtype = result_type(a, b);
-  if (!is_floating(dtype)) dtype = default_dtype(DTypeKind::Float);
+  if (!is_floating(dtype) && !is_complex(dtype)) dtype = default_dtype(DTypeKind::Float);
   const Tensor fa = as_dtype(a, dtype), fb = as_dtype(b, dtype);
   const Device dev = fa.device();
-  Tensor tol = scalar_tensor(Scalar::from_double(atol), dtype, dev);
-  tol = add(tol, multiply(scalar_tensor(Scalar::from_double(rtol), dtype, dev), abs(fb)));
+  const DType tol_dtype = real_dtype(dtype);
+  Tensor tol = scalar_tensor(Scalar::from_double(atol), tol_dtype, dev);
+  tol = add(tol, multiply(scalar_tensor(Scalar::from_double(rtol), tol_dtype, dev), abs(fb)));
   Tensor close = less_equal(abs(subtract(fa, fb)), tol);
   const Tensor both_finite = logical_and(isfinite(fa), isfinite(fb));
   close = logical_or(logical_and(close, both_finite), logical_and(equal(fa, fb), logical_not(both_finite)));

@@ -19,6 +19,9 @@ namespace {
 // compute in float32, as Ember's other float-valued ops.
 DType compute_dtype(DType dtype, const char* op) {
   if (dtype == DType::Float16) type_error(op, "float16 is not supported; cast to float32 first");
+  if (is_complex(dtype)) {
+    type_error(op, dtype_name(dtype), " is not supported; only eig and eigvals take complex input");
+  }
   return is_floating(dtype) ? dtype : default_dtype(DTypeKind::Float);
 }
 
@@ -193,6 +196,42 @@ EighResult eigh(const Tensor& a) {
   mark_not_differentiable("eigh", {a}, {&result.eigenvalues, &result.eigenvectors});
   return result;
 }
+
+namespace {
+bool all_true(const Tensor& mask) { return to_device(all(mask, std::nullopt, false), Device{}).data<bool>()[0]; }
+
+EigResult eig_impl(const Tensor& a, bool vectors, const char* op) {
+  require_square(a, op);
+  const DType dtype = is_complex(a.dtype()) ? a.dtype() : compute_dtype(a.dtype(), op);
+  const DType cdtype = complex_dtype(dtype);
+  const std::int64_t N = a.dim(-1);
+  const Device device = a.device();
+  const Tensor ac = prepared(a, a.shape(), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(with_tail(batch_of(a), {N}), cdtype, device)};
+  if (vectors) outs.push_back(Tensor::empty(a.shape(), cdtype, device));
+  outs.push_back(Tensor::empty({ac.dim(0)}, DType::Int32, device));
+  if (a.numel() > 0) {
+    if (!all_true(isfinite(ac))) {
+      value_error(op, "array must not contain infs or NaNs (", describe(a), ")");
+    }
+    Attrs attrs = dims_attrs(ac.dim(0), N, N);
+    attrs.ints.push_back(vectors ? 1 : 0);
+    call("linalg_eig", device, {ac}, outs, attrs);
+    check_info(outs.back(), op, "eigenvalues did not converge", a);
+  }
+  EigResult r{outs[0], vectors ? outs[1] : Tensor()};
+  // numpy.linalg.eig: real input whose eigenvalues are all real gives real results.
+  const Tensor zero = zeros({}, real_dtype(cdtype), device);
+  if (!is_complex(a.dtype()) && all_true(equal(imag(r.eigenvalues), zero))) {
+    r.eigenvalues = copy(real(r.eigenvalues));
+    if (vectors) r.eigenvectors = copy(real(r.eigenvectors));
+  }
+  return r;
+}
+}  // namespace
+
+EigResult eig(const Tensor& a) { return eig_impl(a, true, "eig"); }
+Tensor eigvals(const Tensor& a) { return eig_impl(a, false, "eigvals").eigenvalues; }
 
 SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
   require_matrix(a, "svd");

@@ -79,6 +79,7 @@ Tensor matrix_norm(const Tensor& x, const NormOrd& ord, int row, int col) {
 }  // namespace
 
 Tensor norm(const Tensor& x_in, const NormOrd& ord, const Axes& axis, bool keepdims) {
+  detail::require_real("norm", {&x_in});
   const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, default_dtype(DTypeKind::Float));
   const int nd = x.ndim();
   std::vector<std::int64_t> axes;

@@ -232,6 +232,7 @@ Tensor pad_impl(const Tensor& x, const std::vector<std::pair<std::int64_t, std::
   if (mode != "constant" && mode != "reflect" && mode != "symmetric" && mode != "edge") {
     value_error("pad", "unknown mode '", mode, "'; expected constant, reflect, symmetric or edge");
   }
+  detail::check_fill_value("pad", x.dtype(), constant_value);
   Shape shape = x.shape();
   for (int d = 0; d < x.ndim(); ++d) {
     const auto [lo, hi] = paddings[d];

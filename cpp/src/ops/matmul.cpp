@@ -12,6 +12,7 @@ namespace {
 Tensor matmul_impl(const Tensor& a_in, const Tensor& b_in) {
   static const OpEntry& op = registered_op("matmul");
   const Device device = detail::common_device("matmul", {&a_in, &b_in});
+  detail::require_real("matmul", {&a_in, &b_in});
   if (a_in.ndim() == 0 || b_in.ndim() == 0) {
     value_error("matmul", "operands must be at least 1-D, got ", describe(a_in), " and ", describe(b_in));
   }
@@ -64,6 +65,7 @@ Tensor matmul(const Tensor& a, const Tensor& b) {
 
 Tensor dot(const Tensor& a, const Tensor& b) {
   detail::common_device("dot", {&a, &b});
+  detail::require_real("dot", {&a, &b});
   if (a.ndim() == 0 || b.ndim() == 0) return multiply(a, b);
   if (a.ndim() <= 2 && b.ndim() <= 2) {
     if (a.dim(-1) != b.dim(b.ndim() == 1 ? 0 : -2)) {

@@ -31,6 +31,7 @@ std::vector<int> inverse(const std::vector<int>& perm) {
 }
 
 Tensor sort_like(const char* name, const Tensor& x, std::int64_t axis, bool descending, DType out_dtype) {
+  detail::require_real(name, {&x});
   const int a = normalize_axis(axis, x.ndim(), name);
   auto [rows, perm] = axis_last(x, a);
   const std::int64_t R = x.shape()[a];
@@ -53,6 +54,7 @@ Tensor argsort(const Tensor& x, std::int64_t axis, bool descending) {
 }
 
 Tensor cumsum(const Tensor& x, std::optional<std::int64_t> axis) {
+  detail::require_real("cumsum", {&x});
   if (!axis) return cumsum(reshape(x, {x.numel()}), 0);
   if (x.ndim() == 0) {
     normalize_axis(*axis, 1, "cumsum");
@@ -79,6 +81,7 @@ Tensor cumsum(const Tensor& x, std::optional<std::int64_t> axis) {
 namespace {
 Tensor order_statistic(const char* name, const Tensor& x, const std::vector<double>& q, bool q_is_scalar,
                        const Axes& axes, bool keepdims, bool median) {
+  detail::require_real(name, {&x});
   for (double v : q) {
     if (!(v >= 0.0 && v <= 100.0)) value_error(name, "percentiles must be in the range [0, 100], got ", v);
   }

@@ -49,7 +49,18 @@ for _name in _MASTER_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
 del _globals, _name
 
-__all__ = list(_MASTER_OPS_LIST) + [
+# Complex parts (numpy.real / imag / conjugate / angle) and the numpy.fft family, bound
+# straight to C++ (``_core`` and ``_core.fft``); see their docstrings.
+_COMPLEX_OPS_LIST = ("real", "imag", "conj", "angle")
+_FFT_OPS_LIST = ("fft", "ifft", "fft2", "ifft2", "fftn", "ifftn", "rfft", "irfft", "rfft2", "irfft2", "rfftn",
+                 "irfftn")
+for _name in _COMPLEX_OPS_LIST:
+    globals()[_name] = getattr(_core, _name)
+for _name in _FFT_OPS_LIST:
+    globals()[_name] = getattr(_core.fft, _name)
+del _name
+
+__all__ = list(_MASTER_OPS_LIST) + list(_COMPLEX_OPS_LIST) + list(_FFT_OPS_LIST) + [
     "pi", "stats", "linearalg", "bitwise", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
     "set_default_device", "get_default_device", "is_available",

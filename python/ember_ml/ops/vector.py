@@ -6,9 +6,7 @@ function's docstring. Every function is a composition of front-end ops; integer 
 inputs compute in float32 and floating inputs keep their dtype.
 
 The wave metrics need the phases of the discrete Fourier transform of real signals. They
-take the half spectrum ``k = 0 .. L//2`` (what ``numpy.fft.rfft`` returns) from
-``ops._dft.half_spectrum``, built of real ops (``ops.rfft`` can replace it once it exists).
-The bins ``k`` and ``L - k`` of a real signal are complex conjugates, so a mean over all L
+take the half spectrum ``k = 0 .. L//2`` from ``ops.rfft`` (Eigen's FFT module). The bins ``k`` and ``L - k`` of a real signal are complex conjugates, so a mean over all L
 bins (as the original takes over ``numpy.fft.fft``) is taken over the half spectrum, with
 the bins ``0 < k < L/2`` counted a second time with conjugated phases.
 """
@@ -17,9 +15,10 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from ember_ml import _core
 from ember_ml.nn.modules.activations import as_floating
-from ember_ml.ops._dft import half_spectrum
 
 
 def normalize_vector(input_vector: Any, axis: int | tuple[int, ...] | None = None) -> Any:
@@ -198,6 +197,31 @@ def _correlation(a: Any, b: Any) -> Any:
     return _core.clip(_core.divide(cov, scale), -1.0, 1.0)
 
 
+def _half_spectrum(frames: Any) -> tuple[Any, Any]:
+    """Real and imaginary parts of ``numpy.fft.rfft`` of each row of ``frames`` (..., L).
+
+    Parts within ``8 eps log2(L + 1) sum|x|`` of 0 (eps of the dtype; above the rounding
+    error of an FFT, which grows as ``eps log2 L sum|x|``) are set to +0, so a bin that is 0
+    or real in exact arithmetic has the phase ``numpy.angle`` gives an exact 0 or real value
+    (0, or +pi when negative), not one decided by rounding noise. Snapping one part moves
+    the phase by at most the threshold over the other part, so only bins that are small in
+    both parts, whose phase is noise anyway, change visibly.
+
+    Args:
+        frames: Floating tensor (..., L), L >= 1.
+
+    Returns:
+        (re, im), each (..., L//2 + 1) in the dtype of frames.
+    """
+    length = frames.shape[-1]
+    spectrum = _core.fft.rfft(frames)
+    re, im = _core.real(spectrum), _core.imag(spectrum)
+    eps = float(np.finfo(str(frames.dtype)).eps)
+    tol = _core.multiply(_core.sum(_core.abs(frames), -1, True), 8.0 * eps * math.log2(length + 1))
+    return (_core.where(_core.less_equal(_core.abs(re), tol), 0, re),
+            _core.where(_core.less_equal(_core.abs(im), tol), 0, im))
+
+
 def _mirrored(phase: Any) -> Any:
     """Phase of the conjugate bin: ``-phase``, except that +pi (a negative real bin) stays +pi."""
     return _core.where(_core.equal(phase, math.pi), phase, _core.negative(phase))
@@ -206,7 +230,7 @@ def _mirrored(phase: Any) -> Any:
 def _interference(a: Any, b: Any) -> Any:
     """``corr * (1 - mean|phase_a - phase_b| / pi)`` per row (last axis) of a and b."""
     length = a.shape[-1]
-    phase_a, phase_b = _core.arctan2(*reversed(half_spectrum(a))), _core.arctan2(*reversed(half_spectrum(b)))
+    phase_a, phase_b = _core.arctan2(*reversed(_half_spectrum(a))), _core.arctan2(*reversed(_half_spectrum(b)))
     diff = _core.abs(_core.subtract(phase_a, phase_b))
     # Bins L - k (0 < k < L/2) are the conjugates of bins k: count them with mirrored phases.
     mirror = _core.abs(_core.subtract(_mirrored(phase_a), _mirrored(phase_b)))
@@ -224,7 +248,7 @@ def compute_interference_strength(input_wave1: Any, input_wave2: Any) -> Any:
     DFT bin k, in (-pi, pi], and the mean runs over all L bins. Near 1: constructive,
     near -1: destructive, near 0: incoherent. A bin that is 0 or real in exact
     arithmetic (the DC bin, the Nyquist bin of an even L, bins that cancel) gets phase 0 or
-    +pi (see ``ops._dft.half_spectrum``); NumPy's FFT leaves rounding noise in some of them, so
+    +pi (see ``_half_spectrum``); NumPy's FFT leaves rounding noise in some of them, so
     the original's phase there could be +pi or -pi, or any angle for a vanishing bin,
     depending on the FFT's arithmetic.
 
@@ -268,8 +292,8 @@ def compute_phase_coherence(input_wave1: Any, input_wave2: Any,
     name = "compute_phase_coherence"
     a, b = _waves(name, input_wave1, input_wave2)
     length = a.shape[0]
-    ua_re, ua_im = _unit_phasor(*half_spectrum(a))
-    ub_re, ub_im = _unit_phasor(*half_spectrum(b))
+    ua_re, ua_im = _unit_phasor(*_half_spectrum(a))
+    ub_re, ub_im = _unit_phasor(*_half_spectrum(b))
     # Conjugate bins pair exp(i d) with exp(-i d): the imaginary parts cancel, leaving cos d.
     cos_d = _core.add(_core.multiply(ua_re, ub_re), _core.multiply(ua_im, ub_im))
     weights = _bin_weights(length, a)

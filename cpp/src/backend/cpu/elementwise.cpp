@@ -375,9 +375,10 @@ void unary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
   });
 }
 
-// inputs: condition (bool), x, y (same dtype); all broadcast to the output shape.
+// inputs: condition (bool), x, y (same dtype, complex included: elements are only
+// moved); all broadcast to the output shape.
 void where_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&) {
-  visit_dtype(in[1].dtype(), [&](auto tag) {
+  auto run = [&](auto tag) {
     using T = decltype(tag);
     StridedIter<4> it({&in[0], &in[1], &in[2], &out[0]});
     it.run_all([&](const std::array<char*, 4>& p, const std::array<std::int64_t, 4>& s, std::int64_t n) {
@@ -387,7 +388,9 @@ void where_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
         *reinterpret_cast<T*>(p[3] + i * s[3]) = *reinterpret_cast<const T*>(src);
       }
     });
-  });
+  };
+  if (is_complex(in[1].dtype())) visit_complex_dtype(in[1].dtype(), run);
+  else visit_dtype(in[1].dtype(), run);
 }
 
 }  // namespace
