@@ -59,7 +59,8 @@ class Module:
     def _registry(self, name: str, kind: str) -> dict[str, Any]:
         registry = self.__dict__.get(f"_{kind}")
         if registry is None:
-            raise AttributeError(f"[{type(self).__name__}] cannot assign {kind[:-1]} '{name}' before "
+            what = {"parameters": "parameter", "buffers": "buffer", "modules": "sub-module"}[kind]
+            raise AttributeError(f"[{type(self).__name__}] cannot assign {what} '{name}' before "
                                  "Module.__init__() is called")
         return registry
 
