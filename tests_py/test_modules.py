@@ -413,6 +413,15 @@ def test_batch_normalization_matches_torch(shape, axis) -> None:
     np.testing.assert_allclose(bn.moving_variance.numpy(), ref.running_var.numpy(), rtol=1e-5, atol=1e-6)
 
 
+def test_batch_normalization_keeps_buffer_dtypes_for_float64_input() -> None:
+    bn = modules.BatchNormalization(2, momentum=0.5)
+    x = np.array([[1.0, 2.0], [3.0, 6.0]])
+    y = bn(x)
+    assert y.dtype == "float64" and bn.moving_mean.dtype == "float32" and bn.moving_variance.dtype == "float32"
+    np.testing.assert_allclose(bn.moving_mean.numpy(), 0.5 * x.mean(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), 0.5 + 0.5 * x.var(axis=0, ddof=1), rtol=1e-6)
+
+
 def test_batch_normalization_gradients_match_torch() -> None:
     torch = pytest.importorskip("torch")
     rng = np.random.default_rng(5)

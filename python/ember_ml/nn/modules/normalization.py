@@ -111,8 +111,10 @@ class BatchNormalization(Module):
             var = stats.var(t, axis=reduce_axes, keepdims=True)
             with no_grad():
                 m = self.momentum
-                flat_mean = reshape(mean.detach(), (self.num_features,))
-                flat_var = reshape(var.detach(), (self.num_features,))
+                # The running statistics keep their dtype whatever the input's (float64 input, float32 buffers).
+                dtype = self.moving_mean.dtype
+                flat_mean = _core.cast(reshape(mean.detach(), (self.num_features,)), dtype)
+                flat_var = _core.cast(reshape(var.detach(), (self.num_features,)), dtype)
                 self.moving_mean = _core.add(_core.multiply(self.moving_mean, m), _core.multiply(flat_mean, 1 - m))
                 unbiased = _core.multiply(flat_var, n / (n - 1))
                 self.moving_variance = _core.add(_core.multiply(self.moving_variance, m),
