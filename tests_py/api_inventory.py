@@ -6,12 +6,15 @@ entry says the function returns None). A smoke call receives the object looked u
 name and calls it on tiny inputs; ``None`` as the call means "not callable, existence
 only". To add a name, add one ``E(...)`` line to its section.
 
-Not listed yet (later issues add them with their sections): ``save load``, and the
-sections initializers, nn.modules (other than the activations and Parameter) and wirings.
+Not listed yet (later issues add them with their sections): the wirings section, and in
+nn.modules the wirings and the recurrent layers (``NeuronMap NCPMap FullyConnectedMap
+RandomMap NCP AutoNCP CfC LTC LSTM GRU RNN CTRNN CTGRU from_ncps``).
 """
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
 from typing import Any, Callable
 
 import numpy as np
@@ -332,6 +335,42 @@ TRAINING = [
     E(MODS, "Parameter", lambda c: c(V())),
 ]
 
+def _save_smoke(save):
+    with tempfile.TemporaryDirectory() as tmp:
+        return save(os.path.join(tmp, "x.npz"), {"a": V()})
+
+
+def _load_smoke(load):
+    with tempfile.TemporaryDirectory() as tmp:
+        em.ops.save(os.path.join(tmp, "x.npz"), {"a": em.nn.tensor.convert_to_tensor(V())})
+        return load(os.path.join(tmp, "x.npz"))
+
+
+OPS_IO = [
+    E(OPS, "save", _save_smoke, returns=False),
+    E(OPS, "load", _load_smoke),
+]
+
+INIT = "ember_ml.nn.initializers"
+NN_INITIALIZERS = [
+    *[E(INIT, name, lambda f: f((3, 2), dtype=None, device=None, seed=1))
+      for name in ("glorot_uniform", "glorot_normal", "zeros", "ones", "random_uniform", "random_normal")],
+    E(INIT, "orthogonal", lambda f: f((3, 2), gain=1.0)),
+    E(INIT, "get_initializer", lambda f: f("glorot_uniform")),
+    E(INIT, "BinomialInitializer", lambda c: c(probability=0.5, seed=1)((3, 2))),
+    E(INIT, "binomial", lambda f: f((3, 2), probability=0.5, seed=1)),
+]
+
+NN_MODULES = [
+    E(MODS, "Module", lambda c: c().eval()),
+    E(MODS, "BaseModule", lambda c: c().train()),
+    E(MODS, "Dense", lambda c: c(3, 2, activation="relu", use_bias=True)(V())),
+    E(MODS, "Linear", lambda c: c(3, 2)(V())),
+    E(MODS, "Sequential", lambda c: c(em.nn.modules.Linear(3, 2), em.nn.modules.ReLU())(V())),
+    E(MODS, "BatchNormalization", lambda c: c()(M())),
+    E(MODS, "ModuleList", lambda c: c([em.nn.modules.ReLU()])[0](V())),
+]
+
 SECTIONS = {
     "backend management": BACKEND_MANAGEMENT,
     "ember_ml.ops": OPS_MASTER,
@@ -342,4 +381,7 @@ SECTIONS = {
     "ember_ml.nn.tensor": NN_TENSOR,
     "ember_ml.nn.features": NN_FEATURES,
     "ember_ml.training": TRAINING,
+    "ops IO": OPS_IO,
+    "ember_ml.nn.initializers": NN_INITIALIZERS,
+    "ember_ml.nn.modules": NN_MODULES,
 }

@@ -345,6 +345,42 @@ add_bad("Normalize.inverse_transform", ValueError,
 
 for _rate in (-0.1, 1.0, 1.5, "0.5", True):
     add_bad("Dropout", ValueError, lambda r=_rate: _modules.Dropout(r), f"Dropout: rate {_rate!r}")
+# ---- layers, containers and initializers ----------------------------------------------------
+from ember_ml.nn import initializers as _init  # noqa: E402
+
+for _name, _exc, _thunk, _desc in (
+    ("Dense", ValueError, lambda: _modules.Dense(4, 3)(F(2, 5)), "wrong feature size"),
+    ("Dense", ValueError, lambda: _modules.Dense(4, 3)(T.convert_to_tensor(np.float32(1))), "0-d input"),
+    ("Dense", ValueError, lambda: _modules.Dense(units=3)(T.convert_to_tensor(np.float32(1))), "lazy, 0-d input"),
+    ("Dense", ValueError, lambda: _modules.Dense(4), "units missing"),
+    ("Dense", ValueError, lambda: _modules.Dense(4, 0), "units 0"),
+    ("Dense", ValueError, lambda: _modules.Dense(2.5, 3), "float input_dim"),
+    ("get_activation", ValueError, lambda: _modules.Dense(4, 3, activation="gelu9"), "unknown activation"),
+    ("get_initializer", ValueError, lambda: _modules.Dense(4, 3, kernel_initializer="he"), "unknown initializer"),
+    ("Linear", ValueError, lambda: _modules.Linear(4, 3)(F(2, 3)), "wrong feature size"),
+    ("Linear", ValueError, lambda: _modules.Linear(4, 3)(T.convert_to_tensor(np.float32(1))), "0-d input"),
+    ("Linear", ValueError, lambda: _modules.Linear(0, 3), "in_features 0"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(3)(F(3)), "1-D input"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(3)(F(4, 2)), "wrong feature size"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(3, axis=2)(F(4, 3)), "axis out of range"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(3)(F(1, 3)), "one value per feature"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization()(F(5)), "lazy, 1-D input"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(axis=0), "axis 0 (batch)"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(momentum=1.5), "momentum 1.5"),
+    ("BatchNormalization", ValueError, lambda: _modules.BatchNormalization(epsilon=0.0), "epsilon 0"),
+    ("ModuleList", TypeError, lambda: _modules.ModuleList([_modules.ReLU(), 3]), "ModuleList: int item"),
+    ("ModuleList", IndexError, lambda: _modules.ModuleList([_modules.ReLU()])[1], "ModuleList: index 1 of 1"),
+    ("Sequential", TypeError, lambda: _modules.Sequential(F(2)), "Sequential: tensor item"),
+    ("Linear.to", ValueError, lambda: _modules.Linear(2, 2).to("tpu"), "Module.to: unknown device"),
+    ("get_initializer", ValueError, lambda: _init.get_initializer("lecun"), "get_initializer: unknown name"),
+    ("get_initializer", TypeError, lambda: _init.get_initializer(None), "get_initializer: None"),
+    ("BinomialInitializer", ValueError, lambda: _init.BinomialInitializer(-0.1), "binomial: probability -0.1"),
+    ("orthogonal", ValueError, lambda: _init.orthogonal((4,)), "orthogonal: 1-D shape"),
+    ("random_uniform", ValueError, lambda: _init.glorot_uniform((2, -1)), "glorot_uniform: negative size"),
+    ("save", TypeError, lambda: ops.save("/tmp/unused.npz", [F(2)]), "save: list"),
+    ("load", FileNotFoundError, lambda: ops.load("/nonexistent/ember/weights.npz"), "load: missing file"),
+):
+    add_bad(_name, _exc, _thunk, f"{_name}: {_desc}")
 add_bad("memory_usage", ValueError, lambda: ops.memory_usage("opencl:7"), "memory_usage: unavailable device")
 add_bad("memory_info", ValueError, lambda: ops.memory_info("tpu"), "memory_info: unknown device")
 # ---- complex input to ops without complex kernels, and complex values into real tensors ----

@@ -95,3 +95,8 @@ arctan2 = _core.arctan2
 
 __all__ += ["losses", "vector", "gradient", "memory_usage", "memory_info", "arctan2", *losses.__all__,
             *vector.__all__]
+
+# ---- persistence (issue 7): NumPy .npz, no pickle ----------------------------------------
+from ember_ml.ops.persistence import load, save  # noqa: E402
+
+__all__ += ["save", "load"]
