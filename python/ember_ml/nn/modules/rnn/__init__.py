@@ -1,8 +1,9 @@
 """Recurrent layers: CfC and LTC (ncps.torch parity), NCP / AutoNCP, LSTM, GRU, RNN, CTRNN, CTGRU."""
 from ember_ml.nn.modules.rnn.cfc import CfC
 from ember_ml.nn.modules.rnn.cfc_cell import CfCCell, WiredCfCCell, cfc_step
+from ember_ml.nn.modules.rnn.from_ncps import from_ncps
 from ember_ml.nn.modules.rnn.ltc import LTC
 from ember_ml.nn.modules.rnn.ltc_cell import LTCCell, ltc_step
 from ember_ml.nn.modules.rnn.torch_style import GRU, LSTM, RNN
 
-__all__ = ["CfC", "CfCCell", "WiredCfCCell", "cfc_step", "LTC", "LTCCell", "ltc_step", "LSTM", "GRU", "RNN"]
+__all__ = ["CfC", "CfCCell", "WiredCfCCell", "cfc_step", "LTC", "LTCCell", "ltc_step", "LSTM", "GRU", "RNN", "from_ncps"]
