@@ -7,7 +7,8 @@ name and calls it on tiny inputs; ``None`` as the call means "not callable, exis
 only". To add a name, add one ``E(...)`` line to its section.
 
 Not listed yet (later issues add them with their sections): ``save load``, and the
-sections initializers, nn.modules (other than the activations and Parameter) and wirings.
+sections initializers, nn.modules (other than the activations, Parameter and the recurrent
+layers) and wirings.
 """
 from __future__ import annotations
 
@@ -332,6 +333,26 @@ TRAINING = [
     E(MODS, "Parameter", lambda c: c(V())),
 ]
 
+
+def _seq():  # a batch of 2 sequences of 4 steps with 3 features
+    return np.ones((2, 4, 3), np.float32)
+
+
+def _ncps_cfc():  # skips the entry where ncps is not installed
+    import pytest
+
+    return pytest.importorskip("ncps.torch").CfC(3, 4)
+
+
+RNN_LAYERS = [
+    E(MODS, "CfC", lambda c: c(3, 4, backbone_units=8)(_seq())),
+    E(MODS, "LTC", lambda c: c(3, 4)(_seq())),
+    E(MODS, "NCP", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(_seq()[:, 0])),
+    E(MODS, "AutoNCP", lambda c: c(8, 2, seed=0)(_seq())),
+    *[E(MODS, name, lambda c: c(3, 4)(_seq())) for name in ("LSTM", "GRU", "RNN", "CTRNN", "CTGRU")],
+    E(MODS, "from_ncps", lambda f: f(_ncps_cfc())),
+]
+
 SECTIONS = {
     "backend management": BACKEND_MANAGEMENT,
     "ember_ml.ops": OPS_MASTER,
@@ -342,4 +363,5 @@ SECTIONS = {
     "ember_ml.nn.tensor": NN_TENSOR,
     "ember_ml.nn.features": NN_FEATURES,
     "ember_ml.training": TRAINING,
+    "nn.modules recurrent layers": RNN_LAYERS,
 }

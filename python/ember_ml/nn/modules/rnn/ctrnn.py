@@ -64,7 +64,7 @@ class CTRNN(RecurrentLayer):
         try:
             self.activation = get_activation(activation)
         except ValueError as err:
-            raise ValueError(f"[CTRNN] {err}") from None
+            raise ValueError(f"[CTRNN] {str(err).split('] ', 1)[1]}") from None
         bound = 1.0 / math.sqrt(units)
         self.weight_ih = uniform((units, input_size), bound)
         self.weight_hh = uniform((units, units), bound)
