@@ -14,14 +14,11 @@ from ember_ml import ops
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import sigmoid, tanh
 from ember_ml.nn.modules.module import Module
-from ember_ml.nn.modules.parameter import Parameter
 from ember_ml.nn.modules.rnn._layers import Linear, backbone, check_positive_int, linear, xavier_uniform
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.tensor import EmberTensor
 
 MODES = ("default", "pure", "no_gate")
-
-Affine = tuple[EmberTensor, EmberTensor]
 
 
 def cfc_step(inputs: EmberTensor, hx: EmberTensor, ts: Any, params: dict[str, Any], mode: str,
@@ -83,6 +80,7 @@ class CfCCell(Module):
         backbone_dropout: dropout rate in the backbone (from its second layer on, as ncps).
         sparsity_mask: optional ``(C + H, H)`` connectivity (``ncps`` orientation); its absolute
             value, transposed, becomes the ``sparsity_mask`` buffer ``(H, C + H)``.
+        owner: the layer named in error messages (``CfC`` when a CfC layer builds the cell).
 
     ``forward(input (B, C), hx (B, H), ts)`` → ``(h', h')``, both float32 ``(B, H)``.
 
@@ -150,6 +148,7 @@ class WiredCfCCell(Module):
         input_size: input features ``C`` (builds the wiring), or None for a built wiring.
         wiring: a :class:`NeuronMap` (any Ember wiring, ``ember_ml.wirings`` included).
         mode: ``default``, ``pure`` or ``no_gate``.
+        owner: the layer named in error messages.
 
     ``forward(input (B, C), hx (B, units), ts)`` → ``(output (B, output_dim), h' (B, units))``.
 

@@ -99,6 +99,7 @@ class LTCCell(Module):
         epsilon: added to the ODE denominator.
         implicit_param_constraints: softplus on ``w, sensory_w, cm, gleak`` at run time;
             otherwise call :meth:`apply_weight_constraints` after each optimizer step.
+        owner: the layer named in error messages.
 
     Buffers ``sparsity_mask`` ``(N, N)`` and ``sensory_sparsity_mask`` ``(C, N)`` hold the
     wiring's 0/1 connectivity. ``forward(inputs (B, C), states (B, N), elapsed_time=1.0)`` →
