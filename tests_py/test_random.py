@@ -329,9 +329,9 @@ def test_shapes_and_empty():
     assert T.random_categorical(np.zeros((2, 3), np.float32), 5, dtype="int32").dtype == T.int32
 
 
-def test_unsupported_device_raises():
-    with pytest.raises(NotImplementedError):
-        T.random_uniform(4, device="opencl")
+def test_sampler_without_an_opencl_kernel_raises():
+    with pytest.raises(NotImplementedError, match=r"\[random_gamma\] random_gamma has no opencl kernel"):
+        T.random_gamma(4, device="opencl")
 
 
 # ---- bad inputs ---------------------------------------------------------------------------

@@ -19,10 +19,12 @@ from ember_ml.backend import (
 )
 from ember_ml.ops import bitwise, device, linearalg, stats
 from ember_ml.ops.device import (
+    clear_cache,
     get_available_devices,
     get_default_device,
     get_device,
     is_available,
+    memory_info,
     set_default_device,
     synchronize,
     to_device,
@@ -53,3 +55,4 @@ __all__ = list(_MASTER_OPS_LIST) + [
     "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
     "set_default_device", "get_default_device", "is_available",
 ]
+__all__ += ["memory_info", "clear_cache"]

@@ -1,6 +1,7 @@
 """Device queries and transfers (``ember_ml.ops`` device functions)."""
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from ember_ml import _core
@@ -57,17 +58,60 @@ def get_default_device() -> str:
     return _core.get_default_device()
 
 
+def _opencl_target(device: str | None, op: str) -> str | None:
+    """The 'opencl:N' name of ``device`` (default: the default device); None for cpu."""
+    target = device or _core.get_default_device()
+    if not is_available(target):
+        raise ValueError(f"[{op}] device '{target}' is not available; available: {get_available_devices()}")
+    if target == "cpu":
+        return None
+    return "opencl:0" if target == "opencl" else target
+
+
 def synchronize(device: str | None = None) -> None:
     """Waits until queued work on ``device`` (default: the default device) has finished.
 
-    CPU ops run synchronously, so on ``cpu`` this returns at once.
+    CPU ops run synchronously, so on ``cpu`` this returns at once. On OpenCL it also
+    raises any error a kernel flagged since the last synchronisation, naming the op.
+
+    Raises:
+        ValueError: unknown or unavailable device, or a flagged kernel error.
     """
-    target = device or _core.get_default_device()
-    if not is_available(target):
-        raise ValueError(f"[synchronize] device '{target}' is not available")
+    target = _opencl_target(device, "synchronize")
+    if target is not None:
+        _core.opencl_synchronize(target)
+
+
+def memory_info(device: str | None = None) -> dict:
+    """Memory statistics of ``device`` (default: the default device), in bytes.
+
+    Returns:
+        dict: on OpenCL the buffer-pool figures of
+        :func:`ember_ml.backend.opencl.memory_info` (``in_use_bytes``, ``pooled_bytes``,
+        ``peak_in_use_bytes``, ``device_total_bytes``, ``allocations``, ``reuses``); on
+        ``cpu`` ``{'device_total_bytes': physical memory}`` (CPU tensors use the heap).
+
+    Raises:
+        ValueError: unknown or unavailable device.
+    """
+    target = _opencl_target(device, "memory_info")
+    if target is not None:
+        return dict(_core.opencl_memory_info(target))
+    return {"device_total_bytes": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")}
+
+
+def clear_cache(device: str | None = None) -> None:
+    """Frees pooled device buffers that no tensor holds (nothing to do on ``cpu``).
+
+    Raises:
+        ValueError: unknown or unavailable device.
+    """
+    target = _opencl_target(device, "clear_cache")
+    if target is not None:
+        _core.opencl_clear_cache(target)
 
 
 __all__ = [
     "get_device", "to_device", "get_available_devices", "is_available", "set_default_device",
-    "get_default_device", "synchronize",
+    "get_default_device", "synchronize", "memory_info", "clear_cache",
 ]
