@@ -132,7 +132,8 @@ std::string kernel_text(const StridedKernel& k) {
     s += std::string(", __global const ") + storage_type(k.ins[j]) + "* in" + n + ", long off" + n;
   }
   s += ", __global int* err, long n, int linear, Layout L" + k.params + ") {\n";
-  s += "  for (long i = get_global_id(0); i < n; i += get_global_size(0)) {\n    long p_out";
+  // One element per work-item and no loop in the body: PoCL then vectorises across work-items.
+  s += "  const long i = get_global_id(0);\n  if (i < n) {\n    long p_out";
   for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j);
   // A uniform branch: contiguous operands skip the index arithmetic.
   s += ";\n    if (linear) {\n      p_out = off_out + i;\n";
@@ -152,9 +153,6 @@ std::string kernel_text(const StridedKernel& k) {
   s += "    " + store(k.out, "out", "p_out", k.expr) + ";\n  }\n}\n";
   return s;
 }
-
-// Work-items per launch at most; each loops over the rest (fewer work-groups to schedule).
-constexpr std::size_t kMaxGlobal = std::size_t{1} << 16;
 
 }  // namespace
 
@@ -188,7 +186,7 @@ void run_strided(const std::string& op, const std::string& family, const std::fu
   }
   launch.raw(blob.data(), blob.size() * sizeof(cl_long));
   if (args) args(launch);
-  launch.run(std::min<std::size_t>(static_cast<std::size_t>(out.numel()), kMaxGlobal));
+  launch.run(static_cast<std::size_t>(out.numel()));
 }
 
 Tensor contiguous_on_device(const Tensor& t) {
