@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
 
 #include "ember/errors.h"
@@ -208,6 +209,26 @@ TEST(Kernels, EmptyTensorsReshapeAndReduce) {
   EXPECT_EQ(s.shape(), (Shape{2}));
   EXPECT_EQ(s.data<float>()[1], 0.f);
   EXPECT_THROW(max(t, std::vector<std::int64_t>{1}, false), Error);
+}
+
+TEST(Kernels, Arctan2QuadrantsSignedZerosAndIntegerInputs) {
+  const double pi = std::acos(-1.0);
+  Tensor y = reshape(linspace(-1, 1, 3, true, DType::Float64, kCpu), {3, 1});   // -1, 0, 1
+  Tensor x = linspace(-1, 1, 3, true, DType::Float64, kCpu);                     // -1, 0, 1
+  Tensor a = arctan2(y, x);
+  ASSERT_EQ(a.shape(), (Shape{3, 3}));
+  const double* p = a.data<double>();
+  EXPECT_DOUBLE_EQ(p[0], -3 * pi / 4);  // (x, y) = (-1, -1)
+  EXPECT_DOUBLE_EQ(p[1], -pi / 2);      // (0, -1)
+  EXPECT_DOUBLE_EQ(p[5], 0.0);          // (1, 0)
+  EXPECT_DOUBLE_EQ(p[3], pi);           // (-1, +0): +pi, as std::atan2 and numpy.arctan2
+  Tensor neg_zero = full({1}, Scalar::from_double(-0.0), DType::Float64, kCpu);
+  EXPECT_DOUBLE_EQ(arctan2(neg_zero, full({1}, Scalar::from_double(-1.0), DType::Float64, kCpu)).data<double>()[0],
+                   -pi);
+  Tensor i = arctan2(iota({2}, DType::Int32), ones({2}, DType::Int32, kCpu));
+  EXPECT_EQ(i.dtype(), DType::Float32);  // integer inputs compute in float32, as divide
+  EXPECT_FLOAT_EQ(i.data<float>()[1], static_cast<float>(pi / 4));
+  EXPECT_THROW(arctan2(iota({2}), iota({3})), Error);
 }
 
 }  // namespace

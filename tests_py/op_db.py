@@ -51,6 +51,9 @@ INT_DTYPES = SIGNED_DTYPES + UNSIGNED_DTYPES
 ALL_DTYPES = FLOAT_DTYPES + INT_DTYPES + ("bool",)
 NO_BOOL_DTYPES = FLOAT_DTYPES + INT_DTYPES
 INT_BOOL_DTYPES = INT_DTYPES + ("bool",)
+# ALL_DTYPES are the twelve real dtypes; the ops that take complex input add these.
+COMPLEX_DTYPES = ("complex64", "complex128")
+EVERY_DTYPE = ALL_DTYPES + COMPLEX_DTYPES
 
 # (rtol, atol) keyed by the dtype of the *result*; integer and bool results compare exactly.
 DEFAULT_TOLS = {
@@ -69,24 +72,26 @@ MATMUL_TOLS = {
     "float64": (1e-11, 1e-11),
 }
 
-_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2}
-_DEFAULT_OF_RANK = {0: np.dtype(bool), 1: np.dtype(np.int32), 2: np.dtype(np.float32)}
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_DEFAULT_OF_RANK = {0: np.dtype(bool), 1: np.dtype(np.int32), 2: np.dtype(np.float32), 3: np.dtype(np.complex64)}
 FLOAT32 = np.dtype(np.float32)
 
 
 def is_weak(v: Any) -> bool:
     """Python scalars (not NumPy scalars) are weakly typed operands."""
-    return isinstance(v, (bool, int, float)) and not isinstance(v, np.generic)
+    return isinstance(v, (bool, int, float, complex)) and not isinstance(v, np.generic)
 
 
 def default_dtype_of(v: Any) -> np.dtype:
-    """The dtype Ember gives a Python scalar: bool, int32 (int64 when it does not fit), float32."""
+    """The dtype Ember gives a Python scalar: bool, int32 (int64 when it does not fit), float32, complex64."""
     if isinstance(v, bool):
         return np.dtype(bool)
     if isinstance(v, int):
         return np.dtype(np.int32) if -(2**31) <= v < 2**31 else np.dtype(np.int64)
     if isinstance(v, float):
         return FLOAT32
+    if isinstance(v, complex):
+        return np.dtype(np.complex64)
     return np.asarray(v).dtype
 
 
@@ -207,6 +212,9 @@ def rand(shape: Sequence[int], dtype: str, rng: np.random.Generator, low: float 
     dt = np.dtype(dtype)
     if dt.kind == "b":
         return rng.random(shape) < 0.5
+    if dt.kind == "c":  # real and imaginary parts as for the float dtype of the parts
+        part = np.empty(0, dt).real.dtype.name
+        return (rand(shape, part, rng, low, high) + 1j * rand(shape, part, rng, low, high)).astype(dt)
     if dt.kind == "f":
         lo = -3.0 if low is None else low
         hi = 3.0 if high is None else high
@@ -229,6 +237,15 @@ def values(vals: Sequence, dtype: str, layout: str = "contig") -> Arg:
 
 def float_specials(dtype: str) -> np.ndarray:
     return np.array([0.0, -0.0, 1.0, -1.0, 0.5, -2.5, np.inf, -np.inf, np.nan], dtype=dtype)
+
+
+def complex_specials(dtype: str) -> np.ndarray:
+    """Every pairing of signed zeros, finite values, infinities and NaN as (real, imag)."""
+    parts = np.array([0.0, -0.0, 1.5, -2.5, np.inf, -np.inf, np.nan])
+    re, im = np.meshgrid(parts, parts)
+    z = np.empty(re.size, dtype)
+    z.real, z.imag = re.ravel(), im.ravel()
+    return z
 
 
 # Absolute tolerance for samples whose results may be subnormal: two subnormal ulps.
@@ -315,7 +332,7 @@ def binary_ref(np_fn: Callable, mode: str = "arith") -> Callable:
         compute = result_type(x, y)
         if mode in ("nobool", "intzero") and compute == np.dtype(bool):
             compute = np.dtype(np.int8)
-        if mode == "truediv" and compute.kind != "f":
+        if mode == "truediv" and compute.kind not in "fc":
             compute = FLOAT32
         xa, ya = as_array(x, compute), as_array(y, compute)
         out = np.asarray(np_fn(xa, ya))
@@ -336,7 +353,7 @@ def float_unary_ref(np_fn: Callable) -> Callable:
     @_errstate
     def ref(x):
         x = as_array(x)
-        if x.dtype.kind != "f":
+        if x.dtype.kind not in "fc":
             return np.asarray(np_fn(x.astype(np.float32))).astype(np.float32)
         if x.dtype == np.float16:
             return np.asarray(np_fn(x.astype(np.float32))).astype(np.float16)
@@ -382,7 +399,7 @@ def _float_reduce(np_fn: Callable) -> Callable:
         x = as_array(x)
         if dtype is not None:
             return np.asarray(np_fn(x, axis=axis, keepdims=keepdims, dtype=dtype, **kw))
-        if x.dtype.kind != "f":
+        if x.dtype.kind not in "fc":
             return np.asarray(np_fn(x.astype(np.float64), axis=axis, keepdims=keepdims, **kw)).astype(np.float32)
         if x.dtype == np.float16:
             return _exact_half(np_fn, x, axis=axis, keepdims=keepdims, **kw)
@@ -445,7 +462,7 @@ def _clip_ref(x, min_val=None, max_val=None):
 @_errstate
 def _isclose_ref(x, y, rtol=1e-5, atol=1e-8, equal_nan=False):
     rt = result_type(x, y)
-    if rt.kind != "f":
+    if rt.kind not in "fc":
         rt = FLOAT32
     return np.isclose(as_array(x, rt), as_array(y, rt), rtol=rtol, atol=atol, equal_nan=equal_nan)
 
@@ -517,11 +534,11 @@ def _meshgrid_ref(*xs, indexing="xy"):
 def _domain_range(domain: str, dtype: str) -> tuple:
     kind = np.dtype(dtype).kind
     if domain == "positive":
-        return (0.1, 5.0) if kind == "f" else (1, 12)
+        return (0.1, 5.0) if kind in "fc" else (1, 12)
     if domain == "small":  # exp / sinh / cosh: keep float16 finite
-        return (-3.0, 3.0) if kind == "f" else (-6, 6)
+        return (-3.0, 3.0) if kind in "fc" else (-6, 6)
     if domain == "trig":
-        return (-1.4, 1.4) if kind == "f" else (-1, 1)
+        return (-1.4, 1.4) if kind in "fc" else (-1, 1)
     return (None, None)
 
 
@@ -546,6 +563,8 @@ def unary_samples(op: OpInfo, dtype: str, rng) -> list:
         add("inf/nan/-0", Arg(float_specials(dtype)))
         s.append(Sample((Arg(float_extremes(dtype)),), {}, "subnormal / huge magnitudes",
                         tols=(DEFAULT_TOLS[dtype][0], TINY_ATOL[dtype])))
+    if kind == "c" and op.specials:
+        add("complex inf/nan/-0", Arg(complex_specials(dtype)))
     if kind in "iu" and op.extremes:
         add("integer extremes", Arg(int_extremes(dtype)))
     if dtype == "float32":
@@ -569,7 +588,7 @@ def _binary_operand_range(op: OpInfo, dtype: str, which: int) -> tuple:
 def _partner(op: OpInfo, dtype: str) -> str:
     pool = op.partner_dtypes or op.dtypes
     pool = [d for d in pool if d != dtype and op.pair_ok(dtype, d)] or [dtype]
-    return pool[ALL_DTYPES.index(dtype) % len(pool)]
+    return pool[EVERY_DTYPE.index(dtype) % len(pool)]
 
 
 def _scalar_ok(op: OpInfo, dtype: str, s: Any, left: bool) -> bool:
@@ -625,6 +644,12 @@ def binary_samples(op: OpInfo, dtype: str, rng) -> list:
     if kind == "f" and op.specials:
         sp = float_specials(dtype)
         add("inf/nan grid", Arg(np.repeat(sp, sp.size)), Arg(np.tile(sp, sp.size)))
+    if kind == "c" and op.specials:
+        sp = complex_specials(dtype)
+        add("complex inf/nan grid", Arg(np.repeat(sp, sp.size)), Arg(np.tile(sp, sp.size)))
+    if "complex64" in op.dtypes and kind in "fc":
+        add("tensor op complex scalar", A((2, 3)), 0.5 - 1.5j)
+        add("complex scalar op tensor", 2j, B((2, 3)))
     if kind in "iu" and op.extremes:
         ex = int_extremes(dtype)
         add("integer extremes grid", Arg(np.repeat(ex, ex.size)), Arg(np.tile(ex, ex.size)))
@@ -698,9 +723,11 @@ def reduction_samples(op: OpInfo, dtype: str, rng) -> list:
 def sum_samples(op: OpInfo, dtype: str, rng) -> list:
     s = reduction_samples(op, dtype, rng)
     x = arr((3, 4), dtype, rng)
-    for target in ("float64", "float32", "int64"):
+    complex_input = np.dtype(dtype).kind == "c"  # accumulates only in a complex dtype
+    for target in COMPLEX_DTYPES if complex_input else ("float64", "float32", "int64"):
         s.append(Sample((x,), {"axis": 0, "dtype": target}, f"dtype={target}"))
-    s.append(Sample((x,), {"dtype": DT("float64")}, "dtype=EmberDType float64"))
+    wide = "complex128" if complex_input else "float64"
+    s.append(Sample((x,), {"dtype": DT(wide)}, f"dtype=EmberDType {wide}"))
     if np.dtype(dtype).kind in "iu":
         s.append(Sample((x,), {"dtype": dtype}, "dtype=input dtype"))
     return s
@@ -709,8 +736,9 @@ def sum_samples(op: OpInfo, dtype: str, rng) -> list:
 def mean_samples(op: OpInfo, dtype: str, rng) -> list:
     s = reduction_samples(op, dtype, rng)
     x = arr((3, 4), dtype, rng)
-    s.append(Sample((x,), {"axis": 1, "dtype": "float64"}, "dtype=float64"))
-    s.append(Sample((x,), {"dtype": "float32"}, "dtype=float32"))
+    wide, narrow = COMPLEX_DTYPES[::-1] if np.dtype(dtype).kind == "c" else ("float64", "float32")
+    s.append(Sample((x,), {"axis": 1, "dtype": wide}, f"dtype={wide}"))
+    s.append(Sample((x,), {"dtype": narrow}, f"dtype={narrow}"))
     return s
 
 
@@ -1024,12 +1052,15 @@ def cast_samples(op, dtype, rng):
         base = np.array([[True, False, True, True], [False, False, True, False]])
     else:
         base = np.array([[0, 1, 2, 100], [5, 3, 64, 127]], dtype=dtype)
-    for target in ALL_DTYPES:
+    if kind == "c":  # complex casts only to complex (real targets raise: see test_complex.py)
+        base = base + 1j * base[::-1]
+    for target in COMPLEX_DTYPES if kind == "c" else EVERY_DTYPE:
         s.append(Sample((Arg(base), target), {}, f"to {target}"))
-    s.append(Sample((Arg(base.T.copy(), "T"), DT("float64")), {}, "transposed to EmberDType float64"))
-    s.append(Sample((Arg(base[::-1].copy(), "rev"), "int32"), {}, "reversed to int32"))
-    s.append(Sample((Arg(base[:0]), "float32"), {}, "empty"))
-    s.append(Sample((Arg(base[0, 0].reshape(())), "int64"), {}, "0-d"))
+    wide, narrow = COMPLEX_DTYPES[::-1] if kind == "c" else ("float64", "int32")
+    s.append(Sample((Arg(base.T.copy(), "T"), DT(wide)), {}, f"transposed to EmberDType {wide}"))
+    s.append(Sample((Arg(base[::-1].copy(), "rev"), narrow), {}, f"reversed to {narrow}"))
+    s.append(Sample((Arg(base[:0]), "complex64" if kind == "c" else "float32"), {}, "empty"))
+    s.append(Sample((Arg(base[0, 0].reshape(())), wide if kind == "c" else "int64"), {}, "0-d"))
     if kind in "iu":
         for target in INT_DTYPES:
             s.append(Sample((Arg(int_extremes(dtype)), target), {}, f"extremes to {target} (wrap)"))
@@ -1095,6 +1126,11 @@ def full_samples(op, dtype, rng):
     ]
     if np.dtype(dtype).kind != "b":
         s.append(Sample(((3,), 2.0), {"dtype": dtype}, "float fill"))
+    if np.dtype(dtype).kind == "c":
+        s.append(Sample(((2, 2), 1.5 - 2j), {"dtype": dtype}, "complex fill"))
+        s.append(Sample(((3,), np.complex128(0.1 + 1e-9j)), {"dtype": DT(dtype)}, "NumPy complex fill"))
+    if dtype == "complex64":
+        s.append(Sample(((2, 2), 1j), {}, "default dtype from complex"))
     if dtype == "float32":
         s.append(Sample(((2, 2), 1.5), {}, "default dtype from float"))
     if dtype == "int32":
@@ -1856,6 +1892,162 @@ OP_DB += [
 ]
 
 # ---- end of indexing, sorting and scan entries ---------------------------------------------
+
+# ---- losses, vector / wave helpers, gradient, one_hot, arctan2 (op_db_py_helpers.py) --------
+import op_db_py_helpers  # noqa: E402  (imports the helpers defined above)
+
+OP_DB += op_db_py_helpers.ENTRIES
+LOSS_REFS = op_db_py_helpers.LOSS_REFS
+# ---- end of the op_db_py_helpers block ------------------------------------------------------
+# ---- complex dtypes and the FFT family: entries go below this line -------------------------
+# Deviations the references encode: Python complex scalars become complex64 and are weak,
+# like Python floats; angle of integer and bool input is float32 (NumPy: float16 / float64);
+# the FFT family computes integer and bool input in single precision (complex64 / float32
+# results; NumPy: complex128 / float64). Ops without complex kernels refuse complex input
+# with TypeError (test_bad_inputs.py) where NumPy computes (max, sort, power, ...).
+for _tols in (DEFAULT_TOLS, REDUCTION_TOLS):
+    _tols.update(complex64=_tols["float32"], complex128=_tols["float64"])
+
+_COMPLEX_OPS = (
+    "exp", "log", "sqrt", "abs", "negative", "square", "isnan", "isinf", "isfinite",
+    "add", "subtract", "multiply", "divide", "equal", "not_equal", "where", "isclose", "allclose", "sum", "mean",
+    "reshape", "transpose", "concatenate", "stack", "split", "split_tensor", "expand_dims", "squeeze", "tile", "pad",
+    "vstack", "hstack", "broadcast_to", "cast", "copy", "meshgrid", "zeros", "ones", "full", "eye", "zeros_like",
+    "ones_like", "full_like", "gather", "tensor_scatter_nd_update", "slice_tensor", "slice_update", "index_update",
+    "index", "nonzero", "linalg.diag", "linalg.diagonal",
+)
+for _op in OP_DB:
+    if _op.name in _COMPLEX_OPS:
+        _op.dtypes = _op.dtypes + COMPLEX_DTYPES
+
+
+def _angle_ref(x):
+    x = as_array(x)
+    return np.angle(x if x.dtype.kind in "fc" else x.astype(np.float32))
+
+
+OP_DB += [
+    _unary("real", ops.real, same_dtype_unary_ref(np.real), EVERY_DTYPE),
+    _unary("imag", ops.imag, same_dtype_unary_ref(np.imag), EVERY_DTYPE),
+    _unary("conj", ops.conj, same_dtype_unary_ref(np.conj), EVERY_DTYPE),
+    _unary("angle", ops.angle, _errstate(_angle_ref), EVERY_DTYPE),
+]
+
+FFT_TOLS = {
+    "float16": (5e-3, 5e-3),
+    "float32": (2e-5, 2e-4), "complex64": (2e-5, 2e-4),
+    "float64": (1e-12, 1e-10), "complex128": (1e-12, 1e-10),
+}
+FFT_REAL_DTYPES = FLOAT_DTYPES + ("int32", "uint8", "bool")
+FFT_DTYPES = FFT_REAL_DTYPES + COMPLEX_DTYPES
+
+
+def _fft_ref(np_fn: Callable) -> Callable:
+    """numpy.fft with integer and bool input computed in float32, as Ember does."""
+    def ref(x, *args, **kwargs):
+        x = np.asarray(x)
+        return np.asarray(np_fn(x.astype(np.float32) if x.dtype.kind in "biu" else x, *args, **kwargs))
+    return ref
+
+
+def _add_strided_lines(add, A) -> None:
+    """Inputs whose transformed lines are strided: transposed, every other row, reversed."""
+    add("transposed", A((6, 5), "T"))
+    add("strided axis=0", A((10, 3), "step2"), axis=0)
+    add("reversed", A((11,), "rev"))
+    add("last-axis strided", A((3, 8), "colstep"))
+    add("empty batch", A((0, 8)))
+
+
+def fft_samples(op, dtype, rng):
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)  # noqa: E731
+    s = []
+    add = _sample_adder(s)
+    for n in (1, 2, 3, 7, 8, 12, 13, 16, 30, 97, 128):
+        add(f"length {n}", A((n,)))
+    add("n crops", A((10,)), n=6)
+    add("n zero-pads", A((10,)), n=16)
+    add("n zero-pads to a prime", A((5,)), n=11)
+    add("n=1 of a longer input", A((5,)), n=1)
+    add("axis=0", A((9, 4)), axis=0)
+    add("axis=-2", A((4, 6)), axis=-2)
+    add("batched 3-D axis=1", A((2, 7, 3)), axis=1)
+    _add_strided_lines(add, A)
+    add("transposed+reversed 3-D axis=0", A((2, 3, 5), "revT"), axis=0)
+    add("empty axis zero-padded", A((3, 0)), n=4)
+    for norm in ("backward", "ortho", "forward", None):
+        add(f"norm={norm}", A((3, 10)), norm=norm)
+        add(f"norm={norm}, n zero-pads, axis=0", A((7, 2)), n=9, axis=0, norm=norm)
+    add("many lines", A((300, 64)))
+    return s
+
+
+def irfft_samples(op, dtype, rng):
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)  # noqa: E731
+    s = []
+    add = _sample_adder(s)
+    for m in (2, 3, 5, 8, 9, 17, 65):
+        add(f"{m} terms, default n", A((m,)))
+    for n in (1, 2, 7, 13, 16):
+        add(f"n={n} from 5 terms", A((5,)), n=n)
+    add("n crops the terms", A((10,)), n=6)
+    add("n zero-pads the terms", A((3,)), n=12)
+    add("axis=0", A((5, 3)), axis=0)
+    add("batched 3-D axis=1", A((2, 6, 3)), axis=1)
+    _add_strided_lines(add, A)
+    for norm in ("backward", "ortho", "forward", None):
+        add(f"norm={norm}", A((3, 6)), norm=norm)
+        add(f"norm={norm}, odd n", A((4, 6)), n=11, norm=norm)
+    add("many lines", A((300, 33)))
+    return s
+
+
+def fftn_samples(op, dtype, rng):
+    A = lambda shape, layout="contig": arr(shape, dtype, rng, layout)  # noqa: E731
+    s = []
+    add = _sample_adder(s)
+    two_d = op.name.endswith("2")
+    add("2-D", A((6, 5)))
+    add("3-D", A((3, 4, 5)))
+    add("prime sizes", A((7, 13)))
+    add("s crops and zero-pads", A((6, 5)), s=(4, 9), axes=(0, 1))
+    add("s with -1", A((6, 5)), s=(-1, 3), axes=(-2, -1))
+    add("axes (0, 2)", A((3, 4, 5)), axes=(0, 2))
+    add("axes (-1, 0)", A((3, 4, 5)), axes=(-1, 0))
+    add("s and axes", A((3, 4, 5)), s=(5, 3), axes=(1, 2))
+    add("transposed", A((5, 7), "T"))
+    add("reversed 3-D", A((3, 4, 5), "rev"))
+    add("last-axis strided", A((4, 6), "colstep"))
+    add("empty batch", A((0, 4, 6)), **({} if two_d else {"axes": (1, 2)}))
+    for norm in ("backward", "ortho", "forward", None):
+        add(f"norm={norm}", A((4, 6)), norm=norm)
+    if not two_d:
+        add("1-D", A((7,)))
+        add("one axis", A((3, 4)), axes=(0,))
+    if "rfft" not in op.name:
+        add("repeated axis", A((4, 6)), axes=(1, 1))
+    if op.name in ("fftn", "ifftn") and np.dtype(dtype).kind in "fc":
+        add("no axes: the input unchanged", A((3, 4)), axes=())
+    return s
+
+
+for _name, _np_fn, _dtypes, _samples in (
+    ("fft", np.fft.fft, FFT_DTYPES, fft_samples),
+    ("ifft", np.fft.ifft, FFT_DTYPES, fft_samples),
+    ("rfft", np.fft.rfft, FFT_REAL_DTYPES, fft_samples),
+    ("irfft", np.fft.irfft, FFT_DTYPES, irfft_samples),
+    ("fft2", np.fft.fft2, FFT_DTYPES, fftn_samples),
+    ("ifft2", np.fft.ifft2, FFT_DTYPES, fftn_samples),
+    ("fftn", np.fft.fftn, FFT_DTYPES, fftn_samples),
+    ("ifftn", np.fft.ifftn, FFT_DTYPES, fftn_samples),
+    ("rfft2", np.fft.rfft2, FFT_REAL_DTYPES, fftn_samples),
+    ("rfftn", np.fft.rfftn, FFT_REAL_DTYPES, fftn_samples),
+    ("irfft2", np.fft.irfft2, FFT_DTYPES, fftn_samples),
+    ("irfftn", np.fft.irfftn, FFT_DTYPES, fftn_samples),
+):
+    OP_DB.append(OpInfo(_name, getattr(ops, _name), _fft_ref(_np_fn), _dtypes, _samples, tols=FFT_TOLS))
+
+# ---- end of complex and FFT entries -----------------------------------------------------------
 
 OPS_BY_NAME = {op.name: op for op in OP_DB}
 assert len(OPS_BY_NAME) == len(OP_DB), "duplicate op names in OP_DB"

@@ -171,13 +171,13 @@ add_bad("meshgrid", ValueError, lambda: T.meshgrid(F(2), F(3), indexing="xz"), "
 # ---- dtypes, creation ---------------------------------------------------------------------
 for _name, _thunk in (
     ("zeros", lambda: T.zeros((2,), dtype="float128")),
-    ("ones", lambda: T.ones((2,), dtype="complex64")),
+    ("ones", lambda: T.ones((2,), dtype="complex256")),
     ("full", lambda: T.full((2,), 1, dtype="floaty")),
     ("eye", lambda: T.eye(2, dtype="int128")),
     ("arange", lambda: T.arange(3, dtype="half")),
     ("linspace", lambda: T.linspace(0, 1, 3, dtype="float8")),
     ("cast", lambda: T.cast(F(2), "foo")),
-    ("cast", lambda: T.cast(F(2), np.complex64)),
+    ("cast", lambda: T.cast(F(2), np.clongdouble)),
     ("sum", lambda: stats.sum(F(2), dtype="int3")),
     ("mean", lambda: stats.mean(F(2), dtype="float128")),
     ("astype", lambda: F(2).astype("string")),
@@ -201,15 +201,16 @@ add_bad("arange", ValueError, lambda: T.arange(0, 5, 0), "arange: step 0")
 add_bad("arange", ValueError, lambda: T.arange(0, float("inf")), "arange: infinite stop")
 add_bad("arange", ValueError, lambda: T.arange(float("nan")), "arange: nan stop")
 add_bad("linspace", ValueError, lambda: T.linspace(0, 1, -1), "linspace: negative num")
-add_bad("convert_to_tensor", NotImplementedError, lambda: T.convert_to_tensor([1.0], requires_grad=True),
-        "convert_to_tensor: requires_grad=True")
+add_bad("requires_grad", TypeError, lambda: T.convert_to_tensor([1, 2], requires_grad=True),
+        "convert_to_tensor: requires_grad=True for int32")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array(["a", "b"])), "EmberTensor: str array")
-add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array([1 + 2j])), "EmberTensor: complex array")
+add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(np.array([1 + 2j], np.clongdouble)),
+        "EmberTensor: long double complex array")
 add_bad("EmberTensor", TypeError, lambda: T.EmberTensor(object()), "EmberTensor: arbitrary object")
 add_bad("EmberTensor", TypeError, lambda: T.convert_to_tensor({"a": 1}), "convert_to_tensor: dict")
 add_bad("add", TypeError, lambda: ops.add(F(2), "abc"), "add: str operand")
 add_bad("add", TypeError, lambda: F(2) + np.array(["x", "y"]), "operator +: str array operand")
-add_bad("multiply", TypeError, lambda: ops.multiply(F(2), np.array([1j, 2j])), "multiply: complex operand")
+add_bad("maximum", TypeError, lambda: ops.maximum(F(2), np.array([1j, 2j])), "maximum: complex operand")
 add_bad("add", ValueError, lambda: ops.add(I(2), 2**70), "add: Python int beyond int64")
 add_bad("EmberTensor", ValueError, lambda: T.EmberTensor(2**64), "EmberTensor: Python int beyond int64")
 add_bad("clip", ValueError, lambda: ops.clip(F(3), None, None), "clip: both bounds None")
@@ -241,6 +242,172 @@ add_bad("set_default_device", ValueError, lambda: ops.set_default_device("opencl
         "set_default_device: unavailable device")
 add_bad("synchronize", ValueError, lambda: ops.synchronize("tpu"), "synchronize: unknown device")
 
+
+# ---- losses, vector / wave helpers, gradient, features, modules, memory (issue 3) ----------
+from ember_ml.nn import features as _features  # noqa: E402
+from ember_ml.nn import modules as _modules  # noqa: E402
+from ember_ml.ops import bitwise as _bitwise  # noqa: E402
+
+for _name in ("mse", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy", "huber_loss",
+              "log_cosh_loss"):
+    add_bad(_name, ValueError, lambda f=getattr(ops, _name): f(F(3), F(3, 1)), f"{_name}: shapes (3,) and (3,1)")
+    add_bad(_name, ValueError, lambda f=getattr(ops, _name): f(F(2, 3), F(2, 3), reduction="avg"),
+            f"{_name}: unknown reduction")
+    add_bad(_name, ValueError, lambda f=getattr(ops, _name): f(F(2, 3), F(2, 3), axis=0, reduction="none"),
+            f"{_name}: axis with reduction='none'")
+    add_bad(("mean", "sum"), IndexError, lambda f=getattr(ops, _name): f(F(2, 3), F(2, 3), axis=2),
+            f"{_name}: axis out of range")
+add_bad("categorical_crossentropy", ValueError, lambda: ops.categorical_crossentropy(F(), F()), "cce: 0-d y_pred")
+add_bad("sparse_categorical_crossentropy", TypeError,
+        lambda: ops.sparse_categorical_crossentropy(F(2), F(2, 3)), "sparse cce: float labels")
+add_bad("sparse_categorical_crossentropy", ValueError,
+        lambda: ops.sparse_categorical_crossentropy(I(3), F(2, 3)), "sparse cce: labels (3,) for y_pred (2,3)")
+add_bad("sparse_categorical_crossentropy", IndexError,
+        lambda: ops.sparse_categorical_crossentropy(t([0, 3]), F(2, 3)), "sparse cce: label 3 of 3 classes")
+add_bad("sparse_categorical_crossentropy", IndexError,
+        lambda: ops.sparse_categorical_crossentropy(t([-1, 0]), F(2, 3)), "sparse cce: negative label")
+add_bad("sparse_categorical_crossentropy", ValueError,
+        lambda: ops.sparse_categorical_crossentropy(I(2), F(2, 3), reduction="mean_over_batch"),
+        "sparse cce: unknown reduction")
+add_bad("huber_loss", ValueError, lambda: ops.huber_loss(F(3), F(3), delta=0.0), "huber_loss: delta 0")
+add_bad("huber_loss", ValueError, lambda: ops.huber_loss(F(3), F(3), delta=-1.0), "huber_loss: negative delta")
+
+add_bad("compute_interference_strength", ValueError, lambda: ops.compute_interference_strength(F(2, 8), F(8)),
+        "interference: 2-D wave")
+add_bad("compute_interference_strength", ValueError, lambda: ops.compute_interference_strength(F(0), F(4)),
+        "interference: empty wave")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(8), F(8), freq_range=(0.1,)),
+        "phase coherence: freq_range not a pair")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(8), F(8), freq_range=0.2),
+        "phase coherence: freq_range a number")
+add_bad("compute_phase_coherence", ValueError, lambda: ops.compute_phase_coherence(F(), F(8)), "coherence: 0-d")
+add_bad("partial_interference", ValueError, lambda: ops.partial_interference(F(8), F(8), window_size=0),
+        "partial_interference: window 0")
+add_bad("partial_interference", ValueError, lambda: ops.partial_interference(F(8), F(8), window_size=2.5),
+        "partial_interference: float window")
+add_bad("compute_energy_stability", ValueError, lambda: ops.compute_energy_stability(F(8), window_size=-3),
+        "energy stability: negative window")
+add_bad("compute_energy_stability", ValueError, lambda: ops.compute_energy_stability(F()), "energy stability: 0-d")
+add_bad("exponential_decay", ValueError, lambda: ops.exponential_decay(F(), 0.5), "exponential_decay: 0-d, no t")
+add_bad("subtract", ValueError, lambda: ops.euclidean_distance(F(3), F(4)), "euclidean_distance: shapes")
+add_bad("multiply", ValueError, lambda: ops.cosine_similarity(F(3), F(2, 4)), "cosine_similarity: shapes")
+add_bad("sum", IndexError, lambda: ops.normalize_vector(F(3), axis=1), "normalize_vector: axis 1 of 1-D")
+add_bad("arctan2", ValueError, lambda: ops.arctan2(F(3), F(2)), "arctan2: shapes")
+
+add_bad("gradient", ValueError, lambda: ops.gradient(F(1)), "gradient: one sample")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(2), edge_order=2), "gradient: edge_order 2 with 2 samples")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(5), edge_order=3), "gradient: edge_order 3")
+add_bad("gradient", TypeError, lambda: ops.gradient(F(3, 4), 1.0, 2.0, 3.0), "gradient: three spacings for 2 axes")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(5), F(4)), "gradient: coordinates of the wrong length")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(5), F(5, 1)), "gradient: 2-D coordinates")
+add_bad("gradient", IndexError, lambda: ops.gradient(F(3, 4), axis=2), "gradient: axis out of range")
+add_bad("gradient", ValueError, lambda: ops.gradient(F(3, 4), axis=(0, -2)), "gradient: repeated axis")
+add_bad("gradient", TypeError, lambda: ops.gradient(F(3, 4), axis=0.5), "gradient: float axis")
+
+add_bad("binary_wave_interference", ValueError, lambda: _bitwise.binary_wave_interference([I(3), I(3)], mode="nand"),
+        "binary_wave_interference: bad mode")
+add_bad("binary_wave_interference", ValueError, lambda: _bitwise.binary_wave_interference([]), "no waves")
+add_bad("binary_wave_interference", TypeError, lambda: _bitwise.binary_wave_interference([I(3), F(3)]),
+        "binary_wave_interference: float wave")
+add_bad("bitwise_xor", ValueError, lambda: _bitwise.binary_wave_interference([I(3), I(4)]),
+        "binary_wave_interference: shapes (3,) and (4,)")
+add_bad("binary_wave_propagate", TypeError, lambda: _bitwise.binary_wave_propagate(F(3), 1), "propagate: float wave")
+add_bad("binary_wave_propagate", TypeError, lambda: _bitwise.binary_wave_propagate(I(3), 1.5), "propagate: float shift")
+add_bad("left_shift", ValueError, lambda: _bitwise.binary_wave_propagate(I(3), I(2)), "propagate: shapes")
+add_bad("create_duty_cycle", ValueError, lambda: _bitwise.create_duty_cycle(0, 0.5), "duty cycle: length 0")
+add_bad("create_duty_cycle", ValueError, lambda: _bitwise.create_duty_cycle(8, 1.5), "duty cycle: duty 1.5")
+add_bad("generate_blocky_sin", ValueError, lambda: _bitwise.generate_blocky_sin(8, 0), "blocky sin: half period 0")
+add_bad("generate_blocky_sin", ValueError, lambda: _bitwise.generate_blocky_sin(-1, 2), "blocky sin: length -1")
+
+add_bad("one_hot", IndexError, lambda: _features.one_hot(t([0, 4]), 4), "one_hot: index 4 of 4 classes")
+add_bad("one_hot", IndexError, lambda: _features.one_hot(t([-1]), 4), "one_hot: negative index")
+add_bad("one_hot", TypeError, lambda: _features.one_hot(F(2), 4), "one_hot: float indices")
+add_bad("one_hot", ValueError, lambda: _features.one_hot(I(2), 0), "one_hot: zero classes")
+add_bad("one_hot", IndexError, lambda: _features.one_hot(I(2), 4, axis=2), "one_hot: axis 2 of a 2-D result")
+add_bad("one_hot", TypeError, lambda: _features.one_hot(I(2), 4, axis=0.5), "one_hot: float axis")
+add_bad("PCA", ValueError, lambda: _features.PCA(n_components=1.5), "PCA: n_components 1.5")
+add_bad("PCA", ValueError, lambda: _features.PCA(n_components="mle"), "PCA: 'mle' is not supported")
+add_bad("PCA.fit", ValueError, lambda: _features.PCA(n_components=4).fit(F(5, 3)), "PCA: 4 components of 3 features")
+add_bad("PCA.fit", ValueError, lambda: _features.PCA().fit(F(6)), "PCA: 1-D data")
+add_bad("PCA.fit", ValueError, lambda: _features.PCA().fit(F(1, 3)), "PCA: one sample")
+add_bad("PCA.transform", ValueError, lambda: _features.PCA().transform(F(4, 3)), "PCA: transform before fit")
+add_bad("PCA.transform", ValueError, lambda: _features.PCA().fit(t(np.eye(4)[:, :3])).transform(F(2, 4)),
+        "PCA: transform with 4 features after fitting 3")
+add_bad("Standardize.transform", ValueError, lambda: _features.Standardize().transform(F(2, 2)),
+        "Standardize: transform before fit")
+add_bad("Standardize.fit", ValueError, lambda: _features.Standardize().fit(F(0, 3)), "Standardize: no samples")
+add_bad("Normalize", ValueError, lambda: _features.Normalize(norm="l3"), "Normalize: unknown norm")
+add_bad("Normalize.inverse_transform", ValueError, lambda: _features.Normalize().inverse_transform(F(2, 2)),
+        "Normalize: inverse_transform before fit")
+add_bad("Normalize.inverse_transform", ValueError,
+        lambda: _features.Normalize().fit(F(3, 2)).inverse_transform(F(2, 2)),
+        "Normalize: inverse_transform with other rows")
+
+for _rate in (-0.1, 1.0, 1.5, "0.5", True):
+    add_bad("Dropout", ValueError, lambda r=_rate: _modules.Dropout(r), f"Dropout: rate {_rate!r}")
+add_bad("memory_usage", ValueError, lambda: ops.memory_usage("opencl:7"), "memory_usage: unavailable device")
+add_bad("memory_info", ValueError, lambda: ops.memory_info("tpu"), "memory_info: unknown device")
+# ---- complex input to ops without complex kernels, and complex values into real tensors ----
+Z = lambda *shape: T.convert_to_tensor(np.ones(shape, np.complex64))  # noqa: E731
+la = ops.linearalg
+for _name, _thunk in (
+    ("sin", lambda: ops.sin(Z(3))), ("tanh", lambda: ops.tanh(Z(3))), ("sign", lambda: ops.sign(Z(3))),
+    ("floor", lambda: ops.floor(Z(3))), ("logical_not", lambda: ops.logical_not(Z(3))),
+    ("maximum", lambda: ops.maximum(Z(3), F(3))), ("less", lambda: ops.less(Z(3), 1.0)),
+    ("less", lambda: Z(3) < 1j), ("power", lambda: ops.power(Z(3), 2)), ("floor_divide", lambda: Z(3) // 2),
+    ("mod", lambda: Z(3) % 2), ("logical_and", lambda: ops.logical_and(Z(3), B(3))),
+    ("bitwise_and", lambda: _core.bitwise_and(Z(3), I(3))), ("clip", lambda: ops.clip(Z(3), 0, 1)),
+    ("max", lambda: stats.max(Z(3))), ("min", lambda: stats.min(Z(3))), ("prod", lambda: stats.prod(Z(3))),
+    ("argmax", lambda: stats.argmax(Z(3))), ("all", lambda: ops.all(Z(3))), ("any", lambda: ops.any(Z(3))),
+    ("var", lambda: stats.var(Z(3))), ("std", lambda: stats.std(Z(3))), ("sort", lambda: stats.sort(Z(3))),
+    ("argsort", lambda: stats.argsort(Z(3))), ("cumsum", lambda: stats.cumsum(Z(3))),
+    ("median", lambda: stats.median(Z(3))), ("percentile", lambda: stats.percentile(Z(3), 50)),
+    ("matmul", lambda: Z(2, 2) @ F(2, 2)), ("dot", lambda: ops.dot(F(2), Z(2))),
+    ("scatter", lambda: T.scatter(Z(3), [0, 1, 0])), ("inv", lambda: la.inv(Z(2, 2))),
+    ("solve", lambda: la.solve(F(2, 2), Z(2))), ("norm", lambda: la.norm(Z(3))), ("eigh", lambda: la.eigh(Z(2, 2))),
+    ("random_uniform", lambda: T.random_uniform((2,), dtype="complex64")),
+    ("random_bernoulli", lambda: T.random_bernoulli((2,), dtype="complex64")),
+    ("random_poisson", lambda: T.random_poisson((2,), dtype="complex128")),
+    ("random_permutation", lambda: T.random_permutation(3, dtype="complex64")),
+    ("arange", lambda: T.arange(3, dtype="complex64")), ("arange", lambda: T.arange(2j)),
+    ("linspace", lambda: T.linspace(0, 1, 3, dtype="complex128")),
+    ("sum", lambda: stats.sum(Z(3), dtype="float32")), ("mean", lambda: stats.mean(Z(3), dtype="float64")),
+    ("cast", lambda: T.cast(Z(3), "float32")), ("cast", lambda: Z(2).astype("bool")),
+    ("setitem", lambda: F(3).__setitem__(0, 1j)), ("setitem", lambda: F(3).__setitem__([0, 2], Z(2))),
+    ("full", lambda: T.full((2,), 1j, dtype="float32")), ("pad", lambda: T.pad(F(2), [(1, 1)], constant_values=1j)),
+    ("float", lambda: float(Z())), ("int", lambda: int(Z())),
+    ("rfft", lambda: ops.rfft(Z(4))), ("rfft2", lambda: ops.rfft2(Z(2, 4))), ("rfftn", lambda: ops.rfftn(Z(4))),
+):
+    add_bad(_name, TypeError, _thunk, f"{_name}: complex input")
+
+# ---- the FFT family and eig / eigvals ------------------------------------------------------
+for _name, _exc, _thunk, _desc in (
+    ("fft", ValueError, lambda: ops.fft(F(4), n=0), "n=0"),
+    ("fft", ValueError, lambda: ops.fft(F(4), n=-3), "negative n"),
+    ("ifft", ValueError, lambda: ops.ifft(F(0)), "empty axis, no n"),
+    ("irfft", ValueError, lambda: ops.irfft(Z(1)), "one term: default n is 0"),
+    ("fft", ValueError, lambda: ops.fft(F(4), norm="unitary"), "unknown norm"),
+    ("irfftn", ValueError, lambda: ops.irfftn(Z(2, 3), norm="Ortho"), "norm is case sensitive"),
+    ("rfft", ValueError, lambda: ops.rfft(F(4), norm=1), "norm not a string"),
+    ("fft", IndexError, lambda: ops.fft(F(4), axis=1), "axis out of range"),
+    ("ifft", IndexError, lambda: ops.ifft(T.convert_to_tensor(np.float32(1))), "0-d input"),
+    ("fft", TypeError, lambda: ops.fft(F(4), n=2.5), "float n"),
+    ("fft", TypeError, lambda: ops.fft(F(4), axis=None), "axis None"),
+    ("fft", TypeError, lambda: ops.fft(np.array(["a", "b"])), "str input"),
+    ("fft2", IndexError, lambda: ops.fft2(F(4)), "1-D input to fft2"),
+    ("fftn", ValueError, lambda: ops.fftn(F(3, 4), s=(3,), axes=(0, 1)), "s and axes of different lengths"),
+    ("fftn", ValueError, lambda: ops.fftn(F(3, 4), s=(0, 4), axes=(0, 1)), "a zero length in s"),
+    ("fftn", IndexError, lambda: ops.fftn(F(3), s=(2, 2)), "more lengths than axes"),
+    ("ifftn", IndexError, lambda: ops.ifftn(F(3, 4), axes=(2,)), "axes out of range"),
+    ("rfftn", ValueError, lambda: ops.rfftn(F(3, 4), axes=()), "no axes"),
+    ("irfft2", ValueError, lambda: ops.irfft2(Z(3, 1)), "last axis of one term"),
+    ("eig", ValueError, lambda: la.eig(F(2, 3)), "non-square"),
+    ("eigvals", ValueError, lambda: la.eigvals(F(3)), "1-D"),
+    ("eig", ValueError, lambda: la.eig(t([[1.0, np.nan], [0.0, 1.0]])), "NaN entry"),
+    ("eigvals", ValueError, lambda: la.eigvals(t([[np.inf, 0.0], [0.0, 1.0]], "float32")), "infinite entry"),
+    ("eig", TypeError, lambda: la.eig(t(np.eye(2), "float16")), "float16"),
+):
+    add_bad(_name, _exc, _thunk, f"{_name}: {_desc}")
 
 def _id(entry) -> str:
     return entry[3]

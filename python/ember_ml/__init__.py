@@ -12,6 +12,7 @@ from ember_ml.backend import (
     using_backend,
 )
 from ember_ml import nn, ops
+from ember_ml import wirings  # ncps.wirings drop-in
 
 __version__ = "0.1.0"
 
@@ -21,3 +22,4 @@ __all__ = [
     "__version__", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "ops", "nn",
 ]
+__all__ += ["wirings"]

@@ -1,5 +1,7 @@
 #include "args.h"
 
+#include <pybind11/complex.h>
+
 #include "ember/errors.h"
 
 namespace ember::py_bind {
@@ -66,6 +68,14 @@ Scalar parse_scalar(py::handle value, const char* op) {
   if (PyIndex_Check(value.ptr())) return Scalar::from_int(as_int(value, op, "value"));
   if (py::isinstance<Tensor>(value) && value.cast<const Tensor&>().numel() == 1) {
     return parse_scalar(py::reinterpret_borrow<py::object>(value).attr("item")(), op);
+  }
+  // Python complex and NumPy complex scalars (numpy.complex64 is no Python complex).
+  const bool complex_value = PyComplex_Check(value.ptr()) ||
+                            (!PyFloat_Check(value.ptr()) &&
+                             py::isinstance(value, py::module_::import("numpy").attr("complexfloating")));
+  if (complex_value) {
+    const auto z = py::reinterpret_borrow<py::object>(value).cast<std::complex<double>>();
+    return Scalar::from_complex(z.real(), z.imag());
   }
   try {
     return Scalar::from_double(py::float_(py::reinterpret_borrow<py::object>(value)).cast<double>());

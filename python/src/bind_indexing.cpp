@@ -83,10 +83,9 @@ give a view; keys with arrays give a new tensor. Raises IndexError for out-of-ra
   m.def(
       "index_update",
       [](py::handle x, py::args idx, py::handle value) {
-        const Tensor t = copy(tensor_arg(x, "index_update"));
-        index_put(t, parse_index(key_of(idx), t.device()), to_tensor(value, t.device(), std::nullopt, "index_update"),
-                  "index_update");
-        return t;
+        const Tensor t = tensor_arg(x, "index_update");
+        return index_update(t, parse_index(key_of(idx), t.device()),
+                            to_tensor(value, t.device(), std::nullopt, "index_update"));
       },
       py::arg("x"), py::kw_only(), py::arg("value"),
       "A copy of x with x[idx] = value (value broadcasts and is cast to x's dtype); x is unchanged.");
@@ -96,9 +95,7 @@ give a view; keys with arrays give a new tensor. Raises IndexError for out-of-ra
         const Tensor t = tensor_arg(x, "slice_update");
         const auto items = parse_index(slices, t.device());
         if (updates.is_none()) return copy(index(t, items));
-        const Tensor out = copy(t);
-        index_put(out, items, to_tensor(updates, t.device(), std::nullopt, "slice_update"), "slice_update");
-        return out;
+        return index_update(t, items, to_tensor(updates, t.device(), std::nullopt, "slice_update"), "slice_update");
       },
       py::arg("x"), py::arg("slices"), py::arg("updates") = py::none(),
       R"doc(Reads or replaces x[slices] (any NumPy key), returning a new tensor.

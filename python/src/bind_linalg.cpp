@@ -62,6 +62,21 @@ void bind_linalg(py::module_& root) {
       },
       py::arg("a"));
   m.def(
+      "eig",
+      [](py::handle a) {
+        const Tensor t = arg(a, "eig");
+        const auto r = release_gil_if(t.numel(), [&] { return linalg::eig(t); });
+        return py::make_tuple(r.eigenvalues, r.eigenvectors);
+      },
+      py::arg("a"));
+  m.def(
+      "eigvals",
+      [](py::handle a) {
+        const Tensor t = arg(a, "eigvals");
+        return release_gil_if(t.numel(), [&] { return linalg::eigvals(t); });
+      },
+      py::arg("a"));
+  m.def(
       "svd",
       [](py::handle a, bool full_matrices, bool compute_uv) -> py::object {
         const Tensor t = arg(a, "svd");

@@ -178,6 +178,10 @@ void bind_ops(py::module_& m) {
   def_binary<right_shift>(m, "right_shift",
                           "numpy.right_shift: arithmetic x >> y; counts < 0 or >= the bit width give 0 "
                           "(-1 for negative x). Bool computes in int8; TypeError for floats.");
+  def_binary<arctan2>(m, "arctan2",
+                      "numpy.arctan2(x, y): the angle in [-pi, pi] of the point (y, x), i.e. atan(x / y) placed "
+                      "in the quadrant of the signs of both (std::atan2, signed zeros included). Integer and "
+                      "bool inputs compute in float32.");
   def_binary<matmul>(m, "matmul", "numpy.matmul: batched matrix product with broadcast batch axes.");
   def_binary<dot>(m, "dot", "numpy.dot: inner product / matrix product / sum over last and second-to-last axes.");
 
@@ -303,6 +307,9 @@ void bind_ops(py::module_& m) {
         Scalar b = stop.is_none() ? a : parse_scalar(stop, "arange");
         if (stop.is_none()) a = Scalar::from_int(0);
         const Scalar s = parse_scalar(step, "arange");
+        for (const Scalar& v : {a, b, s}) {
+          if (v.kind == DTypeKind::Complex) type_error("arange", "complex arguments are not supported");
+        }
         const bool all_int = a.kind != DTypeKind::Float && b.kind != DTypeKind::Float && s.kind != DTypeKind::Float;
         const DType d = dtype_or(dtype, all_int ? DType::Int32 : DType::Float32, "arange");
         return arange(a.f, b.f, s.f, d, parse_device(device));

@@ -23,6 +23,8 @@ std::string buffer_format(DType d) {
     case DType::Float16: return "e";
     case DType::Float32: return "f";
     case DType::Float64: return "d";
+    case DType::Complex64: return "Zf";
+    case DType::Complex128: return "Zd";
   }
   return "B";
 }
@@ -32,6 +34,14 @@ py::object item(const Tensor& t) {
     value_error("item", "can only convert a tensor of size 1 to a Python scalar, got shape ", shape_str(t.shape()));
   }
   return to_numpy(t).attr("item")();
+}
+
+// t itself; TypeError for complex tensors, which Python's float() and int() refuse too.
+const Tensor& real_scalar(const Tensor& t, const char* op) {
+  if (is_complex(t.dtype())) {
+    type_error(op, "cannot convert a ", dtype_name(t.dtype()), " tensor; use ops.real or ops.abs");
+  }
+  return t;
 }
 
 // Binds a Python binary operator and its reflected form to a front-end op.
@@ -56,6 +66,7 @@ void bind_dtypes(py::module_& m) {
       .def_property_readonly("name", [](const PyDType& d) { return std::string(dtype_name(d.dtype)); })
       .def_property_readonly("itemsize", [](const PyDType& d) { return itemsize(d.dtype); }, "Bytes per element.")
       .def_property_readonly("is_floating_point", [](const PyDType& d) { return is_floating(d.dtype); })
+      .def_property_readonly("is_complex", [](const PyDType& d) { return is_complex(d.dtype); })
       .def("__str__", [](const PyDType& d) { return std::string(dtype_name(d.dtype)); })
       .def("__repr__", [](const PyDType& d) { return "ember_ml." + std::string(dtype_name(d.dtype)); })
       .def("__hash__", [](const PyDType& d) { return py::hash(py::str(dtype_name(d.dtype))); })
@@ -105,7 +116,7 @@ returns copies, __array__, the buffer protocol and DLPack.
   cls.def_property_readonly("itemsize", [](const Tensor& t) { return t.itemsize(); }, "Bytes per element.");
   cls.def_property_readonly("strides", [](const Tensor& t) { return py::tuple(py::cast(t.strides())); },
                             "Strides in elements (may be 0 for broadcast views or negative).");
-  cls.def_property_readonly("T", [](const Tensor& t) { return t.transpose(); }, "Reversed-axes view.");
+  cls.def_property_readonly("T", [](const Tensor& t) { return transpose(t, std::nullopt); }, "Reversed-axes view.");
   cls.def("is_contiguous", &Tensor::is_contiguous, "True when the elements are laid out in C order.");
   cls.def("numpy", [](const Tensor& t) { return to_numpy(t); },
           "A NumPy array; for CPU tensors it shares memory with the tensor.");
@@ -146,7 +157,11 @@ returns copies, __array__, the buffer protocol and DLPack.
   cls.def("__iter__", [](const Tensor& t) {
     if (t.ndim() == 0) type_error("iter", "iteration over a 0-d tensor");
     py::list rows;
-    for (std::int64_t i = 0; i < t.shape()[0]; ++i) rows.append(t.select(0, i));
+    for (std::int64_t i = 0; i < t.shape()[0]; ++i) {
+      IndexItem row;
+      row.index = i;
+      rows.append(basic_index(t, {row}));
+    }
     return py::iter(rows);
   });
   cls.def("__bool__", [](const Tensor& t) {
@@ -156,8 +171,9 @@ returns copies, __array__, the buffer protocol and DLPack.
     }
     return item(t).cast<bool>();
   });
-  cls.def("__float__", [](const Tensor& t) { return item(t).cast<double>(); });
-  cls.def("__int__", [](const Tensor& t) { return py::int_(item(t)); });
+  cls.def("__float__", [](const Tensor& t) { return item(real_scalar(t, "float")).cast<double>(); });
+  cls.def("__int__", [](const Tensor& t) { return py::int_(item(real_scalar(t, "int"))); });
+  cls.def("__complex__", [](const Tensor& t) { return py::module_::import("builtins").attr("complex")(item(t)); });
   cls.def("__index__", [](const Tensor& t) {
     if (!is_integral(t.dtype())) type_error("index", "only integer tensors can be used as an index, got ", dtype_name(t.dtype()));
     return py::int_(item(t));

@@ -15,4 +15,9 @@ std::vector<TensorIndex> parse_index(pybind11::handle key, Device device);
 void bind_random(pybind11::module_& m);
 void bind_linalg(pybind11::module_& m);
 void bind_opencl(pybind11::module_& m);
+void bind_autograd(pybind11::module_& m);
+// Fused optimizer updates (training).
+void bind_optim(pybind11::module_& m);
+void bind_complex(pybind11::module_& m);
+void bind_fft(pybind11::module_& m);
 }  // namespace ember::py_bind

@@ -57,6 +57,7 @@ std::optional<DType> parse_dtype(py::handle obj, const char* op) {
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyFloat_Type)) return DType::Float32;
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyLong_Type)) return DType::Int32;
   if (obj.ptr() == reinterpret_cast<PyObject*>(&PyBool_Type)) return DType::Bool;
+  if (obj.ptr() == reinterpret_cast<PyObject*>(&PyComplex_Type)) return DType::Complex64;
   try {
     const py::dtype dt = py::dtype::from_args(py::reinterpret_borrow<py::object>(obj));
     if (auto d = dtype_from_numpy(dt)) return d;
@@ -66,8 +67,8 @@ std::optional<DType> parse_dtype(py::handle obj, const char* op) {
 }
 
 namespace {
-// A Python bool / int / float as a 0-d tensor of its full-precision dtype, or an
-// undefined tensor for anything else (NumPy scalars included).
+// A Python bool / int / float / complex as a 0-d tensor of its full-precision dtype, or
+// an undefined tensor for anything else (NumPy scalars included).
 Tensor python_scalar(py::handle obj, Device device, const char* op) {
   if (PyBool_Check(obj.ptr())) return scalar_tensor(Scalar::from_bool(obj.ptr() == Py_True), DType::Bool, device);
   if (PyLong_CheckExact(obj.ptr())) {
@@ -79,7 +80,19 @@ Tensor python_scalar(py::handle obj, Device device, const char* op) {
   if (PyFloat_CheckExact(obj.ptr())) {
     return scalar_tensor(Scalar::from_double(PyFloat_AsDouble(obj.ptr())), DType::Float64, device);
   }
+  if (PyComplex_CheckExact(obj.ptr())) {
+    const Scalar v = Scalar::from_complex(PyComplex_RealAsDouble(obj.ptr()), PyComplex_ImagAsDouble(obj.ptr()));
+    return scalar_tensor(v, DType::Complex128, device);
+  }
   return Tensor();
+}
+
+// t converted to dtype, with conversion errors naming `op`.
+Tensor converted(const Tensor& t, DType dtype, const char* op) {
+  if (t.dtype() == dtype) return t;
+  Tensor out = Tensor::empty(t.shape(), dtype, t.device());
+  copy_into(out, t, op);
+  return out;
 }
 
 bool fits_int32(const Tensor& t) {
@@ -97,12 +110,13 @@ Tensor to_operand(py::handle obj, Device device, const char* op) {
 }
 
 Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, const char* op) {
-  if (const Tensor* t = as_tensor(obj)) return dtype && *dtype != t->dtype() ? cast(*t, *dtype) : *t;
+  if (const Tensor* t = as_tensor(obj)) return dtype ? converted(*t, *dtype, op) : *t;
   Tensor t = python_scalar(obj, Device{}, op);
   if (t.defined()) {
     // Cast from the full-precision value, so float64 targets keep every digit.
-    if (dtype) return to_device(cast(t, *dtype), device);
+    if (dtype) return to_device(converted(t, *dtype, op), device);
     if (t.dtype() == DType::Float64) return to_device(cast(t, DType::Float32), device);
+    if (t.dtype() == DType::Complex128) return to_device(cast(t, DType::Complex64), device);
     if (t.dtype() == DType::Int64 && fits_int32(t)) return to_device(cast(t, DType::Int32), device);
     return to_device(t, device);
   } else {
@@ -118,6 +132,8 @@ Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, cons
       const char kind = arr.dtype().kind();
       if (kind == 'f' && arr.itemsize() == 8) {
         arr = arr.attr("astype")("float32");
+      } else if (kind == 'c' && arr.itemsize() == 16) {
+        arr = arr.attr("astype")("complex64");
       } else if (kind == 'i' && arr.itemsize() == 8) {
         auto np = py::module_::import("numpy");
         const bool fits = arr.size() == 0 ||
@@ -128,7 +144,7 @@ Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, cons
     }
     t = from_array(arr, device, op);
   }
-  return dtype && *dtype != t.dtype() ? cast(t, *dtype) : t;
+  return dtype ? converted(t, *dtype, op) : t;
 }
 
 Device device_of(std::initializer_list<py::handle> objs) {

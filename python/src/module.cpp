@@ -36,6 +36,10 @@ PYBIND11_MODULE(_core, m) {
   py_bind::bind_random(m);
   py_bind::bind_linalg(m);
   py_bind::bind_opencl(m);
+  py_bind::bind_autograd(m);
+  py_bind::bind_optim(m);
+  py_bind::bind_complex(m);
+  py_bind::bind_fft(m);
 
   m.def("set_default_device", [](const std::string& name) { set_default_device(Device::parse(name)); },
         py::arg("device"), "Sets the device creation functions use ('cpu', 'opencl', 'opencl:N').");

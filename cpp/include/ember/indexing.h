@@ -28,6 +28,10 @@ void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Ten
                const char* op = "setitem");
 
 // numpy.take(x, indices, axis): negative indices wrap; out of range raises IndexError.
+// Functional index_put: a copy of x with out[items] = values (values broadcast).
+Tensor index_update(const Tensor& x, const std::vector<TensorIndex>& items, const Tensor& values,
+                    const char* op = "index_update");
+
 Tensor gather(const Tensor& x, const Tensor& indices, std::int64_t axis);
 // Segment reduction: out has dim_size rows along axis (default max(indices) + 1); row
 // indices[i] aggregates slice i of data along axis with aggr add | max | min | mean.

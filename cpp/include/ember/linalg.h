@@ -1,8 +1,9 @@
 // Front-end linear algebra (numpy.linalg semantics) of ember_ml.ops.linearalg.
 // Decompositions are batched over leading axes where NumPy batches. float32 and float64
 // inputs compute in their own dtype; integer and bool inputs compute in float32; float16
-// raises TypeError (as numpy.linalg). Where NumPy raises LinAlgError (singular, not
-// positive definite) these raise ValueError naming the op and the shape.
+// raises TypeError (as numpy.linalg), and so does complex input except to eig / eigvals.
+// Where NumPy raises LinAlgError (singular, not positive definite, non-finite input to
+// eig) these raise ValueError naming the op and the shape.
 #pragma once
 
 #include <cstdint>
@@ -24,6 +25,18 @@ struct EighResult {
   Tensor eigenvectors;  // (..., N, N), columns
 };
 EighResult eigh(const Tensor& a);  // reads the lower triangle only
+
+struct EigResult {
+  Tensor eigenvalues;   // (..., N)
+  Tensor eigenvectors;  // (..., N, N), unit-length columns; undefined for eigvals
+};
+// numpy.linalg.eig / eigvals of general square matrices (batched). Real input gives
+// real results when every eigenvalue of the batch is real, else complex64 / complex128
+// (as numpy); complex input gives complex results. Eigenvalues come in no particular
+// order and each eigenvector is fixed only up to a complex factor of modulus 1.
+// Non-finite input raises ValueError (numpy: LinAlgError).
+EigResult eig(const Tensor& a);
+Tensor eigvals(const Tensor& a);
 
 struct SvdResult {
   Tensor u;   // (..., M, M) or (..., M, K); undefined when !compute_uv

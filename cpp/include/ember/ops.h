@@ -16,9 +16,11 @@ struct Scalar {
   double f = 0.0;
   std::int64_t i = 0;
   DTypeKind kind = DTypeKind::Float;
+  double imag = 0.0;  // the imaginary part of a complex scalar (f holds the real part)
   static Scalar from_double(double v) { return {v, static_cast<std::int64_t>(v), DTypeKind::Float}; }
   static Scalar from_int(std::int64_t v) { return {static_cast<double>(v), v, DTypeKind::Int}; }
   static Scalar from_bool(bool v) { return {v ? 1.0 : 0.0, v ? 1 : 0, DTypeKind::Bool}; }
+  static Scalar from_complex(double re, double im) { return {re, 0, DTypeKind::Complex, im}; }
 };
 
 // Result dtype of combining a and b (NumPy table; wrapped numbers promote by kind).
@@ -59,6 +61,8 @@ EMBER_BINARY(bitwise_and) EMBER_BINARY(bitwise_or) EMBER_BINARY(bitwise_xor)
 EMBER_BINARY(left_shift) EMBER_BINARY(right_shift)
 #undef EMBER_UNARY
 #undef EMBER_BINARY
+// numpy.arctan2: angle of (x, y) in [-pi, pi]; integer inputs compute in float32.
+Tensor arctan2(const Tensor& y, const Tensor& x);
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
 // min_val / max_val may be undefined Tensors (no bound on that side).
@@ -111,5 +115,15 @@ struct IndexItem {
   std::int64_t step = 1;                       // Slice
 };
 Tensor basic_index(const Tensor& x, const std::vector<IndexItem>& items);
+
+// ---- complex parts (numpy.real / imag / conjugate / angle) -------------------------------
+// real / imag of a complex tensor are float views of its memory (strides doubled); of a
+// real tensor, x itself / zeros of its dtype. conj copies real input (bool becomes int8,
+// as numpy). angle = atan2(imag, real) in the real dtype of the complex computation
+// (integer and bool input: float32; float16 stays float16).
+Tensor real(const Tensor& x);
+Tensor imag(const Tensor& x);
+Tensor conj(const Tensor& x);
+Tensor angle(const Tensor& x);
 
 }  // namespace ember

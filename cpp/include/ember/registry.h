@@ -43,6 +43,8 @@ class OpEntry {
 // Returns the entry of `name`, creating it on first use. Entries are never removed, so
 // front-end ops may cache the reference in a function-local static.
 OpEntry& op_entry(const std::string& name);
+// The entry of `name` if one was created, else nullptr (creates nothing).
+const OpEntry* find_op(const std::string& name);
 std::vector<std::string> registered_ops();
 
 // Registers every backend compiled in; idempotent and thread-safe.

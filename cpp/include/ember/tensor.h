@@ -13,6 +13,10 @@
 
 namespace ember {
 
+namespace autograd {
+struct AutogradMeta;
+}
+
 using Shape = std::vector<std::int64_t>;
 using Strides = std::vector<std::int64_t>;  // in elements, may be 0 (broadcast) or negative
 
@@ -41,10 +45,14 @@ class Storage {
   void* handle() const noexcept { return handle_; }
   std::size_t nbytes() const noexcept { return nbytes_; }
   Device device() const noexcept { return device_; }
+  // Counts in-place writes, so autograd can tell that a tensor it saved has changed.
+  std::uint64_t version() const noexcept { return version_; }
+  void bump_version() noexcept { ++version_; }
 
  private:
   void* data_ = nullptr;
   void* handle_ = nullptr;
+  std::uint64_t version_ = 0;
   std::size_t nbytes_ = 0;
   Device device_;
   std::function<void()> release_;
@@ -105,6 +113,12 @@ class Tensor {
   // tensors); otherwise an undefined Tensor, and the caller copies.
   Tensor view(const Shape& shape) const;
 
+  // The same view of the same storage, outside any autograd graph.
+  Tensor detach() const;
+  // Autograd state (ember/autograd.h); null for tensors that never took part in it.
+  const std::shared_ptr<autograd::AutogradMeta>& autograd_meta() const noexcept { return autograd_; }
+  void set_autograd_meta(std::shared_ptr<autograd::AutogradMeta> meta) noexcept { autograd_ = std::move(meta); }
+
  private:
   std::shared_ptr<Storage> storage_;
   Shape shape_;
@@ -114,6 +128,7 @@ class Tensor {
   DType dtype_ = DType::Float32;
   bool wrapped_number_ = false;
   bool read_only_ = false;
+  std::shared_ptr<autograd::AutogradMeta> autograd_;
 };
 
 // Normalises a possibly negative axis for an op, raising IndexError naming the op.

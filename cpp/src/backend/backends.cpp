@@ -17,6 +17,9 @@ void init_backends() {
     cpu::register_sort_kernels();
     cpu::register_random_kernels();
     cpu::register_linalg_kernels();
+    cpu::register_optim_kernels();
+    cpu::register_complex_kernels();
+    cpu::register_fft_kernels();
   });
   // OpenCL kernels register even without a platform: they raise, naming the reason.
   static std::once_flag opencl_once;

@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "ember/errors.h"
+
 namespace ember {
 namespace {
 
@@ -19,6 +21,7 @@ constexpr std::array<Info, kNumDTypes> kInfo = {{
     {"uint16", 2, DTypeKind::Int, true},   {"uint32", 4, DTypeKind::Int, true},
     {"uint64", 8, DTypeKind::Int, true},   {"float16", 2, DTypeKind::Float, false},
     {"float32", 4, DTypeKind::Float, false}, {"float64", 8, DTypeKind::Float, false},
+    {"complex64", 8, DTypeKind::Complex, false}, {"complex128", 16, DTypeKind::Complex, false},
 }};
 
 const Info& info(DType d) { return kInfo[static_cast<int>(d)]; }
@@ -50,6 +53,22 @@ DTypeKind dtype_kind(DType d) { return info(d).kind; }
 bool is_floating(DType d) { return info(d).kind == DTypeKind::Float; }
 bool is_integral(DType d) { return info(d).kind == DTypeKind::Int; }
 bool is_unsigned(DType d) { return info(d).is_unsigned; }
+bool is_complex(DType d) { return info(d).kind == DTypeKind::Complex; }
+
+DType real_dtype(DType d) {
+  if (d == DType::Complex64) return DType::Float32;
+  if (d == DType::Complex128) return DType::Float64;
+  return d;
+}
+
+DType complex_dtype(DType d) {
+  if (is_complex(d)) return d;
+  return d == DType::Float64 ? DType::Complex128 : DType::Complex64;
+}
+
+void unsupported_kernel_dtype(DType dtype) {
+  type_error("kernel", "dtype ", dtype_name(dtype), " reached a kernel that does not support it");
+}
 
 std::optional<DType> dtype_from_name(std::string_view name) {
   if (name == "bool_") return DType::Bool;
@@ -64,6 +83,7 @@ DType default_dtype(DTypeKind kind) {
     case DTypeKind::Bool: return DType::Bool;
     case DTypeKind::Int: return DType::Int32;
     case DTypeKind::Float: return DType::Float32;
+    case DTypeKind::Complex: return DType::Complex64;
   }
   return DType::Float32;
 }
@@ -74,6 +94,10 @@ DType promote_types(DType a, DType b) {
   const Info& ib = info(b);
   if (ia.kind == DTypeKind::Bool) return b;
   if (ib.kind == DTypeKind::Bool) return a;
+  if (ia.kind == DTypeKind::Complex || ib.kind == DTypeKind::Complex) {
+    // NumPy: the complex dtype whose parts hold the promotion of the real parts.
+    return complex_dtype(promote_types(real_dtype(a), real_dtype(b)));
+  }
   if (ia.kind == DTypeKind::Float && ib.kind == DTypeKind::Float) return larger(a, b);
   if (ia.kind == DTypeKind::Float || ib.kind == DTypeKind::Float) {
     const DType f = ia.kind == DTypeKind::Float ? a : b;

@@ -42,6 +42,12 @@ OpEntry& op_entry(const std::string& name) {
   return *e;
 }
 
+const OpEntry* find_op(const std::string& name) {
+  std::lock_guard<std::mutex> lock(registry_mutex());
+  auto it = index().find(name);
+  return it == index().end() ? nullptr : it->second;
+}
+
 std::vector<std::string> registered_ops() {
   std::lock_guard<std::mutex> lock(registry_mutex());
   std::vector<std::string> names;

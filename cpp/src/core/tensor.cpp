@@ -153,6 +153,12 @@ Tensor Tensor::as_strided(const Shape& shape, const Strides& strides, std::int64
   return t;
 }
 
+Tensor Tensor::detach() const {
+  Tensor t = *this;
+  t.autograd_.reset();
+  return t;
+}
+
 Tensor Tensor::permute(const std::vector<int>& axes) const {
   Shape shape(axes.size());
   Strides strides(axes.size());

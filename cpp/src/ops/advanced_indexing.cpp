@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "ember/indexing.h"
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -162,10 +163,16 @@ std::vector<IndexItem> basic_items(const std::vector<TensorIndex>& items) {
 
 Tensor gather_items(const Tensor& x, const std::vector<TensorIndex>& items, const char* op) {
   if (!has_array(items)) return basic_index(x, basic_items(items));
-  const Plan pl = plan(x, items, op);
-  Attrs attrs;
-  attrs.ints = {pl.npre};
-  return run_to_new(registered_op("index"), x.device(), pl.out_shape, x.dtype(), {pl.src, pl.offsets}, attrs);
+  return autograd::differentiable(
+      op, {x},
+      [&] {
+        const Plan pl = plan(x, items, op);
+        Attrs attrs;
+        attrs.ints = {pl.npre};
+        return run_to_new(registered_op("index"), x.device(), pl.out_shape, x.dtype(), {pl.src, pl.offsets},
+                          attrs);
+      },
+      [&] { return autograd::advanced_index_rule(x, items); });
 }
 
 }  // namespace
@@ -173,6 +180,10 @@ Tensor gather_items(const Tensor& x, const std::vector<TensorIndex>& items, cons
 Tensor index(const Tensor& x, const std::vector<TensorIndex>& items) { return gather_items(x, items, "index"); }
 
 void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Tensor& values, const char* op) {
+  if (autograd::any_requires_grad({values})) {
+    value_error(op, "the values require grad, but an in-place write cannot carry their gradient; use the "
+                    "functional index_update");
+  }
   if (!has_array(items)) {
     copy_into(basic_index(x, basic_items(items)), values, op);
     return;
@@ -184,13 +195,27 @@ void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Ten
     value_error(op, "cannot assign a ", describe(values), " to an indexed selection of shape ",
                 shape_str(pl.out_shape));
   }
-  const Tensor v = contiguous(cast(broadcast_to(values, pl.out_shape), x.dtype()));
+  const Tensor v = Tensor::empty(pl.out_shape, x.dtype(), x.device());
+  copy_into(v, values, op);
   if (v.numel() == 0) return;
+  autograd::check_inplace(x, op);
+  x.storage()->bump_version();
   Attrs attrs;
   attrs.ints = {pl.npre};
   Tensor dst = pl.src;
   const Tensor inputs[] = {v, pl.offsets};
   registered_op("index_put").call(x.device(), inputs, std::span<Tensor>(&dst, 1), attrs);
+}
+
+Tensor index_update(const Tensor& x, const std::vector<TensorIndex>& items, const Tensor& values, const char* op) {
+  return autograd::differentiable(
+      op, {x, values},
+      [&] {
+        const Tensor out = copy(x);
+        index_put(out, items, values, op);
+        return out;
+      },
+      [&] { return autograd::index_update_rule(items, values); });
 }
 
 Tensor gather(const Tensor& x, const Tensor& indices, std::int64_t axis) {
@@ -211,6 +236,7 @@ Tensor scatter(const Tensor& data, const Tensor& indices, std::optional<std::int
   const auto it = std::find(std::begin(kAggr), std::end(kAggr), aggr);
   if (it == std::end(kAggr)) value_error("scatter", "aggr must be one of add, max, min, mean; got '", aggr, "'");
   if (data.ndim() == 0) value_error("scatter", "data must have at least one dimension, got ", describe(data));
+  detail::require_real("scatter", {&data});
   const int a = normalize_axis(axis, data.ndim(), "scatter");
   if (!is_integral(indices.dtype())) type_error("scatter", "indices must be integers, got ", describe(indices));
   if (indices.ndim() != 1 || indices.shape()[0] != data.shape()[a]) {
@@ -234,8 +260,13 @@ Tensor scatter(const Tensor& data, const Tensor& indices, std::optional<std::int
   out_shape[a] = size;
   Attrs attrs;
   attrs.ints = {M, data.shape()[a], N, size, static_cast<std::int64_t>(it - std::begin(kAggr))};
-  return run_to_new(registered_op("scatter"), data.device(), out_shape, data.dtype(), {contiguous(data), idx},
-                    attrs);
+  return autograd::differentiable(
+      "scatter", {data},
+      [&] {
+        return run_to_new(registered_op("scatter"), data.device(), out_shape, data.dtype(), {contiguous(data), idx},
+                          attrs);
+      },
+      [&] { return autograd::scatter_rule(data, idx, aggr, a); });
 }
 
 Tensor tensor_scatter_nd_update(const Tensor& x, const Tensor& indices, const Tensor& updates) {
@@ -252,16 +283,14 @@ Tensor tensor_scatter_nd_update(const Tensor& x, const Tensor& indices, const Te
     value_error(op, "updates must have shape ", shape_str(expected), " (indices.shape[:-1] + x.shape[K:]), got ",
                 describe(updates));
   }
-  const Tensor out = copy(x);
   std::vector<TensorIndex> items(k);
   for (int j = 0; j < k; ++j) items[j].array = indices.select(indices.ndim() - 1, j);
-  index_put(out, items, updates, op);
-  return out;
+  return index_update(x, items, updates, op);
 }
 
 std::vector<Tensor> nonzero(const Tensor& x) {
   if (x.ndim() == 0) value_error("nonzero", "calling nonzero on a 0-d tensor is not allowed; use x[None]");
-  const Tensor mask = contiguous(x.dtype() == DType::Bool ? x : cast(x, DType::Bool));
+  const Tensor mask = contiguous(detail::truth(x));
   const std::int64_t count = read_int(sum(mask, std::nullopt, false));
   const Tensor coords = run_to_new(registered_op("nonzero"), x.device(), {count, x.ndim()}, DType::Int64, {mask});
   std::vector<Tensor> out;

@@ -29,4 +29,15 @@ Tensor run_to_new(const OpEntry& op, Device device, const Shape& shape, DType dt
 // Normalises, de-duplicates and sorts reduction axes (nullopt: all axes).
 std::vector<int> reduction_axes(const Axes& axes, int ndim, const char* op);
 
+// ---- complex dtypes (ops/complex.cpp) ------------------------------------------------------
+// The kernel that computes `op` on complex operands ("complex_<op>"); TypeError naming
+// the op and the operands when the op has none.
+const OpEntry& complex_entry(const OpEntry& op, std::initializer_list<const Tensor*> operands);
+// TypeError naming `op` when any defined operand is complex.
+void require_real(const char* op, std::initializer_list<const Tensor*> operands);
+// TypeError naming `op` when a complex value would be stored in a real dtype.
+void check_fill_value(const char* op, DType dtype, Scalar value);
+// x != 0 as a bool tensor (x itself when bool).
+Tensor truth(const Tensor& x);
+
 }  // namespace ember::detail

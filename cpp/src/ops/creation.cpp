@@ -1,6 +1,7 @@
 // Front-end creation, copy and cast ops.
 #include <cmath>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -11,7 +12,7 @@ using detail::run_to_new;
 namespace {
 Attrs scalar_attrs(Scalar value) {
   Attrs attrs;
-  attrs.floats = {value.kind == DTypeKind::Int ? static_cast<double>(value.i) : value.f};
+  attrs.floats = {value.kind == DTypeKind::Int ? static_cast<double>(value.i) : value.f, value.imag};
   attrs.ints = {value.kind == DTypeKind::Int ? value.i : static_cast<std::int64_t>(value.f)};
   return attrs;
 }
@@ -19,12 +20,17 @@ Attrs scalar_attrs(Scalar value) {
 
 void fill_(const Tensor& dst, Scalar value) {
   static const OpEntry& op = registered_op("fill");
+  static const OpEntry& complex_op = registered_op("complex_fill");
+  autograd::check_inplace(dst, "fill");
+  detail::check_fill_value("fill", dst.dtype(), value);
   if (dst.numel() == 0) return;
+  dst.storage()->bump_version();
   Tensor out = dst;
-  op.call(dst.device(), {}, std::span<Tensor>(&out, 1), scalar_attrs(value));
+  (is_complex(dst.dtype()) ? complex_op : op).call(dst.device(), {}, std::span<Tensor>(&out, 1), scalar_attrs(value));
 }
 
 Tensor full(const Shape& shape, Scalar value, DType dtype, Device device) {
+  detail::check_fill_value("full", dtype, value);
   Tensor t = Tensor::empty(shape, dtype, device);
   fill_(t, value);
   return t;
@@ -46,6 +52,7 @@ Tensor eye(std::int64_t n, std::int64_t m, std::int64_t k, DType dtype, Device d
 
 Tensor arange(double start, double stop, double step, DType dtype, Device device) {
   static const OpEntry& op = registered_op("arange");
+  if (is_complex(dtype)) type_error("arange", "complex dtypes are not supported, got ", dtype_name(dtype));
   if (step == 0) value_error("arange", "step must not be zero");
   if (!std::isfinite(start) || !std::isfinite(stop) || !std::isfinite(step)) {
     value_error("arange", "start, stop and step must be finite, got ", start, ", ", stop, ", ", step);
@@ -59,6 +66,7 @@ Tensor arange(double start, double stop, double step, DType dtype, Device device
 
 Tensor linspace(double start, double stop, std::int64_t num, bool endpoint, DType dtype, Device device) {
   static const OpEntry& op = registered_op("linspace");
+  if (is_complex(dtype)) type_error("linspace", "complex dtypes are not supported, got ", dtype_name(dtype));
   if (num < 0) value_error("linspace", "num must be non-negative, got ", num);
   const std::int64_t div = endpoint ? num - 1 : num;
   Attrs attrs;
@@ -69,7 +77,13 @@ Tensor linspace(double start, double stop, std::int64_t num, bool endpoint, DTyp
 
 void copy_into(const Tensor& dst, const Tensor& src, const char* op_name) {
   static const OpEntry& op = registered_op("copy");
+  static const OpEntry& complex_op = registered_op("complex_copy");
   detail::common_device(op_name, {&dst, &src});
+  // NumPy drops the imaginary part with a ComplexWarning; Ember refuses.
+  if (is_complex(src.dtype()) && !is_complex(dst.dtype())) {
+    type_error(op_name, "cannot cast ", detail::describe(src), " to ", dtype_name(dst.dtype()),
+               "; take ops.real, ops.imag or ops.abs first");
+  }
   Shape shape = broadcast_shapes(dst.shape(), src.shape(), op_name);
   if (shape != dst.shape()) {
     value_error(op_name, "could not broadcast input of shape ", shape_str(src.shape()), " into shape ",
@@ -77,15 +91,23 @@ void copy_into(const Tensor& dst, const Tensor& src, const char* op_name) {
   }
   if (dst.numel() == 0) return;
   if (dst.is_read_only()) value_error(op_name, "the destination is a broadcast view (read-only); copy it first");
+  autograd::check_inplace(dst, op_name);
+  dst.storage()->bump_version();
   const Tensor in = src.broadcast_to(shape);
   Tensor out = dst;
-  op.call(dst.device(), std::span<const Tensor>(&in, 1), std::span<Tensor>(&out, 1));
+  (is_complex(dst.dtype()) ? complex_op : op).call(dst.device(), std::span<const Tensor>(&in, 1),
+                                                   std::span<Tensor>(&out, 1));
 }
 
 Tensor cast(const Tensor& x, DType dtype) {
-  Tensor out = Tensor::empty(x.shape(), dtype, x.device());
-  copy_into(out, x, "cast");
-  return out;
+  return autograd::differentiable(
+      "cast", {x},
+      [&] {
+        Tensor out = Tensor::empty(x.shape(), dtype, x.device());
+        copy_into(out, x, "cast");
+        return out;
+      },
+      [&] { return autograd::identity_rule(x); });
 }
 
 Tensor copy(const Tensor& x) { return cast(x, x.dtype()); }
@@ -96,12 +118,17 @@ Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : copy(x); }
 Tensor to_device(const Tensor& x, Device device) {
   static const OpEntry& op = registered_op("transfer");
   if (x.device() == device) return x;
-  const Tensor src = contiguous(x);
-  Tensor out = Tensor::empty(x.shape(), x.dtype(), device);
-  if (out.numel() == 0) return out;
-  op.call(device.type == DeviceType::CPU ? x.device() : device, std::span<const Tensor>(&src, 1),
-          std::span<Tensor>(&out, 1));
-  return out;
+  return autograd::differentiable(
+      "to_device", {x},
+      [&] {
+        const Tensor src = contiguous(x);
+        Tensor out = Tensor::empty(x.shape(), x.dtype(), device);
+        if (out.numel() == 0) return out;
+        op.call(device.type == DeviceType::CPU ? x.device() : device, std::span<const Tensor>(&src, 1),
+                std::span<Tensor>(&out, 1));
+        return out;
+      },
+      [&] { return autograd::identity_rule(x); });
 }
 
 }  // namespace ember

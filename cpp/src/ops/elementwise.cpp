@@ -1,6 +1,7 @@
 // Front-end elementwise ops: dtype rules, broadcasting, dispatch.
 #include <algorithm>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -44,7 +45,7 @@ enum class BinaryKind {
   Arithmetic,  // any dtype
   NoBool,      // bool operands are promoted to int8 (NumPy's floor_divide, mod, power)
   Subtract,    // bool - bool is a TypeError, as in NumPy
-  TrueDivide,  // integer / bool inputs divide in float32
+  TrueDivide,  // integer / bool inputs compute in float32 (divide, arctan2)
   Compare,     // bool result
   Bitwise,     // integer or bool only
   Shift,       // integer or bool only; bool computes in int8 (numpy.left_shift)
@@ -56,7 +57,10 @@ Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind ki
   const char* name = op.name().c_str();
   const Device device = common_device(name, {&a, &b});
   DType compute = result_type(a, b);
-  switch (kind) {
+  // Complex operands go to the op's complex kernel and need none of the real-dtype rules.
+  const bool on_complex = is_complex(compute);
+  const OpEntry& kernel = on_complex ? detail::complex_entry(op, {&a, &b}) : op;
+  switch (on_complex ? BinaryKind::Arithmetic : kind) {
     case BinaryKind::NoBool:
       if (compute == DType::Bool) compute = DType::Int8;
       break;
@@ -89,13 +93,14 @@ Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind ki
     return t.broadcast_to(shape);
   };
   const Tensor ins[2] = {prepare(a), prepare(b)};
-  op.call(device, ins, std::span<Tensor>(&out, 1));
+  kernel.call(device, ins, std::span<Tensor>(&out, 1));
   return out;
 }
 
 enum class UnaryKind {
   Floating,     // integer and bool inputs are computed in float32
   SameDType,    // any dtype, same-dtype result
+  Magnitude,    // as SameDType, but complex input gives its real dtype (abs)
   NoBool,       // same-dtype result; bool input is a TypeError
   BoolAsInt8,   // same-dtype result; bool input computes in int8 (numpy.square)
   Predicate,    // bool result
@@ -104,6 +109,12 @@ enum class UnaryKind {
 
 Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
   const char* name = op.name().c_str();
+  if (is_complex(x.dtype())) {
+    const DType out = kind == UnaryKind::Predicate   ? DType::Bool
+                      : kind == UnaryKind::Magnitude ? real_dtype(x.dtype())
+                                                     : x.dtype();
+    return run_to_new(detail::complex_entry(op, {&x}), x.device(), x.shape(), out, {x});
+  }
   DType compute = x.dtype();
   if (kind == UnaryKind::Floating && !is_floating(compute)) compute = default_dtype(DTypeKind::Float);
   if (kind == UnaryKind::BoolAsInt8 && compute == DType::Bool) compute = DType::Int8;
@@ -119,10 +130,12 @@ Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
 
 }  // namespace
 
-#define EMBER_DEFINE_UNARY(fn, kind)                          \
-  Tensor fn(const Tensor& x) {                                \
-    static const OpEntry& op = registered_op(#fn);            \
-    return unary(op, x, UnaryKind::kind);                     \
+#define EMBER_DEFINE_UNARY(fn, kind)                                                 \
+  Tensor fn(const Tensor& x) {                                                       \
+    static const OpEntry& op = registered_op(#fn);                                   \
+    return autograd::differentiable(                                                 \
+        #fn, {x}, [&] { return unary(op, x, UnaryKind::kind); },                     \
+        [&] { return autograd::unary_rule(#fn, x); });                               \
   }
 EMBER_DEFINE_UNARY(exp, Floating)
 EMBER_DEFINE_UNARY(log, Floating)
@@ -136,7 +149,7 @@ EMBER_DEFINE_UNARY(sinh, Floating)
 EMBER_DEFINE_UNARY(cosh, Floating)
 EMBER_DEFINE_UNARY(tanh, Floating)
 EMBER_DEFINE_UNARY(sigmoid, Floating)
-EMBER_DEFINE_UNARY(abs, SameDType)
+EMBER_DEFINE_UNARY(abs, Magnitude)
 EMBER_DEFINE_UNARY(negative, NoBool)
 EMBER_DEFINE_UNARY(sign, NoBool)
 EMBER_DEFINE_UNARY(square, BoolAsInt8)
@@ -150,10 +163,12 @@ EMBER_DEFINE_UNARY(bitwise_not, IntegerOnly)
 EMBER_DEFINE_UNARY(count_ones, IntegerOnly)
 #undef EMBER_DEFINE_UNARY
 
-#define EMBER_DEFINE_BINARY(fn, kind)                         \
-  Tensor fn(const Tensor& a, const Tensor& b) {               \
-    static const OpEntry& op = registered_op(#fn);            \
-    return binary(op, a, b, BinaryKind::kind);                \
+#define EMBER_DEFINE_BINARY(fn, kind)                                                \
+  Tensor fn(const Tensor& a, const Tensor& b) {                                      \
+    static const OpEntry& op = registered_op(#fn);                                   \
+    return autograd::differentiable(                                                 \
+        #fn, {a, b}, [&] { return binary(op, a, b, BinaryKind::kind); },             \
+        [&] { return autograd::binary_rule(#fn, a, b); });                            \
   }
 EMBER_DEFINE_BINARY(add, Arithmetic)
 EMBER_DEFINE_BINARY(subtract, Subtract)
@@ -180,14 +195,28 @@ EMBER_DEFINE_BINARY(left_shift, Shift)
 EMBER_DEFINE_BINARY(right_shift, Shift)
 #undef EMBER_DEFINE_BINARY
 
+// numpy.arctan2(y, x): the angle of the point (x, y) in [-pi, pi], quadrant by the signs of
+// both (and of signed zeros, as std::atan2); integer / bool inputs compute in float32.
+Tensor arctan2(const Tensor& y, const Tensor& x) {
+  static const OpEntry& op = registered_op("arctan2");
+  return autograd::differentiable(
+      "arctan2", {y, x}, [&] { return binary(op, y, x, BinaryKind::TrueDivide); },
+      [&] { return autograd::binary_rule("arctan2", y, x); });
+}
+
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
   static const OpEntry& op = registered_op("where");
   const Device device = common_device("where", {&condition, &x, &y});
   const DType dtype = result_type(x, y);
   const Shape shape = broadcast_shapes(broadcast_shapes(condition.shape(), x.shape(), "where"), y.shape(), "where");
-  return run_to_new(op, device, shape, dtype,
-                    {as_dtype(condition, DType::Bool).broadcast_to(shape), as_dtype(x, dtype).broadcast_to(shape),
-                     as_dtype(y, dtype).broadcast_to(shape)});
+  return autograd::differentiable(
+      "where", {condition, x, y},
+      [&] {
+        return run_to_new(op, device, shape, dtype,
+                          {detail::truth(condition).broadcast_to(shape), as_dtype(x, dtype).broadcast_to(shape),
+                           as_dtype(y, dtype).broadcast_to(shape)});
+      },
+      [&] { return autograd::where_rule(condition, x, y); });
 }
 
 Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
@@ -195,6 +224,7 @@ Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
     value_error("clip", "at least one of min_val and max_val must be given");
   }
   common_device("clip", {&x, &min_val, &max_val});
+  detail::require_real("clip", {&x, &min_val, &max_val});
   if (min_val.defined()) broadcast_shapes(x.shape(), min_val.shape(), "clip");
   if (max_val.defined()) broadcast_shapes(x.shape(), max_val.shape(), "clip");
   Tensor out = x;
@@ -204,15 +234,17 @@ Tensor clip(const Tensor& x, const Tensor& min_val, const Tensor& max_val) {
 }
 
 // numpy.isclose: |a - b| <= atol + rtol * |b|, with infinities equal only to themselves.
+// For complex operands |.| is the modulus and the tolerance is real, as in NumPy.
 Tensor isclose(const Tensor& a, const Tensor& b, double rtol, double atol, bool equal_nan) {
   common_device("isclose", {&a, &b});
   broadcast_shapes(a.shape(), b.shape(), "isclose");
   DType dtype = result_type(a, b);
-  if (!is_floating(dtype)) dtype = default_dtype(DTypeKind::Float);
+  if (!is_floating(dtype) && !is_complex(dtype)) dtype = default_dtype(DTypeKind::Float);
   const Tensor fa = as_dtype(a, dtype), fb = as_dtype(b, dtype);
   const Device dev = fa.device();
-  Tensor tol = scalar_tensor(Scalar::from_double(atol), dtype, dev);
-  tol = add(tol, multiply(scalar_tensor(Scalar::from_double(rtol), dtype, dev), abs(fb)));
+  const DType tol_dtype = real_dtype(dtype);
+  Tensor tol = scalar_tensor(Scalar::from_double(atol), tol_dtype, dev);
+  tol = add(tol, multiply(scalar_tensor(Scalar::from_double(rtol), tol_dtype, dev), abs(fb)));
   Tensor close = less_equal(abs(subtract(fa, fb)), tol);
   const Tensor both_finite = logical_and(isfinite(fa), isfinite(fb));
   close = logical_or(logical_and(close, both_finite), logical_and(equal(fa, fb), logical_not(both_finite)));

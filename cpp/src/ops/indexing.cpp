@@ -1,4 +1,5 @@
 // Basic indexing: integers, slices, Ellipsis and new axes, as zero-copy views.
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -22,7 +23,8 @@ std::pair<std::int64_t, std::int64_t> adjust_slice(const IndexItem& it, std::int
 }
 }  // namespace
 
-Tensor basic_index(const Tensor& x, const std::vector<IndexItem>& items) {
+namespace {
+Tensor basic_view(const Tensor& x, const std::vector<IndexItem>& items) {
   using Kind = IndexItem::Kind;
   int consumed = 0, ellipses = 0;
   for (const auto& it : items) {
@@ -64,6 +66,12 @@ Tensor basic_index(const Tensor& x, const std::vector<IndexItem>& items) {
     }
   }
   return out;
+}
+}  // namespace
+
+Tensor basic_index(const Tensor& x, const std::vector<IndexItem>& items) {
+  return autograd::differentiable(
+      "index", {x}, [&] { return basic_view(x, items); }, [&] { return autograd::basic_index_rule(x, items); });
 }
 
 }  // namespace ember

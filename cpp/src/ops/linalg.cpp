@@ -5,6 +5,7 @@
 #include <limits>
 #include <random>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember::linalg {
@@ -18,6 +19,9 @@ namespace {
 // compute in float32, as Ember's other float-valued ops.
 DType compute_dtype(DType dtype, const char* op) {
   if (dtype == DType::Float16) type_error(op, "float16 is not supported; cast to float32 first");
+  if (is_complex(dtype)) {
+    type_error(op, dtype_name(dtype), " is not supported; only eig and eigvals take complex input");
+  }
   return is_floating(dtype) ? dtype : default_dtype(DTypeKind::Float);
 }
 
@@ -68,13 +72,23 @@ void check_info(const Tensor& info, const char* op, const char* what, const Tens
 }
 
 // An identity (n, n) broadcast over `batch`, as a new contiguous tensor.
+// Decompositions without a gradient rule yet: a backward pass through them raises.
+void mark_not_differentiable(const char* name, const std::vector<Tensor>& inputs, std::vector<Tensor*> outputs) {
+  bool record = false;
+  for (const Tensor& t : inputs) record = record || autograd::any_requires_grad({t});
+  if (!record) return;
+  std::erase_if(outputs, [](const Tensor* t) { return !t->defined(); });
+  autograd::record_not_differentiable(name, inputs, outputs);
+}
+
 Tensor batched_eye(const Shape& batch, std::int64_t n, DType dtype, Device device) {
   return copy(eye(n, n, 0, dtype, device).broadcast_to(with_tail(batch, {n, n})));
 }
 
 }  // namespace
 
-Tensor solve(const Tensor& a, const Tensor& b_in) {
+namespace {
+Tensor solve_impl(const Tensor& a, const Tensor& b_in) {
   const Device device = detail::common_device("solve", {&a, &b_in});
   require_square(a, "solve");
   const DType dtype = compute_dtype(result_type(a, b_in), "solve");
@@ -98,8 +112,15 @@ Tensor solve(const Tensor& a, const Tensor& b_in) {
   }
   return vector_b ? outs[0].squeeze_axis(outs[0].ndim() - 1) : outs[0];
 }
+}  // namespace
 
-Tensor inv(const Tensor& a) {
+Tensor solve(const Tensor& a, const Tensor& b_in) {
+  return autograd::differentiable(
+      "solve", {a, b_in}, [&] { return solve_impl(a, b_in); }, [&] { return autograd::solve_rule(a, b_in); });
+}
+
+namespace {
+Tensor inv_impl(const Tensor& a) {
   require_square(a, "inv");
   const DType dtype = compute_dtype(a.dtype(), "inv");
   const std::int64_t N = a.dim(-1);
@@ -112,8 +133,15 @@ Tensor inv(const Tensor& a) {
   }
   return outs[0];
 }
+}  // namespace
 
-Tensor det(const Tensor& a) {
+Tensor inv(const Tensor& a) {
+  return autograd::differentiable(
+      "inv", {a}, [&] { return inv_impl(a); }, [&] { return autograd::inv_rule(); });
+}
+
+namespace {
+Tensor det_impl(const Tensor& a) {
   require_square(a, "det");
   const DType dtype = compute_dtype(a.dtype(), "det");
   const std::int64_t N = a.dim(-1);
@@ -124,8 +152,15 @@ Tensor det(const Tensor& a) {
   if (outs[0].numel() > 0) call("linalg_det", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
   return outs[0];
 }
+}  // namespace
 
-Tensor cholesky(const Tensor& a) {
+Tensor det(const Tensor& a) {
+  return autograd::differentiable(
+      "det", {a}, [&] { return det_impl(a); }, [&] { return autograd::det_rule(a); });
+}
+
+namespace {
+Tensor cholesky_impl(const Tensor& a) {
   require_square(a, "cholesky");
   const DType dtype = compute_dtype(a.dtype(), "cholesky");
   const std::int64_t N = a.dim(-1);
@@ -137,6 +172,12 @@ Tensor cholesky(const Tensor& a) {
     check_info(outs[1], "cholesky", "matrix is not positive definite", a);
   }
   return outs[0];
+}
+}  // namespace
+
+Tensor cholesky(const Tensor& a) {
+  return autograd::differentiable(
+      "cholesky", {a}, [&] { return cholesky_impl(a); }, [&] { return autograd::cholesky_rule(); });
 }
 
 EighResult eigh(const Tensor& a) {
@@ -151,8 +192,46 @@ EighResult eigh(const Tensor& a) {
     call("linalg_eigh", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
     check_info(outs[2], "eigh", "eigenvalues did not converge", a);
   }
-  return {outs[0], outs[1]};
+  EighResult result{outs[0], outs[1]};
+  mark_not_differentiable("eigh", {a}, {&result.eigenvalues, &result.eigenvectors});
+  return result;
 }
+
+namespace {
+bool all_true(const Tensor& mask) { return to_device(all(mask, std::nullopt, false), Device{}).data<bool>()[0]; }
+
+EigResult eig_impl(const Tensor& a, bool vectors, const char* op) {
+  require_square(a, op);
+  const DType dtype = is_complex(a.dtype()) ? a.dtype() : compute_dtype(a.dtype(), op);
+  const DType cdtype = complex_dtype(dtype);
+  const std::int64_t N = a.dim(-1);
+  const Device device = a.device();
+  const Tensor ac = prepared(a, a.shape(), dtype);
+  std::vector<Tensor> outs = {Tensor::empty(with_tail(batch_of(a), {N}), cdtype, device)};
+  if (vectors) outs.push_back(Tensor::empty(a.shape(), cdtype, device));
+  outs.push_back(Tensor::empty({ac.dim(0)}, DType::Int32, device));
+  if (a.numel() > 0) {
+    if (!all_true(isfinite(ac))) {
+      value_error(op, "array must not contain infs or NaNs (", describe(a), ")");
+    }
+    Attrs attrs = dims_attrs(ac.dim(0), N, N);
+    attrs.ints.push_back(vectors ? 1 : 0);
+    call("linalg_eig", device, {ac}, outs, attrs);
+    check_info(outs.back(), op, "eigenvalues did not converge", a);
+  }
+  EigResult r{outs[0], vectors ? outs[1] : Tensor()};
+  // numpy.linalg.eig: real input whose eigenvalues are all real gives real results.
+  const Tensor zero = zeros({}, real_dtype(cdtype), device);
+  if (!is_complex(a.dtype()) && all_true(equal(imag(r.eigenvalues), zero))) {
+    r.eigenvalues = copy(real(r.eigenvalues));
+    if (vectors) r.eigenvectors = copy(real(r.eigenvectors));
+  }
+  return r;
+}
+}  // namespace
+
+EigResult eig(const Tensor& a) { return eig_impl(a, true, "eig"); }
+Tensor eigvals(const Tensor& a) { return eig_impl(a, false, "eigvals").eigenvalues; }
 
 SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
   require_matrix(a, "svd");
@@ -178,8 +257,9 @@ SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
     attrs.ints.push_back(!compute_uv ? 0 : full_matrices ? 2 : 1);
     call("linalg_svd", device, {ac}, outs, attrs);
   }
-  if (!compute_uv) return {Tensor(), outs[0], Tensor()};
-  return {outs[1], outs[0], outs[2]};
+  SvdResult result = compute_uv ? SvdResult{outs[1], outs[0], outs[2]} : SvdResult{Tensor(), outs[0], Tensor()};
+  mark_not_differentiable("svd", {a}, {&result.u, &result.s, &result.vh});
+  return result;
 }
 
 QrResult qr(const Tensor& a, const std::string& mode) {
@@ -207,8 +287,9 @@ QrResult qr(const Tensor& a, const std::string& mode) {
     attrs.ints.push_back(m);
     call("linalg_qr", device, {ac}, outs, attrs);
   }
-  if (m == 2) return {Tensor(), outs[0]};
-  return {outs[0], outs[1]};
+  QrResult result = m == 2 ? QrResult{Tensor(), outs[0]} : QrResult{outs[0], outs[1]};
+  mark_not_differentiable("qr", {a}, {&result.q, &result.r});
+  return result;
 }
 
 LstsqResult lstsq(const Tensor& a, const Tensor& b_in, std::optional<double> rcond) {
@@ -239,8 +320,9 @@ LstsqResult lstsq(const Tensor& a, const Tensor& b_in, std::optional<double> rco
   // Sums of squared residuals exist only for a full-rank overdetermined system.
   Tensor residuals = Tensor::empty({0}, dtype, device);
   if (rank == N && M > N) residuals = sum(square(subtract(bc, matmul(ac, outs[0]))), std::vector<std::int64_t>{0}, false);
-  Tensor x = b_in.ndim() == 1 ? outs[0].squeeze_axis(1) : outs[0];
-  return {x, residuals, outs[2], outs[1]};
+  LstsqResult result{b_in.ndim() == 1 ? outs[0].squeeze_axis(1) : outs[0], residuals, outs[2], outs[1]};
+  mark_not_differentiable("lstsq", {a, b_in}, {&result.x, &result.residuals, &result.s});
+  return result;
 }
 
 }  // namespace ember::linalg

@@ -5,6 +5,7 @@
 
 #include "ember/linalg.h"
 #include "ember/random.h"
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember::linalg {
@@ -78,6 +79,7 @@ Tensor matrix_norm(const Tensor& x, const NormOrd& ord, int row, int col) {
 }  // namespace
 
 Tensor norm(const Tensor& x_in, const NormOrd& ord, const Axes& axis, bool keepdims) {
+  detail::require_real("norm", {&x_in});
   const Tensor x = is_floating(x_in.dtype()) ? x_in : cast(x_in, default_dtype(DTypeKind::Float));
   const int nd = x.ndim();
   std::vector<std::int64_t> axes;
@@ -126,16 +128,22 @@ Tensor diagonal(const Tensor& x, std::int64_t offset, std::int64_t axis1, std::i
   // Start at (0, offset) or (-offset, 0); an empty diagonal keeps the base offset.
   std::int64_t start = x.offset();
   if (len > 0) start += offset >= 0 ? offset * x.strides()[a2] : -offset * x.strides()[a1];
-  return x.as_strided(shape, strides, start);
+  return autograd::differentiable(
+      "diagonal", {x}, [&] { return x.as_strided(shape, strides, start); },
+      [&] {
+        return autograd::Rule([shape = x.shape(), offset, a1, a2](const autograd::Grads& g, const autograd::Grads&,
+                                                                   const std::vector<bool>&) -> autograd::Grads {
+          return {autograd::view_adjoint("diagonal_backward", g[0], shape,
+                                         [=](const Tensor& t) { return diagonal(t, offset, a1, a2); })};
+        });
+      });
 }
 
 Tensor diag(const Tensor& x, std::int64_t k) {
   if (x.ndim() == 2) return diagonal(x, k, 0, 1);
   if (x.ndim() != 1) value_error("diag", "input must be 1-D or 2-D, got ", describe(x));
   const std::int64_t n = x.dim(0) + (k >= 0 ? k : -k);
-  Tensor out = zeros({n, n}, x.dtype(), x.device());
-  copy_into(diagonal(out, k, 0, 1), x, "diag");
-  return out;
+  return autograd::view_adjoint("diag", x, {n, n}, [k](const Tensor& t) { return diagonal(t, k, 0, 1); });
 }
 
 Tensor orthogonal(const Shape& shape, double gain, DType dtype, Device device, std::optional<std::uint64_t> seed) {

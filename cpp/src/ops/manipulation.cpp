@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <numeric>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -31,12 +32,21 @@ Tensor reshape(const Tensor& x, const Shape& shape_in) {
   if (shape_numel(shape) != x.numel()) {
     value_error("reshape", "cannot reshape ", describe(x), " into shape ", shape_str(shape_in));
   }
-  Tensor v = x.view(shape);
-  return v.defined() ? v : copy(x).view(shape);
+  return autograd::differentiable(
+      "reshape", {x},
+      [&] {
+        Tensor v = x.view(shape);
+        return v.defined() ? v : copy(x).view(shape);
+      },
+      [&] { return autograd::reshape_rule(x); });
 }
 
 Tensor transpose(const Tensor& x, const std::optional<std::vector<std::int64_t>>& axes) {
-  if (!axes) return x.transpose();
+  if (!axes) {
+    std::vector<std::int64_t> reversed(x.ndim());
+    for (int d = 0; d < x.ndim(); ++d) reversed[d] = x.ndim() - 1 - d;
+    return transpose(x, reversed);
+  }
   if (static_cast<int>(axes->size()) != x.ndim()) {
     value_error("transpose", "axes ", shape_str(*axes), " don't match ", describe(x));
   }
@@ -48,11 +58,14 @@ Tensor transpose(const Tensor& x, const std::optional<std::vector<std::int64_t>>
     seen[ax] = true;
     perm.push_back(ax);
   }
-  return x.permute(perm);
+  return autograd::differentiable(
+      "transpose", {x}, [&] { return x.permute(perm); }, [&] { return autograd::transpose_rule(perm); });
 }
 
 Tensor expand_dims(const Tensor& x, std::int64_t axis) {
-  return x.expand_dims(normalize_axis(axis, x.ndim() + 1, "expand_dims"));
+  const int ax = normalize_axis(axis, x.ndim() + 1, "expand_dims");
+  return autograd::differentiable(
+      "expand_dims", {x}, [&] { return x.expand_dims(ax); }, [&] { return autograd::reshape_rule(x); });
 }
 
 Tensor squeeze(const Tensor& x, const Axes& axes) {
@@ -70,19 +83,28 @@ Tensor squeeze(const Tensor& x, const Axes& axes) {
       }
     }
   }
-  Tensor out = x;
-  for (auto it = drop.rbegin(); it != drop.rend(); ++it) out = out.squeeze_axis(*it);
-  return out;
+  return autograd::differentiable(
+      "squeeze", {x},
+      [&] {
+        Tensor out = x;
+        for (auto it = drop.rbegin(); it != drop.rend(); ++it) out = out.squeeze_axis(*it);
+        return out;
+      },
+      [&] { return autograd::reshape_rule(x); });
 }
 
 Tensor broadcast_to(const Tensor& x, const Shape& shape) {
   broadcast_shapes(x.shape(), shape, "broadcast_to");
-  return x.broadcast_to(shape);
+  return autograd::differentiable(
+      "broadcast_to", {x}, [&] { return x.broadcast_to(shape); }, [&] { return autograd::broadcast_rule(x); });
 }
 
 namespace {
-// concatenate, reporting errors under the name of the op the user called.
-Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis_in, const char* name) {
+// concatenate, reporting errors under the name of the op the user called. `xs` may be
+// views of `originals` with an axis added (stack, vstack, hstack): gradients flow to the
+// originals.
+Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis_in, const char* name,
+              const std::vector<Tensor>& originals) {
   if (xs.empty()) value_error(name, "need at least one tensor to concatenate");
   const Tensor& first = xs.front();
   if (first.ndim() == 0) value_error(name, "zero-dimensional tensors cannot be concatenated");
@@ -106,17 +128,33 @@ Tensor concat(const std::vector<Tensor>& xs, std::int64_t axis_in, const char* n
     dtype = promote_types(dtype, t.dtype());
   }
   Tensor out = Tensor::empty(shape, dtype, first.device());
-  std::int64_t pos = 0;
-  for (const Tensor& t : xs) {
-    const std::int64_t n = t.shape()[axis];
-    copy_into(out.slice(axis, pos, pos + n, 1), t, name);
-    pos += n;
+  {
+    autograd::GradModeGuard no_grad(false);
+    std::int64_t pos = 0;
+    for (const Tensor& t : xs) {
+      const std::int64_t n = t.shape()[axis];
+      copy_into(out.slice(axis, pos, pos + n, 1), t, name);
+      pos += n;
+    }
+  }
+  bool record = false;
+  for (const Tensor& t : originals) record = record || autograd::any_requires_grad({t});
+  if (record && is_floating(dtype)) {
+    std::vector<Shape> shapes;
+    std::vector<std::int64_t> sizes;
+    for (std::size_t i = 0; i < xs.size(); ++i) {
+      shapes.push_back(originals[i].shape());
+      sizes.push_back(xs[i].shape()[axis]);
+    }
+    autograd::record(name, originals, {&out}, autograd::concat_rule(std::move(shapes), std::move(sizes), axis));
   }
   return out;
 }
 }  // namespace
 
-Tensor concatenate(const std::vector<Tensor>& xs, std::int64_t axis) { return concat(xs, axis, "concatenate"); }
+Tensor concatenate(const std::vector<Tensor>& xs, std::int64_t axis) {
+  return concat(xs, axis, "concatenate", xs);
+}
 
 Tensor stack(const std::vector<Tensor>& xs, std::int64_t axis_in) {
   if (xs.empty()) value_error("stack", "need at least one tensor to stack");
@@ -129,7 +167,7 @@ Tensor stack(const std::vector<Tensor>& xs, std::int64_t axis_in) {
     }
     expanded.push_back(t.expand_dims(axis));
   }
-  return concat(expanded, axis, "stack");
+  return concat(expanded, axis, "stack", xs);
 }
 
 std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& sizes, std::int64_t axis_in) {
@@ -148,6 +186,11 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
   for (auto s : sizes) {
     parts.push_back(x.slice(axis, pos, pos + s, 1));
     pos += s;
+  }
+  if (autograd::any_requires_grad({x}) && is_floating(x.dtype())) {
+    std::vector<Tensor*> outs;
+    for (Tensor& p : parts) outs.push_back(&p);
+    autograd::record("split", {x}, outs, autograd::split_rule(axis));
   }
   return parts;
 }
@@ -177,17 +220,19 @@ Tensor tile(const Tensor& x, const std::vector<std::int64_t>& reps_in) {
     expanded.insert(expanded.end(), {reps[d], xs[d]});
     result.push_back(reps[d] * xs[d]);
   }
-  return reshape(contiguous(reshape(x, inter).broadcast_to(expanded)), result);
+  return reshape(contiguous(broadcast_to(reshape(x, inter), expanded)), result);
 }
 
-Tensor pad(const Tensor& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& paddings,
-           const std::string& mode, Scalar constant_value) {
+namespace {
+Tensor pad_impl(const Tensor& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& paddings,
+                const std::string& mode, Scalar constant_value) {
   if (static_cast<int>(paddings.size()) != x.ndim()) {
     value_error("pad", "expected ", x.ndim(), " (before, after) pairs for ", describe(x), ", got ", paddings.size());
   }
   if (mode != "constant" && mode != "reflect" && mode != "symmetric" && mode != "edge") {
     value_error("pad", "unknown mode '", mode, "'; expected constant, reflect, symmetric or edge");
   }
+  detail::check_fill_value("pad", x.dtype(), constant_value);
   Shape shape = x.shape();
   for (int d = 0; d < x.ndim(); ++d) {
     const auto [lo, hi] = paddings[d];
@@ -224,18 +269,26 @@ Tensor pad(const Tensor& x, const std::vector<std::pair<std::int64_t, std::int64
   }
   return out;
 }
+}  // namespace
+
+Tensor pad(const Tensor& x, const std::vector<std::pair<std::int64_t, std::int64_t>>& paddings,
+           const std::string& mode, Scalar constant_value) {
+  return autograd::differentiable(
+      "pad", {x}, [&] { return pad_impl(x, paddings, mode, constant_value); },
+      [&] { return autograd::pad_rule(x, paddings, mode); });
+}
 
 Tensor vstack(const std::vector<Tensor>& xs) {
   std::vector<Tensor> v;
   for (const Tensor& t : xs) v.push_back(t.ndim() == 0 ? t.view({1, 1}) : t.ndim() == 1 ? t.expand_dims(0) : t);
-  return concat(v, 0, "vstack");
+  return concat(v, 0, "vstack", xs);
 }
 
 Tensor hstack(const std::vector<Tensor>& xs) {
   std::vector<Tensor> v;
   for (const Tensor& t : xs) v.push_back(t.ndim() == 0 ? t.view({1}) : t);
   if (v.empty()) value_error("hstack", "need at least one tensor to stack");
-  return concat(v, v.front().ndim() == 1 ? 0 : 1, "hstack");
+  return concat(v, v.front().ndim() == 1 ? 0 : 1, "hstack", xs);
 }
 
 std::vector<Tensor> meshgrid(const std::vector<Tensor>& xs, const std::string& indexing) {
@@ -252,7 +305,7 @@ std::vector<Tensor> meshgrid(const std::vector<Tensor>& xs, const std::string& i
     if (indexing == "xy" && n >= 2 && i < 2) axis = 1 - i;
     Shape s(n, 1);
     s[axis] = xs[i].numel();
-    out.push_back(copy(reshape(xs[i], s).broadcast_to(shape)));
+    out.push_back(copy(broadcast_to(reshape(xs[i], s), shape)));
   }
   return out;
 }

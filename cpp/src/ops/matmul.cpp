@@ -1,4 +1,5 @@
 // Front-end matmul (numpy.matmul semantics) and dot (numpy.dot semantics).
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -7,9 +8,11 @@ using detail::describe;
 using detail::registered_op;
 using detail::run_to_new;
 
-Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
+namespace {
+Tensor matmul_impl(const Tensor& a_in, const Tensor& b_in) {
   static const OpEntry& op = registered_op("matmul");
   const Device device = detail::common_device("matmul", {&a_in, &b_in});
+  detail::require_real("matmul", {&a_in, &b_in});
   if (a_in.ndim() == 0 || b_in.ndim() == 0) {
     value_error("matmul", "operands must be at least 1-D, got ", describe(a_in), " and ", describe(b_in));
   }
@@ -30,7 +33,7 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   if (dtype == DType::Float16 || dtype == DType::Bool) {
     // No half or bool GEMM: compute in float32 / int32 and convert back, as NumPy's result dtype.
     const DType wide = dtype == DType::Float16 ? DType::Float32 : DType::Int32;
-    out = matmul(cast(a, wide), cast(b, wide));
+    out = matmul_impl(cast(a, wide), cast(b, wide));
     out = dtype == DType::Bool ? not_equal(out, zeros({}, wide, device)) : cast(out, dtype);
   } else {
     Shape sa = batch, sb = batch, so = batch;
@@ -53,9 +56,16 @@ Tensor matmul(const Tensor& a_in, const Tensor& b_in) {
   if (b_in.ndim() == 1) out = out.squeeze_axis(out.ndim() - 1);
   return out;
 }
+}  // namespace
+
+Tensor matmul(const Tensor& a, const Tensor& b) {
+  return autograd::differentiable(
+      "matmul", {a, b}, [&] { return matmul_impl(a, b); }, [&] { return autograd::matmul_rule(a, b); });
+}
 
 Tensor dot(const Tensor& a, const Tensor& b) {
   detail::common_device("dot", {&a, &b});
+  detail::require_real("dot", {&a, &b});
   if (a.ndim() == 0 || b.ndim() == 0) return multiply(a, b);
   if (a.ndim() <= 2 && b.ndim() <= 2) {
     if (a.dim(-1) != b.dim(b.ndim() == 1 ? 0 : -2)) {
@@ -83,7 +93,7 @@ Tensor dot(const Tensor& a, const Tensor& b) {
       cols *= b.shape()[d];
     }
   }
-  const Tensor b2 = reshape(b.permute(perm), {K, cols});
+  const Tensor b2 = reshape(transpose(b, std::vector<std::int64_t>(perm.begin(), perm.end())), {K, cols});
   const Tensor a2 = reshape(a, {shape_numel(Shape(a.shape().begin(), a.shape().end() - 1)), K});
   return reshape(matmul(a2, b2), out_shape);
 }

@@ -37,7 +37,9 @@ void require_float(const char* op, DType dtype) {
 }
 
 void require_numeric(const char* op, DType dtype) {
-  if (dtype == DType::Bool) type_error(op, "dtype must be an integer or float dtype, got bool");
+  if (dtype == DType::Bool || is_complex(dtype)) {
+    type_error(op, "dtype must be an integer or float dtype, got ", dtype_name(dtype));
+  }
 }
 
 void require_finite(const char* op, const char* name, double v) {
@@ -47,6 +49,7 @@ void require_finite(const char* op, const char* name, double v) {
 Tensor sample(const char* name, const Shape& shape, DType dtype, Device device, Seed seed,
               std::initializer_list<double> params, std::initializer_list<std::int64_t> ints = {}) {
   const OpEntry& op = registered_op(name);
+  if (is_complex(dtype)) type_error(name, "complex dtypes are not supported, got ", dtype_name(dtype));
   Attrs attrs = stream_attrs(shape_numel(shape), seed);
   attrs.floats = params;
   attrs.ints.insert(attrs.ints.end(), ints.begin(), ints.end());

@@ -1,6 +1,8 @@
 // Front-end reductions. Every kernel sees a contiguous [M, R, N] input (reduce over R).
 #include <algorithm>
+#include <string_view>
 
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -48,9 +50,20 @@ Layout prepare(const Tensor& x, const std::vector<int>& axes, bool keepdims) {
   return l;
 }
 
+// Complex input accumulates only in a complex dtype.
+void check_accumulator(const char* name, const Tensor& x, DType dtype) {
+  if (is_complex(x.dtype()) && !is_complex(dtype)) {
+    type_error(name, "cannot accumulate ", describe(x), " in ", dtype_name(dtype),
+               "; take ops.real, ops.imag or ops.abs first");
+  }
+}
+
 Tensor reduce(const char* name, const Tensor& x, const Axes& axes, bool keepdims, DType dtype,
               bool needs_identity = false) {
-  const OpEntry& op = registered_op(name);
+  // Of the reductions only sum (and mean through it) has a complex kernel.
+  if (std::string_view(name) != "sum") detail::require_real(name, {&x});
+  check_accumulator(name, x, dtype);
+  const OpEntry& op = registered_op(is_complex(dtype) ? std::string("complex_") + name : std::string(name));
   const std::vector<int> ax = detail::reduction_axes(axes, x.ndim(), name);
   const Tensor in = x.dtype() == dtype ? x : cast(x, dtype);
   Layout l = prepare(in, ax, keepdims);
@@ -70,7 +83,7 @@ DType sum_dtype(DType d) {
   return d;
 }
 
-DType float_dtype(DType d) { return is_floating(d) ? d : default_dtype(DTypeKind::Float); }
+DType float_dtype(DType d) { return is_floating(d) || is_complex(d) ? d : default_dtype(DTypeKind::Float); }
 
 std::int64_t reduced_count(const Tensor& x, const Axes& axes, const char* name) {
   std::int64_t count = 1;
@@ -81,41 +94,51 @@ std::int64_t reduced_count(const Tensor& x, const Axes& axes, const char* name) 
 }  // namespace
 
 Tensor sum(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
-  return reduce("sum", x, axes, keepdims, dtype.value_or(sum_dtype(x.dtype())));
+  return autograd::differentiable(
+      "sum", {x}, [&] { return reduce("sum", x, axes, keepdims, dtype.value_or(sum_dtype(x.dtype()))); },
+      [&] { return autograd::sum_rule(x, detail::reduction_axes(axes, x.ndim(), "sum"), keepdims); });
 }
 
 Tensor prod(const Tensor& x, const Axes& axes, bool keepdims) {
-  return reduce("prod", x, axes, keepdims, sum_dtype(x.dtype()));
+  return autograd::differentiable(
+      "prod", {x}, [&] { return reduce("prod", x, axes, keepdims, sum_dtype(x.dtype())); },
+      [&] { return autograd::prod_rule(x, detail::reduction_axes(axes, x.ndim(), "prod"), keepdims); });
 }
 
 Tensor mean(const Tensor& x, const Axes& axes, bool keepdims, std::optional<DType> dtype) {
   const DType d = dtype.value_or(float_dtype(x.dtype()));
-  if (!is_floating(d)) type_error("mean", "dtype must be a floating dtype, got ", dtype_name(d));
+  if (!is_floating(d) && !is_complex(d)) type_error("mean", "dtype must be a floating dtype, got ", dtype_name(d));
+  check_accumulator("mean", x, d);
   const double count = static_cast<double>(reduced_count(x, axes, "mean"));
   // float16 sums overflow past 65504: accumulate and divide in float32.
   const DType acc = d == DType::Float16 ? DType::Float32 : d;
-  const Tensor s = reduce("sum", x, axes, keepdims, acc);
+  const Tensor s = sum(x, axes, keepdims, acc);
   const Tensor m = divide(s, scalar_tensor(Scalar::from_double(count), acc, x.device()));
   return acc == d ? m : cast(m, d);
 }
 
 Tensor max(const Tensor& x, const Axes& axes, bool keepdims) {
-  return reduce("max", x, axes, keepdims, x.dtype(), true);
+  return autograd::differentiable(
+      "max", {x}, [&] { return reduce("max", x, axes, keepdims, x.dtype(), true); },
+      [&] { return autograd::extremum_rule(x, detail::reduction_axes(axes, x.ndim(), "max"), keepdims); });
 }
 
 Tensor min(const Tensor& x, const Axes& axes, bool keepdims) {
-  return reduce("min", x, axes, keepdims, x.dtype(), true);
+  return autograd::differentiable(
+      "min", {x}, [&] { return reduce("min", x, axes, keepdims, x.dtype(), true); },
+      [&] { return autograd::extremum_rule(x, detail::reduction_axes(axes, x.ndim(), "min"), keepdims); });
 }
 
 // Two-pass variance: mean first, then the mean of squared deviations (numpy.var).
 namespace {
 Tensor variance(const Tensor& x, const Axes& axes, bool keepdims, double ddof, bool take_sqrt, const char* name) {
+  detail::require_real(name, {&x});
   const DType d = float_dtype(x.dtype());
   const DType acc = d == DType::Float16 ? DType::Float32 : d;  // as in mean
   const double n = std::max(0.0, static_cast<double>(reduced_count(x, axes, name)) - ddof);
   const Tensor xf = x.dtype() == acc ? x : cast(x, acc);
   const Tensor dev = subtract(xf, mean(xf, axes, true));
-  const Tensor ss = reduce("sum", multiply(dev, dev), axes, keepdims, acc);
+  const Tensor ss = sum(multiply(dev, dev), axes, keepdims, acc);
   Tensor v = divide(ss, scalar_tensor(Scalar::from_double(n), acc, x.device()));
   if (take_sqrt) v = sqrt(v);
   return acc == d ? v : cast(v, d);
@@ -136,6 +159,7 @@ Tensor any(const Tensor& x, const Axes& axes, bool keepdims) { return reduce("an
 namespace {
 Tensor arg_reduce(const char* name, const Tensor& x, std::optional<std::int64_t> axis, bool keepdims) {
   const OpEntry& op = registered_op(name);
+  detail::require_real(name, {&x});
   if (!axis) {
     if (x.numel() == 0) value_error(name, "attempt to get ", name, " of an empty sequence (", describe(x), ")");
     Tensor flat = reshape(x, {x.numel()});

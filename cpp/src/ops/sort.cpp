@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "ember/indexing.h"
+#include "autograd/rules.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -30,6 +31,7 @@ std::vector<int> inverse(const std::vector<int>& perm) {
 }
 
 Tensor sort_like(const char* name, const Tensor& x, std::int64_t axis, bool descending, DType out_dtype) {
+  detail::require_real(name, {&x});
   const int a = normalize_axis(axis, x.ndim(), name);
   auto [rows, perm] = axis_last(x, a);
   const std::int64_t R = x.shape()[a];
@@ -42,7 +44,9 @@ Tensor sort_like(const char* name, const Tensor& x, std::int64_t axis, bool desc
 }  // namespace
 
 Tensor sort(const Tensor& x, std::int64_t axis, bool descending) {
-  return sort_like("sort", x, axis, descending, x.dtype());
+  return autograd::differentiable(
+      "sort", {x}, [&] { return sort_like("sort", x, axis, descending, x.dtype()); },
+      [&] { return autograd::sort_rule(x, normalize_axis(axis, x.ndim(), "sort"), descending); });
 }
 
 Tensor argsort(const Tensor& x, std::int64_t axis, bool descending) {
@@ -50,6 +54,7 @@ Tensor argsort(const Tensor& x, std::int64_t axis, bool descending) {
 }
 
 Tensor cumsum(const Tensor& x, std::optional<std::int64_t> axis) {
+  detail::require_real("cumsum", {&x});
   if (!axis) return cumsum(reshape(x, {x.numel()}), 0);
   if (x.ndim() == 0) {
     normalize_axis(*axis, 1, "cumsum");
@@ -68,12 +73,15 @@ Tensor cumsum(const Tensor& x, std::optional<std::int64_t> axis) {
   }
   Attrs attrs;
   attrs.ints = {M, x.shape()[a], N};
-  return run_to_new(registered_op("cumsum"), x.device(), x.shape(), acc, {in}, attrs);
+  return autograd::differentiable(
+      "cumsum", {x}, [&] { return run_to_new(registered_op("cumsum"), x.device(), x.shape(), acc, {in}, attrs); },
+      [&] { return autograd::cumsum_rule(a); });
 }
 
 namespace {
 Tensor order_statistic(const char* name, const Tensor& x, const std::vector<double>& q, bool q_is_scalar,
                        const Axes& axes, bool keepdims, bool median) {
+  detail::require_real(name, {&x});
   for (double v : q) {
     if (!(v >= 0.0 && v <= 100.0)) value_error(name, "percentiles must be in the range [0, 100], got ", v);
   }
@@ -112,11 +120,13 @@ Tensor order_statistic(const char* name, const Tensor& x, const std::vector<doub
 Tensor percentile(const Tensor& x, const std::vector<double>& q, bool q_is_scalar, const Axes& axes,
                   bool keepdims) {
   if (q_is_scalar && q.size() != 1) value_error("percentile", "a scalar q must hold one value");
-  return order_statistic("percentile", x, q, q_is_scalar, axes, keepdims, false);
+  return autograd::not_differentiable(
+      "percentile", {x}, [&] { return order_statistic("percentile", x, q, q_is_scalar, axes, keepdims, false); });
 }
 
 Tensor median(const Tensor& x, const Axes& axes, bool keepdims) {
-  return order_statistic("median", x, {50.0}, true, axes, keepdims, true);
+  return autograd::not_differentiable(
+      "median", {x}, [&] { return order_statistic("median", x, {50.0}, true, axes, keepdims, true); });
 }
 
 }  // namespace ember

@@ -165,5 +165,134 @@ def rotate_right(x: Any, shifts: Any, bit_width: int = 32) -> Any:
     return _rotate_left(x, left, w)
 
 
+_INTERFERENCE = {"xor": _core.bitwise_xor, "and": _core.bitwise_and, "or": _core.bitwise_or}
+
+
+def binary_wave_interference(waves: Any, mode: str = "xor") -> Any:
+    """Elementwise interference of binary waves: ``w0 ^ w1 ^ ...`` (or ``&``, ``|``).
+
+    Semantics of the original Ember ML: the waves are combined left to right with the
+    bitwise op of ``mode``; shapes broadcast and integer dtypes promote as NumPy's.
+
+    Args:
+        waves: A non-empty list/tuple of integer tensors, or one integer tensor whose
+            axis 0 enumerates the waves (a stack).
+        mode: ``'xor'``, ``'and'`` or ``'or'``.
+
+    Returns:
+        Tensor of the broadcast shape of the waves, in their promoted integer dtype.
+
+    Raises:
+        ValueError: ``[binary_wave_interference]`` for an unknown mode, no waves or a 0-d
+            stack; ``[bitwise_xor]`` etc. when the shapes do not broadcast.
+        TypeError: ``[binary_wave_interference]`` for a floating or bool wave.
+    """
+    name = "binary_wave_interference"
+    if mode not in _INTERFERENCE:
+        raise ValueError(f"[{name}] mode must be 'xor', 'and' or 'or', got {mode!r}")
+    if isinstance(waves, (list, tuple)):
+        items = [w if isinstance(w, _core.EmberTensor) else _core.EmberTensor(w) for w in waves]
+    else:
+        stack = waves if isinstance(waves, _core.EmberTensor) else _core.EmberTensor(waves)
+        if stack.ndim == 0:
+            raise ValueError(f"[{name}] a stacked tensor of waves needs an axis 0, got a 0-d tensor")
+        items = list(stack)
+    if not items:
+        raise ValueError(f"[{name}] waves must not be empty")
+    for w in items:
+        if w.dtype.is_floating_point or w.dtype == _core.bool_:
+            raise TypeError(f"[{name}] waves must have integer dtypes, got {w.dtype}")
+    combine = _INTERFERENCE[mode]
+    result = items[0]
+    for w in items[1:]:
+        result = combine(result, w)
+    return result
+
+
+def binary_wave_propagate(wave: Any, shift: Any) -> Any:
+    """Shifts the bits of each element: left by ``shift`` where it is >= 0, right by ``-shift`` where negative.
+
+    Semantics of the original Ember ML (``left_shift`` / arithmetic ``right_shift`` with
+    NumPy's rules, so counts of the bit width or more give 0, or -1 for a negative value
+    shifted right). The original cast a floating ``shift`` to int32; here it is a
+    ``TypeError``, as for every bitwise op.
+
+    Args:
+        wave: Integer tensor.
+        shift: Python int or integer tensor broadcastable with wave (per-element shifts).
+
+    Returns:
+        Tensor in the promoted dtype of wave and shift.
+
+    Raises:
+        TypeError: ``[binary_wave_propagate]`` for a floating or bool wave or shift.
+        ValueError: ``[left_shift]`` when the shapes do not broadcast.
+    """
+    name = "binary_wave_propagate"
+    w = wave if isinstance(wave, _core.EmberTensor) else _core.EmberTensor(wave)
+    s = shift if isinstance(shift, int) and not isinstance(shift, bool) else _core.EmberTensor(shift)
+    for label, t in (("wave", w), ("shift", s)):
+        if isinstance(t, _core.EmberTensor) and (t.dtype.is_floating_point or t.dtype == _core.bool_):
+            raise TypeError(f"[{name}] {label} must have an integer dtype, got {t.dtype}")
+    if isinstance(s, int):
+        return _core.left_shift(w, s) if s >= 0 else _core.right_shift(w, -s)
+    left = _core.left_shift(w, _core.maximum(s, 0))
+    right = _core.right_shift(w, _core.maximum(_core.negative(s), 0))
+    return _core.where(_core.less(s, 0), right, left)
+
+
+def _check_positive_int(name: str, label: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise ValueError(f"[{name}] {label} must be a positive int, got {value!r}")
+
+
+def create_duty_cycle(length: int, duty_cycle: float) -> Any:
+    """A binary pattern of ``length`` with its first ``round(length * duty_cycle)`` elements 1, the rest 0.
+
+    Semantics of the original Ember ML (Python's ``round``, so halves go to the even
+    neighbour).
+
+    Args:
+        length: Positive int.
+        duty_cycle: Fraction of ones, in [0, 1].
+
+    Returns:
+        int32 tensor of shape ``(length,)`` on the default device.
+
+    Raises:
+        ValueError: ``[create_duty_cycle]`` for a non-positive length or a duty_cycle
+            outside [0, 1].
+    """
+    name = "create_duty_cycle"
+    _check_positive_int(name, "length", length)
+    if isinstance(duty_cycle, bool) or not isinstance(duty_cycle, (int, float)) or not 0 <= duty_cycle <= 1:
+        raise ValueError(f"[{name}] duty_cycle must be a number in [0, 1], got {duty_cycle!r}")
+    ones = round(length * duty_cycle)
+    return _core.cast(_core.less(_core.arange(length), ones), "int32")
+
+
+def generate_blocky_sin(length: int, half_period: int) -> Any:
+    """A square wave: 1 for the first ``half_period`` samples of each period ``2 * half_period``, then 0.
+
+    ``out[i] = 1 if i mod (2 * half_period) < half_period else 0`` (the original Ember ML).
+
+    Args:
+        length: Positive int.
+        half_period: Positive int.
+
+    Returns:
+        int32 tensor of shape ``(length,)`` on the default device.
+
+    Raises:
+        ValueError: ``[generate_blocky_sin]`` for a non-positive length or half_period.
+    """
+    name = "generate_blocky_sin"
+    _check_positive_int(name, "length", length)
+    _check_positive_int(name, "half_period", half_period)
+    phase = _core.mod(_core.arange(length), 2 * half_period)
+    return _core.cast(_core.less(phase, half_period), "int32")
+
+
 __all__ = list(_BITWISE_OPS_LIST) + ["count_zeros", "get_bit", "set_bit", "toggle_bit", "rotate_left",
-                                     "rotate_right"]
+                                     "rotate_right", "binary_wave_interference", "binary_wave_propagate",
+                                     "create_duty_cycle", "generate_blocky_sin"]

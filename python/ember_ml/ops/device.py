@@ -82,24 +82,6 @@ def synchronize(device: str | None = None) -> None:
         _core.opencl_synchronize(target)
 
 
-def memory_info(device: str | None = None) -> dict:
-    """Memory statistics of ``device`` (default: the default device), in bytes.
-
-    Returns:
-        dict: on OpenCL the buffer-pool figures of
-        :func:`ember_ml.backend.opencl.memory_info` (``in_use_bytes``, ``pooled_bytes``,
-        ``peak_in_use_bytes``, ``device_total_bytes``, ``allocations``, ``reuses``); on
-        ``cpu`` ``{'device_total_bytes': physical memory}`` (CPU tensors use the heap).
-
-    Raises:
-        ValueError: unknown or unavailable device.
-    """
-    target = _opencl_target(device, "memory_info")
-    if target is not None:
-        return dict(_core.opencl_memory_info(target))
-    return {"device_total_bytes": os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")}
-
-
 def clear_cache(device: str | None = None) -> None:
     """Frees pooled device buffers that no tensor holds (nothing to do on ``cpu``).
 
@@ -111,7 +93,87 @@ def clear_cache(device: str | None = None) -> None:
         _core.opencl_clear_cache(target)
 
 
+def _meminfo_bytes() -> dict[str, int]:
+    """``/proc/meminfo`` (Linux) as bytes per field; the file gives kibibytes."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            lines = fh.read().splitlines()
+    except OSError as err:
+        raise NotImplementedError(f"[memory_info] needs Linux /proc/meminfo: {err}") from None
+    fields = {}
+    for line in lines:
+        key, _, rest = line.partition(":")
+        parts = rest.split()
+        if parts:
+            fields[key] = int(parts[0]) * (1024 if parts[1:] == ["kB"] else 1)
+    return fields
+
+
+def memory_usage(device: str | None = None) -> int:
+    """Memory this process holds on ``device``, in bytes.
+
+    On ``cpu`` this is the resident set size (``/proc/self/statm`` pages times the page
+    size, Linux). The original Ember ML returned the whole system's used memory here; the
+    per-process figure is what a device query (as ``torch.cuda.memory_allocated``) gives.
+    On OpenCL it is the bytes of device buffers that tensors hold (``in_use_bytes`` of
+    :func:`memory_info`; pooled free buffers are not counted).
+
+    Args:
+        device: ``'cpu'``, ``'opencl:N'`` or None (the default device).
+
+    Returns:
+        int, bytes.
+
+    Raises:
+        ValueError: ``[memory_usage]`` for a device that is not available.
+        NotImplementedError: ``[memory_usage]`` on cpu without Linux /proc.
+    """
+    target = _opencl_target(device, "memory_usage")
+    if target is not None:
+        return int(_core.opencl_memory_info(target)["in_use_bytes"])
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            resident_pages = int(fh.read().split()[1])
+    except OSError as err:
+        raise NotImplementedError(f"[memory_usage] needs Linux /proc/self/statm: {err}") from None
+    return resident_pages * os.sysconf("SC_PAGE_SIZE")
+
+
+def memory_info(device: str | None = None) -> dict[str, int | float]:
+    """Memory figures of ``device`` (default: the default device).
+
+    On OpenCL, the buffer-pool figures of :func:`ember_ml.backend.opencl.memory_info`
+    (``in_use_bytes``, ``pooled_bytes``, ``peak_in_use_bytes``, ``device_total_bytes``,
+    ``allocations``, ``reuses``). On ``cpu`` (Linux ``/proc``), with the keys of the original Ember ML (psutil's
+    ``virtual_memory`` meanings) plus this process's share:
+
+    * ``total``: physical memory (``MemTotal``), bytes;
+    * ``available``: memory available to new work without swapping (``MemAvailable``), bytes;
+    * ``used``: ``total - available``, bytes;
+    * ``percent``: ``used / total * 100``, a float;
+    * ``rss``: this process's resident set size, bytes (:func:`memory_usage`).
+
+    Args:
+        device: ``'cpu'``, ``'opencl:N'`` or None (the default device).
+
+    Returns:
+        dict from those names to ints (``percent``: float).
+
+    Raises:
+        ValueError: ``[memory_info]`` for a device that is not available.
+        NotImplementedError: ``[memory_info]`` on cpu without Linux /proc.
+    """
+    target = _opencl_target(device, "memory_info")
+    if target is not None:
+        return dict(_core.opencl_memory_info(target))
+    fields = _meminfo_bytes()
+    total, available = fields["MemTotal"], fields["MemAvailable"]
+    used = total - available
+    return {"total": total, "available": available, "used": used, "percent": 100.0 * used / total,
+            "rss": memory_usage(device)}
+
+
 __all__ = [
     "get_device", "to_device", "get_available_devices", "is_available", "set_default_device",
-    "get_default_device", "synchronize", "memory_info", "clear_cache",
+    "get_default_device", "synchronize", "memory_usage", "memory_info", "clear_cache",
 ]

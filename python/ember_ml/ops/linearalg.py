@@ -7,12 +7,11 @@ Eigen. Shared conventions:
   in float32 (NumPy uses float64 for them); float16 raises ``TypeError``, as NumPy does.
   NumPy computes float32 input in float64 and rounds the result, so float32 results
   agree with NumPy to float32 precision times the condition of the problem.
+* Complex input raises ``TypeError``, except to ``eig`` and ``eigvals``.
 * Functions marked *batched* accept ``(..., M, N)`` stacks and work on the last two axes.
 * Where NumPy raises ``LinAlgError`` (a ``ValueError`` subclass) -- singular matrices,
   non positive definite input -- these raise ``ValueError`` starting with ``[opname]``
   and naming the shape; wrong ranks or mismatched shapes also raise ``ValueError``.
-* ``eig`` and ``eigvals`` are not provided yet: their results are complex and the engine
-  has no complex dtypes.
 """
 from __future__ import annotations
 
@@ -20,8 +19,8 @@ from ember_ml import _core
 
 _linalg = _core.linalg
 
-_LINEARALG_OPS_LIST = ("solve", "inv", "det", "cholesky", "eigh", "svd", "qr", "lstsq", "norm", "diag",
-                       "diagonal", "orthogonal")
+_LINEARALG_OPS_LIST = ("solve", "inv", "det", "cholesky", "eig", "eigvals", "eigh", "svd", "qr", "lstsq", "norm",
+                       "diag", "diagonal", "orthogonal")
 
 
 def solve(a, b):
@@ -115,6 +114,50 @@ def eigh(a):
         TypeError: float16 input.
     """
     return _linalg.eigh(a)
+
+
+def eig(a):
+    """Eigenvalues and right eigenvectors of general square matrices (batched), ``a @ v == v * w``.
+
+    Real input: Hessenberg reduction and the real Schur form by Francis QR steps, as
+    LAPACK geev which NumPy calls (Eigen EigenSolver); complex input: the complex Schur
+    form (Eigen ComplexEigenSolver). As in NumPy, real input gives real ``w`` and ``v``
+    when every eigenvalue of the whole batch is real, else complex64 (float32 input) /
+    complex128 (float64 input). Eigenvalues come in no particular order, and each
+    eigenvector is fixed only up to a complex factor of modulus 1 (NumPy's LAPACK makes
+    its largest component real; Eigen does not), so compare through ``a @ v - v * w``.
+
+    Args:
+        a: ``(..., M, M)`` real or complex matrices.
+
+    Returns:
+        ``(w, v)``: eigenvalues ``(..., M)`` and eigenvectors ``(..., M, M)`` as columns of
+        unit Euclidean length.
+
+    Raises:
+        ValueError: non-square input, fewer than 2 dimensions, infinite or NaN entries,
+            or no convergence (NumPy raises LinAlgError, a ValueError subclass).
+        TypeError: float16 input.
+    """
+    return _linalg.eig(a)
+
+
+def eigvals(a):
+    """Eigenvalues of general square matrices (batched), as ``eig(a)[0]`` without the eigenvectors.
+
+    Args:
+        a: ``(..., M, M)`` real or complex matrices.
+
+    Returns:
+        EmberTensor ``(..., M)``: real when ``a`` is real and every eigenvalue of the batch
+        is real, else complex64 / complex128; in no particular order.
+
+    Raises:
+        ValueError: non-square input, fewer than 2 dimensions, infinite or NaN entries,
+            or no convergence.
+        TypeError: float16 input.
+    """
+    return _linalg.eigvals(a)
 
 
 def svd(a, full_matrices=True, compute_uv=True):

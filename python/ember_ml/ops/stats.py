@@ -5,6 +5,8 @@ Reductions take ``axis`` as an int, a sequence of ints or None (every axis) and
 """
 from __future__ import annotations
 
+import math
+
 from ember_ml import _core
 
 _STATS_OPS_LIST = ("sum", "mean", "var", "std", "max", "min", "prod", "argmax", "argmin",
@@ -16,3 +18,37 @@ for _name in _STATS_OPS_LIST:
 del _globals, _name
 
 __all__ = list(_STATS_OPS_LIST)
+
+
+# ---- gaussian (issue 3): a composition of front-end ops ---------------------------------
+from ember_ml.nn.modules.activations import as_floating  # noqa: E402
+
+_SQRT_2PI = math.sqrt(2.0 * math.pi)
+
+
+def gaussian(x, mu=0.0, sigma=1.0):
+    """The normal density ``exp(-((x - mu) / sigma)**2 / 2) / (sigma * sqrt(2 pi))`` elementwise.
+
+    Same meaning as the original Ember ML's ``stats.gaussian``; no check on ``sigma``: a
+    zero or negative sigma gives what the formula gives (inf/NaN, negative values).
+
+    Args:
+        x: Tensor of any shape; integer/bool input computes in float32.
+        mu: Mean, Python number or tensor broadcastable with x (integer tensors as float32).
+        sigma: Standard deviation, Python number or tensor broadcastable with x.
+
+    Returns:
+        Tensor of the broadcast shape in the promoted floating dtype.
+
+    Raises:
+        ValueError: ``[subtract]``/``[divide]`` when the shapes do not broadcast.
+    """
+    # Python numbers stay weak scalars (x's float dtype is kept); tensors compute as floats.
+    mu, sigma = (v if isinstance(v, (int, float)) else as_floating(v) for v in (mu, sigma))
+    z = _core.divide(_core.subtract(as_floating(x), mu), sigma)
+    density = _core.exp(_core.multiply(_core.square(z), -0.5))
+    scale = sigma * _SQRT_2PI if isinstance(sigma, (int, float)) else _core.multiply(sigma, _SQRT_2PI)
+    return _core.divide(density, scale)
+
+
+__all__.append("gaussian")

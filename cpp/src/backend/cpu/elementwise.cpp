@@ -46,6 +46,7 @@ struct MulOp {
   }
 };
 struct DivOp { template <class C> C operator()(C a, C b) const { return a / b; } };
+struct Atan2Op { template <class C> C operator()(C y, C x) const { return std::atan2(y, x); } };
 
 // Python floor semantics, as numpy.floor_divide / numpy.mod (npy_divmod).
 struct FloorDivOp {
@@ -170,7 +171,7 @@ constexpr bool binary_supports() {
   } else if constexpr (std::is_same_v<Op, FloorDivOp> || std::is_same_v<Op, ModOp> ||
                        std::is_same_v<Op, PowOp> || std::is_same_v<Op, SubOp>) {
     return !std::is_same_v<T, bool>;
-  } else if constexpr (std::is_same_v<Op, DivOp>) {
+  } else if constexpr (std::is_same_v<Op, DivOp> || std::is_same_v<Op, Atan2Op>) {
     return is_float_v<T>;
   } else {
     return true;
@@ -374,9 +375,10 @@ void unary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
   });
 }
 
-// inputs: condition (bool), x, y (same dtype); all broadcast to the output shape.
+// inputs: condition (bool), x, y (same dtype, complex included: elements are only
+// moved); all broadcast to the output shape.
 void where_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&) {
-  visit_dtype(in[1].dtype(), [&](auto tag) {
+  auto run = [&](auto tag) {
     using T = decltype(tag);
     StridedIter<4> it({&in[0], &in[1], &in[2], &out[0]});
     it.run_all([&](const std::array<char*, 4>& p, const std::array<std::int64_t, 4>& s, std::int64_t n) {
@@ -386,7 +388,9 @@ void where_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
         *reinterpret_cast<T*>(p[3] + i * s[3]) = *reinterpret_cast<const T*>(src);
       }
     });
-  });
+  };
+  if (is_complex(in[1].dtype())) visit_complex_dtype(in[1].dtype(), run);
+  else visit_dtype(in[1].dtype(), run);
 }
 
 }  // namespace
@@ -442,6 +446,7 @@ void register_elementwise_kernels() {
   op_entry("bitwise_not").set_kernel(cpu, unary_kernel<BNotOp>);
   op_entry("count_ones").set_kernel(cpu, unary_kernel<PopcountOp>);
   op_entry("where").set_kernel(cpu, where_kernel);
+  op_entry("arctan2").set_kernel(cpu, binary_kernel<Atan2Op>);
 }
 
 }  // namespace ember::cpu

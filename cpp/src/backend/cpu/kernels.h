@@ -10,4 +10,8 @@ void register_gather_kernels();
 void register_sort_kernels();
 void register_random_kernels();
 void register_linalg_kernels();
+// Fused optimizer updates (SGD, Adam/AdamW, RMSprop).
+void register_optim_kernels();
+void register_complex_kernels();
+void register_fft_kernels();
 }  // namespace ember::cpu

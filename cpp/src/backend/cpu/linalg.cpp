@@ -199,6 +199,41 @@ void lstsq_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
   });
 }
 
+// in: a [B, N, N] (float32 / float64, or complex64 / complex128); out: w [B, N], then
+// (unless ints[3] == 0) v [B, N, N] with unit-length eigenvector columns, both complex
+// of a's precision, then info [B] (1: the QR iteration did not converge); ints: B, N,
+// N, compute_v. Real matrices use EigenSolver (real Schur form, as LAPACK geev), complex
+// ones ComplexEigenSolver (complex Schur form).
+template <class Solver, class T>
+void eig_batch(std::span<const Tensor> in, std::span<Tensor> out, const Dims& d, bool vectors) {
+  using C = std::complex<typename Eigen::NumTraits<T>::Real>;
+  Tensor& info = out[vectors ? 2 : 1];
+  for_each_batch(d, [&](std::int64_t b) {
+    const Solver es(MapConstMat<T>(in[0].data<T>() + b * d.M * d.M, d.M, d.M), vectors);
+    const bool ok = es.info() == Eigen::Success;
+    info.data<std::int32_t>()[b] = ok ? 0 : 1;
+    if (!ok) return;
+    Eigen::Map<Vec<C>>(out[0].data<C>() + b * d.M, d.M) = es.eigenvalues();
+    if (vectors) MapMat<C>(out[1].data<C>() + b * d.M * d.M, d.M, d.M) = es.eigenvectors();
+  });
+}
+
+void eig_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
+  const Dims d = dims(attrs);
+  const bool vectors = attrs.ints[3] != 0;
+  if (is_complex(in[0].dtype())) {
+    visit_complex_dtype(in[0].dtype(), [&](auto tag) {
+      using T = decltype(tag);
+      eig_batch<Eigen::ComplexEigenSolver<Mat<T>>, T>(in, out, d, vectors);
+    });
+    return;
+  }
+  visit_float(in[0].dtype(), "eig", [&](auto tag) {
+    using T = decltype(tag);
+    eig_batch<Eigen::EigenSolver<Mat<T>>, T>(in, out, d, vectors);
+  });
+}
+
 }  // namespace
 
 void register_linalg_kernels() {
@@ -210,6 +245,7 @@ void register_linalg_kernels() {
   op_entry("linalg_svd").set_kernel(DeviceType::CPU, svd_kernel);
   op_entry("linalg_qr").set_kernel(DeviceType::CPU, qr_kernel);
   op_entry("linalg_lstsq").set_kernel(DeviceType::CPU, lstsq_kernel);
+  op_entry("linalg_eig").set_kernel(DeviceType::CPU, eig_kernel);
 }
 
 }  // namespace ember::cpu

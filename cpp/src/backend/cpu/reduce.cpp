@@ -161,6 +161,14 @@ void reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attr
   });
 }
 
+// complex64 / complex128 sums: the same pairwise layout, accumulating in the complex type.
+void complex_sum_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
+  visit_complex_dtype(in[0].dtype(), [&](auto tag) {
+    using T = decltype(tag);
+    reduce_layout<SumR<T>>(in[0].data<T>(), out[0].data<T>(), attrs.ints[0], attrs.ints[1], attrs.ints[2]);
+  });
+}
+
 template <class Rd>
 void bool_reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   reduce_layout<Rd>(in[0].data<bool>(), out[0].data<bool>(), attrs.ints[0], attrs.ints[1], attrs.ints[2]);
@@ -205,6 +213,7 @@ void arg_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
 void register_reduce_kernels() {
   constexpr auto cpu = DeviceType::CPU;
   op_entry("sum").set_kernel(cpu, reduce_kernel<SumR>);
+  op_entry("complex_sum").set_kernel(cpu, complex_sum_kernel);
   op_entry("prod").set_kernel(cpu, reduce_kernel<ProdR>);
   op_entry("max").set_kernel(cpu, reduce_kernel<MaxR>);
   op_entry("min").set_kernel(cpu, reduce_kernel<MinR>);

@@ -27,11 +27,14 @@ uint16 = _core.uint16
 uint32 = _core.uint32
 uint64 = _core.uint64
 bool_ = _core.bool_
+complex64 = _core.complex64  #: std::complex<float>: float32 real and imaginary parts
+complex128 = _core.complex128  #: std::complex<double>: float64 parts
 
 _DTYPES = {
     d.name: d
     for d in (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool_)
 }
+_DTYPES.update({d.name: d for d in (complex64, complex128)})
 
 # Functions bound straight to the C++ front-end ops.
 _TENSOR_OPS_LIST = (
@@ -57,7 +60,7 @@ def get_dtype(name: Any) -> EmberDType:
     """The :class:`EmberDType` for a name (``'float32'``, ``'bool_'``), NumPy dtype or Python type.
 
     Raises:
-        TypeError: the name is not one of the twelve dtypes.
+        TypeError: the name is not one of the fourteen dtypes.
     """
     if isinstance(name, EmberDType):
         return name
@@ -85,22 +88,20 @@ def convert_to_tensor(data: Any, dtype: Any = None, device: str | None = None,
 
     Args:
         data: a tensor, Python scalar, nested sequence or NumPy array. Python floats become
-            float32 and ints int32; NumPy arrays keep their dtype.
+            float32, ints int32 and complex numbers complex64; NumPy arrays keep their dtype.
         dtype: optional target dtype.
         device: target device; default: the tensor's own device, else the backend's.
-        requires_grad: must be False until autodiff lands (reverse-mode autodiff is a
-            separate piece of work).
+        requires_grad: make the result a new leaf that records gradients (the data is
+            still shared; ``data``'s own graph state is left alone).
 
     Returns:
         EmberTensor: shares memory with ``data`` when it already is a tensor of that dtype and device.
 
     Raises:
-        TypeError: unsupported data or dtype.
-        NotImplementedError: ``requires_grad=True``.
+        TypeError: unsupported data or dtype, or ``requires_grad=True`` for a non-floating dtype.
     """
-    if requires_grad:
-        raise NotImplementedError("[convert_to_tensor] requires_grad=True needs autodiff, which is not built yet")
-    return EmberTensor(data, dtype=dtype, device=device)
+    t = EmberTensor(data, dtype=dtype, device=device)
+    return t.detach().requires_grad_(True) if requires_grad else t
 
 
 array = convert_to_tensor
@@ -133,7 +134,7 @@ def to_numpy(x: Any) -> np.ndarray:
     return convert_to_tensor(x).numpy()
 
 
-def item(x: Any) -> int | float | bool:
+def item(x: Any) -> int | float | bool | complex:
     """The single element of ``x`` as a Python scalar. ValueError unless ``x`` has one element."""
     return convert_to_tensor(x).item()
 
@@ -161,7 +162,7 @@ def from_dlpack(x: Any) -> EmberTensor:
 __all__ = [
     "EmberTensor", "EmberDType", "DType", "float16", "float32", "float64", "int8", "int16", "int32",
     "int64", "uint8", "uint16", "uint32", "uint64", "bool_", "get_dtype", "to_dtype_str",
-    "from_dtype_str", "array", "convert_to_tensor", "zeros_like", "ones_like", "full_like",
-    "split_tensor", "to_numpy", "item", "tolist", "shape", "dtype", "from_dlpack",
+    "from_dtype_str", "complex64", "complex128", "array", "convert_to_tensor", "zeros_like", "ones_like",
+    "full_like", "split_tensor", "to_numpy", "item", "tolist", "shape", "dtype", "from_dlpack",
     *_TENSOR_OPS_LIST, *_RANDOM_OPS_LIST,
 ]
