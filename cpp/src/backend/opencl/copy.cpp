@@ -96,8 +96,11 @@ std::string copy_family_source(const DeviceContext& ctx, DType src, int ndim) {
   for (int d = 0; d < kNumDTypes; ++d) {
     const auto dst = static_cast<DType>(d);
     if (dst == DType::Float64 && !ctx.info.fp64) continue;
+    // Complex values only move on the device (complex casts run on the host path).
+    if ((is_complex(src) || is_complex(dst)) && dst != src) continue;
     ks.push_back({std::string("copy_") + dtype_name(dst), dst, {src}, convert_expr(src, dst, "a0")});
   }
+  if (is_complex(src)) return family_source("", ks, ndim);
   const bool integer = is_integral(src);
   ks.push_back({"fill", src, {},
                 integer ? convert_expr(DType::Int64, src, "vi") : convert_expr(wide, src, "vf"),

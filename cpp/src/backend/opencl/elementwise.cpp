@@ -72,6 +72,7 @@ constexpr EwOp kOps[] = {
     {"bitwise_not", 1, false, "", "~a0", "a0 == 0"},
     {"count_ones", 1, false, "", "popcount(a0)", "a0"},
     {"power", 2, false, "pow(a0, a1)", "ember_ipow(a0, a1, err, code)", nullptr},
+    {"arctan2", 2, false, "atan2(a0, a1)", "", nullptr},
 };
 
 std::string pick(const EwOp& e, DType dtype) {
@@ -85,6 +86,10 @@ std::string pick(const EwOp& e, DType dtype) {
 // every kernel of the family.
 std::string family(DType dtype, int ndim) {
   std::vector<StridedKernel> ks;
+  if (is_complex(dtype)) {  // complex arithmetic runs on the host path; where only selects
+    ks.push_back({"where", dtype, {DType::Bool, dtype, dtype}, "(a0 ? a1 : a2)", ", int code"});
+    return family_source(op_dtype_defines(dtype), ks, ndim);
+  }
   for (const EwOp& e : kOps) {
     const std::string expr = pick(e, dtype);
     if (expr.empty()) continue;

@@ -30,8 +30,13 @@ std::string source(const char* variant, int rank, const std::string& defines) {
 
 // The element type moved as raw bits of the element's size.
 std::string element_define(DType dtype) {
-  const char* types[] = {"", "uchar", "ushort", "", "uint", "", "", "", "ulong"};
-  return std::string("#define E ") + types[itemsize(dtype)] + "\n";
+  switch (itemsize(dtype)) {
+    case 1: return "#define E uchar\n";
+    case 2: return "#define E ushort\n";
+    case 4: return "#define E uint\n";
+    case 8: return "#define E ulong\n";
+    default: return "#define E ulong2\n";  // complex128
+  }
 }
 
 // index: inputs view [pre..., post...], offsets int64 [K]; outputs contiguous [M, K, N].

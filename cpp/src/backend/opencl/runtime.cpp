@@ -243,9 +243,9 @@ void Launch::run(std::size_t global, std::size_t local) {
 std::string build_options(const DeviceContext& ctx) { return ctx.info.fp64 ? "-DEMBER_FP64=1" : ""; }
 
 void require_dtype(const DeviceContext& ctx, DType dtype, const std::string& op) {
-  if (dtype == DType::Float64 && !ctx.info.fp64) {
-    type_error(op, "float64 needs cl_khr_fp64, which ", ctx.info.name, " (opencl:", ctx.index,
-               ") does not report; use float32");
+  if ((dtype == DType::Float64 || dtype == DType::Complex128) && !ctx.info.fp64) {
+    type_error(op, dtype_name(dtype), " needs cl_khr_fp64, which ", ctx.info.name, " (opencl:", ctx.index,
+               ") does not report; use float32 / complex64");
   }
 }
 

@@ -21,6 +21,9 @@ const char* storage_type(DType dtype) {
     case DType::Float16: return "half";
     case DType::Float32: return "float";
     case DType::Float64: return "double";
+    // Complex arithmetic runs on the host path; device kernels only move complex values.
+    case DType::Complex64: return "float2";
+    case DType::Complex128: return "double2";
   }
   return "uchar";
 }
@@ -33,7 +36,8 @@ const char* unsigned_type(DType dtype) {
     case 1: return "uchar";
     case 2: return "ushort";
     case 4: return "uint";
-    default: return "ulong";
+    case 8: return "ulong";
+    default: return "ulong2";  // complex128
   }
 }
 }  // namespace
