@@ -154,11 +154,17 @@ TEST(Kernels, IntegerDivisionByZeroDoesNotTrap) {
 
 TEST(Devices, MixedDevicesRaiseNamingBoth) {
   Tensor a = zeros({2}, DType::Float32, kCpu);
+  // A tensor labelled opencl:0 over host memory: the op must refuse it before any kernel
+  // runs, so no OpenCL driver is touched.
+  static float host[2] = {0, 0};
+  auto storage = std::make_shared<Storage>(host, sizeof host, Device{DeviceType::OpenCL, 0}, [] {});
+  Tensor b = Tensor::from_storage(storage, {2}, {1}, 0, DType::Float32);
   try {
-    to_device(a, Device{DeviceType::OpenCL, 0});
+    add(a, b);
     FAIL();
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::NotImplemented);
+    EXPECT_EQ(e.kind(), ErrorKind::Value);
+    EXPECT_NE(std::string(e.what()).find("cpu and opencl:0"), std::string::npos) << e.what();
   }
 }
 

@@ -12,6 +12,7 @@ from typing import Any, Callable
 import numpy as np
 import pytest
 
+import ember_ml as em
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules import activations
@@ -220,6 +221,24 @@ GRAD_CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
 @pytest.mark.parametrize("name,fn,arrays", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
 def test_gradient_matches_finite_differences(name: str, fn: Callable[..., Any], arrays: list[np.ndarray]) -> None:
     check_gradient(fn, *arrays)
+
+
+def _gradients_on(backend: str, fn: Callable[..., Any], arrays: list[np.ndarray]) -> list[Any]:
+    weights: dict[int, np.ndarray] = {}
+    with em.using_backend(backend):
+        inputs = [T.convert_to_tensor(np.array(a, dtype=np.float64)) for a in arrays]
+        return list(ops.grad(lambda *ts: _loss(fn, list(ts), weights), argnums=tuple(range(len(inputs))))(*inputs))
+
+
+@pytest.mark.parametrize("name,fn,arrays", GRAD_CASES, ids=[c[0] for c in GRAD_CASES])
+def test_opencl_gradient_matches_cpu(name: str, fn: Callable[..., Any], arrays: list[np.ndarray]) -> None:
+    # The rules are ordinary ops, so the same graph runs on opencl (PoCL in CI: .ci/run installs it).
+    expected = _gradients_on("cpu", fn, arrays)
+    got = _gradients_on("opencl", fn, arrays)
+    for i, (g, e) in enumerate(zip(got, expected)):
+        assert g.device.startswith("opencl"), f"gradient of input {i} is on {g.device}"
+        assert g.dtype == "float64"
+        np.testing.assert_allclose(g.numpy(), e.numpy(), rtol=1e-9, atol=1e-12, err_msg=f"gradient of input {i}")
 
 
 def test_gradient_through_float32_cast_comes_back_as_float64() -> None:

@@ -1,4 +1,4 @@
-"""NumPy parity tests generated from the op table in op_db.py.
+"""NumPy parity tests generated from the op table in op_db.py, and opencl-vs-cpu parity.
 
 One test per (op, dtype) runs every sample of that op for that dtype and compares value,
 shape and dtype of Ember's result with the NumPy reference. All mismatching samples of a
@@ -13,6 +13,8 @@ import numpy as np
 import pytest
 
 import op_db
+from ember_ml import _core
+from ember_ml.backend import get_available_backends, using_backend
 from ember_ml.nn import tensor as T
 
 
@@ -137,3 +139,67 @@ def test_table_dtype_coverage() -> None:
     assert covered == set(op_db.EVERY_DTYPE)
     for op in op_db.OP_DB:
         assert set(op.dtypes) <= set(op_db.EVERY_DTYPE), op.name
+
+
+# ---------------------------------------------------------------------------------------
+# opencl vs cpu
+# ---------------------------------------------------------------------------------------
+# Every parity sample also runs on opencl:0 and must match the cpu backend (values within
+# the op's tolerance, shape, dtype, and the same exception type where cpu raises). Ops on
+# the explicit host path (decompositions, FFT, complex arithmetic) are compared too.
+
+
+def _host(result):
+    """A cpu result as NumPy data (sequences element-wise, bools as they are)."""
+    if isinstance(result, (list, tuple)):
+        return [_host(r) for r in result]
+    if isinstance(result, T.EmberTensor):
+        return np.asarray(result)
+    return result
+
+
+def _on_device(result, device: str) -> bool:
+    if isinstance(result, (list, tuple)):
+        return all(_on_device(r, device) for r in result)
+    return not isinstance(result, T.EmberTensor) or result.device == device
+
+
+def check_opencl_sample(op: op_db.OpInfo, sample: op_db.Sample) -> str | None:
+    """Runs one sample on cpu and on opencl; returns a failure description or None."""
+    with using_backend("cpu"):
+        try:
+            expected = _host(op_db.run_ember(op, sample))
+            cpu_error = None
+        except Exception as err:  # noqa: BLE001 - the opencl run must raise the same type
+            cpu_error = err
+    with using_backend("opencl"):
+        try:
+            result = op_db.run_ember(op, sample)
+        except Exception as err:  # noqa: BLE001
+            if cpu_error is not None and type(err) is type(cpu_error):
+                return None
+            return f"{sample!r}\n    opencl raised {_describe_exc(err)}"
+    if cpu_error is not None:
+        return f"{sample!r}\n    cpu raised {_describe_exc(cpu_error)} but opencl did not"
+    # Creation samples may name a device; everything else follows the opencl backend.
+    device = sample.kwargs.get("device") or "opencl:0"
+    if not _on_device(result, device):
+        return f"{sample!r}\n    the result is not on {device}"
+    tol_of = (lambda dt: sample.tols) if sample.tols else op.tol
+    try:
+        assert_matches(result, expected, tol_of)
+    except AssertionError as err:
+        lines = [ln for ln in str(err).strip().splitlines() if ln.strip()][:10]
+        return f"{sample!r}\n    " + "\n      ".join(lines)
+    return None
+
+
+@pytest.mark.parametrize("name,dtype", op_db.parity_cases(), ids=[f"{n}-{d}" for n, d in op_db.parity_cases()])
+def test_opencl_matches_cpu(name: str, dtype: str) -> None:
+    assert "opencl" in get_available_backends(), f"OpenCL is unavailable: {_core.opencl_unavailable_reason()}"
+    op = op_db.OPS_BY_NAME[name]
+    samples = op.samples(dtype)
+    failures = [f for f in (check_opencl_sample(op, s) for s in samples) if f]
+    if failures:
+        pytest.fail(f"{len(failures)} of {len(samples)} samples differ between opencl and cpu:\n  - "
+                    + "\n  - ".join(failures), pytrace=False)

@@ -329,9 +329,25 @@ def test_shapes_and_empty():
     assert T.random_categorical(np.zeros((2, 3), np.float32), 5, dtype="int32").dtype == T.int32
 
 
-def test_unsupported_device_raises():
-    with pytest.raises(NotImplementedError):
-        T.random_uniform(4, device="opencl")
+HOST_PATH_SAMPLERS = {
+    "binomial": lambda device: T.random_binomial((6, 7), 0.3, 12, device=device, seed=3),
+    "gamma": lambda device: T.random_gamma((6, 7), 0.7, 2.0, device=device, seed=3),
+    "exponential": lambda device: T.random_exponential((6, 7), 1.5, device=device, seed=3),
+    "poisson": lambda device: T.random_poisson((6, 7), 4.0, device=device, seed=3),
+    "categorical": lambda device: T.random_categorical(
+        T.convert_to_tensor(np.log([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]]).astype(np.float32), device=device), 9,
+        device=device, seed=3),
+    "permutation": lambda device: T.random_permutation(25, device=device, seed=3),
+    "shuffle": lambda device: T.shuffle(T.convert_to_tensor(np.arange(30.0).reshape(10, 3), device=device), seed=3),
+}
+
+
+@pytest.mark.parametrize("name", list(HOST_PATH_SAMPLERS))
+def test_opencl_samplers_on_the_host_path_draw_the_cpu_numbers(name):
+    want = HOST_PATH_SAMPLERS[name]("cpu")
+    got = HOST_PATH_SAMPLERS[name]("opencl")
+    assert got.device == "opencl:0" and got.dtype == want.dtype
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
 
 
 # ---- bad inputs ---------------------------------------------------------------------------

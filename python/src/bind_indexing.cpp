@@ -194,7 +194,7 @@ wins. Negative indices wrap (TensorFlow raises). Raises ValueError / IndexError.
   m.def(
       "percentile",
       [](py::handle x, py::handle q, py::handle axis, bool keepdims) {
-        const Tensor qt = contiguous(to_tensor(q, Device{}, DType::Float64, "percentile"));
+        const Tensor qt = contiguous(to_device(to_tensor(q, Device{}, DType::Float64, "percentile"), Device{}));
         if (qt.ndim() > 1) value_error("percentile", "q must be a scalar or 1-D, got shape ", shape_str(qt.shape()));
         const std::vector<double> qs(qt.data<double>(), qt.data<double>() + qt.numel());
         return percentile(tensor_arg(x, "percentile"), qs, qt.ndim() == 0, parse_axes(axis, "percentile"), keepdims);

@@ -14,6 +14,7 @@ void bind_indexing(pybind11::module_& m);
 std::vector<TensorIndex> parse_index(pybind11::handle key, Device device);
 void bind_random(pybind11::module_& m);
 void bind_linalg(pybind11::module_& m);
+void bind_opencl(pybind11::module_& m);
 void bind_autograd(pybind11::module_& m);
 // Fused optimizer updates (training).
 void bind_optim(pybind11::module_& m);

@@ -23,9 +23,9 @@ Tensor from_array(py::array arr, Device device, const char* op) {
   py::array c = py::array::ensure(arr, py::array::c_style | py::array::forcecast);
   if (!c.dtype().attr("isnative").cast<bool>()) c = c.attr("astype")(c.dtype().attr("newbyteorder")("="));
   Shape shape(c.shape(), c.shape() + c.ndim());
-  Tensor t = Tensor::empty(shape, *dtype, device);
+  Tensor t = Tensor::empty(shape, *dtype, Device{});
   std::memcpy(t.raw_data(), c.data(), static_cast<std::size_t>(c.nbytes()));
-  return t;
+  return to_device(t, device);
 }
 
 }  // namespace
@@ -111,14 +111,14 @@ Tensor to_operand(py::handle obj, Device device, const char* op) {
 
 Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, const char* op) {
   if (const Tensor* t = as_tensor(obj)) return dtype ? converted(*t, *dtype, op) : *t;
-  Tensor t = python_scalar(obj, device, op);
+  Tensor t = python_scalar(obj, Device{}, op);
   if (t.defined()) {
     // Cast from the full-precision value, so float64 targets keep every digit.
-    if (dtype) return converted(t, *dtype, op);
-    if (t.dtype() == DType::Float64) return cast(t, DType::Float32);
-    if (t.dtype() == DType::Complex128) return cast(t, DType::Complex64);
-    if (t.dtype() == DType::Int64 && fits_int32(t)) return cast(t, DType::Int32);
-    return t;
+    if (dtype) return to_device(converted(t, *dtype, op), device);
+    if (t.dtype() == DType::Float64) return to_device(cast(t, DType::Float32), device);
+    if (t.dtype() == DType::Complex128) return to_device(cast(t, DType::Complex64), device);
+    if (t.dtype() == DType::Int64 && fits_int32(t)) return to_device(cast(t, DType::Int32), device);
+    return to_device(t, device);
   } else {
     const bool is_numpy = py::isinstance<py::array>(obj) || py::isinstance(obj, py::module_::import("numpy").attr("generic"));
     py::array arr;
@@ -154,10 +154,9 @@ Device device_of(std::initializer_list<py::handle> objs) {
   return default_device();
 }
 
-py::array to_numpy(const Tensor& t) {
-  if (t.device().type != DeviceType::CPU) {
-    not_implemented("to_numpy", "no host transfer for device ", t.device().str());
-  }
+py::array to_numpy(const Tensor& device_tensor) {
+  // Device tensors are read back (an explicit, counted transfer); CPU tensors are shared.
+  const Tensor t = to_device(device_tensor, Device{});
   std::vector<py::ssize_t> shape(t.shape().begin(), t.shape().end());
   std::vector<py::ssize_t> strides;
   for (auto s : t.strides()) strides.push_back(static_cast<py::ssize_t>(s * static_cast<std::int64_t>(t.itemsize())));

@@ -35,6 +35,7 @@ PYBIND11_MODULE(_core, m) {
   py_bind::bind_indexing(m);
   py_bind::bind_random(m);
   py_bind::bind_linalg(m);
+  py_bind::bind_opencl(m);
   py_bind::bind_autograd(m);
   py_bind::bind_optim(m);
   py_bind::bind_complex(m);

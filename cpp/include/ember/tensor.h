@@ -1,6 +1,7 @@
 // Tensor: a strided view (shape, strides, offset) of shared storage.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -21,7 +22,16 @@ using Strides = std::vector<std::int64_t>;  // in elements, may be 0 (broadcast)
 
 inline constexpr int kMaxDims = 64;  // as NumPy
 
-// A block of device memory. CPU storage is 64-byte aligned host memory.
+// Allocates and frees memory of a non-CPU device type; registered by its backend.
+// `allocate` returns an opaque handle (an OpenCL cl_mem) or raises.
+struct DeviceAllocator {
+  void* (*allocate)(std::size_t nbytes, int device_index) = nullptr;
+  void (*release)(void* handle, std::size_t nbytes, int device_index) = nullptr;
+};
+void set_device_allocator(DeviceType type, DeviceAllocator allocator);
+
+// A block of device memory. CPU storage is 64-byte aligned host memory (data()); other
+// devices hold an opaque handle() from their DeviceAllocator and no host pointer.
 class Storage {
  public:
   Storage(std::size_t nbytes, Device device);
@@ -32,6 +42,7 @@ class Storage {
   ~Storage();
 
   void* data() const noexcept { return data_; }
+  void* handle() const noexcept { return handle_; }
   std::size_t nbytes() const noexcept { return nbytes_; }
   Device device() const noexcept { return device_; }
   // Counts in-place writes, so autograd can tell that a tensor it saved has changed.
@@ -40,6 +51,7 @@ class Storage {
 
  private:
   void* data_ = nullptr;
+  void* handle_ = nullptr;
   std::uint64_t version_ = 0;
   std::size_t nbytes_ = 0;
   Device device_;
@@ -80,7 +92,9 @@ class Tensor {
   bool is_wrapped_number() const noexcept { return wrapped_number_; }
   void set_wrapped_number(bool value) noexcept { wrapped_number_ = value; }
 
+  // Host memory of a CPU tensor; device tensors have none (move them with to_device).
   void* raw_data() const noexcept {
+    assert(storage_->device().type == DeviceType::CPU);
     return static_cast<char*>(storage_->data()) + offset_ * static_cast<std::int64_t>(itemsize());
   }
   template <class T>

@@ -1,4 +1,5 @@
 #include "backend/cpu/kernels.h"
+#include "backend/opencl/kernels.h"
 #include "ember/registry.h"
 
 #include <mutex>
@@ -20,6 +21,19 @@ void init_backends() {
     cpu::register_complex_kernels();
     cpu::register_fft_kernels();
     cpu::register_liquid_kernels();
+  });
+  // OpenCL kernels register even without a platform: they raise, naming the reason.
+  static std::once_flag opencl_once;
+  std::call_once(opencl_once, [] {
+    opencl::register_allocator();
+    opencl::register_copy_kernels();
+    opencl::register_elementwise_kernels();
+    opencl::register_reduce_kernels();
+    opencl::register_matmul_kernels();
+    opencl::register_random_kernels();
+    opencl::register_host_path_kernels();
+    opencl::register_gather_kernels();
+    opencl::register_sort_kernels();
   });
 }
 

@@ -3,16 +3,33 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <array>
 #include <cstdlib>
 #include <sstream>
 
 #include "ember/errors.h"
+#include "ember/registry.h"
 
 namespace ember {
 
+namespace {
+std::array<DeviceAllocator, kNumDeviceTypes>& device_allocators() {
+  static std::array<DeviceAllocator, kNumDeviceTypes> a{};
+  return a;
+}
+}  // namespace
+
+void set_device_allocator(DeviceType type, DeviceAllocator allocator) {
+  device_allocators()[static_cast<int>(type)] = allocator;
+}
+
 Storage::Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   if (device.type != DeviceType::CPU) {
-    not_implemented("storage", "no allocator for device ", device.str());
+    init_backends();  // backends register their allocators there
+    const DeviceAllocator& alloc = device_allocators()[static_cast<int>(device.type)];
+    if (!alloc.allocate) not_implemented("storage", "no allocator for device ", device.str());
+    handle_ = alloc.allocate(nbytes, device.index);
+    return;
   }
   // Large buffers get 2 MiB alignment and transparent huge pages, as NumPy does: first
   // touch of a fresh 40 MB output otherwise costs ~10k page faults, more than the op.
@@ -31,7 +48,9 @@ Storage::Storage(void* data, std::size_t nbytes, Device device, std::function<vo
     : data_(data), nbytes_(nbytes), device_(device), release_(std::move(release)) {}
 
 Storage::~Storage() {
-  if (release_) {
+  if (handle_) {
+    device_allocators()[static_cast<int>(device_.type)].release(handle_, nbytes_, device_.index);
+  } else if (release_) {
     release_();
   } else {
     std::free(data_);

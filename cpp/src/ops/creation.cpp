@@ -114,9 +114,21 @@ Tensor copy(const Tensor& x) { return cast(x, x.dtype()); }
 
 Tensor contiguous(const Tensor& x) { return x.is_contiguous() ? x : copy(x); }
 
+// The "transfer" kernel is registered by the non-CPU backend, which owns the copy.
 Tensor to_device(const Tensor& x, Device device) {
+  static const OpEntry& op = registered_op("transfer");
   if (x.device() == device) return x;
-  not_implemented("to_device", "no transfer path from ", x.device().str(), " to ", device.str());
+  return autograd::differentiable(
+      "to_device", {x},
+      [&] {
+        const Tensor src = contiguous(x);
+        Tensor out = Tensor::empty(x.shape(), x.dtype(), device);
+        if (out.numel() == 0) return out;
+        op.call(device.type == DeviceType::CPU ? x.device() : device, std::span<const Tensor>(&src, 1),
+                std::span<Tensor>(&out, 1));
+        return out;
+      },
+      [&] { return autograd::identity_rule(x); });
 }
 
 }  // namespace ember

@@ -20,10 +20,12 @@ from ember_ml.backend import (
 from ember_ml.ops import bitwise, device, linearalg, stats
 from ember_ml.ops.autodiff import enable_grad, grad, is_grad_enabled, no_grad, stop_gradient, value_and_grad
 from ember_ml.ops.device import (
+    clear_cache,
     get_available_devices,
     get_default_device,
     get_device,
     is_available,
+    memory_info,
     set_default_device,
     synchronize,
     to_device,
@@ -69,7 +71,7 @@ __all__ = list(_MASTER_OPS_LIST) + list(_COMPLEX_OPS_LIST) + list(_FFT_OPS_LIST)
 
 # ---- losses, vector / wave helpers, gradient, memory queries, arctan2 (issue 3) ----------
 from ember_ml.ops import losses, vector  # noqa: E402
-from ember_ml.ops.device import memory_info, memory_usage  # noqa: E402
+from ember_ml.ops.device import memory_usage  # noqa: E402
 from ember_ml.ops.gradient import gradient  # noqa: E402
 from ember_ml.ops.losses import (  # noqa: E402
     binary_crossentropy,

@@ -58,23 +58,39 @@ def get_default_device() -> str:
     return _core.get_default_device()
 
 
+def _opencl_target(device: str | None, op: str) -> str | None:
+    """The 'opencl:N' name of ``device`` (default: the default device); None for cpu."""
+    target = device or _core.get_default_device()
+    if not is_available(target):
+        raise ValueError(f"[{op}] device '{target}' is not available; available: {get_available_devices()}")
+    if target == "cpu":
+        return None
+    return "opencl:0" if target == "opencl" else target
+
+
 def synchronize(device: str | None = None) -> None:
     """Waits until queued work on ``device`` (default: the default device) has finished.
 
-    CPU ops run synchronously, so on ``cpu`` this returns at once.
+    CPU ops run synchronously, so on ``cpu`` this returns at once. On OpenCL it also
+    raises any error a kernel flagged since the last synchronisation, naming the op.
+
+    Raises:
+        ValueError: unknown or unavailable device, or a flagged kernel error.
     """
-    target = device or _core.get_default_device()
-    if not is_available(target):
-        raise ValueError(f"[synchronize] device '{target}' is not available")
+    target = _opencl_target(device, "synchronize")
+    if target is not None:
+        _core.opencl_synchronize(target)
 
 
-def _host_device(name: str, device: str | None) -> None:
-    """Checks that ``device`` (default: the default device) is available and is host memory."""
-    target = device or _core.get_default_device()
-    if not is_available(target):
-        raise ValueError(f"[{name}] device '{target}' is not available; available: {get_available_devices()}")
-    if target != "cpu":
-        raise NotImplementedError(f"[{name}] memory figures are implemented for 'cpu' only, got '{target}'")
+def clear_cache(device: str | None = None) -> None:
+    """Frees pooled device buffers that no tensor holds (nothing to do on ``cpu``).
+
+    Raises:
+        ValueError: unknown or unavailable device.
+    """
+    target = _opencl_target(device, "clear_cache")
+    if target is not None:
+        _core.opencl_clear_cache(target)
 
 
 def _meminfo_bytes() -> dict[str, int]:
@@ -99,18 +115,22 @@ def memory_usage(device: str | None = None) -> int:
     On ``cpu`` this is the resident set size (``/proc/self/statm`` pages times the page
     size, Linux). The original Ember ML returned the whole system's used memory here; the
     per-process figure is what a device query (as ``torch.cuda.memory_allocated``) gives.
+    On OpenCL it is the bytes of device buffers that tensors hold (``in_use_bytes`` of
+    :func:`memory_info`; pooled free buffers are not counted).
 
     Args:
-        device: ``'cpu'`` or None (the default device).
+        device: ``'cpu'``, ``'opencl:N'`` or None (the default device).
 
     Returns:
         int, bytes.
 
     Raises:
         ValueError: ``[memory_usage]`` for a device that is not available.
-        NotImplementedError: ``[memory_usage]`` for a device other than cpu, or without /proc.
+        NotImplementedError: ``[memory_usage]`` on cpu without Linux /proc.
     """
-    _host_device("memory_usage", device)
+    target = _opencl_target(device, "memory_usage")
+    if target is not None:
+        return int(_core.opencl_memory_info(target)["in_use_bytes"])
     try:
         with open("/proc/self/statm", encoding="ascii") as fh:
             resident_pages = int(fh.read().split()[1])
@@ -120,9 +140,11 @@ def memory_usage(device: str | None = None) -> int:
 
 
 def memory_info(device: str | None = None) -> dict[str, int | float]:
-    """Memory figures of ``device``.
+    """Memory figures of ``device`` (default: the default device).
 
-    On ``cpu`` (Linux ``/proc``), with the keys of the original Ember ML (psutil's
+    On OpenCL, the buffer-pool figures of :func:`ember_ml.backend.opencl.memory_info`
+    (``in_use_bytes``, ``pooled_bytes``, ``peak_in_use_bytes``, ``device_total_bytes``,
+    ``allocations``, ``reuses``). On ``cpu`` (Linux ``/proc``), with the keys of the original Ember ML (psutil's
     ``virtual_memory`` meanings) plus this process's share:
 
     * ``total``: physical memory (``MemTotal``), bytes;
@@ -132,16 +154,18 @@ def memory_info(device: str | None = None) -> dict[str, int | float]:
     * ``rss``: this process's resident set size, bytes (:func:`memory_usage`).
 
     Args:
-        device: ``'cpu'`` or None (the default device).
+        device: ``'cpu'``, ``'opencl:N'`` or None (the default device).
 
     Returns:
         dict from those names to ints (``percent``: float).
 
     Raises:
         ValueError: ``[memory_info]`` for a device that is not available.
-        NotImplementedError: ``[memory_info]`` for a device other than cpu, or without /proc.
+        NotImplementedError: ``[memory_info]`` on cpu without Linux /proc.
     """
-    _host_device("memory_info", device)
+    target = _opencl_target(device, "memory_info")
+    if target is not None:
+        return dict(_core.opencl_memory_info(target))
     fields = _meminfo_bytes()
     total, available = fields["MemTotal"], fields["MemAvailable"]
     used = total - available
@@ -151,5 +175,5 @@ def memory_info(device: str | None = None) -> dict[str, int | float]:
 
 __all__ = [
     "get_device", "to_device", "get_available_devices", "is_available", "set_default_device",
-    "get_default_device", "synchronize", "memory_usage", "memory_info",
+    "get_default_device", "synchronize", "memory_usage", "memory_info", "clear_cache",
 ]

@@ -1,8 +1,11 @@
 // CPU kernels of the fused LTC sequence (front end: cpp/src/ops/liquid.cpp; math in
 // ember/liquid.h). Rows of the (pre, post) synapse matrices are contiguous, so every
 // inner loop runs over the N postsynaptic neurons as one Eigen array expression (SIMD
-// sigmoid included). The batch is split across the thread pool; each chunk accumulates
-// its own parameter gradients, summed at the end.
+// sigmoid included), restricted to the span of columns between the first and the last
+// synapse of the row: NCP wirings connect contiguous groups (inter -> command -> motor),
+// so the spans skip most of the masked-out pairs (a masked pair adds nothing and gets a
+// zero gradient). The batch is split across the thread pool; each chunk accumulates its
+// own parameter gradients, summed at the end.
 //
 // The backward pass recomputes each step's ODE unfolds from the saved state before it
 // (the unfolds are not stored: O(unfolds * N) scratch instead of O(T * unfolds * N)), then
@@ -12,6 +15,7 @@
 //   s_ij = sigmoid(z_ij), z_ij = sigma_ij (v_i - mu_ij): dz = da w s (1 - s),
 //   d sigma += dz (v_i - mu), d mu -= dz sigma, d v_i += sum_j dz sigma.
 #include <Eigen/Core>
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
@@ -30,6 +34,27 @@ using MutRow = Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>;
 template <class T>
 using Vec = Eigen::Array<T, 1, Eigen::Dynamic>;
 
+// Columns [begin, begin + size) of a row hold all of its synapses.
+struct Span {
+  std::int64_t begin = 0, size = 0;
+};
+
+template <class T>
+std::vector<Span> row_spans(const T* mask, std::int64_t rows, std::int64_t cols) {
+  std::vector<Span> spans(rows);
+  for (std::int64_t i = 0; i < rows; ++i) {
+    std::int64_t first = cols, last = -1;
+    for (std::int64_t j = 0; j < cols; ++j) {
+      if (mask[i * cols + j] != T(0)) {
+        first = std::min(first, j);
+        last = j;
+      }
+    }
+    if (last >= 0) spans[i] = {first, last - first + 1};
+  }
+  return spans;
+}
+
 // Read-only views of the kernel inputs (order of ops/liquid.cpp).
 template <class T>
 struct Ltc {
@@ -40,6 +65,7 @@ struct Ltc {
   std::int64_t batch, steps, c, n, unfolds;
   T eps;
   std::vector<T> w_eff, sw_eff;  // weights times masks
+  std::vector<Span> spans, sensory_spans;
 
   Ltc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), elapsed(in[2].data<T>()), sw(in[3].data<T>()),
@@ -47,12 +73,14 @@ struct Ltc {
         w(in[8].data<T>()), mu(in[9].data<T>()), sigma(in[10].data<T>()), erev(in[11].data<T>()),
         mask(in[12].data<T>()), cm(in[13].data<T>()), gleak(in[14].data<T>()), vleak(in[15].data<T>()),
         batch(in[0].shape()[0]), steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[1].shape()[1]),
-        unfolds(attrs.ints[0]), eps(static_cast<T>(attrs.floats[0])), w_eff(n * n), sw_eff(c * n) {
+        unfolds(attrs.ints[0]), eps(static_cast<T>(attrs.floats[0])), w_eff(n * n), sw_eff(c * n),
+        spans(row_spans(mask, n, n)), sensory_spans(row_spans(smask, c, n)) {
     for (std::int64_t k = 0; k < n * n; ++k) w_eff[k] = w[k] * mask[k];
     for (std::int64_t k = 0; k < c * n; ++k) sw_eff[k] = sw[k] * smask[k];
   }
 
-  Row<T> row(const T* m, std::int64_t i) const { return Row<T>(m + i * n, n); }
+  // The synapse span of row i of an (rows, n) matrix.
+  Row<T> seg(const T* m, std::int64_t i, const Span& s) const { return Row<T>(m + i * n + s.begin, s.size); }
   const T* x_at(std::int64_t b, std::int64_t t) const { return x + (b * steps + t) * c; }
   T cm_scale(std::int64_t b, std::int64_t t) const { return static_cast<T>(unfolds) / elapsed[b * steps + t]; }
 
@@ -61,10 +89,11 @@ struct Ltc {
     ns.setZero();
     ds.setZero();
     for (std::int64_t i = 0; i < c; ++i) {
-      const Vec<T> s = (row(ssigma, i) * (xt[i] - row(smu, i))).logistic();
-      const Vec<T> a = row(sw_eff.data(), i) * s;
-      ns += a * row(serev, i);
-      ds += a;
+      const Span& sp = sensory_spans[i];
+      const Vec<T> s = (seg(ssigma, i, sp) * (xt[i] - seg(smu, i, sp))).logistic();
+      const Vec<T> a = seg(sw_eff.data(), i, sp) * s;
+      ns.segment(sp.begin, sp.size) += a * seg(serev, i, sp);
+      ds.segment(sp.begin, sp.size) += a;
     }
   }
 
@@ -73,9 +102,10 @@ struct Ltc {
     Vec<T> num = cm_t * v + Row<T>(gleak, n) * Row<T>(vleak, n) + ns;
     Vec<T> den = cm_t + Row<T>(gleak, n) + eps + ds;
     for (std::int64_t i = 0; i < n; ++i) {
-      const Vec<T> a = row(w_eff.data(), i) * (row(sigma, i) * (v[i] - row(mu, i))).logistic();
-      num += a * row(erev, i);
-      den += a;
+      const Span& sp = spans[i];
+      const Vec<T> a = seg(w_eff.data(), i, sp) * (seg(sigma, i, sp) * (v[i] - seg(mu, i, sp))).logistic();
+      num.segment(sp.begin, sp.size) += a * seg(erev, i, sp);
+      den.segment(sp.begin, sp.size) += a;
     }
     next = num / den;
   }
@@ -120,7 +150,9 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
   std::vector<Vec<T>> vs(u + 1, Vec<T>(n));
   Vec<T> ns(n), ds(n), carry(n), dcm_t(n), dns(n), dds(n), gv(n);
   const Row<T> gleak(p.gleak, n), vleak(p.vleak, n);
-  auto slice = [n](Vec<T>& flat, std::int64_t i) { return MutRow<T>(flat.data() + i * n, n); };
+  auto slice = [n](Vec<T>& flat, std::int64_t i, const Span& sp) {
+    return MutRow<T>(flat.data() + i * n + sp.begin, sp.size);
+  };
   for (std::int64_t b = b0; b < b1; ++b) {
     carry.setZero();
     for (std::int64_t t = p.steps - 1; t >= 0; --t) {
@@ -139,7 +171,9 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
         // den again (cheaper to rebuild alongside the synapse loop than to store per unfold).
         Vec<T> den = cm_t + gleak + p.eps + ds;
         for (std::int64_t i = 0; i < n; ++i) {
-          den += p.row(p.w_eff.data(), i) * (p.row(p.sigma, i) * (v[i] - p.row(p.mu, i))).logistic();
+          const Span& sp = p.spans[i];
+          den.segment(sp.begin, sp.size) +=
+              p.seg(p.w_eff.data(), i, sp) * (p.seg(p.sigma, i, sp) * (v[i] - p.seg(p.mu, i, sp))).logistic();
         }
         const Vec<T> dnum = g / den;
         const Vec<T> dden = -g * vs[k + 1] / den;
@@ -150,31 +184,36 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
         dns += dnum;
         dds += dden;
         for (std::int64_t i = 0; i < n; ++i) {
-          const Vec<T> diff = v[i] - p.row(p.mu, i);
-          const Vec<T> s = (p.row(p.sigma, i) * diff).logistic();
-          const Row<T> w_eff = p.row(p.w_eff.data(), i);
-          const Vec<T> da = dnum * p.row(p.erev, i) + dden;
-          slice(pg.synapse[3], i) += dnum * w_eff * s;
-          slice(pg.synapse[0], i) += da * s;
+          const Span& sp = p.spans[i];
+          if (sp.size == 0) continue;
+          const Vec<T> diff = v[i] - p.seg(p.mu, i, sp);
+          const Vec<T> s = (p.seg(p.sigma, i, sp) * diff).logistic();
+          const Row<T> w_eff = p.seg(p.w_eff.data(), i, sp);
+          const Vec<T> dnum_s = dnum.segment(sp.begin, sp.size);
+          const Vec<T> da = dnum_s * p.seg(p.erev, i, sp) + dden.segment(sp.begin, sp.size);
+          slice(pg.synapse[3], i, sp) += dnum_s * w_eff * s;
+          slice(pg.synapse[0], i, sp) += da * s;
           const Vec<T> dz = da * w_eff * s * (1 - s);
-          slice(pg.synapse[2], i) += dz * diff;
-          slice(pg.synapse[1], i) -= dz * p.row(p.sigma, i);
-          gv[i] += (dz * p.row(p.sigma, i)).sum();
+          slice(pg.synapse[2], i, sp) += dz * diff;
+          slice(pg.synapse[1], i, sp) -= dz * p.seg(p.sigma, i, sp);
+          gv[i] += (dz * p.seg(p.sigma, i, sp)).sum();
         }
         g = gv;
       }
       carry = g;
       for (std::int64_t i = 0; i < c; ++i) {
-        const Vec<T> diff = xt[i] - p.row(p.smu, i);
-        const Vec<T> s = (p.row(p.ssigma, i) * diff).logistic();
-        const Row<T> sw_eff = p.row(p.sw_eff.data(), i);
-        const Vec<T> da = dns * p.row(p.serev, i) + dds;
-        slice(pg.sensory[3], i) += dns * sw_eff * s;
-        slice(pg.sensory[0], i) += da * s;
+        const Span& sp = p.sensory_spans[i];
+        const Vec<T> diff = xt[i] - p.seg(p.smu, i, sp);
+        const Vec<T> s = (p.seg(p.ssigma, i, sp) * diff).logistic();
+        const Row<T> sw_eff = p.seg(p.sw_eff.data(), i, sp);
+        const Vec<T> dns_s = dns.segment(sp.begin, sp.size);
+        const Vec<T> da = dns_s * p.seg(p.serev, i, sp) + dds.segment(sp.begin, sp.size);
+        slice(pg.sensory[3], i, sp) += dns_s * sw_eff * s;
+        slice(pg.sensory[0], i, sp) += da * s;
         const Vec<T> dz = da * sw_eff * s * (1 - s);
-        slice(pg.sensory[2], i) += dz * diff;
-        slice(pg.sensory[1], i) -= dz * p.row(p.ssigma, i);
-        dx[(b * p.steps + t) * c + i] = (dz * p.row(p.ssigma, i)).sum();
+        slice(pg.sensory[2], i, sp) += dz * diff;
+        slice(pg.sensory[1], i, sp) -= dz * p.seg(p.ssigma, i, sp);
+        dx[(b * p.steps + t) * c + i] = (dz * p.seg(p.ssigma, i, sp)).sum();
       }
       pg.cm += dcm_t * scale;
       delapsed[b * p.steps + t] = -(dcm_t * Row<T>(p.cm, n)).sum() * scale / p.elapsed[b * p.steps + t];
@@ -215,15 +254,6 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   store(total.cm, out[11]);
   store(total.gleak, out[12]);
   store(total.vleak, out[13]);
-}
-
-template <template <class> class Fn, class... Args>
-void for_float(const char* op, DType dtype, Args&&... args) {
-  switch (dtype) {
-    case DType::Float32: Fn<float>::run(args...); break;
-    case DType::Float64: Fn<double>::run(args...); break;
-    default: type_error(op, "kernel needs float32 or float64, got ", dtype_name(dtype));
-  }
 }
 
 void ltc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
