@@ -7,17 +7,20 @@ source "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 JOBS="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
 
-run_ctest() {  # build dir, extra cmake args...
-  local dir="$1"; shift
-  echo "[test] C++ tests in $dir"
-  cmake -S . -B "$dir" -G Ninja -DEMBER_BUILD_TESTS=ON "$@" >/dev/null
-  cmake --build "$dir" -j "$JOBS"
-  ctest --test-dir "$dir" --output-on-failure --no-tests=error -j "$JOBS"
+run_ctest() {  # build dir
+  echo "[test] C++ tests in $1"
+  ctest --test-dir "$1" --output-on-failure --no-tests=error -j "$JOBS"
 }
 
-run_ctest build/cpp-tests -DCMAKE_BUILD_TYPE=Release
+# The package build (setup.sh) also built the optimised GoogleTest binary.
+wheel_build=(build/cp*)
+run_ctest "${wheel_build[0]}"
+echo "[test] building the C++ tests under ASan+UBSan"
+cmake -S . -B build/cpp-asan -G Ninja -DEMBER_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DEMBER_SANITIZE=ON >/dev/null
+cmake --build build/cpp-asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-  run_ctest build/cpp-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMBER_SANITIZE=ON
+  run_ctest build/cpp-asan
 
 echo "[test] Python tests"
 set +e

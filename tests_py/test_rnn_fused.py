@@ -1,4 +1,5 @@
-"""The fused C++ sequence op of LTC (``_core.ltc_sequence``) against the plain-op step loop.
+"""The fused C++ sequence ops of LTC and CfC (``_core.ltc_sequence``, ``_core.cfc_sequence``)
+against the plain-op step loop.
 
 The step loop (``fused=False``) is the reference: it is itself checked against
 ``ncps.torch`` in test_rnn_parity.py. Outputs, final states and the gradients of the
@@ -12,21 +13,34 @@ import pytest
 import ember_ml as em
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
-from ember_ml.nn.modules import LTC
-from ember_ml.wirings import AutoNCP, FullyConnected, Random
+from ember_ml.nn.modules import CfC, LTC
+from ember_ml.nn.modules.rnn._liquid import LiquidLayer
+from ember_ml.wirings import NCP, AutoNCP, FullyConnected, Random
 
 CONFIGS = {
-    "autoncp softplus affine": dict(units=lambda: AutoNCP(10, 3, seed=1)),
-    "fully connected clamped linear": dict(units=lambda: FullyConnected(6, 2), implicit_param_constraints=False,
-                                           input_mapping="linear", output_mapping="linear"),
-    "random no mappings 2 unfolds": dict(units=lambda: Random(7, 3, sparsity_level=0.5), input_mapping=None,
-                                         output_mapping=None, ode_unfolds=2),
-    "time major, return last": dict(units=lambda: AutoNCP(8, 2, seed=4), batch_first=False,
-                                    return_sequences=False),
+    "LTC autoncp softplus affine": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1))),
+    "LTC fully connected clamped linear": (LTC, dict(units=lambda: FullyConnected(6, 2),
+                                                     implicit_param_constraints=False, input_mapping="linear",
+                                                     output_mapping="linear")),
+    "LTC random no mappings 2 unfolds": (LTC, dict(units=lambda: Random(7, 3, sparsity_level=0.5),
+                                                   input_mapping=None, output_mapping=None, ode_unfolds=2)),
+    "LTC time major, return last": (LTC, dict(units=lambda: AutoNCP(8, 2, seed=4), batch_first=False,
+                                              return_sequences=False)),
+    "CfC autoncp default": (CfC, dict(units=lambda: AutoNCP(12, 3, seed=2))),
+    "CfC ncp no_gate": (CfC, dict(units=lambda: NCP(4, 3, 2, 2, 2, 2, 2, seed=5), mode="no_gate")),
+    "CfC units without backbone, time major, proj": (CfC, dict(units=lambda: 5, backbone_layers=0, batch_first=False,
+                                                               proj_size=2)),
+    "CfC fully connected, return last": (CfC, dict(units=lambda: FullyConnected(6, 2), return_sequences=False)),
+}
+# Configurations the fused ops do not cover: the layer must take the plain steps (fused stays exact).
+FALLBACK = {
+    "CfC with backbone": (CfC, dict(units=lambda: 5, backbone_units=8, backbone_layers=1)),
+    "CfC pure": (CfC, dict(units=lambda: AutoNCP(10, 3, seed=2), mode="pure")),
+    "LTC mixed memory": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
 }
 
 
-def _run(layer: LTC, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fused: bool, dtype: str):
+def _run(layer: LiquidLayer, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fused: bool, dtype: str):
     layer.fused = fused
     layer.zero_grad()
     leaves = [T.convert_to_tensor(a.astype(dtype), requires_grad=True) for a in (x, hx, ts)]
@@ -38,40 +52,61 @@ def _run(layer: LTC, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fused: bool,
     return out.numpy(), h.numpy(), grads, ["input", "hx", "timespans", *params]
 
 
-def _layer(config: dict, dtype: str) -> LTC:
-    kwargs = {k: v for k, v in config.items() if k != "units"}
+def _layer(config: tuple, dtype: str) -> LiquidLayer:
+    cls, kwargs = config
     em.nn.tensor.set_seed(11)
-    layer = LTC(4, config["units"](), **kwargs)
+    layer = cls(4, kwargs["units"](), **{k: v for k, v in kwargs.items() if k != "units"})
     if dtype == "float64":
-        for name, p in list(layer.rnn_cell.named_parameters(recurse=False)):
-            setattr(layer.rnn_cell, name, em.nn.modules.Parameter(T.cast(p.detach(), "float64")))
-        for name, b in list(layer.rnn_cell.named_buffers(recurse=False)):
-            layer.rnn_cell.register_buffer(name, T.cast(b, "float64"))
+        for module in layer.modules():
+            for name, p in list(module.named_parameters(recurse=False)):
+                setattr(module, name, em.nn.modules.Parameter(T.cast(p.detach(), "float64")))
+            for name, b in list(module.named_buffers(recurse=False)):
+                module.register_buffer(name, T.cast(b, "float64"))
     return layer
+
+
+def _inputs(layer: LiquidLayer, seed: int = 0) -> tuple[np.ndarray, ...]:
+    rng = np.random.default_rng(seed)
+    batch, steps = 3, 5
+    x = rng.normal(size=(batch, steps, 4) if layer.batch_first else (steps, batch, 4))
+    hx = rng.normal(scale=0.3, size=(batch, layer.state_size))
+    return x, hx, rng.uniform(0.3, 2.0, size=x.shape[:2])
+
+
+def _assert_same(got, want, tol: float) -> None:
+    np.testing.assert_allclose(got[0], want[0], rtol=tol, atol=tol, err_msg="outputs")
+    np.testing.assert_allclose(got[1], want[1], rtol=tol, atol=tol, err_msg="final state")
+    for label, g, w in zip(got[3], got[2], want[2]):
+        scale = max(1.0, float(np.abs(w).max()))
+        np.testing.assert_allclose(g, w, rtol=tol, atol=tol * scale, err_msg=f"gradient of {label}")
 
 
 @pytest.mark.parametrize("dtype,tol", [("float32", 2e-5), ("float64", 1e-12)])
 @pytest.mark.parametrize("name", list(CONFIGS))
-def test_fused_ltc_matches_step_loop(name: str, dtype: str, tol: float) -> None:
-    config = CONFIGS[name]
-    layer = _layer(config, dtype)
-    rng = np.random.default_rng(0)
-    batch, steps = 3, 5
-    x = rng.normal(size=(batch, steps, 4) if layer.batch_first else (steps, batch, 4))
-    hx = rng.normal(scale=0.3, size=(batch, layer.state_size))
-    ts = rng.uniform(0.3, 2.0, size=x.shape[:2])
+def test_fused_sequence_matches_step_loop(name: str, dtype: str, tol: float, monkeypatch) -> None:
+    layer = _layer(CONFIGS[name], dtype)
+    calls = []
+    for op in ("ltc_sequence", "cfc_sequence"):
+        real = getattr(_core, op)
+        monkeypatch.setattr(_core, op, lambda *a, real=real, **k: calls.append(1) or real(*a, **k))
+    x, hx, ts = _inputs(layer)
     fused = _run(layer, x, hx, ts, True, dtype)
-    steps_ref = _run(layer, x, hx, ts, False, dtype)
-    np.testing.assert_allclose(fused[0], steps_ref[0], rtol=tol, atol=tol, err_msg="outputs")
-    np.testing.assert_allclose(fused[1], steps_ref[1], rtol=tol, atol=tol, err_msg="final state")
-    for label, got, want in zip(fused[3], fused[2], steps_ref[2]):
-        scale = max(1.0, float(np.abs(want).max()))
-        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale, err_msg=f"gradient of {label}")
+    assert calls, "the fused op did not run"
+    _assert_same(fused, _run(layer, x, hx, ts, False, dtype), tol)
+
+
+@pytest.mark.parametrize("name", list(FALLBACK))
+def test_uncovered_configurations_take_the_steps(name: str, monkeypatch) -> None:
+    layer = _layer(FALLBACK[name], "float32")
+    for op in ("ltc_sequence", "cfc_sequence"):
+        monkeypatch.setattr(_core, op, lambda *a, **k: pytest.fail("a fused op ran for an uncovered configuration"))
+    x, _, ts = _inputs(layer)
+    out, _ = layer(T.convert_to_tensor(x.astype(np.float32)), timespans=T.convert_to_tensor(ts.astype(np.float32)))
+    assert np.isfinite(out.numpy()).all()
 
 
 def test_fused_op_checks_its_arguments() -> None:
-    layer = LTC(4, AutoNCP(8, 2, seed=1))
-    cell = layer.rnn_cell
+    cell = LTC(4, AutoNCP(8, 2, seed=1)).rnn_cell
     params = {k: v.detach() for k, v in cell.params().items()}
     x, h0, el = T.zeros((2, 3, 4)), T.zeros((2, 8)), T.ones((2, 3))
     with pytest.raises(ValueError, match=r"^\[ltc_sequence\] h0 must have shape \(2, 8\)"):
@@ -86,6 +121,21 @@ def test_fused_op_checks_its_arguments() -> None:
         _core.ltc_sequence(x, h0, el, {k: v for k, v in params.items() if k != "mu"}, 6, 1e-8)
 
 
+def test_fused_cfc_op_checks_its_arguments() -> None:
+    x, h0, ts = T.zeros((2, 3, 4)), T.zeros((2, 5)), T.ones((2, 3))
+    w, b = T.zeros((20, 9)), T.zeros((20,))
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] mode must be 'default' or 'no_gate'"):
+        _core.cfc_sequence(x, h0, ts, [w], [b], "pure")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] weight 0 must have 9 columns"):
+        _core.cfc_sequence(x, h0, ts, [T.zeros((20, 8))], [b], "default")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] needs one bias per weight"):
+        _core.cfc_sequence(x, h0, ts, [w], [], "default")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] h0 must have shape \(2, 5\)"):
+        _core.cfc_sequence(x, T.zeros((2, 6)), ts, [w], [b], "default")
+    with pytest.raises(TypeError, match=r"^\[cfc_sequence\] every tensor must have the dtype of inputs"):
+        _core.cfc_sequence(x, h0, T.ones((2, 3), dtype="float64"), [w], [b], "default")
+
+
 def test_second_order_through_the_fused_op_raises() -> None:
     layer = LTC(4, AutoNCP(8, 2, seed=1))
     x = T.convert_to_tensor(np.ones((1, 2, 4), np.float32))
@@ -95,3 +145,18 @@ def test_second_order_through_the_fused_op_raises() -> None:
 
     with pytest.raises(NotImplementedError, match=r"ltc_sequence_backward"):
         ops.grad(lambda v: ops.stats.sum(ops.grad(first)(v)))(x)
+
+
+@pytest.mark.parametrize("name", ["LTC autoncp softplus affine", "CfC autoncp default"])
+def test_fused_sequence_on_opencl_matches_cpu(name: str) -> None:
+    # Module.to moves every parameter and buffer; the fused op runs there (host path) and its
+    # outputs and gradients equal the cpu run's.
+    config = CONFIGS[name]
+    x, hx, ts = _inputs(_layer(config, "float32"), seed=3)
+    want = _run(_layer(config, "float32"), x, hx, ts, True, "float32")
+    layer = _layer(config, "float32").to("opencl:0")
+    assert all(p.device == "opencl:0" for p in layer.parameters())
+    assert all(b.device == "opencl:0" for b in layer.buffers())
+    with em.using_backend("opencl"):
+        got = _run(layer, x, hx, ts, True, "float32")
+    _assert_same(got, want, 1e-6)

@@ -1,9 +1,10 @@
 // Fused sequence ops of the liquid networks (ember_ml.nn.modules.rnn): the whole time
 // loop of a layer, forward and backward, in one op, instead of a graph of small ops per
-// step and ODE unfold.
+// step (and ODE unfold).
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include "ember/tensor.h"
 
@@ -30,5 +31,20 @@ struct LtcParams {
 // (B, T, N). Differentiable (a fused backward-through-time op; no second order).
 Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& params,
                     std::int64_t ode_unfolds, double epsilon);
+
+enum class CfcMode : std::int64_t { Default = 0, NoGate = 1 };
+
+// A stack of CfC layers without backbone (ncps.torch.WiredCfCCell; one layer is a plain
+// CfCCell) over a sequence, Hasani et al. 2022 (Nature MI), eq. 10. Per step t, layer l
+// reads z = [in_l, h_l] (in_0 = inputs[:, t], in_l = the new state of layer l - 1) and
+//   [f1, f2, fa, fb] = z W_l^T + b_l       (W_l: (4 H_l, I_l + H_l), rows in that order;
+//                                           the wiring masks already applied by the caller)
+//   s = sigmoid(fa * ts[b, t] + fb)
+//   default: h_l' = tanh(f1) (1 - s) + s tanh(f2);   no_gate: h_l' = tanh(f1) + s tanh(f2).
+// inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
+// and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
+// fused backward-through-time op; no second order).
+Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<Tensor>& weights,
+                    const std::vector<Tensor>& biases, CfcMode mode);
 
 }  // namespace ember::liquid

@@ -14,6 +14,7 @@ void register_linalg_kernels();
 void register_optim_kernels();
 void register_complex_kernels();
 void register_fft_kernels();
-// Fused liquid-network sequences (LTC forward and backward through time).
+// Fused liquid-network sequences (LTC and CfC, forward and backward through time).
 void register_liquid_kernels();
+void register_cfc_kernels();
 }  // namespace ember::cpu

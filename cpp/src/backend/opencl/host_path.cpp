@@ -1,6 +1,6 @@
 // The explicit host path of the OpenCL backend: dense decompositions, FFTs, complex
-// arithmetic, the fused optimizer updates and the random distributions other than
-// uniform / normal / bernoulli. Each tensor's whole device buffer is
+// arithmetic, the fused optimizer updates, the random distributions other than
+// uniform / normal / bernoulli, and the fused LTC and CfC sequences. Each tensor's whole device buffer is
 // mirrored on the host (so strided and in-place outputs keep their layout), the cpu
 // kernel of the same op runs (Eigen, kissfft), and the output buffers are copied back.
 // The copies go through read_buffer / write_buffer, so they show in
@@ -72,6 +72,11 @@ constexpr std::array kHostOps = {
     "random_poisson",
     "random_categorical",
     "random_shuffle",
+    // The fused LTC and CfC sequences (serial loops over time; device kernels are future work).
+    "ltc_sequence",
+    "ltc_sequence_backward",
+    "cfc_sequence",
+    "cfc_sequence_backward",
 };
 
 template <std::size_t I>

@@ -11,19 +11,34 @@ from ember_ml.nn.tensor import EmberTensor
 class LiquidLayer(RecurrentLayer):
     """Sequence loop of ncps's CfC / LTC layers: optional mixed memory, then ``rnn_cell``.
 
-    Subclasses assign ``rnn_cell`` (``(x, h, elapsed) -> (output, h')``), ``state_size`` and,
-    with ``mixed_memory``, ``lstm`` (a :class:`MixedMemoryCell`, run first on each step as ncps).
+    Subclasses assign ``rnn_cell`` (``(x, h, elapsed) -> (output, h')``, and
+    ``rnn_cell.sequence(x (B, L, C), h0, elapsed (B, L)) -> (outputs, states) | None`` for the
+    fused whole-sequence op), ``state_size`` and, with ``mixed_memory``, ``lstm`` (a
+    :class:`MixedMemoryCell`, run first on each step as ncps). With ``fused`` the fused op runs
+    when the cell covers its configuration, there is no mixed memory (it interleaves an LSTM
+    step) and the input has the parameters' dtype; otherwise the plain-op steps run.
     """
 
-    def __init__(self, input_size: int, return_sequences: bool, batch_first: bool, mixed_memory: bool) -> None:
+    def __init__(self, input_size: int, return_sequences: bool, batch_first: bool, mixed_memory: bool,
+                 fused: bool) -> None:
         super().__init__(input_size, return_sequences, batch_first)
         self.mixed_memory = bool(mixed_memory)
+        self.fused = bool(fused)
 
     def _set_state_size(self, state_size: int) -> None:
         self.state_size = state_size
         self.state_sizes = (state_size,) * (2 if self.mixed_memory else 1)
         if self.mixed_memory:
             self.lstm = MixedMemoryCell(self.input_size, state_size)
+
+    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor) -> tuple[EmberTensor, State] | None:
+        if not self.fused or self.mixed_memory or x.dtype != next(self.rnn_cell.parameters()).dtype:
+            return None
+        fused = self.rnn_cell.sequence(x, state[0], elapsed)
+        if fused is None:
+            return None
+        outputs, states = fused
+        return outputs, (states[:, -1],)
 
     def step(self, inputs: EmberTensor, state: State, elapsed: Any) -> tuple[EmberTensor, State]:
         if self.mixed_memory:

@@ -49,14 +49,13 @@ class RecurrentLayer(Module):
         """
         raise NotImplementedError(f"[{type(self).__name__}.step] subclasses of RecurrentLayer implement step")
 
-    def sequence(self, x: EmberTensor, state: State, timespans: EmberTensor | None
-                 ) -> tuple[EmberTensor, State] | None:
+    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor) -> tuple[EmberTensor, State] | None:
         """The whole time loop in one fused op, when the layer has one for its configuration.
 
         Args:
             x: ``(B, L, C)`` input (batch first).
             state: initial state tensors ``(B, size)``.
-            timespans: ``(B, L, 1)`` elapsed times, or None for 1.0.
+            elapsed: ``(B, L)`` elapsed time of every step (1.0 without timespans), x's dtype.
 
         Returns:
             ``(outputs (B, L, out), final state)``, or None to run :meth:`step` per time step
@@ -140,10 +139,14 @@ class RecurrentLayer(Module):
             ts = None if ts is None else T.expand_dims(ts, batch_axis)
         seq_axis = 1 - batch_axis
         state = self._initial_state(hx, x.shape[batch_axis], batched, x)
-        def batch_major(t: EmberTensor | None) -> EmberTensor | None:
-            return t if t is None or self.batch_first else T.transpose(t, (1, 0, 2))
-
-        fused = self.sequence(batch_major(x), state, batch_major(ts))
+        xb = x if self.batch_first else T.transpose(x, (1, 0, 2))
+        batch, steps = xb.shape[0], xb.shape[1]
+        if ts is None:
+            elapsed = T.ones((batch, steps), dtype=x.dtype, device=x.device)
+        else:
+            elapsed = T.cast(T.reshape(ts if self.batch_first else T.transpose(ts, (1, 0, 2)), (batch, steps)),
+                             x.dtype)
+        fused = self.sequence(xb, state, elapsed)
         if fused is not None:
             outputs, state = fused
             if not self.batch_first:

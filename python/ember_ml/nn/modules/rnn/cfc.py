@@ -29,6 +29,10 @@ class CfC(LiquidLayer):
         backbone_units: backbone width (default 128; not allowed when wired).
         backbone_layers: backbone depth (default 1; 0 = no backbone; not allowed when wired).
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).
+        fused: run the whole sequence, forward and backward, in one C++ op
+            (:func:`fused_cfc_sequence`) when the configuration allows it (modes default and
+            no_gate without backbone, no mixed memory, inputs of the parameters' dtype);
+            False steps through plain ops (the reference).
 
     ``forward(input, hx=None, timespans=None)`` → ``(output, hx)``: see
     :meth:`RecurrentLayer.forward`; output features are ``proj_size`` or the output size.
@@ -41,7 +45,8 @@ class CfC(LiquidLayer):
     def __init__(self, input_size: int, units: int | NeuronMap, proj_size: int | None = None,
                  return_sequences: bool = True, batch_first: bool = True, mixed_memory: bool = False,
                  mode: str = "default", activation: str = "lecun_tanh", backbone_units: int | None = None,
-                 backbone_layers: int | None = None, backbone_dropout: float | None = None) -> None:
+                 backbone_layers: int | None = None, backbone_dropout: float | None = None,
+                 fused: bool = True) -> None:
         name = type(self).__name__
         if isinstance(units, NeuronMap):
             for arg, value in (("backbone_units", backbone_units), ("backbone_layers", backbone_layers),
@@ -49,14 +54,14 @@ class CfC(LiquidLayer):
                 if value is not None:
                     raise ValueError(f"[{name}] {arg} cannot be used with a wiring (got {arg}={value!r})")
             input_size = built_input_size(name, units, input_size)
-            super().__init__(input_size, return_sequences, batch_first, mixed_memory)
+            super().__init__(input_size, return_sequences, batch_first, mixed_memory, fused)
             self.wiring = units
             self.rnn_cell = WiredCfCCell(input_size, units, mode, owner=name)
             self.output_size = units.output_dim
             self._set_state_size(units.units)
         else:
             super().__init__(check_positive_int(name, "input_size", input_size), return_sequences, batch_first,
-                             mixed_memory)
+                             mixed_memory, fused)
             self.wiring = None
             self.rnn_cell = CfCCell(input_size, check_positive_int(name, "units", units), mode, activation,
                                     128 if backbone_units is None else backbone_units,

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from ember_ml import ops
+from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import sigmoid, tanh
 from ember_ml.nn.modules.module import Module
@@ -121,6 +121,22 @@ class CfCCell(Module):
             self.time_a = Linear(width, hidden_size, init="xavier")
             self.time_b = Linear(width, hidden_size, init="xavier")
 
+    def stacked_heads(self) -> tuple[EmberTensor, EmberTensor] | None:
+        """``(W (4H, C + H), b (4H,))``: ff1, ff2, time_a, time_b stacked, masks applied, for
+        ``_core.cfc_sequence``; None for a cell the fused op does not cover (pure mode, backbone)."""
+        if self.mode == "pure" or self.backbone is not None:
+            return None
+        weights = [self.ff1.weight, self.ff2.weight, self.time_a.weight, self.time_b.weight]
+        if self.sparsity_mask is not None:
+            weights[:2] = [ops.multiply(w, self.sparsity_mask) for w in weights[:2]]
+        return (T.concatenate(weights, axis=0),
+                T.concatenate([self.ff1.bias, self.ff2.bias, self.time_a.bias, self.time_b.bias], axis=0))
+
+    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
+                 ) -> tuple[EmberTensor, EmberTensor] | None:
+        """The cell over a whole sequence in one fused C++ op (see :func:`fused_cfc_sequence`)."""
+        return fused_cfc_sequence([self], self.mode, inputs, state, elapsed)
+
     def params(self) -> dict[str, Any]:
         """The tensors :func:`cfc_step` reads, keyed as its ``params``."""
         if self.mode == "pure":
@@ -177,6 +193,12 @@ class WiredCfCCell(Module):
             in_features = len(neurons)
             previous = neurons
 
+    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
+                 ) -> tuple[EmberTensor, EmberTensor] | None:
+        """The cell over a whole sequence in one fused C++ op (see :func:`fused_cfc_sequence`)."""
+        return fused_cfc_sequence([getattr(self, f"layer_{k}") for k in range(len(self.layer_sizes))],
+                                  self.layer_0.mode, inputs, state, elapsed)
+
     def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
         states = T.split(hx, self.layer_sizes, axis=1)
         new_states = []
@@ -185,6 +207,26 @@ class WiredCfCCell(Module):
             h, _ = cell(h, state, ts)
             new_states.append(h)
         return h, T.concatenate(new_states, axis=1)
+
+
+def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, state: EmberTensor,
+                       elapsed: EmberTensor) -> tuple[EmberTensor, EmberTensor] | None:
+    """A stack of CfC cells (each feeding the next, as :class:`WiredCfCCell`) over a sequence in
+    one fused C++ op, ``_core.cfc_sequence``; equal to stepping the cells (tested against it).
+
+    Args:
+        cells: the layers, first to last; each without backbone and not in pure mode.
+        mode: ``default`` or ``no_gate``.
+        inputs: ``(B, L, C)``; state: ``(B, sum H)``; elapsed: ``(B, L)``; one float dtype.
+
+    Returns:
+        ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered.
+    """
+    heads = [cell.stacked_heads() for cell in cells]
+    if any(h is None for h in heads):
+        return None
+    states = _core.cfc_sequence(inputs, state, elapsed, [w for w, _ in heads], [b for _, b in heads], mode)
+    return states[..., state.shape[-1] - cells[-1].hidden_size:], states
 
 
 def built_input_size(owner: str, wiring: NeuronMap, input_size: int | None) -> int:

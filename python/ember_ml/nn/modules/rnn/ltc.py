@@ -1,13 +1,10 @@
 """``LTC``: a liquid time-constant RNN layer (``ncps.torch.LTC``)."""
 from __future__ import annotations
 
-from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.rnn._layers import check_positive_int
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
-from ember_ml.nn.modules.rnn._sequence import State
 from ember_ml.nn.modules.rnn.ltc_cell import LTCCell
 from ember_ml.nn.modules.wiring import FullyConnectedMap, NeuronMap
-from ember_ml.nn.tensor import EmberTensor
 
 
 class LTC(LiquidLayer):
@@ -47,22 +44,11 @@ class LTC(LiquidLayer):
         wiring = units if isinstance(units, NeuronMap) else FullyConnectedMap(check_positive_int(name, "units", units))
         cell = LTCCell(wiring, input_size, input_mapping, output_mapping, ode_unfolds, epsilon,
                        implicit_param_constraints, owner=name)
-        super().__init__(cell.in_features, return_sequences, batch_first, mixed_memory)
+        super().__init__(cell.in_features, return_sequences, batch_first, mixed_memory, fused)
         self.wiring = wiring
         self.rnn_cell = cell
         self.output_size = wiring.output_dim
         self._set_state_size(wiring.units)
-        self.fused = bool(fused)
-
-    def sequence(self, x: EmberTensor, state: State, timespans: EmberTensor | None
-                 ) -> tuple[EmberTensor, State] | None:
-        if not self.fused or self.mixed_memory or x.dtype != self.rnn_cell.cm.dtype:
-            return None
-        batch, steps = x.shape[0], x.shape[1]
-        elapsed = (T.ones((batch, steps), dtype=x.dtype, device=x.device) if timespans is None
-                   else T.cast(T.reshape(timespans, (batch, steps)), x.dtype))
-        outputs, states = self.rnn_cell.sequence(x, state[0], elapsed)
-        return outputs, (states[:, -1],)
 
     def apply_weight_constraints(self) -> None:
         """Clamps the positive parameters at 0 (explicit constraints; see :class:`LTCCell`)."""

@@ -1,0 +1,70 @@
+#include "ops/fused_sequence.h"
+
+#include "ember/autograd.h"
+#include "ops/common.h"
+
+namespace ember::liquid::internal {
+namespace {
+
+std::vector<Tensor> contiguous_all(const std::vector<Tensor>& in) {
+  std::vector<Tensor> out;
+  out.reserve(in.size());
+  for (const Tensor& t : in) out.push_back(contiguous(t));
+  return out;
+}
+
+autograd::Grads backward(const std::string& name, const std::vector<Tensor>& in, const Tensor& states,
+                         const Tensor& grad_states, const std::vector<bool>& needs, const Attrs& attrs,
+                         const std::vector<bool>& has_grad) {
+  const std::string backward_name = name + "_backward";
+  const OpEntry& op = detail::registered_op(backward_name);
+  std::vector<Tensor> kin = contiguous_all(in);
+  kin.push_back(states);
+  kin.push_back(contiguous(grad_states));
+  autograd::Grads grads(in.size());
+  std::vector<Tensor> written;
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (!has_grad[k]) continue;
+    grads[k] = Tensor::empty(in[k].shape(), in[k].dtype(), in[k].device());
+    written.push_back(grads[k]);
+  }
+  op.call(states.device(), kin, written, attrs);
+  std::vector<Tensor> recorded_from = {grad_states};
+  recorded_from.insert(recorded_from.end(), in.begin(), in.end());
+  std::vector<Tensor*> outs;
+  bool any = false;
+  for (const Tensor& t : recorded_from) any = any || autograd::requires_grad(t);
+  for (std::size_t k = 0; k < in.size(); ++k) {
+    if (!needs[k]) grads[k] = Tensor();
+    if (grads[k].defined()) outs.push_back(&grads[k]);
+  }
+  if (any && autograd::is_grad_enabled()) autograd::record_not_differentiable(backward_name.c_str(), recorded_from, outs);
+  return grads;
+}
+
+}  // namespace
+
+Tensor run_fused(const std::string& name, const std::vector<Tensor>& inputs, const Shape& out_shape,
+                 const Attrs& attrs, const std::vector<bool>& has_grad) {
+  const OpEntry& op = detail::registered_op(name);
+  auto compute = [&] {
+    const std::vector<Tensor> kin = contiguous_all(inputs);
+    Tensor out = Tensor::empty(out_shape, inputs[0].dtype(), inputs[0].device());
+    if (out.numel() > 0) op.call(out.device(), kin, std::span<Tensor>(&out, 1), attrs);
+    return out;
+  };
+  bool record = false;
+  if (autograd::is_grad_enabled()) {
+    for (const Tensor& t : inputs) record = record || autograd::requires_grad(t);
+  }
+  if (!record) return compute();
+  Tensor out = autograd::unrecorded(compute);
+  autograd::record(op.name().c_str(), inputs, {&out},
+                   [name, inputs, attrs, has_grad](const autograd::Grads& g, const autograd::Grads& outs,
+                                                   const std::vector<bool>& needs) {
+                     return backward(name, inputs, outs[0], g[0], needs, attrs, has_grad);
+                   });
+  return out;
+}
+
+}  // namespace ember::liquid::internal
