@@ -7,9 +7,10 @@
 // zero gradient). The batch is split across the thread pool; each chunk accumulates its
 // own parameter gradients, summed at the end.
 //
-// The backward pass recomputes each step's ODE unfolds from the saved state before it
-// (the unfolds are not stored: O(unfolds * N) scratch instead of O(T * unfolds * N)), then
-// runs the adjoint of every unfold in reverse: for v' = num / den,
+// The backward pass recomputes each step's ODE unfolds from the saved state before it,
+// keeping that step's synapse activations and denominators (O(unfolds * synapses) scratch
+// instead of O(T * unfolds * synapses) stored by the forward pass), then runs the adjoint
+// of every unfold in reverse: for v' = num / den,
 //   dnum = g / den, dden = -g v' / den,
 //   a_ij = w_ij s_ij: d erev_ij += dnum_j a_ij, d w_ij += (dnum_j erev_ij + dden_j) s_ij,
 //   s_ij = sigmoid(z_ij), z_ij = sigma_ij (v_i - mu_ij): dz = da w s (1 - s),
@@ -34,7 +35,7 @@ using MutRow = Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>;
 template <class T>
 using Vec = Eigen::Array<T, 1, Eigen::Dynamic>;
 
-// Columns [begin, begin + size) of a row hold all of its synapses.
+// Columns [begin, begin + size) of a row hold all of its synapses (and maybe masked-out pairs).
 struct Span {
   std::int64_t begin = 0, size = 0;
 };
@@ -50,12 +51,25 @@ std::vector<Span> row_spans(const T* mask, std::int64_t rows, std::int64_t cols)
         last = j;
       }
     }
-    if (last >= 0) spans[i] = {first, last - first + 1};
+    if (last < 0) continue;
+    // Whole SIMD packets: Eigen finishes a partial packet element by element (a scalar
+    // sigmoid), which cost more than the padding's extra, masked-out pairs.
+    constexpr std::int64_t kPacket = Eigen::internal::packet_traits<T>::size;
+    const std::int64_t size = std::min(cols, (last - first + kPacket) / kPacket * kPacket);
+    spans[i] = {std::max<std::int64_t>(0, std::min(first, cols - size)), size};
   }
   return spans;
 }
 
 // Read-only views of the kernel inputs (order of ops/liquid.cpp).
+// Per-thread work arrays of length N: the row loops write into their heads instead of
+// allocating a temporary per row (rows are a few dozen elements; allocation dominated).
+template <class T>
+struct Scratch {
+  Vec<T> num, den, s, diff, da, dz;
+  explicit Scratch(std::int64_t n) : num(n), den(n), s(n), diff(n), da(n), dz(n) {}
+};
+
 template <class T>
 struct Ltc {
   const T *x, *h0, *elapsed;
@@ -66,6 +80,8 @@ struct Ltc {
   T eps;
   std::vector<T> w_eff, sw_eff;  // weights times masks
   std::vector<Span> spans, sensory_spans;
+  std::vector<std::int64_t> span_offsets;  // start of row i's span in a packed array of all spans
+  std::int64_t synapses = 0;                // total span length
 
   Ltc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), elapsed(in[2].data<T>()), sw(in[3].data<T>()),
@@ -77,6 +93,10 @@ struct Ltc {
         spans(row_spans(mask, n, n)), sensory_spans(row_spans(smask, c, n)) {
     for (std::int64_t k = 0; k < n * n; ++k) w_eff[k] = w[k] * mask[k];
     for (std::int64_t k = 0; k < c * n; ++k) sw_eff[k] = sw[k] * smask[k];
+    for (const Span& sp : spans) {
+      span_offsets.push_back(synapses);
+      synapses += sp.size;
+    }
   }
 
   // The synapse span of row i of an (rows, n) matrix.
@@ -85,29 +105,39 @@ struct Ltc {
   T cm_scale(std::int64_t b, std::int64_t t) const { return static_cast<T>(unfolds) / elapsed[b * steps + t]; }
 
   // Sensory numerator and denominator terms of one step.
-  void sensory(const T* xt, Vec<T>& ns, Vec<T>& ds) const {
+  void sensory(const T* xt, Vec<T>& ns, Vec<T>& ds, Scratch<T>& w) const {
     ns.setZero();
     ds.setZero();
     for (std::int64_t i = 0; i < c; ++i) {
       const Span& sp = sensory_spans[i];
-      const Vec<T> s = (seg(ssigma, i, sp) * (xt[i] - seg(smu, i, sp))).logistic();
-      const Vec<T> a = seg(sw_eff.data(), i, sp) * s;
-      ns.segment(sp.begin, sp.size) += a * seg(serev, i, sp);
-      ds.segment(sp.begin, sp.size) += a;
+      auto s = w.s.head(sp.size);
+      s = (seg(ssigma, i, sp) * (xt[i] - seg(smu, i, sp))).logistic();
+      s *= seg(sw_eff.data(), i, sp);
+      ns.segment(sp.begin, sp.size) += s * seg(serev, i, sp);
+      ds.segment(sp.begin, sp.size) += s;
     }
   }
 
-  // One unfold from v; writes v' and returns nothing else (den is recomputed when needed).
-  void unfold(const Vec<T>& v, const Vec<T>& cm_t, const Vec<T>& ns, const Vec<T>& ds, Vec<T>& next) const {
-    Vec<T> num = cm_t * v + Row<T>(gleak, n) * Row<T>(vleak, n) + ns;
-    Vec<T> den = cm_t + Row<T>(gleak, n) + eps + ds;
+  // One unfold from v into next. With `saved` (the backward pass), also keeps the synapse
+  // activations s (row i's span at saved->s[span_offsets[i]]) and the denominator.
+  struct Saved {
+    Vec<T> s, den;
+  };
+  void unfold(const Vec<T>& v, const Vec<T>& cm_t, const Vec<T>& ns, const Vec<T>& ds, Vec<T>& next,
+              Scratch<T>& w, Saved* saved = nullptr) const {
+    w.num = cm_t * v + Row<T>(gleak, n) * Row<T>(vleak, n) + ns;
+    w.den = cm_t + Row<T>(gleak, n) + eps + ds;
     for (std::int64_t i = 0; i < n; ++i) {
       const Span& sp = spans[i];
-      const Vec<T> a = seg(w_eff.data(), i, sp) * (seg(sigma, i, sp) * (v[i] - seg(mu, i, sp))).logistic();
-      num.segment(sp.begin, sp.size) += a * seg(erev, i, sp);
-      den.segment(sp.begin, sp.size) += a;
+      auto s = w.s.head(sp.size);
+      s = (seg(sigma, i, sp) * (v[i] - seg(mu, i, sp))).logistic();
+      if (saved) saved->s.segment(span_offsets[i], sp.size) = s;
+      s *= seg(w_eff.data(), i, sp);
+      w.num.segment(sp.begin, sp.size) += s * seg(erev, i, sp);
+      w.den.segment(sp.begin, sp.size) += s;
     }
-    next = num / den;
+    next = w.num / w.den;
+    if (saved) saved->den = w.den;
   }
 };
 
@@ -116,14 +146,15 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   const Ltc<T> p(in, attrs);
   T* states = out.data<T>();
   parallel_for(p.batch, 1, [&](std::int64_t b0, std::int64_t b1) {
-    Vec<T> v(p.n), next(p.n), ns(p.n), ds(p.n);
+    Vec<T> v(p.n), next(p.n), ns(p.n), ds(p.n), cm_t(p.n);
+    Scratch<T> work(p.n);
     for (std::int64_t b = b0; b < b1; ++b) {
       v = Row<T>(p.h0 + b * p.n, p.n);
       for (std::int64_t t = 0; t < p.steps; ++t) {
-        p.sensory(p.x_at(b, t), ns, ds);
-        const Vec<T> cm_t = Row<T>(p.cm, p.n) * p.cm_scale(b, t);
+        p.sensory(p.x_at(b, t), ns, ds, work);
+        cm_t = Row<T>(p.cm, p.n) * p.cm_scale(b, t);
         for (std::int64_t k = 0; k < p.unfolds; ++k) {
-          p.unfold(v, cm_t, ns, ds, next);
+          p.unfold(v, cm_t, ns, ds, next, work);
           v.swap(next);
         }
         MutRow<T>(states + (b * p.steps + t) * p.n, p.n) = v;
@@ -148,7 +179,9 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
                     T* dx, T* dh0, T* delapsed, ParamGrads<T>& pg) {
   const std::int64_t n = p.n, c = p.c, u = p.unfolds;
   std::vector<Vec<T>> vs(u + 1, Vec<T>(n));
-  Vec<T> ns(n), ds(n), carry(n), dcm_t(n), dns(n), dds(n), gv(n);
+  std::vector<typename Ltc<T>::Saved> saved(u, {Vec<T>(p.synapses), Vec<T>(n)});
+  Vec<T> ns(n), ds(n), carry(n), dcm_t(n), dns(n), dds(n), gv(n), g(n), dnum(n), dden(n), cm_t(n);
+  Scratch<T> work(n);
   const Row<T> gleak(p.gleak, n), vleak(p.vleak, n);
   auto slice = [n](Vec<T>& flat, std::int64_t i, const Span& sp) {
     return MutRow<T>(flat.data() + i * n + sp.begin, sp.size);
@@ -158,25 +191,19 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
     for (std::int64_t t = p.steps - 1; t >= 0; --t) {
       const T* xt = p.x_at(b, t);
       vs[0] = Row<T>(t > 0 ? states + (b * p.steps + t - 1) * n : p.h0 + b * n, n);
-      p.sensory(xt, ns, ds);
+      p.sensory(xt, ns, ds, work);
       const T scale = p.cm_scale(b, t);
-      const Vec<T> cm_t = Row<T>(p.cm, n) * scale;
-      for (std::int64_t k = 0; k < u; ++k) p.unfold(vs[k], cm_t, ns, ds, vs[k + 1]);
-      Vec<T> g = carry + Row<T>(grad_states + (b * p.steps + t) * n, n);
+      cm_t = Row<T>(p.cm, n) * scale;
+      for (std::int64_t k = 0; k < u; ++k) p.unfold(vs[k], cm_t, ns, ds, vs[k + 1], work, &saved[k]);
+      g = carry + Row<T>(grad_states + (b * p.steps + t) * n, n);
       dcm_t.setZero();
       dns.setZero();
       dds.setZero();
       for (std::int64_t k = u - 1; k >= 0; --k) {
         const Vec<T>& v = vs[k];
-        // den again (cheaper to rebuild alongside the synapse loop than to store per unfold).
-        Vec<T> den = cm_t + gleak + p.eps + ds;
-        for (std::int64_t i = 0; i < n; ++i) {
-          const Span& sp = p.spans[i];
-          den.segment(sp.begin, sp.size) +=
-              p.seg(p.w_eff.data(), i, sp) * (p.seg(p.sigma, i, sp) * (v[i] - p.seg(p.mu, i, sp))).logistic();
-        }
-        const Vec<T> dnum = g / den;
-        const Vec<T> dden = -g * vs[k + 1] / den;
+        const Vec<T>& den = saved[k].den;
+        dnum = g / den;
+        dden = -g * vs[k + 1] / den;
         gv = dnum * cm_t;
         dcm_t += dnum * v + dden;
         pg.gleak += dnum * vleak + dden;
@@ -186,31 +213,38 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
         for (std::int64_t i = 0; i < n; ++i) {
           const Span& sp = p.spans[i];
           if (sp.size == 0) continue;
-          const Vec<T> diff = v[i] - p.seg(p.mu, i, sp);
-          const Vec<T> s = (p.seg(p.sigma, i, sp) * diff).logistic();
+          auto diff = work.diff.head(sp.size);
+          auto da = work.da.head(sp.size);
+          auto dz = work.dz.head(sp.size);
+          const auto s = saved[k].s.segment(p.span_offsets[i], sp.size);
           const Row<T> w_eff = p.seg(p.w_eff.data(), i, sp);
-          const Vec<T> dnum_s = dnum.segment(sp.begin, sp.size);
-          const Vec<T> da = dnum_s * p.seg(p.erev, i, sp) + dden.segment(sp.begin, sp.size);
+          const auto dnum_s = dnum.segment(sp.begin, sp.size);
+          diff = v[i] - p.seg(p.mu, i, sp);
+          da = dnum_s * p.seg(p.erev, i, sp) + dden.segment(sp.begin, sp.size);
           slice(pg.synapse[3], i, sp) += dnum_s * w_eff * s;
           slice(pg.synapse[0], i, sp) += da * s;
-          const Vec<T> dz = da * w_eff * s * (1 - s);
+          dz = da * w_eff * s * (1 - s);
           slice(pg.synapse[2], i, sp) += dz * diff;
           slice(pg.synapse[1], i, sp) -= dz * p.seg(p.sigma, i, sp);
           gv[i] += (dz * p.seg(p.sigma, i, sp)).sum();
         }
-        g = gv;
+        g.swap(gv);
       }
       carry = g;
       for (std::int64_t i = 0; i < c; ++i) {
         const Span& sp = p.sensory_spans[i];
-        const Vec<T> diff = xt[i] - p.seg(p.smu, i, sp);
-        const Vec<T> s = (p.seg(p.ssigma, i, sp) * diff).logistic();
+        auto diff = work.diff.head(sp.size);
+        auto s = work.s.head(sp.size);
+        auto da = work.da.head(sp.size);
+        auto dz = work.dz.head(sp.size);
         const Row<T> sw_eff = p.seg(p.sw_eff.data(), i, sp);
-        const Vec<T> dns_s = dns.segment(sp.begin, sp.size);
-        const Vec<T> da = dns_s * p.seg(p.serev, i, sp) + dds.segment(sp.begin, sp.size);
+        const auto dns_s = dns.segment(sp.begin, sp.size);
+        diff = xt[i] - p.seg(p.smu, i, sp);
+        s = (p.seg(p.ssigma, i, sp) * diff).logistic();
+        da = dns_s * p.seg(p.serev, i, sp) + dds.segment(sp.begin, sp.size);
         slice(pg.sensory[3], i, sp) += dns_s * sw_eff * s;
         slice(pg.sensory[0], i, sp) += da * s;
-        const Vec<T> dz = da * sw_eff * s * (1 - s);
+        dz = da * sw_eff * s * (1 - s);
         slice(pg.sensory[2], i, sp) += dz * diff;
         slice(pg.sensory[1], i, sp) -= dz * p.seg(p.ssigma, i, sp);
         dx[(b * p.steps + t) * c + i] = (dz * p.seg(p.ssigma, i, sp)).sum();
