@@ -6,9 +6,7 @@ entry says the function returns None). A smoke call receives the object looked u
 name and calls it on tiny inputs; ``None`` as the call means "not callable, existence
 only". To add a name, add one ``E(...)`` line to its section.
 
-Not listed yet (later issues add them with their sections): the wirings section, and in
-nn.modules the wirings and the recurrent layers (``NeuronMap NCPMap FullyConnectedMap
-RandomMap NCP AutoNCP CfC LTC LSTM GRU RNN CTRNN CTGRU from_ncps``).
+Not listed yet (later issues add them with their sections): the wirings section.
 """
 from __future__ import annotations
 
@@ -335,6 +333,7 @@ TRAINING = [
     E(MODS, "Parameter", lambda c: c(V())),
 ]
 
+
 def _save_smoke(save):
     with tempfile.TemporaryDirectory() as tmp:
         return save(os.path.join(tmp, "x.npz"), {"a": V()})
@@ -371,6 +370,26 @@ NN_MODULES = [
     E(MODS, "ModuleList", lambda c: c([em.nn.modules.ReLU()])[0](V())),
 ]
 
+
+def _seq():  # a batch of 2 sequences of 4 steps with 3 features
+    return np.ones((2, 4, 3), np.float32)
+
+
+def _ncps_cfc():  # skips the entry where ncps is not installed
+    import pytest
+
+    return pytest.importorskip("ncps.torch").CfC(3, 4)
+
+
+RNN_LAYERS = [
+    E(MODS, "CfC", lambda c: c(3, 4, backbone_units=8)(_seq())),
+    E(MODS, "LTC", lambda c: c(3, 4)(_seq())),
+    E(MODS, "NCP", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(_seq()[:, 0])),
+    E(MODS, "AutoNCP", lambda c: c(8, 2, seed=0)(_seq())),
+    *[E(MODS, name, lambda c: c(3, 4)(_seq())) for name in ("LSTM", "GRU", "RNN", "CTRNN", "CTGRU")],
+    E(MODS, "from_ncps", lambda f: f(_ncps_cfc())),
+]
+
 SECTIONS = {
     "backend management": BACKEND_MANAGEMENT,
     "ember_ml.ops": OPS_MASTER,
@@ -384,4 +403,5 @@ SECTIONS = {
     "ops IO": OPS_IO,
     "ember_ml.nn.initializers": NN_INITIALIZERS,
     "ember_ml.nn.modules": NN_MODULES,
+    "nn.modules recurrent layers": RNN_LAYERS,
 }

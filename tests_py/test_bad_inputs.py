@@ -445,6 +445,50 @@ for _name, _exc, _thunk, _desc in (
 ):
     add_bad(_name, _exc, _thunk, f"{_name}: {_desc}")
 
+# ---- recurrent layers (nn.modules.rnn) ---------------------------------------------------
+def _rnn_bad_inputs():
+    from ember_ml import wirings
+    from ember_ml.nn import modules as M
+
+    built = wirings.AutoNCP(8, 2, seed=0)
+    built.build(5)
+    return (
+        ("CfC", ValueError, lambda: M.CfC(3, 4)(F(2, 3, 4, 3)), "CfC: rank-4 input"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4)(F(2, 5, 4)), "CfC: 4 features for input_size 3"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4)(F(2, 0, 3)), "CfC: empty sequence"),
+        ("CfC", ValueError, lambda: M.CfC(3, built), "CfC: wiring built for 5 inputs"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4, mode="gated"), "CfC: unknown mode"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4, activation="swish"), "CfC: unknown activation"),
+        ("CfC", ValueError, lambda: M.CfC(3, wirings.FullyConnected(4), backbone_units=8), "CfC: backbone + wiring"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4, proj_size=0), "CfC: proj_size 0"),
+        ("CfC", ValueError, lambda: M.CfC(3, 0), "CfC: zero units"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4)(F(2, 5, 3), F(2, 5)), "CfC: hx of the wrong size"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4, mixed_memory=True)(F(2, 5, 3), F(2, 4)), "CfC: mixed hx not a tuple"),
+        ("CfC", ValueError, lambda: M.CfC(3, 4)(F(2, 5, 3), timespans=F(2, 4)), "CfC: timespans shape"),
+        ("LTC", ValueError, lambda: M.LTC(3, 4)(F(2, 5, 2)), "LTC: 2 features for input_size 3"),
+        ("LTC", ValueError, lambda: M.LTC(3, built), "LTC: wiring built for 5 inputs"),
+        ("LTC", ValueError, lambda: M.LTC(3, 4, input_mapping="relu"), "LTC: unknown input mapping"),
+        ("LTC", ValueError, lambda: M.LTC(3, 4, ode_unfolds=0), "LTC: zero ODE unfolds"),
+        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(F(2, 4)), "NCP: input size"),
+        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(F(2, 3), F(2, 8)),
+         "NCP: state size"),
+        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2)), "NCP: unbuilt map without input_size"),
+        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 6), "AutoNCP: output_size >= units - 2"),
+        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 2, sparsity_level=0.05), "AutoNCP: sparsity below 0.1"),
+        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 2)(F(3)), "AutoNCP: rank-1 input"),
+        ("LSTM", ValueError, lambda: M.LSTM(3, 4)(F(2, 5, 3), F(2, 4)), "LSTM: hx not a tuple"),
+        ("GRU", ValueError, lambda: M.GRU(3, 4, batch_first=False)(F(5, 2, 4)), "GRU: feature size"),
+        ("RNN", ValueError, lambda: M.RNN(3, 4, nonlinearity="sigmoid"), "RNN: unknown nonlinearity"),
+        ("CTRNN", ValueError, lambda: M.CTRNN(3, 4, activation="swish"), "CTRNN: unknown activation"),
+        ("CTGRU", ValueError, lambda: M.CTGRU(3, 4, num_timescales=0), "CTGRU: zero time scales"),
+        ("from_ncps", TypeError, lambda: M.from_ncps(M.CfC(3, 4)), "from_ncps: an Ember layer"),
+    )
+
+
+for _name, _exc, _thunk, _desc in _rnn_bad_inputs():
+    add_bad(_name, _exc, _thunk, _desc)
+
+
 def _id(entry) -> str:
     return entry[3]
 

@@ -1,0 +1,34 @@
+"""``LiquidLayer``: the sequence layer shared by ``CfC`` and ``LTC`` (ncps.torch's forward loop)."""
+from __future__ import annotations
+
+from typing import Any
+
+from ember_ml.nn.modules.rnn._sequence import RecurrentLayer, State
+from ember_ml.nn.modules.rnn.mixed_memory import MixedMemoryCell
+from ember_ml.nn.tensor import EmberTensor
+
+
+class LiquidLayer(RecurrentLayer):
+    """Sequence loop of ncps's CfC / LTC layers: optional mixed memory, then ``rnn_cell``.
+
+    Subclasses assign ``rnn_cell`` (``(x, h, elapsed) -> (output, h')``), ``state_size`` and,
+    with ``mixed_memory``, ``lstm`` (a :class:`MixedMemoryCell`, run first on each step as ncps).
+    """
+
+    def __init__(self, input_size: int, return_sequences: bool, batch_first: bool, mixed_memory: bool) -> None:
+        super().__init__(input_size, return_sequences, batch_first)
+        self.mixed_memory = bool(mixed_memory)
+
+    def _set_state_size(self, state_size: int) -> None:
+        self.state_size = state_size
+        self.state_sizes = (state_size,) * (2 if self.mixed_memory else 1)
+        if self.mixed_memory:
+            self.lstm = MixedMemoryCell(self.input_size, state_size)
+
+    def step(self, inputs: EmberTensor, state: State, elapsed: Any) -> tuple[EmberTensor, State]:
+        if self.mixed_memory:
+            h, c = self.lstm(inputs, state)
+            output, h = self.rnn_cell(inputs, h, elapsed)
+            return output, (h, c)
+        output, h = self.rnn_cell(inputs, state[0], elapsed)
+        return output, (h,)

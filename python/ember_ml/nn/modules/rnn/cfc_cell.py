@@ -1,0 +1,210 @@
+"""Closed-form continuous-time (CfC) cells: ``cfc_step``, ``CfCCell`` and ``WiredCfCCell``.
+
+Hasani et al. 2022, "Closed-form continuous-time neural networks", Nature Machine
+Intelligence; structure, parameter names and init as ``ncps.torch`` 1.0.1 (``CfCCell``,
+``WiredCfCCell``).
+"""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+import numpy as np
+
+from ember_ml import ops
+from ember_ml.nn import tensor as T
+from ember_ml.nn.modules.activations import sigmoid, tanh
+from ember_ml.nn.modules.module import Module
+from ember_ml.nn.modules.rnn._layers import Linear, backbone, check_positive_int, linear, xavier_uniform
+from ember_ml.nn.modules.wiring import NeuronMap
+from ember_ml.nn.tensor import EmberTensor
+
+MODES = ("default", "pure", "no_gate")
+
+
+def cfc_step(inputs: EmberTensor, hx: EmberTensor, ts: Any, params: dict[str, Any], mode: str,
+             backbone_fn: Callable[[EmberTensor], EmberTensor] | None = None,
+             mask: EmberTensor | None = None) -> EmberTensor:
+    """One CfC step: the new hidden state from the input, the state and the elapsed time.
+
+    With ``z = backbone([x, h])`` (or ``[x, h]`` without backbone) and ``f_i = W_i z + b_i``:
+
+    - ``default``: ``h' = tanh(f1) * (1 - s) + s * tanh(f2)``, ``s = sigmoid(f_a * t + f_b)``
+      (Hasani et al. 2022, eq. 10);
+    - ``no_gate``: ``h' = tanh(f1) + s * tanh(f2)``;
+    - ``pure``: ``h' = -A * exp(-t * (|w_tau| + |f1|)) * f1 + A`` (the direct solution, eq. 5).
+
+    Args:
+        inputs: float32 ``(B, C)``.
+        hx: float32 ``(B, H)``.
+        ts: elapsed time, a float or float32 ``(B, 1)``.
+        params: ``"ff1"`` ``(W (H, Z), b (H,))``; ``"w_tau"``, ``"A"`` ``(1, H)`` in pure mode,
+            else ``"ff2"``, ``"time_a"``, ``"time_b"`` as ``"ff1"``.
+        mode: one of ``default``, ``pure``, ``no_gate``.
+        backbone_fn: maps ``(B, C + H)`` to ``(B, Z)``; None means ``Z = C + H``.
+        mask: 0/1 float32 ``(H, Z)`` applied to the weights of ``ff1`` / ``ff2`` (wired cells).
+
+    Returns:
+        float32 ``(B, H)``: the new state (which is also the cell's output).
+    """
+    z = T.concatenate([inputs, hx], axis=1)
+    if backbone_fn is not None:
+        z = backbone_fn(z)
+
+    def masked(key: str) -> EmberTensor:
+        weight, bias = params[key]
+        return linear(z, weight if mask is None else ops.multiply(weight, mask), bias)
+
+    ff1 = masked("ff1")
+    if mode == "pure":
+        a = params["A"]
+        decay = ops.exp(ops.negative(ops.multiply(ts, ops.add(ops.abs(params["w_tau"]), ops.abs(ff1)))))
+        return ops.add(ops.negative(ops.multiply(ops.multiply(a, decay), ff1)), a)
+    ff1 = tanh(ff1)
+    ff2 = tanh(masked("ff2"))
+    gate = sigmoid(ops.add(ops.multiply(linear(z, *params["time_a"]), ts), linear(z, *params["time_b"])))
+    if mode == "no_gate":
+        return ops.add(ff1, ops.multiply(gate, ff2))
+    return ops.add(ops.multiply(ff1, ops.subtract(1.0, gate)), ops.multiply(gate, ff2))
+
+
+class CfCCell(Module):
+    """A CfC cell processing one time step (``ncps.torch.CfCCell``).
+
+    Args:
+        input_size: input features ``C``.
+        hidden_size: state size ``H``.
+        mode: ``default``, ``pure`` or ``no_gate`` (see :func:`cfc_step`).
+        backbone_activation: ``lecun_tanh``, ``silu``, ``relu``, ``tanh`` or ``gelu``.
+        backbone_units: width of the backbone layers.
+        backbone_layers: number of backbone layers (0 = none).
+        backbone_dropout: dropout rate in the backbone (from its second layer on, as ncps).
+        sparsity_mask: optional ``(C + H, H)`` connectivity (``ncps`` orientation); its absolute
+            value, transposed, becomes the ``sparsity_mask`` buffer ``(H, C + H)``.
+        owner: the layer named in error messages (``CfC`` when a CfC layer builds the cell).
+
+    ``forward(input (B, C), hx (B, H), ts)`` → ``(h', h')``, both float32 ``(B, H)``.
+
+    Raises:
+        ValueError: ``[CfCCell]`` for an unknown mode or activation, or a non-positive size.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, mode: str = "default",
+                 backbone_activation: str = "lecun_tanh", backbone_units: int = 128, backbone_layers: int = 1,
+                 backbone_dropout: float = 0.0, sparsity_mask: np.ndarray | None = None,
+                 owner: str = "CfCCell") -> None:
+        super().__init__()
+        if mode not in MODES:
+            raise ValueError(f"[{owner}] unknown mode {mode!r}; valid modes: {', '.join(MODES)}")
+        self.input_size = check_positive_int(owner, "input_size", input_size)
+        self.hidden_size = check_positive_int(owner, "hidden_size", hidden_size)
+        self.mode = mode
+        self.backbone_layers = check_positive_int(owner, "backbone_layers", backbone_layers, 0)
+        if not 0.0 <= backbone_dropout < 1.0:
+            raise ValueError(f"[{owner}] backbone_dropout must be in [0, 1), got {backbone_dropout!r}")
+        width = input_size + hidden_size
+        if backbone_layers > 0:
+            check_positive_int(owner, "backbone_units", backbone_units)
+            self.backbone = backbone(owner, width, backbone_units, backbone_layers, backbone_activation,
+                                     backbone_dropout)
+            width = backbone_units
+        else:
+            self.backbone = None
+        self.register_buffer("sparsity_mask", None if sparsity_mask is None else
+                             T.convert_to_tensor(np.abs(np.asarray(sparsity_mask).T).astype(np.float32)))
+        self.ff1 = Linear(width, hidden_size, init="xavier")
+        if mode == "pure":
+            # ncps xavier-initialises every 2-D trainable tensor, these (1, H) ones included.
+            self.w_tau = xavier_uniform((1, hidden_size))
+            self.A = xavier_uniform((1, hidden_size))
+        else:
+            self.ff2 = Linear(width, hidden_size, init="xavier")
+            self.time_a = Linear(width, hidden_size, init="xavier")
+            self.time_b = Linear(width, hidden_size, init="xavier")
+
+    def params(self) -> dict[str, Any]:
+        """The tensors :func:`cfc_step` reads, keyed as its ``params``."""
+        if self.mode == "pure":
+            return {"ff1": (self.ff1.weight, self.ff1.bias), "w_tau": self.w_tau, "A": self.A}
+        return {key: (layer.weight, layer.bias) for key, layer in
+                (("ff1", self.ff1), ("ff2", self.ff2), ("time_a", self.time_a), ("time_b", self.time_b))}
+
+    def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
+        h = cfc_step(input, hx, ts, self.params(), self.mode, self.backbone, self.sparsity_mask)
+        return h, h
+
+    def extra_repr(self) -> str:
+        return f"{self.input_size}, {self.hidden_size}, mode={self.mode!r}"
+
+
+class WiredCfCCell(Module):
+    """A CfC cell whose neurons follow a wiring, one ``CfCCell`` per wiring layer (``ncps.torch.WiredCfCCell``).
+
+    Layer ``l`` (``layer_l``) takes the previous layer's new state (the input for ``l = 0``)
+    through the wiring's synapses and its own state fully connected; it has no backbone.
+    The state concatenates the layers' states in layer order; the output is the last
+    layer's state (the motor neurons for an NCP wiring).
+
+    Args:
+        input_size: input features ``C`` (builds the wiring), or None for a built wiring.
+        wiring: a :class:`NeuronMap` (any Ember wiring, ``ember_ml.wirings`` included).
+        mode: ``default``, ``pure`` or ``no_gate``.
+        owner: the layer named in error messages.
+
+    ``forward(input (B, C), hx (B, units), ts)`` → ``(output (B, output_dim), h' (B, units))``.
+
+    Raises:
+        ValueError: ``[owner]`` when the wiring was built for another input size or is not built.
+    """
+
+    def __init__(self, input_size: int | None, wiring: NeuronMap, mode: str = "default",
+                 owner: str = "WiredCfCCell") -> None:
+        super().__init__()
+        input_size = built_input_size(owner, wiring, input_size)
+        self.wiring = wiring
+        self.layer_sizes: list[int] = []
+        in_features = input_size
+        previous: list[int] | None = None
+        for layer in range(wiring.num_layers):
+            neurons = wiring.get_neurons_of_layer(layer)
+            if previous is None:
+                synapses = wiring.sensory_adjacency_matrix[:, neurons]
+            else:
+                synapses = wiring.adjacency_matrix[np.ix_(previous, neurons)]
+            mask = np.concatenate([synapses, np.ones((len(neurons), len(neurons)))], axis=0)
+            setattr(self, f"layer_{layer}", CfCCell(in_features, len(neurons), mode, backbone_layers=0,
+                                                    sparsity_mask=mask, owner=owner))
+            self.layer_sizes.append(len(neurons))
+            in_features = len(neurons)
+            previous = neurons
+
+    def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
+        states = T.split(hx, self.layer_sizes, axis=1)
+        new_states = []
+        h = input
+        for cell, state in zip(self.children(), states):
+            h, _ = cell(h, state, ts)
+            new_states.append(h)
+        return h, T.concatenate(new_states, axis=1)
+
+
+def built_input_size(owner: str, wiring: NeuronMap, input_size: int | None) -> int:
+    """Builds ``wiring`` for ``input_size`` and returns its input size.
+
+    Raises:
+        TypeError: ``[owner]`` when ``wiring`` is not a NeuronMap.
+        ValueError: ``[owner]`` when the wiring was built for another input size, or is
+            unbuilt and no input size is given.
+    """
+    if not isinstance(wiring, NeuronMap):
+        raise TypeError(f"[{owner}] expected a wiring (NeuronMap / ember_ml.wirings.Wiring), "
+                        f"got {type(wiring).__name__}; convert ncps modules with from_ncps")
+    if input_size is None:
+        if not wiring.is_built():
+            raise ValueError(f"[{owner}] the wiring is not built: pass input_size or call wiring.build(input_dim)")
+        return wiring.input_dim
+    input_size = check_positive_int(owner, "input_size", input_size)
+    if wiring.is_built() and wiring.input_dim != input_size:
+        raise ValueError(f"[{owner}] the wiring was built for input_dim={wiring.input_dim}, "
+                         f"received input_size={input_size}")
+    wiring.build(input_size)
+    return input_size

@@ -1,0 +1,43 @@
+"""The memory cell that ncps's ``mixed_memory=True`` runs before a CfC / LTC cell.
+
+Lechner & Hasani 2020, "Learning long-term dependencies in irregularly-sampled time series"
+(mixed-memory RNNs); layout and init as ``ncps.torch.lstm.LSTMCell``: one ``input_map``
+(with bias) and one ``recurrent_map`` (without), gates stacked as (candidate, input,
+forget, output), and a constant +1 on the forget gate.
+"""
+from __future__ import annotations
+
+from ember_ml import ops
+from ember_ml.nn import tensor as T
+from ember_ml.nn.modules.module import Module
+from ember_ml.nn.modules.parameter import Parameter
+from ember_ml.nn.modules.rnn._layers import Linear, uniform
+from ember_ml.nn.modules.rnn.torch_style import lstm_cell_update
+from ember_ml.nn.tensor import EmberTensor
+
+
+class MixedMemoryCell(Module):
+    """ncps's ``LSTMCell``: ``(x, (h, c)) -> (h', c')``.
+
+    Args:
+        input_size: input features ``C``.
+        hidden_size: state size ``H``.
+
+    Shapes: ``forward(x (B, C), (h (B, H), c (B, H)))`` → ``(h' (B, H), c' (B, H))``, float32.
+    Init as ncps: input weight xavier-uniform, input bias ``U(±0.1)``, recurrent weight orthogonal.
+    """
+
+    def __init__(self, input_size: int, hidden_size: int) -> None:
+        super().__init__()
+        self.input_size = input_size
+        self.hidden_size = hidden_size
+        self.input_map = Linear(input_size, 4 * hidden_size, init="xavier")
+        self.input_map.bias = uniform((4 * hidden_size,), 0.1)
+        self.recurrent_map = Linear(hidden_size, 4 * hidden_size, bias=False)
+        self.recurrent_map.weight = Parameter(ops.linearalg.orthogonal((4 * hidden_size, hidden_size)))
+
+    def forward(self, x: EmberTensor, state: tuple[EmberTensor, EmberTensor]) -> tuple[EmberTensor, EmberTensor]:
+        h, c = state
+        z = ops.add(self.input_map(x), self.recurrent_map(h))
+        candidate, input_gate, forget_gate, output_gate = T.split(z, 4, axis=1)
+        return lstm_cell_update(candidate, input_gate, ops.add(forget_gate, 1.0), output_gate, c)
