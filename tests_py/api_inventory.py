@@ -6,7 +6,7 @@ entry says the function returns None). A smoke call receives the object looked u
 name and calls it on tiny inputs; ``None`` as the call means "not callable, existence
 only". To add a name, add one ``E(...)`` line to its section.
 
-Not listed yet (later issues add them with their sections): the wirings section.
+Every name of API.md is listed.
 """
 from __future__ import annotations
 
@@ -368,6 +368,24 @@ NN_MODULES = [
     E(MODS, "Sequential", lambda c: c(em.nn.modules.Linear(3, 2), em.nn.modules.ReLU())(V())),
     E(MODS, "BatchNormalization", lambda c: c()(M())),
     E(MODS, "ModuleList", lambda c: c([em.nn.modules.ReLU()])[0](V())),
+    E(MODS, "NeuronMap", lambda c: c(units=4, output_dim=2, input_dim=3)),
+    E(MODS, "NCPMap", lambda c: _built(c(4, 3, 2, 2, 2, 2, 2, seed=1))),
+    E(MODS, "FullyConnectedMap", lambda c: _built(c(units=4, output_dim=2, input_dim=3))),
+    E(MODS, "RandomMap", lambda c: _built(c(units=4, output_dim=2, input_dim=3, sparsity_level=0.5))),
+]
+
+def _built(wiring: Any) -> Any:
+    wiring.build(3)
+    return wiring.adjacency_matrix
+
+
+WIR = "ember_ml.wirings"
+WIRINGS = [
+    E(WIR, "Wiring", lambda c: c(4)),
+    E(WIR, "FullyConnected", lambda c: _built(c(4, output_dim=2))),
+    E(WIR, "Random", lambda c: _built(c(4, output_dim=2, sparsity_level=0.5))),
+    E(WIR, "NCP", lambda c: _built(c(4, 3, 2, 2, 2, 2, 2))),
+    E(WIR, "AutoNCP", lambda c: _built(c(8, 2, sparsity_level=0.5))),
 ]
 
 
@@ -404,4 +422,5 @@ SECTIONS = {
     "ember_ml.nn.initializers": NN_INITIALIZERS,
     "ember_ml.nn.modules": NN_MODULES,
     "nn.modules recurrent layers": RNN_LAYERS,
+    "ember_ml.wirings": WIRINGS,
 }
