@@ -45,7 +45,7 @@ import pathlib
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import matplotlib
@@ -210,12 +210,8 @@ class Progress:
     epoch: int = 0  # epochs completed
     best_val: float = float("inf")
     bad_epochs: int = 0  # epochs since the best validation loss
-    train_losses: list[float] | None = None
-    val_losses: list[float] | None = None
-
-    def __post_init__(self) -> None:
-        self.train_losses = self.train_losses or []
-        self.val_losses = self.val_losses or []
+    train_losses: list[float] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
 
 
 def write_json_atomic(path: pathlib.Path, obj: Any) -> None:
@@ -241,7 +237,8 @@ def save_checkpoint(folder: pathlib.Path, model: Module, best_state: dict[str, n
     })
 
 
-def load_checkpoint(folder: pathlib.Path, model: Module, optimizer: Optimizer) -> tuple[dict[str, np.ndarray], Progress]:
+def load_checkpoint(folder: pathlib.Path, model: Module,
+                    optimizer: Optimizer) -> tuple[dict[str, np.ndarray], Progress]:
     """Restores model and optimizer from ``folder/checkpoint.npz``; returns the best weights and the progress."""
     saved = ops.load(folder / "checkpoint.npz")
     model.load_state_dict(saved["model"])
@@ -377,12 +374,13 @@ def main(argv: list[str] | None = None) -> int:
     model.save_weights(args.out / "model.npz")
 
     metrics: dict[str, Any] = {"epochs": progress.epoch, "train_seconds": round(elapsed, 2)}
-    for name, split in (("val", data.val), ("test", data.test)):
-        forecast = forecast_ppm(model, data, split)
-        metrics[f"{name}_mse"] = float(np.mean((forecast - split.truth) ** 2))
+    splits = {"val": data.val, "test": data.test}
+    forecasts = {name: forecast_ppm(model, data, split) for name, split in splits.items()}
+    for name, split in splits.items():
+        metrics[f"{name}_mse"] = float(np.mean((forecasts[name] - split.truth) ** 2))
         metrics[f"{name}_naive_mse"] = float(np.mean((split.last - split.truth) ** 2))
     write_json_atomic(args.out / "metrics.json", metrics)
-    plot(args.out / "forecast.png", data, forecast, progress, title)
+    plot(args.out / "forecast.png", data, forecasts["test"], progress, title)
     print(f"trained {progress.epoch} epochs ({elapsed:.1f} s this run)")
     print(f"test MSE: {metrics['test_mse']:.4f} ppm^2 (naive last-value baseline: "
           f"{metrics['test_naive_mse']:.4f} ppm^2)")

@@ -78,8 +78,8 @@ def format_signature(signature: inspect.Signature, with_return: bool) -> str:
     for parameter in signature.parameters.values():
         if previous is parameter.POSITIONAL_ONLY and parameter.kind is not previous:
             parameters.append("/")
-        if parameter.kind is parameter.KEYWORD_ONLY and previous not in (parameter.KEYWORD_ONLY,
-                                                                          parameter.VAR_POSITIONAL):
+        keyword_only_starts = previous not in (parameter.KEYWORD_ONLY, parameter.VAR_POSITIONAL)
+        if parameter.kind is parameter.KEYWORD_ONLY and keyword_only_starts:
             parameters.append("*")
         previous = parameter.kind
         text = parameter.name
