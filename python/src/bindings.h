@@ -19,4 +19,5 @@ void bind_autograd(pybind11::module_& m);
 void bind_optim(pybind11::module_& m);
 void bind_complex(pybind11::module_& m);
 void bind_fft(pybind11::module_& m);
+void bind_liquid(pybind11::module_& m);
 }  // namespace ember::py_bind

@@ -19,6 +19,7 @@ void init_backends() {
     cpu::register_optim_kernels();
     cpu::register_complex_kernels();
     cpu::register_fft_kernels();
+    cpu::register_liquid_kernels();
   });
 }
 

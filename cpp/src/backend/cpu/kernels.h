@@ -14,4 +14,6 @@ void register_linalg_kernels();
 void register_optim_kernels();
 void register_complex_kernels();
 void register_fft_kernels();
+// Fused liquid-network sequences (LTC forward and backward through time).
+void register_liquid_kernels();
 }  // namespace ember::cpu

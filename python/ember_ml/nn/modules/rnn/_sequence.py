@@ -49,6 +49,21 @@ class RecurrentLayer(Module):
         """
         raise NotImplementedError(f"[{type(self).__name__}.step] subclasses of RecurrentLayer implement step")
 
+    def sequence(self, x: EmberTensor, state: State, timespans: EmberTensor | None
+                 ) -> tuple[EmberTensor, State] | None:
+        """The whole time loop in one fused op, when the layer has one for its configuration.
+
+        Args:
+            x: ``(B, L, C)`` input (batch first).
+            state: initial state tensors ``(B, size)``.
+            timespans: ``(B, L, 1)`` elapsed times, or None for 1.0.
+
+        Returns:
+            ``(outputs (B, L, out), final state)``, or None to run :meth:`step` per time step
+            (the default; also the reference the fused ops are tested against).
+        """
+        return None
+
     def readout(self, output: EmberTensor) -> EmberTensor:
         """Maps a step's output ``(B, out)`` to the layer output (identity here)."""
         return output
@@ -125,6 +140,25 @@ class RecurrentLayer(Module):
             ts = None if ts is None else T.expand_dims(ts, batch_axis)
         seq_axis = 1 - batch_axis
         state = self._initial_state(hx, x.shape[batch_axis], batched, x)
+        def batch_major(t: EmberTensor | None) -> EmberTensor | None:
+            return t if t is None or self.batch_first else T.transpose(t, (1, 0, 2))
+
+        fused = self.sequence(batch_major(x), state, batch_major(ts))
+        if fused is not None:
+            outputs, state = fused
+            if not self.batch_first:
+                outputs = T.transpose(outputs, (1, 0, 2))
+            readout = self.readout(outputs if self.return_sequences else outputs[:, -1] if self.batch_first
+                                   else outputs[-1])
+        else:
+            readout, state = self._step_loop(x, state, ts, seq_axis)
+        if not batched:
+            readout = T.squeeze(readout, batch_axis if self.return_sequences else 0)
+            state = tuple(T.squeeze(s, 0) for s in state)
+        return readout, state[0] if len(state) == 1 else state
+
+    def _step_loop(self, x: EmberTensor, state: State, ts: EmberTensor | None, seq_axis: int
+                   ) -> tuple[EmberTensor, State]:
         outputs = []
         output = None
         for t in range(x.shape[seq_axis]):
@@ -134,10 +168,7 @@ class RecurrentLayer(Module):
             if self.return_sequences:
                 outputs.append(self.readout(output))
         readout = T.stack(outputs, axis=seq_axis) if self.return_sequences else self.readout(output)
-        if not batched:
-            readout = T.squeeze(readout, batch_axis if self.return_sequences else 0)
-            state = tuple(T.squeeze(s, 0) for s in state)
-        return readout, state[0] if len(state) == 1 else state
+        return readout, state
 
     def extra_repr(self) -> str:
         return (f"input_size={self.input_size}, return_sequences={self.return_sequences}, "

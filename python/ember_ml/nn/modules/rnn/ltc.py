@@ -1,10 +1,13 @@
 """``LTC``: a liquid time-constant RNN layer (``ncps.torch.LTC``)."""
 from __future__ import annotations
 
+from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.rnn._layers import check_positive_int
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
+from ember_ml.nn.modules.rnn._sequence import State
 from ember_ml.nn.modules.rnn.ltc_cell import LTCCell
 from ember_ml.nn.modules.wiring import FullyConnectedMap, NeuronMap
+from ember_ml.nn.tensor import EmberTensor
 
 
 class LTC(LiquidLayer):
@@ -23,6 +26,9 @@ class LTC(LiquidLayer):
         epsilon: added to the ODE denominator.
         implicit_param_constraints: softplus on the positive parameters (default True, as
             ncps's LTC); with False call :meth:`apply_weight_constraints` after each step.
+        fused: run the whole sequence, forward and backward, in one C++ op
+            (:meth:`LTCCell.sequence`); False steps through plain ops (the reference). Mixed
+            memory and inputs of another dtype than the parameters always take the steps.
 
     ``forward(input, hx=None, timespans=None)`` → ``(output, hx)`` (see
     :meth:`RecurrentLayer.forward`); outputs are the first ``output_dim`` neurons, the state
@@ -36,7 +42,7 @@ class LTC(LiquidLayer):
     def __init__(self, input_size: int, units: int | NeuronMap, return_sequences: bool = True,
                  batch_first: bool = True, mixed_memory: bool = False, input_mapping: str | None = "affine",
                  output_mapping: str | None = "affine", ode_unfolds: int = 6, epsilon: float = 1e-8,
-                 implicit_param_constraints: bool = True) -> None:
+                 implicit_param_constraints: bool = True, fused: bool = True) -> None:
         name = type(self).__name__
         wiring = units if isinstance(units, NeuronMap) else FullyConnectedMap(check_positive_int(name, "units", units))
         cell = LTCCell(wiring, input_size, input_mapping, output_mapping, ode_unfolds, epsilon,
@@ -46,6 +52,17 @@ class LTC(LiquidLayer):
         self.rnn_cell = cell
         self.output_size = wiring.output_dim
         self._set_state_size(wiring.units)
+        self.fused = bool(fused)
+
+    def sequence(self, x: EmberTensor, state: State, timespans: EmberTensor | None
+                 ) -> tuple[EmberTensor, State] | None:
+        if not self.fused or self.mixed_memory or x.dtype != self.rnn_cell.cm.dtype:
+            return None
+        batch, steps = x.shape[0], x.shape[1]
+        elapsed = (T.ones((batch, steps), dtype=x.dtype, device=x.device) if timespans is None
+                   else T.cast(T.reshape(timespans, (batch, steps)), x.dtype))
+        outputs, states = self.rnn_cell.sequence(x, state[0], elapsed)
+        return outputs, (states[:, -1],)
 
     def apply_weight_constraints(self) -> None:
         """Clamps the positive parameters at 0 (explicit constraints; see :class:`LTCCell`)."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ember_ml import ops
+from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import sigmoid, softplus
 from ember_ml.nn.modules.module import Module
@@ -58,10 +58,7 @@ def ltc_step(inputs: EmberTensor, state: EmberTensor, elapsed: Any, params: dict
         ``(output (B, M), new state (B, N))``, float32.
     """
     positive = softplus if implicit_param_constraints else (lambda p: p)
-    if "input_w" in params:
-        inputs = ops.multiply(inputs, params["input_w"])
-    if "input_b" in params:
-        inputs = ops.add(inputs, params["input_b"])
+    inputs = map_inputs(inputs, params)
     sensory = ops.multiply(ops.multiply(positive(params["sensory_w"]),
                                         _synapse_activation(inputs, params["sensory_mu"], params["sensory_sigma"])),
                            params["sensory_sparsity_mask"])
@@ -79,12 +76,26 @@ def ltc_step(inputs: EmberTensor, state: EmberTensor, elapsed: Any, params: dict
                             ops.add(ops.stats.sum(ops.multiply(synapses, params["erev"]), axis=1), numerator_sensory))
         denominator = ops.add(base_denominator, ops.add(ops.stats.sum(synapses, axis=1), denominator_sensory))
         v = ops.divide(numerator, denominator)
-    output = v if output_dim is None or output_dim == v.shape[1] else v[:, :output_dim]
+    return map_outputs(v, params, output_dim), v
+
+
+def map_inputs(inputs: EmberTensor, params: dict[str, EmberTensor]) -> EmberTensor:
+    """ncps's input mapping ``x * input_w + input_b`` (each term only when present) over the last axis."""
+    if "input_w" in params:
+        inputs = ops.multiply(inputs, params["input_w"])
+    if "input_b" in params:
+        inputs = ops.add(inputs, params["input_b"])
+    return inputs
+
+
+def map_outputs(v: EmberTensor, params: dict[str, EmberTensor], output_dim: int | None) -> EmberTensor:
+    """The first ``output_dim`` neurons of ``v (..., N)`` through ncps's output mapping ``* output_w + output_b``."""
+    output = v if output_dim is None or output_dim == v.shape[-1] else v[..., :output_dim]
     if "output_w" in params:
         output = ops.multiply(output, params["output_w"])
     if "output_b" in params:
         output = ops.add(output, params["output_b"])
-    return output, v
+    return output
 
 
 class LTCCell(Module):
@@ -165,6 +176,25 @@ class LTCCell(Module):
             for key in POSITIVE:
                 param = getattr(self, key)
                 param.data = ops.maximum(param.data, 0.0)
+
+    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
+                 ) -> tuple[EmberTensor, EmberTensor]:
+        """The cell over a whole sequence in one fused C++ op (``_core.ltc_sequence``), forward and backward.
+
+        Equal to calling :meth:`forward` per step (tested against it).
+
+        Args:
+            inputs: ``(B, L, C)``; state: ``(B, N)``; elapsed: ``(B, L)``; one float dtype.
+
+        Returns:
+            ``(outputs (B, L, output_dim), states (B, L, N))``.
+        """
+        params = self.params()
+        positive = softplus if self.implicit_param_constraints else (lambda p: p)
+        fused = {k: positive(v) if k in POSITIVE else v for k, v in params.items()}
+        states = _core.ltc_sequence(map_inputs(inputs, params), state, elapsed, fused, self.ode_unfolds,
+                                    self.epsilon)
+        return map_outputs(states, params, self.wiring.output_dim), states
 
     def forward(self, inputs: EmberTensor, states: EmberTensor, elapsed_time: Any = 1.0
                 ) -> tuple[EmberTensor, EmberTensor]:
