@@ -68,7 +68,7 @@ def fit(kind: str, x: np.ndarray, y: np.ndarray, epochs: int, lr: float, seed: i
         bar.set_postfix(loss=f"{losses[-1]:.2e}")
     with ops.no_grad():
         prediction, _ = model(inputs)
-    losses.append(float(ops.mse(targets, prediction).item()))  # the loss after the last update
+    losses.append(ops.mse(targets, prediction).item())  # the loss after the last update
     return losses, prediction.numpy()[0, :, 0]
 
 

@@ -63,8 +63,8 @@ from ember_ml.nn.tensor import EmberTensor  # noqa: E402
 from ember_ml.training import Adam, Optimizer  # noqa: E402
 
 DATA = pathlib.Path(__file__).resolve().parent / "data" / "co2.csv"
-# Arguments that fix the model's shape or the data; a resumed run must use the same ones.
 MODELS = {"cfc": CfC, "ltc": LTC}
+# Arguments that fix the model, the data or the optimizer; a resumed run must use the same ones.
 STRUCTURAL = ("model", "units", "window", "horizon", "seed", "batch_size", "lr")
 
 
@@ -173,14 +173,6 @@ def forecast_ppm(model: Module, data: Dataset, split: Split) -> np.ndarray:
 
 # --- checkpoints: one .npz (ops.save: atomic, no pickle) plus the run's config as JSON ---
 
-def _group_arrays(group: dict[str, Any]) -> dict[str, np.ndarray]:
-    return {k: np.asarray(v) for k, v in group.items() if k != "params"}
-
-
-def _group_values(arrays: dict[str, EmberTensor]) -> dict[str, Any]:
-    return {k: v.item() if v.ndim == 0 else tuple(v.tolist()) for k, v in arrays.items()}
-
-
 def optimizer_to_saveable(optimizer: Optimizer) -> dict[str, Any]:
     """``optimizer.state_dict()`` as nested string-keyed dicts of arrays, which ``ops.save`` writes."""
     state = optimizer.state_dict()
@@ -189,7 +181,9 @@ def optimizer_to_saveable(optimizer: Optimizer) -> dict[str, Any]:
         tensors = {k: v for k, v in entries.items() if isinstance(v, EmberTensor)}
         scalars = {k: np.asarray(v) for k, v in entries.items() if not isinstance(v, EmberTensor)}
         per_param[str(index)] = {"tensors": tensors, "scalars": scalars}
-    groups = {str(i): _group_arrays(g) for i, g in enumerate(state["param_groups"])}
+    # Hyper-parameters (lr, betas, ...) are numbers or tuples of numbers: 0-d and 1-d arrays.
+    groups = {str(i): {k: np.asarray(v) for k, v in g.items() if k != "params"}
+              for i, g in enumerate(state["param_groups"])}
     return {"state": per_param, "param_groups": groups}
 
 
@@ -197,7 +191,8 @@ def optimizer_from_saved(optimizer: Optimizer, saved: dict[str, Any]) -> None:
     """Restores what :func:`optimizer_to_saveable` wrote into an optimizer over the same parameters."""
     groups = optimizer.state_dict()["param_groups"]  # the parameter indices of this optimizer
     for i, group in enumerate(groups):
-        group.update(_group_values(saved["param_groups"][str(i)]))
+        group.update({k: v.item() if v.ndim == 0 else tuple(v.tolist())
+                      for k, v in saved["param_groups"][str(i)].items()})
     state = {int(index): {**entry["tensors"], **{k: v.item() for k, v in entry["scalars"].items()}}
              for index, entry in saved["state"].items()}
     optimizer.load_state_dict({"state": state, "param_groups": groups})
