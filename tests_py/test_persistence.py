@@ -6,6 +6,7 @@ import os
 import numpy as np
 import pytest
 
+import ember_ml as em
 from ember_ml import ops
 from ember_ml.nn import modules
 from ember_ml.nn import tensor as T
@@ -47,6 +48,19 @@ def test_tensor_round_trip_is_exact(tmp_path, dtype, shape) -> None:
     assert back.shape == shape and back.numpy().dtype == a.dtype
     np.testing.assert_array_equal(back.numpy(), a)
     assert _files(tmp_path) == ["t.npz"], "no temporary file is left behind"
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_opencl_round_trip_is_exact_and_lands_on_the_default_device(tmp_path, dtype) -> None:
+    # .ci/run installs PoCL, so opencl is always there in CI. complex128 / float64 need
+    # cl_khr_fp64, which PoCL reports.
+    a = _values(dtype, (2, 3, 4))
+    path = tmp_path / "t.npz"
+    with em.using_backend("opencl"):
+        ops.save(path, T.convert_to_tensor(a))
+        back = ops.load(str(path))
+    assert back.device == "opencl:0" and back.numpy().dtype == a.dtype
+    np.testing.assert_array_equal(back.numpy(), a)
 
 
 def test_nested_dict_round_trip_keeps_structure_and_order(tmp_path) -> None:
@@ -147,6 +161,23 @@ def _model(seed: int) -> modules.Module:
 
 def _state(model) -> dict[str, np.ndarray]:
     return {k: v.numpy().copy() for k, v in model.state_dict().items()}
+
+
+def test_weights_round_trip_between_cpu_and_opencl_models(tmp_path) -> None:
+    src = _model(1).to("opencl:0")
+    dst = _model(2)
+    with em.using_backend("opencl"):
+        src(np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32))
+    path = tmp_path / "model.weights.npz"
+    src.save_weights(path)
+    dst.load_weights(path)
+    back = _model(3).to("opencl:0")
+    with em.using_backend("opencl"):
+        back.load_weights(path)
+    for key, value in _state(src).items():
+        np.testing.assert_array_equal(dst.state_dict()[key].numpy(), value)
+        np.testing.assert_array_equal(back.state_dict()[key].numpy(), value)
+        assert back.state_dict()[key].device == "opencl:0"
 
 
 def test_save_and_load_weights_round_trip(tmp_path) -> None:
