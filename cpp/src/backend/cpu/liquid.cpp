@@ -174,6 +174,30 @@ struct ParamGrads {
         gleak(Vec<T>::Zero(n)), vleak(Vec<T>::Zero(n)) {}
 };
 
+// Adjoint of the synapses leaving presynaptic row i (value `pre`, activations s over the
+// row's span): adds the row's gradients of w_eff, mu, sigma and erev (grads[0..3], rows of
+// n) and returns d loss / d pre. dnum and dden are the gradients of the postsynaptic
+// numerator and denominator sums.
+template <class T, class S>
+T synapse_adjoint(const Ltc<T>& p, const T* mu, const T* sigma, const T* w_eff_m, const T* erev, std::int64_t i,
+                  const Span& sp, T pre, const S& s, const Vec<T>& dnum, const Vec<T>& dden,
+                  std::vector<Vec<T>>& grads, Scratch<T>& work) {
+  auto grad = [&](int k) { return MutRow<T>(grads[k].data() + i * p.n + sp.begin, sp.size); };
+  auto diff = work.diff.head(sp.size);
+  auto da = work.da.head(sp.size);
+  auto dz = work.dz.head(sp.size);
+  const Row<T> w_eff = p.seg(w_eff_m, i, sp);
+  const auto dnum_s = dnum.segment(sp.begin, sp.size);
+  diff = pre - p.seg(mu, i, sp);
+  da = dnum_s * p.seg(erev, i, sp) + dden.segment(sp.begin, sp.size);
+  grad(3) += dnum_s * w_eff * s;
+  grad(0) += da * s;
+  dz = da * w_eff * s * (1 - s);
+  grad(2) += dz * diff;
+  grad(1) -= dz * p.seg(sigma, i, sp);
+  return (dz * p.seg(sigma, i, sp)).sum();
+}
+
 template <class T>
 void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std::int64_t b0, std::int64_t b1,
                     T* dx, T* dh0, T* delapsed, ParamGrads<T>& pg) {
@@ -183,9 +207,6 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
   Vec<T> ns(n), ds(n), carry(n), dcm_t(n), dns(n), dds(n), gv(n), g(n), dnum(n), dden(n), cm_t(n);
   Scratch<T> work(n);
   const Row<T> gleak(p.gleak, n), vleak(p.vleak, n);
-  auto slice = [n](Vec<T>& flat, std::int64_t i, const Span& sp) {
-    return MutRow<T>(flat.data() + i * n + sp.begin, sp.size);
-  };
   for (std::int64_t b = b0; b < b1; ++b) {
     carry.setZero();
     for (std::int64_t t = p.steps - 1; t >= 0; --t) {
@@ -213,41 +234,18 @@ void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std:
         for (std::int64_t i = 0; i < n; ++i) {
           const Span& sp = p.spans[i];
           if (sp.size == 0) continue;
-          auto diff = work.diff.head(sp.size);
-          auto da = work.da.head(sp.size);
-          auto dz = work.dz.head(sp.size);
-          const auto s = saved[k].s.segment(p.span_offsets[i], sp.size);
-          const Row<T> w_eff = p.seg(p.w_eff.data(), i, sp);
-          const auto dnum_s = dnum.segment(sp.begin, sp.size);
-          diff = v[i] - p.seg(p.mu, i, sp);
-          da = dnum_s * p.seg(p.erev, i, sp) + dden.segment(sp.begin, sp.size);
-          slice(pg.synapse[3], i, sp) += dnum_s * w_eff * s;
-          slice(pg.synapse[0], i, sp) += da * s;
-          dz = da * w_eff * s * (1 - s);
-          slice(pg.synapse[2], i, sp) += dz * diff;
-          slice(pg.synapse[1], i, sp) -= dz * p.seg(p.sigma, i, sp);
-          gv[i] += (dz * p.seg(p.sigma, i, sp)).sum();
+          gv[i] += synapse_adjoint(p, p.mu, p.sigma, p.w_eff.data(), p.erev, i, sp, v[i],
+                                   saved[k].s.segment(p.span_offsets[i], sp.size), dnum, dden, pg.synapse, work);
         }
         g.swap(gv);
       }
       carry = g;
       for (std::int64_t i = 0; i < c; ++i) {
         const Span& sp = p.sensory_spans[i];
-        auto diff = work.diff.head(sp.size);
         auto s = work.s.head(sp.size);
-        auto da = work.da.head(sp.size);
-        auto dz = work.dz.head(sp.size);
-        const Row<T> sw_eff = p.seg(p.sw_eff.data(), i, sp);
-        const auto dns_s = dns.segment(sp.begin, sp.size);
-        diff = xt[i] - p.seg(p.smu, i, sp);
-        s = (p.seg(p.ssigma, i, sp) * diff).logistic();
-        da = dns_s * p.seg(p.serev, i, sp) + dds.segment(sp.begin, sp.size);
-        slice(pg.sensory[3], i, sp) += dns_s * sw_eff * s;
-        slice(pg.sensory[0], i, sp) += da * s;
-        dz = da * sw_eff * s * (1 - s);
-        slice(pg.sensory[2], i, sp) += dz * diff;
-        slice(pg.sensory[1], i, sp) -= dz * p.seg(p.ssigma, i, sp);
-        dx[(b * p.steps + t) * c + i] = (dz * p.seg(p.ssigma, i, sp)).sum();
+        s = (p.seg(p.ssigma, i, sp) * (xt[i] - p.seg(p.smu, i, sp))).logistic();
+        dx[(b * p.steps + t) * c + i] = synapse_adjoint(p, p.smu, p.ssigma, p.sw_eff.data(), p.serev, i, sp, xt[i],
+                                                        s, dns, dds, pg.sensory, work);
       }
       pg.cm += dcm_t * scale;
       delapsed[b * p.steps + t] = -(dcm_t * Row<T>(p.cm, n)).sum() * scale / p.elapsed[b * p.steps + t];
