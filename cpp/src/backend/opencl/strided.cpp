@@ -144,14 +144,8 @@ std::string kernel_body(const StridedKernel& k, const std::string& indent) {
   return s + indent + store(k.out, "out", "p_out", k.expr) + ";\n";
 }
 
-// The offsets of element i of contiguous operands.
-std::string linear_offsets(const StridedKernel& k, const std::string& indent) {
-  std::string s = indent + "const long p_out = off_out + i";
-  for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j) + " = off" + std::to_string(j) + " + i";
-  return s + ";\n";
-}
-
 std::string kernel_text(const StridedKernel& k) {
+  const std::string unroll = std::to_string(kLinearUnroll);
   // The prefix keeps kernel names apart from built-ins (exp, ...) and helpers (ember_*).
   std::string s = "__kernel void ek_" + k.name + "(__global " + storage_type(k.out) + "* out, long off_out";
   for (std::size_t j = 0; j < k.ins.size(); ++j) {
@@ -159,16 +153,15 @@ std::string kernel_text(const StridedKernel& k) {
     s += std::string(", __global const ") + storage_type(k.ins[j]) + "* in" + n + ", long off" + n;
   }
   s += ", __global int* err, long n, int linear, Layout L" + k.params + ") {\n";
-  // `linear` is uniform: contiguous operands take kLinearUnroll elements per work-item
-  // (the tail work-item fewer), any other layout one element and the index arithmetic.
-  s += "  const long g = get_global_id(0);\n  if (linear) {\n";
-  s += "    const long first = g * " + std::to_string(kLinearUnroll) + ";\n";
-  s += "    if (first + " + std::to_string(kLinearUnroll) + " <= n) {\n";
-  s += "      for (int u = 0; u < " + std::to_string(kLinearUnroll) + "; ++u) {\n        const long i = first + u;\n";
-  s += linear_offsets(k, "        ") + kernel_body(k, "        ") + "      }\n";
-  s += "    } else {\n      for (long i = first; i < n; ++i) {\n";
-  s += linear_offsets(k, "        ") + kernel_body(k, "        ") + "      }\n    }\n";
-  s += "  } else if (g < n) {\n    const long i = g;\n    long r = i, p_out = off_out";
+  // Contiguous operands: the first n / kLinearUnroll work-items take kLinearUnroll
+  // elements each, the rest one element each of the tail through the index arithmetic
+  // (valid for any layout), as every work-item of other layouts.
+  s += "  const long g = get_global_id(0), full = linear ? n / " + unroll + " : 0;\n";
+  s += "  if (g < full) {\n    for (int u = 0; u < " + unroll + "; ++u) {\n";
+  s += "      const long i = g * " + unroll + " + u;\n      const long p_out = off_out + i";
+  for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j) + " = off" + std::to_string(j) + " + i";
+  s += ";\n" + kernel_body(k, "      ") + "    }\n    return;\n  }\n";
+  s += "  const long i = full * " + unroll + " + g - full;\n  if (i < n) {\n    long r = i, p_out = off_out";
   for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j) + " = off" + std::to_string(j);
   s += ";\n    for (int d = NDIM - 1; d >= 0; --d) {\n      const long c = r % L.v[d];\n      r /= L.v[d];\n";
   s += "      p_out += c * L.v[NDIM + d];\n";
@@ -213,7 +206,7 @@ void run_strided(const std::string& op, const std::string& family, const std::fu
   launch.raw(blob.data(), blob.size() * sizeof(cl_long));
   if (args) args(launch);
   const auto n = static_cast<std::size_t>(out.numel());
-  launch.run(linear ? (n + kLinearUnroll - 1) / kLinearUnroll : n);
+  launch.run(linear ? n / kLinearUnroll + n % kLinearUnroll : n);
 }
 
 Tensor contiguous_on_device(const Tensor& t) {
