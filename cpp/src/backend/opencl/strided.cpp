@@ -130,8 +130,8 @@ constexpr int kLayoutRows = 5;
 
 // Elements per work-item on contiguous operands. PoCL does not vectorise a work-group
 // whose work-items take a bounds check (`if (i < n)`): one element per work-item ran add
-// on 1e7 float32 at about half of clEnqueueCopyBuffer's bandwidth here (bench/ops_opencl.py),
-// a fixed-count loop over 8 consecutive elements at 1.3-2.7 times it.
+// on 1e7 float32 at about half of clEnqueueCopyBuffer's bandwidth here, a fixed-count
+// loop over 8 consecutive elements at 1.1-1.4 times it (bench/ops_opencl.py).
 constexpr int kLinearUnroll = 8;
 
 // Loads the operands at p0, p1, ... and stores the expression at p_out.
