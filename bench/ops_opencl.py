@@ -15,8 +15,19 @@ What is measured (float32 throughout, one process, the same data for every libra
   (3 x 4e7 bytes: two reads, one write), next to the device's measured buffer-copy
   bandwidth: ``ops.copy`` of a contiguous 1e7 tensor, which on OpenCL is one
   ``clEnqueueCopyBuffer`` (2 x 4e7 bytes). Target: add at >= 70 % of the copy bandwidth.
-* GEMM ``matmul`` of two n x n matrices, n = 1024, as GFLOP/s = 2 n^3 / t (CLBlast on
-  OpenCL, OpenBLAS on cpu and in NumPy). Target on PoCL here: >= 30 GFLOP/s.
+  Contiguous operands take 8 elements per work-item (backend/opencl/strided.cpp): PoCL
+  does not vectorise a bounds-checked one-element work-item, which held add at about
+  half of the copy bandwidth; now it runs at or above it.
+* GEMM ``matmul`` of two n x n matrices, n = 1024, as GFLOP/s = 2 n^3 / t: ``opencl``
+  is what matmul uses (on a CPU device such as PoCL our packed kernel, kernels/gemm.cl),
+  ``opencl_clblast`` the same call with ``EMBER_OPENCL_GEMM=clblast`` (CLBlast's
+  untuned defaults, 5-25x slower on PoCL; see backend/opencl/matmul.cpp), ``cpu`` and
+  ``numpy`` OpenBLAS. Target on PoCL here: >= 30 GFLOP/s.
+
+Measured on PoCL (2 shared AVX2 cores, 1-min load 2.2-2.5, three full runs): add 20-26
+GB/s against copy 17-20 GB/s (1.1-1.4x; before the 8-per-work-item path, in a --quick
+run at load 2.6, 6.3 against 13.3: 0.47x); GEMM n = 1024 67-70 GFLOP/s with our kernel,
+6.7-7.2 with CLBlast, 75-84 cpu (OpenBLAS), 46-53 NumPy.
 
 Every OpenCL timing ends with ``ops.synchronize('opencl')``, so queued work is counted.
 Each figure is the median of several samples after a warm-up (which also builds the
@@ -53,6 +64,19 @@ def median_time(fn: Callable[[], object], sync: Callable[[], None], number: int,
         sync()
         samples.append((time.perf_counter() - start) / number)
     return statistics.median(samples)
+
+
+def clblast_time(measure: Callable[[], float]) -> float:
+    """``measure()`` with OpenCL float GEMM routed through CLBlast (see matmul.cpp)."""
+    previous = os.environ.get("EMBER_OPENCL_GEMM")
+    os.environ["EMBER_OPENCL_GEMM"] = "clblast"
+    try:
+        return measure()
+    finally:
+        if previous is None:
+            del os.environ["EMBER_OPENCL_GEMM"]
+        else:
+            os.environ["EMBER_OPENCL_GEMM"] = previous
 
 
 def run(quick: bool) -> dict:
@@ -106,6 +130,7 @@ def run(quick: bool) -> dict:
     number = 1 if quick else 3
     t_mm = {
         "opencl": median_time(lambda: ops.matmul(ga_cl, gb_cl), sync_cl, number, repeat),
+        "opencl_clblast": clblast_time(lambda: median_time(lambda: ops.matmul(ga_cl, gb_cl), sync_cl, number, repeat)),
         "cpu": median_time(lambda: ops.matmul(ga_cpu, gb_cpu), no_sync, number, repeat),
         "numpy": median_time(lambda: ma @ mb, no_sync, number, repeat),
     }

@@ -202,6 +202,25 @@ def test_cache_dir_defaults_under_home(run_python, tmp_path) -> None:
     assert len(list((tmp_path / ".cache" / "ember_ml" / "opencl").glob("*.clbin"))) == 1
 
 
+@pytest.mark.parametrize("gemm", ["ember", "clblast"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_float_gemm_both_implementations_match_cpu(gemm: str, dtype: str, monkeypatch) -> None:
+    # Shapes off the 6 x 16 (6 x 8) block of our kernel, batched with a broadcast batch,
+    # a transposed (strided) operand, matrix-vector products.
+    monkeypatch.setenv("EMBER_OPENCL_GEMM", gemm)
+    rng = np.random.default_rng(7)
+    cases = [((1, 1), (1, 1)), ((7, 33), (33, 17)), ((2, 3, 13, 9), (3, 9, 31)), ((12, 16), (16, 32)),
+             ((29,), (29, 5)), ((4, 29), (29,)), ((65, 1), (1, 70))]
+    for sa, sb in cases:
+        a, b = rng.standard_normal(sa).astype(dtype), rng.standard_normal(sb).astype(dtype)
+        got = ops.matmul(T.convert_to_tensor(a, device="opencl"), T.convert_to_tensor(b, device="opencl"))
+        want = ops.matmul(T.convert_to_tensor(a, device="cpu"), T.convert_to_tensor(b, device="cpu"))
+        np.testing.assert_allclose(np.asarray(got), np.asarray(want), rtol=1e-5, atol=1e-5)
+    a = rng.standard_normal((40, 23)).astype(dtype)
+    a_cl = T.convert_to_tensor(a, device="opencl")
+    np.testing.assert_allclose(np.asarray(ops.matmul(T.transpose(a_cl), a_cl)), a.T @ a, rtol=1e-5, atol=1e-4)
+
+
 @pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
 def test_random_streams_equal_cpu_bit_for_bit(dtype: str) -> None:
     shape = (37, 5)  # not a multiple of the 4-element Philox block

@@ -128,7 +128,24 @@ std::string store(DType dtype, const std::string& ptr, const std::string& idx, c
 // Layout rows: the shape, then the strides of out and of up to 3 inputs.
 constexpr int kLayoutRows = 5;
 
+// Elements per work-item on contiguous operands. PoCL does not vectorise a work-group
+// whose work-items take a bounds check (`if (i < n)`): one element per work-item ran add
+// on 1e7 float32 at about half of clEnqueueCopyBuffer's bandwidth here, a fixed-count
+// loop over 8 consecutive elements at 1.1-1.4 times it (bench/ops_opencl.py).
+constexpr int kLinearUnroll = 8;
+
+// Loads the operands at p0, p1, ... and stores the expression at p_out.
+std::string kernel_body(const StridedKernel& k, const std::string& indent) {
+  std::string s;
+  for (std::size_t j = 0; j < k.ins.size(); ++j) {
+    const std::string n = std::to_string(j);
+    s += indent + "const " + compute_type(k.ins[j]) + " a" + n + " = " + load(k.ins[j], "in" + n, "p" + n) + ";\n";
+  }
+  return s + indent + store(k.out, "out", "p_out", k.expr) + ";\n";
+}
+
 std::string kernel_text(const StridedKernel& k) {
+  const std::string unroll = std::to_string(kLinearUnroll);
   // The prefix keeps kernel names apart from built-ins (exp, ...) and helpers (ember_*).
   std::string s = "__kernel void ek_" + k.name + "(__global " + storage_type(k.out) + "* out, long off_out";
   for (std::size_t j = 0; j < k.ins.size(); ++j) {
@@ -136,25 +153,22 @@ std::string kernel_text(const StridedKernel& k) {
     s += std::string(", __global const ") + storage_type(k.ins[j]) + "* in" + n + ", long off" + n;
   }
   s += ", __global int* err, long n, int linear, Layout L" + k.params + ") {\n";
-  // One element per work-item and no loop in the body: PoCL then vectorises across work-items.
-  s += "  const long i = get_global_id(0);\n  if (i < n) {\n    long p_out";
-  for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j);
-  // A uniform branch: contiguous operands skip the index arithmetic.
-  s += ";\n    if (linear) {\n      p_out = off_out + i;\n";
-  for (std::size_t j = 0; j < k.ins.size(); ++j) s += "      p" + std::to_string(j) + " = off" + std::to_string(j) + " + i;\n";
-  s += "    } else {\n      long r = i;\n      p_out = off_out;\n";
-  for (std::size_t j = 0; j < k.ins.size(); ++j) s += "      p" + std::to_string(j) + " = off" + std::to_string(j) + ";\n";
-  s += "      for (int d = NDIM - 1; d >= 0; --d) {\n        const long c = r % L.v[d];\n        r /= L.v[d];\n";
-  s += "        p_out += c * L.v[NDIM + d];\n";
+  // Contiguous operands: the first n / kLinearUnroll work-items take kLinearUnroll
+  // elements each, the rest one element each of the tail through the index arithmetic
+  // (valid for any layout), as every work-item of other layouts.
+  s += "  const long g = get_global_id(0), full = linear ? n / " + unroll + " : 0;\n";
+  s += "  if (g < full) {\n    for (int u = 0; u < " + unroll + "; ++u) {\n";
+  s += "      const long i = g * " + unroll + " + u;\n      const long p_out = off_out + i";
+  for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j) + " = off" + std::to_string(j) + " + i";
+  s += ";\n" + kernel_body(k, "      ") + "    }\n    return;\n  }\n";
+  s += "  const long i = full * " + unroll + " + g - full;\n  if (i < n) {\n    long r = i, p_out = off_out";
+  for (std::size_t j = 0; j < k.ins.size(); ++j) s += ", p" + std::to_string(j) + " = off" + std::to_string(j);
+  s += ";\n    for (int d = NDIM - 1; d >= 0; --d) {\n      const long c = r % L.v[d];\n      r /= L.v[d];\n";
+  s += "      p_out += c * L.v[NDIM + d];\n";
   for (std::size_t j = 0; j < k.ins.size(); ++j) {
-    s += "        p" + std::to_string(j) + " += c * L.v[" + std::to_string(j + 2) + " * NDIM + d];\n";
+    s += "      p" + std::to_string(j) + " += c * L.v[" + std::to_string(j + 2) + " * NDIM + d];\n";
   }
-  s += "      }\n    }\n";
-  for (std::size_t j = 0; j < k.ins.size(); ++j) {
-    const std::string n = std::to_string(j);
-    s += std::string("    const ") + compute_type(k.ins[j]) + " a" + n + " = " + load(k.ins[j], "in" + n, "p" + n) + ";\n";
-  }
-  s += "    " + store(k.out, "out", "p_out", k.expr) + ";\n  }\n}\n";
+  s += "    }\n" + kernel_body(k, "    ") + "  }\n}\n";
   return s;
 }
 
@@ -180,7 +194,8 @@ void run_strided(const std::string& op, const std::string& family, const std::fu
   Launch launch(ctx, family + "|nd" + std::to_string(ndim) + "|" + name, [&] { return source(ndim); }, op, "ek_" + name);
   launch.tensor(out).scalar<cl_long>(out.offset());
   for (const Tensor& t : ins) launch.tensor(t).scalar<cl_long>(t.offset());
-  launch.buffer(ctx.error_flag).scalar<cl_long>(out.numel()).scalar<cl_int>(is_linear(c) ? 1 : 0);
+  const bool linear = is_linear(c);
+  launch.buffer(ctx.error_flag).scalar<cl_long>(out.numel()).scalar<cl_int>(linear ? 1 : 0);
   // Leading padding axes have size 1 and stride 0.
   const std::size_t pad = ndim - c.shape.size();
   std::vector<cl_long> blob(static_cast<std::size_t>(ndim) * kLayoutRows, 0);
@@ -190,7 +205,8 @@ void run_strided(const std::string& op, const std::string& family, const std::fu
   }
   launch.raw(blob.data(), blob.size() * sizeof(cl_long));
   if (args) args(launch);
-  launch.run(static_cast<std::size_t>(out.numel()));
+  const auto n = static_cast<std::size_t>(out.numel());
+  launch.run(linear ? n / kLinearUnroll + n % kLinearUnroll : n);
 }
 
 Tensor contiguous_on_device(const Tensor& t) {

@@ -1,6 +1,7 @@
-// Generated strided kernels: one work-item per output element, any strides (including
-// 0 for broadcast and negative for reversed views), any dtype per operand. Sources are
-// generated per family (e.g. every elementwise op of one dtype) and cached as programs.
+// Generated strided kernels: one work-item per output element (per 8 elements when every
+// operand is contiguous), any strides (including 0 for broadcast and negative for
+// reversed views), any dtype per operand. Sources are generated per family (e.g. every
+// elementwise op of one dtype) and cached as programs.
 #pragma once
 
 #include <functional>

@@ -1,6 +1,7 @@
-// Integer matmul (CLBlast covers float32 / float64): one work-item per output element
-// of contiguous [B, M, K] @ [B, K, N] -> [B, M, N]. Products and sums wrap in ulong
-// (no signed-overflow UB; the low bits are those of C), as the CPU backend's loop.
+// Integer matmul (gemm.cl and CLBlast cover float32 / float64): one work-item per
+// output element of contiguous [B, M, K] @ [B, K, N] -> [B, M, N]. Products and sums
+// wrap in ulong (no signed-overflow UB; the low bits are those of C), as the CPU
+// backend's loop.
 __kernel void ember_kernel(__global S_OUT* out, __global const S_0* a, long off_a, __global const S_1* b, long off_b,
                            long B, long M, long K, long N) {
   const long g = get_global_id(0);
