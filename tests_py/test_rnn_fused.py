@@ -31,10 +31,17 @@ CONFIGS = {
     "CfC units without backbone, time major, proj": (CfC, dict(units=lambda: 5, backbone_layers=0, batch_first=False,
                                                                proj_size=2)),
     "CfC fully connected, return last": (CfC, dict(units=lambda: FullyConnected(6, 2), return_sequences=False)),
+    "CfC default backbone (1 x 128 lecun_tanh)": (CfC, dict(units=lambda: 5)),
+    "CfC backbone 2 x 8 silu no_gate": (CfC, dict(units=lambda: 4, backbone_units=8, backbone_layers=2,
+                                                  activation="silu", mode="no_gate")),
+    "CfC backbone relu, dropout in eval": (CfC, dict(units=lambda: 4, backbone_units=6, backbone_layers=2,
+                                                     activation="relu", backbone_dropout=0.3), "eval"),
+    "CfC backbone tanh": (CfC, dict(units=lambda: 3, backbone_units=5, activation="tanh")),
 }
 # Configurations the fused ops do not cover: the layer must take the plain steps (fused stays exact).
 FALLBACK = {
-    "CfC with backbone": (CfC, dict(units=lambda: 5, backbone_units=8, backbone_layers=1)),
+    "CfC gelu backbone": (CfC, dict(units=lambda: 5, backbone_units=8, activation="gelu")),
+    "CfC backbone dropout while training": (CfC, dict(units=lambda: 4, backbone_layers=2, backbone_dropout=0.3)),
     "CfC pure": (CfC, dict(units=lambda: AutoNCP(10, 3, seed=2), mode="pure")),
     "LTC mixed memory": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
 }
@@ -53,9 +60,11 @@ def _run(layer: LiquidLayer, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fuse
 
 
 def _layer(config: tuple, dtype: str) -> LiquidLayer:
-    cls, kwargs = config
+    cls, kwargs, *mode = config
     em.nn.tensor.set_seed(11)
     layer = cls(4, kwargs["units"](), **{k: v for k, v in kwargs.items() if k != "units"})
+    if mode == ["eval"]:
+        layer.eval()
     if dtype == "float64":
         for module in layer.modules():
             for name, p in list(module.named_parameters(recurse=False)):
@@ -123,17 +132,23 @@ def test_fused_op_checks_its_arguments() -> None:
 
 def test_fused_cfc_op_checks_its_arguments() -> None:
     x, h0, ts = T.zeros((2, 3, 4)), T.zeros((2, 5)), T.ones((2, 3))
-    w, b = T.zeros((20, 9)), T.zeros((20,))
+    layer = {"weight": T.zeros((20, 9)), "bias": T.zeros((20,))}
     with pytest.raises(ValueError, match=r"^\[cfc_sequence\] mode must be 'default' or 'no_gate'"):
-        _core.cfc_sequence(x, h0, ts, [w], [b], "pure")
-    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] weight 0 must have 9 columns"):
-        _core.cfc_sequence(x, h0, ts, [T.zeros((20, 8))], [b], "default")
-    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] needs one bias per weight"):
-        _core.cfc_sequence(x, h0, ts, [w], [], "default")
+        _core.cfc_sequence(x, h0, ts, [layer], "pure")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] activation must be lecun_tanh, tanh, relu or silu"):
+        _core.cfc_sequence(x, h0, ts, [layer], "default", "gelu")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 heads weight must be \(20, 9\)"):
+        _core.cfc_sequence(x, h0, ts, [{"weight": T.zeros((20, 8)), "bias": T.zeros((20,))}], "default")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 heads weight must be \(20, 7\)"):
+        _core.cfc_sequence(x, h0, ts, [{**layer, "backbone": [(T.zeros((7, 9)), T.zeros((7,)))]}], "default")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 backbone 0 bias must have shape \(7,\)"):
+        _core.cfc_sequence(x, h0, ts, [{**layer, "backbone": [(T.zeros((7, 9)), T.zeros((6,)))]}], "default")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] needs at least one layer"):
+        _core.cfc_sequence(x, h0, ts, [], "default")
     with pytest.raises(ValueError, match=r"^\[cfc_sequence\] h0 must have shape \(2, 5\)"):
-        _core.cfc_sequence(x, T.zeros((2, 6)), ts, [w], [b], "default")
+        _core.cfc_sequence(x, T.zeros((2, 6)), ts, [layer], "default")
     with pytest.raises(TypeError, match=r"^\[cfc_sequence\] every tensor must have the dtype of inputs"):
-        _core.cfc_sequence(x, h0, T.ones((2, 3), dtype="float64"), [w], [b], "default")
+        _core.cfc_sequence(x, h0, T.ones((2, 3), dtype="float64"), [layer], "default")
 
 
 def test_second_order_through_the_fused_op_raises() -> None:

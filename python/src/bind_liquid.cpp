@@ -6,6 +6,7 @@
 #include "ember/errors.h"
 #include "ember/liquid.h"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,11 +20,7 @@ Tensor tensor_arg(py::handle obj, const char* op, const std::string& name) {
   return *t;
 }
 
-std::vector<Tensor> tensor_list(const py::sequence& items, const char* op, const char* name) {
-  std::vector<Tensor> out;
-  for (std::size_t k = 0; k < items.size(); ++k) out.push_back(tensor_arg(items[k], op, name + std::to_string(k)));
-  return out;
-}
+
 
 }  // namespace
 
@@ -73,39 +70,70 @@ Raises:
 )");
   m.def(
       "cfc_sequence",
-      [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& weights, const py::sequence& biases,
-         const std::string& mode) {
+      [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& layers, const std::string& mode,
+         const std::string& activation) {
         const char* op = "cfc_sequence";
         if (mode != "default" && mode != "no_gate") {
           value_error(op, "mode must be 'default' or 'no_gate', got '", mode, "'");
         }
+        static const std::map<std::string, liquid::CfcActivation> kActivations = {
+            {"lecun_tanh", liquid::CfcActivation::LecunTanh}, {"tanh", liquid::CfcActivation::Tanh},
+            {"relu", liquid::CfcActivation::Relu}, {"silu", liquid::CfcActivation::Silu}};
+        const auto act = kActivations.find(activation);
+        if (act == kActivations.end()) {
+          value_error(op, "activation must be lecun_tanh, tanh, relu or silu, got '", activation, "'");
+        }
+        std::vector<liquid::CfcLayer> cfc_layers;
+        for (std::size_t l = 0; l < layers.size(); ++l) {
+          const std::string name = "layers[" + std::to_string(l) + "]";
+          if (!py::isinstance<py::dict>(layers[l])) type_error(op, name, " must be a dict");
+          const py::dict layer = layers[l];
+          liquid::CfcLayer cl;
+          if (!layer.contains("weight") || !layer.contains("bias")) value_error(op, name, " needs 'weight' and 'bias'");
+          cl.weight = tensor_arg(layer["weight"], op, name + "['weight']");
+          cl.bias = tensor_arg(layer["bias"], op, name + "['bias']");
+          if (layer.contains("backbone")) {
+            const py::sequence backbone = layer["backbone"];
+            for (std::size_t k = 0; k < backbone.size(); ++k) {
+              const py::sequence pair = backbone[k];
+              if (pair.size() != 2) value_error(op, name, "['backbone'] entries must be (weight, bias) pairs");
+              cl.backbone_weights.push_back(tensor_arg(pair[0], op, name + "['backbone'] weight"));
+              cl.backbone_biases.push_back(tensor_arg(pair[1], op, name + "['backbone'] bias"));
+            }
+          }
+          cfc_layers.push_back(std::move(cl));
+        }
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0"), t = tensor_arg(ts, op, "ts");
-        const std::vector<Tensor> w = tensor_list(weights, op, "weights"), b = tensor_list(biases, op, "biases");
         const auto m = mode == "default" ? liquid::CfcMode::Default : liquid::CfcMode::NoGate;
-        return release_gil_if(x.numel() * h.shape().back(), [&] { return liquid::cfc_sequence(x, h, t, w, b, m); });
+        return release_gil_if(x.numel() * h.shape().back(),
+                              [&] { return liquid::cfc_sequence(x, h, t, cfc_layers, m, act->second); });
       },
-      py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("weights"), py::arg("biases"), py::arg("mode"),
-      R"(States of a stack of CfC layers (ncps.torch.WiredCfCCell, no backbone) over a sequence, fused.
+      py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("layers"), py::arg("mode"),
+      py::arg("activation") = "lecun_tanh",
+      R"(States of a stack of CfC layers (ncps.torch.CfCCell / WiredCfCCell) over a sequence, fused.
 
 Hasani et al. 2022 (Nature MI), eq. 10. Per step t, layer l reads z = [in_l, h_l]
-(in_0 = inputs[:, t], in_l = layer l-1's new state) and with [f1, f2, fa, fb] = z W_l^T + b_l,
-s = sigmoid(fa * ts + fb): default h' = tanh(f1) (1 - s) + s tanh(f2); no_gate
-h' = tanh(f1) + s tanh(f2).
+(in_0 = inputs[:, t], in_l = layer l-1's new state), a = backbone(z) and with
+[f1, f2, fa, fb] = a W_l^T + b_l, s = sigmoid(fa * ts + fb): default
+h' = tanh(f1) (1 - s) + s tanh(f2); no_gate h' = tanh(f1) + s tanh(f2).
 
 Args:
     inputs: (B, T, C) float32 / float64.
     h0: (B, sum H_l) initial states of the layers, side by side.
     ts: (B, T) elapsed time of every step.
-    weights: per layer (4 H_l, I_l + H_l), rows ff1, ff2, time_a, time_b (masks applied).
-    biases: per layer (4 H_l,).
+    layers: per layer a dict: 'weight' (4 H_l, width) with rows ff1, ff2, time_a, time_b
+        (masks applied), 'bias' (4 H_l,), optional 'backbone': [(W_k (U_k, in_k), b_k), ...]
+        applied to z before the heads (each followed by the activation; no dropout).
     mode: 'default' or 'no_gate'.
+    activation: backbone activation: 'lecun_tanh' (ncps's 1.7159 tanh(0.666 x)), 'tanh',
+        'relu' or 'silu'.
 
 Returns:
     (B, T, sum H_l) states after every step; differentiable with respect to every input
     (no second order).
 
 Raises:
-    ValueError: [cfc_sequence] for mismatched shapes or an unknown mode.
+    ValueError: [cfc_sequence] for mismatched shapes or an unknown mode / activation.
     TypeError: [cfc_sequence] for non-float or mixed dtypes.
 )");
 }

@@ -33,18 +33,27 @@ Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapse
                     std::int64_t ode_unfolds, double epsilon);
 
 enum class CfcMode : std::int64_t { Default = 0, NoGate = 1 };
+// ncps's backbone activations (LeCun: 1.7159 tanh(0.666 x), ncps's constant).
+enum class CfcActivation : std::int64_t { LecunTanh = 1, Tanh = 2, Relu = 3, Silu = 4 };
 
-// A stack of CfC layers without backbone (ncps.torch.WiredCfCCell; one layer is a plain
-// CfCCell) over a sequence, Hasani et al. 2022 (Nature MI), eq. 10. Per step t, layer l
-// reads z = [in_l, h_l] (in_0 = inputs[:, t], in_l = the new state of layer l - 1) and
-//   [f1, f2, fa, fb] = z W_l^T + b_l       (W_l: (4 H_l, I_l + H_l), rows in that order;
-//                                           the wiring masks already applied by the caller)
-//   s = sigmoid(fa * ts[b, t] + fb)
+// One CfC layer: an optional backbone of Linear + activation layers (W_k: (U_k, in_k)), then
+// the four heads stacked (weight: (4 H, width) with rows ff1, ff2, time_a, time_b and the
+// wiring masks already applied by the caller; width = U_last, or I + H without backbone).
+struct CfcLayer {
+  std::vector<Tensor> backbone_weights, backbone_biases;
+  Tensor weight, bias;
+};
+
+// A stack of CfC layers (ncps.torch.WiredCfCCell; one layer is a plain CfCCell) over a
+// sequence, Hasani et al. 2022 (Nature MI), eq. 10. Per step t, layer l reads
+// z = [in_l, h_l] (in_0 = inputs[:, t], in_l = the new state of layer l - 1), a = backbone(z)
+// and
+//   [f1, f2, fa, fb] = a W_l^T + b_l,   s = sigmoid(fa * ts[b, t] + fb),
 //   default: h_l' = tanh(f1) (1 - s) + s tanh(f2);   no_gate: h_l' = tanh(f1) + s tanh(f2).
 // inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
 // and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
-// fused backward-through-time op; no second order).
-Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<Tensor>& weights,
-                    const std::vector<Tensor>& biases, CfcMode mode);
+// fused backward-through-time op; no second order). Backbone dropout is not part of it.
+Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
+                    CfcMode mode, CfcActivation activation);
 
 }  // namespace ember::liquid

@@ -14,34 +14,53 @@ using detail::describe;
 
 constexpr const char* kOp = "cfc_sequence";
 
-// Layer sizes H_l, from the weights' rows; checks every shape, dtype and device.
+void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64_t cols, const std::string& what) {
+  if (!w.defined() || !b.defined() || w.ndim() != 2 || (rows > 0 && w.shape()[0] != rows) || w.shape()[0] == 0 ||
+      w.shape()[1] != cols) {
+    value_error(kOp, what, " weight must be (", rows > 0 ? std::to_string(rows) : std::string("units"), ", ", cols,
+                "), got ", w.defined() ? describe(w) : std::string("None"));
+  }
+  if (b.shape() != Shape{w.shape()[0]}) {
+    value_error(kOp, what, " bias must have shape (", w.shape()[0], ",), got ", b.defined() ? describe(b) : "None");
+  }
+}
+
+// Layer sizes H_l, from the heads' rows; checks every shape, dtype and device.
 std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tensor& ts,
-                                   const std::vector<Tensor>& weights, const std::vector<Tensor>& biases) {
+                                   const std::vector<CfcLayer>& layers) {
   if (!x.defined() || !h0.defined() || !ts.defined()) value_error(kOp, "inputs, h0 and ts must be tensors");
   if (x.ndim() != 3) value_error(kOp, "inputs must be (batch, time, features), got ", describe(x));
   if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64) {
     type_error(kOp, "inputs must be float32 or float64, got ", describe(x));
   }
-  if (weights.empty() || weights.size() != biases.size()) {
-    value_error(kOp, "needs one bias per weight and at least one layer, got ", weights.size(), " weights and ",
-                biases.size(), " biases");
-  }
+  if (layers.empty()) value_error(kOp, "needs at least one layer");
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1];
   std::vector<std::int64_t> sizes;
+  std::vector<const Tensor*> all = {&h0, &ts};
   std::int64_t in_features = x.shape()[2], total = 0;
-  for (std::size_t l = 0; l < weights.size(); ++l) {
-    const Tensor& w = weights[l];
-    const Tensor& b = biases[l];
-    if (!w.defined() || !b.defined() || w.ndim() != 2 || w.shape()[0] % 4 != 0 || w.shape()[0] == 0) {
-      value_error(kOp, "weight ", l, " must be (4 H, I + H) with H >= 1, got ",
-                  w.defined() ? describe(w) : std::string("None"));
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const CfcLayer& layer = layers[l];
+    const std::string name = "layer " + std::to_string(l);
+    if (!layer.weight.defined() || layer.weight.ndim() != 2 || layer.weight.shape()[0] % 4 != 0 ||
+        layer.weight.shape()[0] == 0) {
+      value_error(kOp, name, " heads weight must be (4 H, width) with H >= 1, got ",
+                  layer.weight.defined() ? describe(layer.weight) : std::string("None"));
     }
-    const std::int64_t h = w.shape()[0] / 4;
-    if (w.shape()[1] != in_features + h) {
-      value_error(kOp, "weight ", l, " must have ", in_features + h, " columns (", in_features, " inputs + ", h,
-                  " states), got ", describe(w));
+    const std::int64_t h = layer.weight.shape()[0] / 4;
+    if (layer.backbone_weights.size() != layer.backbone_biases.size()) {
+      value_error(kOp, name, " needs one backbone bias per backbone weight");
     }
-    if (b.shape() != Shape{4 * h}) value_error(kOp, "bias ", l, " must have shape (", 4 * h, ",), got ", describe(b));
+    std::int64_t width = in_features + h;
+    for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
+      check_dense(layer.backbone_weights[k], layer.backbone_biases[k], 0, width,
+                  name + " backbone " + std::to_string(k));
+      width = layer.backbone_weights[k].shape()[0];
+      all.push_back(&layer.backbone_weights[k]);
+      all.push_back(&layer.backbone_biases[k]);
+    }
+    check_dense(layer.weight, layer.bias, 4 * h, width, name + " heads");
+    all.push_back(&layer.weight);
+    all.push_back(&layer.bias);
     sizes.push_back(h);
     total += h;
     in_features = h;
@@ -51,11 +70,6 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
   }
   if (ts.shape() != Shape{batch, steps}) {
     value_error(kOp, "ts must have shape ", shape_str({batch, steps}), ", got ", describe(ts));
-  }
-  std::vector<const Tensor*> all = {&h0, &ts};
-  for (std::size_t l = 0; l < weights.size(); ++l) {
-    all.push_back(&weights[l]);
-    all.push_back(&biases[l]);
   }
   for (const Tensor* t : all) {
     if (t->dtype() != x.dtype()) {
@@ -68,19 +82,25 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
 
 }  // namespace
 
-Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<Tensor>& weights,
-                    const std::vector<Tensor>& biases, CfcMode mode) {
-  const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, weights, biases);
+Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
+                    CfcMode mode, CfcActivation activation) {
+  const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, layers);
   Attrs attrs;
-  attrs.ints = {static_cast<std::int64_t>(mode)};
+  attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
+                static_cast<std::int64_t>(layers.size())};
   attrs.ints.insert(attrs.ints.end(), sizes.begin(), sizes.end());
   std::vector<Tensor> in = {inputs, h0, ts};
-  for (std::size_t l = 0; l < weights.size(); ++l) {
-    in.push_back(weights[l]);
-    in.push_back(biases[l]);
+  for (const CfcLayer& layer : layers) {
+    attrs.ints.push_back(static_cast<std::int64_t>(layer.backbone_weights.size()));
+    for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
+      in.push_back(layer.backbone_weights[k]);
+      in.push_back(layer.backbone_biases[k]);
+    }
+    in.push_back(layer.weight);
+    in.push_back(layer.bias);
   }
   return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs,
-                           std::vector<bool>(in.size(), true));
+                             std::vector<bool>(in.size(), true));
 }
 
 }  // namespace ember::liquid

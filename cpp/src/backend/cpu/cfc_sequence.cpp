@@ -1,14 +1,15 @@
 // CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math in
-// ember/liquid.h). Each layer's four heads are one GEMM per step over the whole batch
-// (Eigen), followed by the gate arithmetic on the (B, H) blocks.
+// ember/liquid.h). Each backbone layer and each layer's four stacked heads are one GEMM per
+// step over the whole batch (Eigen), followed by the gate arithmetic on the (B, H) blocks.
 //
 // The backward pass recomputes each step's pre-activations P = z W^T + b from the saved
 // states, then runs the layers in reverse:
 //   default: df1 = dh (1 - s), df2 = dh s, ds = dh (tanh f2 - tanh f1);  no_gate: df1 = dh,
 //   df2 = dh s, ds = dh tanh f2;  dP = [df1 (1 - tanh^2 f1), df2 (1 - tanh^2 f2), dq ts, dq]
 //   with dq = ds s (1 - s);  dW += dP^T z, db += sum_b dP, dz = dP W, d ts += sum dq fa.
-// dz splits into the gradient of the layer input (the previous layer's new state, or the
-// sequence input) and of the layer's previous state (carried to step t - 1).
+// then back through the backbone (d pre_k = da act'(pre_k), dW_k += d pre_k^T a_k,
+// da = d pre_k W_k). dz splits into the gradient of the layer input (the previous layer's
+// new state, or the sequence input) and of the layer's previous state (carried to t - 1).
 #include <Eigen/Core>
 #include <vector>
 
@@ -25,27 +26,83 @@ using ConstMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
 template <class T>
 using MutMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
 
+// ncps's backbone activations (ops/cfc_sequence.cpp numbers them as CfcActivation).
+template <class T>
+struct Activation {
+  std::int64_t kind;
+  Mat<T> apply(const Mat<T>& pre) const {
+    switch (kind) {
+      case 1: return (T(1.7159) * (T(0.666) * pre.array()).tanh()).matrix();  // ncps's LeCun constant 0.666
+      case 2: return pre.array().tanh().matrix();
+      case 3: return pre.array().max(T(0)).matrix();
+      default: return (pre.array() * pre.array().logistic()).matrix();  // silu
+    }
+  }
+  // d act / d pre, elementwise.
+  Mat<T> derivative(const Mat<T>& pre) const {
+    switch (kind) {
+      case 1: return (T(1.7159 * 0.666) * (1 - (T(0.666) * pre.array()).tanh().square())).matrix();
+      case 2: return (1 - pre.array().tanh().square()).matrix();
+      case 3: return (pre.array() > T(0)).template cast<T>().matrix();
+      default: {
+        const auto s = pre.array().logistic();
+        return (s * (1 + pre.array() * (1 - s))).matrix();
+      }
+    }
+  }
+};
+
+template <class T>
+using RowMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+
+// One backbone layer: pre = a W^T + b, then the activation.
+template <class T>
+struct Dense {
+  Eigen::Map<const Mat<T>> weight;
+  RowMap<T> bias;
+};
+
+// The activations of one layer at one step: z = [input, state], the backbone's
+// pre-activations and outputs (outputs[0] = z), and the heads P = a W^T + b.
+template <class T>
+struct LayerTrace {
+  std::vector<Mat<T>> pre, outputs;
+  Mat<T> heads;
+};
+
 template <class T>
 struct Cfc {
   const T *x, *h0, *ts;
   std::int64_t batch, steps, c, total;
   bool no_gate;
+  Activation<T> activation;
   std::vector<std::int64_t> sizes, offsets, in_sizes;
-  std::vector<Eigen::Map<const Mat<T>>> weights;
-  std::vector<Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>> biases;
+  std::vector<std::vector<Dense<T>>> backbones;
+  std::vector<Dense<T>> heads_of;
 
+  // attrs.ints: mode, activation, L, H_0 .. H_{L-1}, backbone depth of each layer; inputs:
+  // x, h0, ts, then per layer its backbone (W, b) pairs and the stacked heads (W, b).
   Cfc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
-        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1) {
+        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
+        activation{attrs.ints[1]} {
+    const auto layers = static_cast<std::size_t>(attrs.ints[2]);
     std::int64_t offset = 0, in_size = c;
-    for (std::size_t l = 1; l < attrs.ints.size(); ++l) {
-      const std::int64_t h = attrs.ints[l];
+    std::size_t next = 3;
+    auto dense = [&](std::size_t k) {
+      const Tensor& w = in[k];
+      return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
+                      RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
+    };
+    for (std::size_t l = 0; l < layers; ++l) {
+      const std::int64_t h = attrs.ints[3 + l], depth = attrs.ints[3 + layers + l];
       sizes.push_back(h);
       offsets.push_back(offset);
       in_sizes.push_back(in_size);
-      const Tensor& w = in[3 + 2 * (l - 1)];
-      weights.emplace_back(w.data<T>(), 4 * h, in_size + h);
-      biases.emplace_back(in[4 + 2 * (l - 1)].data<T>(), 4 * h);
+      backbones.emplace_back();
+      for (std::int64_t k = 0; k < depth; ++k, next += 2) backbones.back().push_back(dense(next));
+      heads_of.push_back(dense(next));
+      next += 2;
       offset += h;
       in_size = h;
     }
@@ -65,13 +122,22 @@ struct Cfc {
   ConstMap<T> layer_input(const T* states, std::size_t l, std::int64_t t) const {
     return l == 0 ? block(x, c, t, 0, c) : block(states, total, t, offsets[l - 1], sizes[l - 1]);
   }
-  // z = [input, previous state] and P = z W^T + b for layer l at step t.
-  void heads(const T* states, std::size_t l, std::int64_t t, Mat<T>& z, Mat<T>& p) const {
+  // z, the backbone and the heads of layer l at step t.
+  void trace(const T* states, std::size_t l, std::int64_t t, LayerTrace<T>& tr) const {
+    const std::vector<Dense<T>>& bb = backbones[l];
+    tr.outputs.resize(bb.size() + 1);
+    tr.pre.resize(bb.size());
+    Mat<T>& z = tr.outputs[0];
     z.resize(batch, in_sizes[l] + sizes[l]);
     z.leftCols(in_sizes[l]) = layer_input(states, l, t);
     z.rightCols(sizes[l]) = previous(states, l, t);
-    p.noalias() = z * weights[l].transpose();
-    p.rowwise() += biases[l];
+    for (std::size_t k = 0; k < bb.size(); ++k) {
+      tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
+      tr.pre[k].rowwise() += bb[k].bias;
+      tr.outputs[k + 1] = activation.apply(tr.pre[k]);
+    }
+    tr.heads.noalias() = tr.outputs.back() * heads_of[l].weight.transpose();
+    tr.heads.rowwise() += heads_of[l].bias;
   }
   Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>> ts_at(std::int64_t t) const {
     return {ts + t, batch, Eigen::InnerStride<>(steps)};
@@ -82,11 +148,12 @@ template <class T>
 void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
   const Cfc<T> p(in, attrs);
   T* states = out.data<T>();
-  Mat<T> z, pre;
+  LayerTrace<T> tr;
   for (std::int64_t t = 0; t < p.steps; ++t) {
     const auto ts_t = p.ts_at(t);
     for (std::size_t l = 0; l < p.layers(); ++l) {
-      p.heads(states, l, t, z, pre);
+      p.trace(states, l, t, tr);
+      const Mat<T>& pre = tr.heads;
       const std::int64_t h = p.sizes[l];
       const auto f1 = pre.leftCols(h).array().tanh();
       const auto f2 = pre.middleCols(h, h).array().tanh();
@@ -102,6 +169,20 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   }
 }
 
+// Gradients of one Dense layer (weight rows x columns, bias).
+template <class T>
+struct DenseGrad {
+  Mat<T> weight;
+  Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
+  explicit DenseGrad(const Dense<T>& d)
+      : weight(Mat<T>::Zero(d.weight.rows(), d.weight.cols())),
+        bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(d.weight.rows())) {}
+  void store(Tensor& w, Tensor& b) const {
+    Eigen::Map<Mat<T>>(w.data<T>(), weight.rows(), weight.cols()) = weight;
+    Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(b.data<T>(), bias.size()) = bias;
+  }
+};
+
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Cfc<T> p(in, attrs);
@@ -109,13 +190,14 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   const T* grad_states = in[in.size() - 1].data<T>();
   T* dx = out[0].data<T>();
   T* dts = out[2].data<T>();
-  std::vector<Mat<T>> dw(p.layers());
-  std::vector<Eigen::Matrix<T, 1, Eigen::Dynamic>> db(p.layers());
+  std::vector<std::vector<DenseGrad<T>>> d_backbone(p.layers());
+  std::vector<DenseGrad<T>> d_heads;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    dw[l] = Mat<T>::Zero(4 * p.sizes[l], p.in_sizes[l] + p.sizes[l]);
-    db[l] = Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(4 * p.sizes[l]);
+    for (const Dense<T>& d : p.backbones[l]) d_backbone[l].emplace_back(d);
+    d_heads.emplace_back(p.heads_of[l]);
   }
-  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), z, pre, dpre, dz;
+  LayerTrace<T> tr;
+  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dpre, da;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
     dh_all = p.block(grad_states, p.total, t, 0, p.total);
     dh_all += carry;
@@ -123,7 +205,8 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
     Eigen::Matrix<T, Eigen::Dynamic, 1> dts_t = Eigen::Matrix<T, Eigen::Dynamic, 1>::Zero(p.batch);
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-      p.heads(states, l, t, z, pre);
+      p.trace(states, l, t, tr);
+      const Mat<T>& pre = tr.heads;
       const Mat<T> f1 = pre.leftCols(h).array().tanh().matrix();
       const Mat<T> f2 = pre.middleCols(h, h).array().tanh().matrix();
       const Mat<T> fa = pre.middleCols(2 * h, h);
@@ -148,22 +231,34 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
       dpre.middleCols(2 * h, h).array() = dq.array().colwise() * ts_t.array();
       dpre.rightCols(h) = dq;
       dts_t += (dq.array() * fa.array()).rowwise().sum().matrix();
-      dw[l].noalias() += dpre.transpose() * z;
-      db[l] += dpre.colwise().sum();
-      dz.noalias() = dpre * p.weights[l];
-      if (l > 0) {
-        dh_all.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += dz.leftCols(n_in);
-      } else {
-        MutMap<T>(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c)) = dz.leftCols(n_in);
+      d_heads[l].weight.noalias() += dpre.transpose() * tr.outputs.back();
+      d_heads[l].bias += dpre.colwise().sum();
+      da.noalias() = dpre * p.heads_of[l].weight;
+      for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
+        dpre = (da.array() * p.activation.derivative(tr.pre[k]).array()).matrix();
+        d_backbone[l][k].weight.noalias() += dpre.transpose() * tr.outputs[k];
+        d_backbone[l][k].bias += dpre.colwise().sum();
+        da.noalias() = dpre * p.backbones[l][k].weight;
       }
-      carry.middleCols(p.offsets[l], h) = dz.rightCols(h);
+      // da is now d loss / dz: the layer input's part, then the previous state's.
+      if (l > 0) {
+        dh_all.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
+      } else {
+        MutMap<T>(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c)) = da.leftCols(n_in);
+      }
+      carry.middleCols(p.offsets[l], h) = da.rightCols(h);
     }
     for (std::int64_t b = 0; b < p.batch; ++b) dts[b * p.steps + t] = dts_t[b];
   }
   Eigen::Map<Mat<T>>(out[1].data<T>(), p.batch, p.total) = carry;
+  std::size_t next = 3;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    Eigen::Map<Mat<T>>(out[3 + 2 * l].data<T>(), dw[l].rows(), dw[l].cols()) = dw[l];
-    Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(out[4 + 2 * l].data<T>(), db[l].size()) = db[l];
+    for (const DenseGrad<T>& g : d_backbone[l]) {
+      g.store(out[next], out[next + 1]);
+      next += 2;
+    }
+    d_heads[l].store(out[next], out[next + 1]);
+    next += 2;
   }
 }
 

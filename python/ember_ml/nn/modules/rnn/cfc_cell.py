@@ -102,6 +102,8 @@ class CfCCell(Module):
         if not 0.0 <= backbone_dropout < 1.0:
             raise ValueError(f"[{owner}] backbone_dropout must be in [0, 1), got {backbone_dropout!r}")
         width = input_size + hidden_size
+        self.backbone_activation = backbone_activation
+        self.backbone_dropout = float(backbone_dropout)
         if backbone_layers > 0:
             check_positive_int(owner, "backbone_units", backbone_units)
             self.backbone = backbone(owner, width, backbone_units, backbone_layers, backbone_activation,
@@ -121,16 +123,20 @@ class CfCCell(Module):
             self.time_a = Linear(width, hidden_size, init="xavier")
             self.time_b = Linear(width, hidden_size, init="xavier")
 
-    def stacked_heads(self) -> tuple[EmberTensor, EmberTensor] | None:
-        """``(W (4H, C + H), b (4H,))``: ff1, ff2, time_a, time_b stacked, masks applied, for
-        ``_core.cfc_sequence``; None for a cell the fused op does not cover (pure mode, backbone)."""
-        if self.mode == "pure" or self.backbone is not None:
+    def fused_layer(self) -> dict[str, Any] | None:
+        """This cell as one layer of ``_core.cfc_sequence``: the heads ff1, ff2, time_a, time_b
+        stacked (masks applied) and the backbone's Linear layers; None for what the fused op
+        does not cover (pure mode, the GELU backbone, backbone dropout while training)."""
+        if self.mode == "pure" or (self.backbone is not None and (
+                self.backbone_activation not in FUSED_ACTIVATIONS or (self.training and self.backbone_dropout > 0))):
             return None
         weights = [self.ff1.weight, self.ff2.weight, self.time_a.weight, self.time_b.weight]
         if self.sparsity_mask is not None:
             weights[:2] = [ops.multiply(w, self.sparsity_mask) for w in weights[:2]]
-        return (T.concatenate(weights, axis=0),
-                T.concatenate([self.ff1.bias, self.ff2.bias, self.time_a.bias, self.time_b.bias], axis=0))
+        linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
+        return {"weight": T.concatenate(weights, axis=0),
+                "bias": T.concatenate([self.ff1.bias, self.ff2.bias, self.time_a.bias, self.time_b.bias], axis=0),
+                "backbone": [(m.weight, m.bias) for m in linears]}
 
     def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
                  ) -> tuple[EmberTensor, EmberTensor] | None:
@@ -209,23 +215,28 @@ class WiredCfCCell(Module):
         return h, T.concatenate(new_states, axis=1)
 
 
+# Backbone activations the fused op computes (GELU steps through plain ops).
+FUSED_ACTIVATIONS = ("lecun_tanh", "tanh", "relu", "silu")
+
+
 def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, state: EmberTensor,
                        elapsed: EmberTensor) -> tuple[EmberTensor, EmberTensor] | None:
     """A stack of CfC cells (each feeding the next, as :class:`WiredCfCCell`) over a sequence in
     one fused C++ op, ``_core.cfc_sequence``; equal to stepping the cells (tested against it).
 
     Args:
-        cells: the layers, first to last; each without backbone and not in pure mode.
-        mode: ``default`` or ``no_gate``.
+        cells: the layers, first to last.
+        mode: ``default`` or ``no_gate`` (pure mode is not covered).
         inputs: ``(B, L, C)``; state: ``(B, sum H)``; elapsed: ``(B, L)``; one float dtype.
 
     Returns:
-        ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered.
+        ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered
+        (see :meth:`CfCCell.fused_layer`).
     """
-    heads = [cell.stacked_heads() for cell in cells]
-    if any(h is None for h in heads):
+    layers = [cell.fused_layer() for cell in cells]
+    if any(layer is None for layer in layers):
         return None
-    states = _core.cfc_sequence(inputs, state, elapsed, [w for w, _ in heads], [b for _, b in heads], mode)
+    states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation)
     return states[..., state.shape[-1] - cells[-1].hidden_size:], states
 
 
