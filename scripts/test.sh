@@ -16,8 +16,9 @@ run_ctest() {  # build dir
 wheel_build=(build/cp*)
 run_ctest "${wheel_build[0]}"
 echo "[test] building the C++ tests under ASan+UBSan"
-cmake -S . -B build/cpp-asan -G Ninja -DEMBER_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DEMBER_SANITIZE=ON >/dev/null
+# -O1 with line tables, as the AddressSanitizer documentation recommends.
+cmake -S . -B build/cpp-asan -G Ninja -DEMBER_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
+  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DEMBER_SANITIZE=ON >/dev/null
 cmake --build build/cpp-asan -j "$JOBS"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build/cpp-asan
