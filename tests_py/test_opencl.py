@@ -13,6 +13,7 @@ import pytest
 import ember_ml as em
 from ember_ml import ops
 from ember_ml.backend import opencl
+from ember_ml import training
 from ember_ml.nn import tensor as T
 
 from conftest import python_env
@@ -286,3 +287,31 @@ def test_decompositions_take_the_counted_host_path_and_equal_cpu(name: str, args
         assert r.device == "opencl:0" and r.dtype == e.dtype and r.shape == e.shape
         # The front-end's own ops around the kernel (casts, products) run on opencl.
         np.testing.assert_allclose(np.asarray(r), np.asarray(e), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda ps: training.SGD(ps, lr=0.1, momentum=0.9, nesterov=True, weight_decay=0.01),
+    lambda ps: training.Adam(ps, lr=0.05, amsgrad=True),
+    lambda ps: training.AdamW(ps, lr=0.05, weight_decay=0.1),
+    lambda ps: training.RMSprop(ps, lr=0.01, momentum=0.5, centered=True),
+], ids=["sgd", "adam", "adamw", "rmsprop"])
+def test_optimizer_steps_on_opencl_equal_cpu(make) -> None:
+    # The fused updates run on the host path and write parameters and state in place: the
+    # current values must be read back, not assumed overwritten.
+    start = np.random.default_rng(4).normal(size=(3, 5)).astype(np.float32)
+
+    def trajectory(device: str) -> list[np.ndarray]:
+        with em.using_backend("opencl" if device.startswith("opencl") else "cpu"):
+            w = em.nn.modules.Parameter(T.convert_to_tensor(start))
+            opt = make([w])
+            out = []
+            for _ in range(4):
+                opt.zero_grad()
+                ops.stats.sum(ops.sin(w) * w).backward()
+                opt.step()
+                assert w.device == device
+                out.append(w.numpy().copy())
+            return out
+
+    for got, want in zip(trajectory("opencl:0"), trajectory("cpu")):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)

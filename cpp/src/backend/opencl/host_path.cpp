@@ -20,13 +20,12 @@ namespace ember::opencl {
 namespace {
 
 // A host tensor viewing a copy of t's whole buffer with t's shape, strides and offset.
-// read=false leaves the copy uninitialised (for outputs the kernel overwrites entirely).
-Tensor mirror(const Tensor& t, const char* op, bool read) {
+Tensor mirror(const Tensor& t, const char* op) {
   if (!t.defined()) return t;  // an optional buffer the op's options leave out
   const std::size_t nbytes = t.storage()->nbytes();
   const std::int64_t elements = static_cast<std::int64_t>(nbytes / t.itemsize());
   Tensor whole = Tensor::empty({elements}, t.dtype(), Device{});
-  if (read && nbytes > 0) read_buffer(context_of(t, op), buffer_of(t), 0, nbytes, whole.raw_data(), op);
+  if (nbytes > 0) read_buffer(context_of(t, op), buffer_of(t), 0, nbytes, whole.raw_data(), op);
   return whole.as_strided(t.shape(), t.strides(), t.offset());
 }
 
@@ -83,7 +82,7 @@ template <std::size_t I>
 void host_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   constexpr const char* Name = kHostOps[I];
   std::vector<Tensor> host_in, host_out;
-  for (const Tensor& t : in) host_in.push_back(mirror(t, Name, true));
+  for (const Tensor& t : in) host_in.push_back(mirror(t, Name));
   // Outputs that share a buffer with an input (in-place updates) are written through that mirror.
   for (const Tensor& t : out) {
     const auto same = std::find_if(in.begin(), in.end(),
@@ -92,10 +91,9 @@ void host_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
       host_out.push_back(host_in[same - in.begin()].as_strided(t.shape(), t.strides(), t.offset()));
       continue;
     }
-    // A kernel writes every element of its output; only a partly covered buffer needs reading.
-    const bool covers_buffer = !t.defined() || (t.is_contiguous() && static_cast<std::size_t>(t.numel()) *
-                                                                          t.itemsize() == t.storage()->nbytes());
-    host_out.push_back(mirror(t, Name, !covers_buffer));
+    // Read even outputs the kernel overwrites: in-place updates (the optimizer steps) read
+    // their output's current values.
+    host_out.push_back(mirror(t, Name));
   }
   op_entry(Name).call(Device{}, host_in, host_out, attrs);
   for (std::size_t k = 0; k < out.size(); ++k) {
