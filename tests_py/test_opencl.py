@@ -11,9 +11,8 @@ import numpy as np
 import pytest
 
 import ember_ml as em
-from ember_ml import ops
+from ember_ml import ops, training
 from ember_ml.backend import opencl
-from ember_ml import training
 from ember_ml.nn import tensor as T
 
 from conftest import python_env

@@ -47,6 +47,14 @@ def as_container(value: Any, where: str) -> Any:
     return (ModuleList if Module in kinds else ParameterList)(items)
 
 
+def _coerce_module(self: Module, item: Any) -> Module:
+    """An item of ModuleList / ModuleDict: a Module (lists and dicts of Modules become containers)."""
+    item = as_container(item, type(self).__name__)
+    if not isinstance(item, Module):
+        raise TypeError(f"[{type(self).__name__}] items must be Modules, got {type(item).__name__}")
+    return item
+
+
 class _ListBase(Module):
     """Shared list behaviour; items live in the registry ``_kind`` under the keys "0", "1", ..."""
 
@@ -126,12 +134,7 @@ class ModuleList(_ListBase):
     """
 
     _kind = "_modules"
-
-    def _coerce(self, item: Any) -> Module:
-        item = as_container(item, type(self).__name__)
-        if not isinstance(item, Module):
-            raise TypeError(f"[{type(self).__name__}] items must be Modules, got {type(item).__name__}")
-        return item
+    _coerce = _coerce_module
 
     def get_config(self) -> dict[str, Any]:
         """``{"layers": [serialized item, ...]}`` (see :func:`serialize`)."""
@@ -243,12 +246,7 @@ class ModuleDict(_DictBase):
     """
 
     _kind = "_modules"
-
-    def _coerce(self, item: Any) -> Module:
-        item = as_container(item, type(self).__name__)
-        if not isinstance(item, Module):
-            raise TypeError(f"[{type(self).__name__}] items must be Modules, got {type(item).__name__}")
-        return item
+    _coerce = _coerce_module
 
     def get_config(self) -> dict[str, Any]:
         """``{"modules": {key: serialized item}}`` (see :func:`serialize`)."""
