@@ -1,4 +1,4 @@
-"""Ember ML's plain-op CfC / LTC vs ncps.torch (PyTorch CPU): training step and inference.
+"""Ember ML's CfC / LTC vs ncps.torch (PyTorch CPU): training step and inference.
 
 Usage::
 
@@ -19,8 +19,8 @@ every step; MSE loss; Adam (lr 1e-3). Per repetition (``time.perf_counter``):
 Blocks alternate Ember, ncps, ncps, Ember after one warm-up each; medians over all
 repetitions. Both libraries use their default thread counts. ``ratio = Ember / ncps``
 median time (below 1: Ember faster). Results: ``bench/results/rnn_vs_ncps.json``
-(``rnn_vs_ncps.quick.json`` with ``--quick``). This is the plain-op reference; a fused
-sequence op replaces the cell steps later.
+(``rnn_vs_ncps.quick.json`` with ``--quick``). Both Ember layers run their fused C++
+sequence op (the default, ``fused=True``).
 """
 from __future__ import annotations
 

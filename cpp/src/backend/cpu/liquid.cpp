@@ -1,11 +1,11 @@
 // CPU kernels of the fused LTC sequence (front end: cpp/src/ops/liquid.cpp; math in
-// ember/liquid.h). Rows of the (pre, post) synapse matrices are contiguous, so every
-// inner loop runs over the N postsynaptic neurons as one Eigen array expression (SIMD
-// sigmoid included), restricted to the span of columns between the first and the last
-// synapse of the row: NCP wirings connect contiguous groups (inter -> command -> motor),
-// so the spans skip most of the masked-out pairs (a masked pair adds nothing and gets a
-// zero gradient). The batch is split across the thread pool; each chunk accumulates its
-// own parameter gradients, summed at the end.
+// ember/liquid.h). Lane-major: a block of kLanes sequences of the batch advances together,
+// each neuron's value held as one fixed-size array over the block's lanes (two SIMD
+// packets). The loops then run over a table of the wiring's real synapses (mask != 0), each
+// one a packet-wide sigmoid per lane group: no masked-out pairs (an NCP wiring's rows are
+// mostly empty) and no partial packets (a short last block is padded with inert lanes that
+// get a zero gradient). Blocks are spread over the thread pool; each chunk accumulates its
+// own parameter gradients per lane, summed over the real lanes at the end of a block.
 //
 // The backward pass recomputes each step's ODE unfolds from the saved state before it,
 // keeping that step's synapse activations and denominators (O(unfolds * synapses) scratch
@@ -15,8 +15,10 @@
 //   a_ij = w_ij s_ij: d erev_ij += dnum_j a_ij, d w_ij += (dnum_j erev_ij + dden_j) s_ij,
 //   s_ij = sigmoid(z_ij), z_ij = sigma_ij (v_i - mu_ij): dz = da w s (1 - s),
 //   d sigma += dz (v_i - mu), d mu -= dz sigma, d v_i += sum_j dz sigma.
+// A masked-out pair has a = 0, so skipping it drops nothing: its gradients are zero.
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <mutex>
 #include <vector>
 
@@ -29,115 +31,105 @@ namespace ember::cpu {
 namespace {
 
 template <class T>
-using Row = Eigen::Map<const Eigen::Array<T, 1, Eigen::Dynamic>>;
+constexpr int kLanes = 2 * Eigen::internal::packet_traits<T>::size;
 template <class T>
-using MutRow = Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>;
+using Lanes = Eigen::Array<T, kLanes<T>, 1>;
 template <class T>
-using Vec = Eigen::Array<T, 1, Eigen::Dynamic>;
+using LaneRows = std::vector<Lanes<T>>;  // one Lanes per neuron (or per synapse)
 
-// Columns [begin, begin + size) of a row hold all of its synapses (and maybe masked-out pairs).
-struct Span {
-  std::int64_t begin = 0, size = 0;
+template <class T>
+struct Synapse {
+  T w, mu, sigma, erev;            // w times the mask
+  std::int64_t pre, post, flat;  // flat = pre * n + post, in the (rows, n) parameter matrices
 };
 
+// The real synapses (mask != 0) of a (rows, n) wiring, in row order.
 template <class T>
-std::vector<Span> row_spans(const T* mask, std::int64_t rows, std::int64_t cols) {
-  std::vector<Span> spans(rows);
-  for (std::int64_t i = 0; i < rows; ++i) {
-    std::int64_t first = cols, last = -1;
-    for (std::int64_t j = 0; j < cols; ++j) {
-      if (mask[i * cols + j] != T(0)) {
-        first = std::min(first, j);
-        last = j;
-      }
-    }
-    if (last < 0) continue;
-    // Whole SIMD packets: Eigen finishes a partial packet element by element (a scalar
-    // sigmoid), which cost more than the padding's extra, masked-out pairs.
-    constexpr std::int64_t kPacket = Eigen::internal::packet_traits<T>::size;
-    const std::int64_t size = std::min(cols, (last - first + kPacket) / kPacket * kPacket);
-    spans[i] = {std::max<std::int64_t>(0, std::min(first, cols - size)), size};
+std::vector<Synapse<T>> synapse_table(std::span<const Tensor> params, std::int64_t rows, std::int64_t n) {
+  const T *w = params[0].data<T>(), *mu = params[1].data<T>(), *sigma = params[2].data<T>();
+  const T *erev = params[3].data<T>(), *mask = params[4].data<T>();
+  std::vector<Synapse<T>> table;
+  for (std::int64_t k = 0; k < rows * n; ++k) {
+    if (mask[k] != T(0)) table.push_back({w[k] * mask[k], mu[k], sigma[k], erev[k], k / n, k % n, k});
   }
-  return spans;
+  return table;
 }
 
-// Read-only views of the kernel inputs (order of ops/liquid.cpp).
-// Per-thread work arrays of length N: the row loops write into their heads instead of
-// allocating a temporary per row (rows are a few dozen elements; allocation dominated).
-template <class T>
-struct Scratch {
-  Vec<T> num, den, s, diff, da, dz;
-  explicit Scratch(std::int64_t n) : num(n), den(n), s(n), diff(n), da(n), dz(n) {}
+// Sequences [b0, b0 + lanes) of the batch; lanes <= kLanes.
+struct Block {
+  std::int64_t b0, lanes;
 };
 
+// Lane l of the result is a[(b0 + l) * stride]: one column of a (batch, ...) array.
+// Padding lanes get `pad`.
+template <class T>
+Lanes<T> gather(const T* a, std::int64_t stride, const Block& blk, T pad = T(0)) {
+  Lanes<T> out = Lanes<T>::Constant(pad);
+  for (std::int64_t l = 0; l < blk.lanes; ++l) out[l] = a[(blk.b0 + l) * stride];
+  return out;
+}
+
+template <class T>
+void scatter(const Lanes<T>& v, T* a, std::int64_t stride, const Block& blk) {
+  for (std::int64_t l = 0; l < blk.lanes; ++l) a[(blk.b0 + l) * stride] = v[l];
+}
+
+// Kernel inputs (order of ops/liquid.cpp) and the synapse tables.
 template <class T>
 struct Ltc {
-  const T *x, *h0, *elapsed;
-  const T *sw, *smu, *ssigma, *serev, *smask;
-  const T *w, *mu, *sigma, *erev, *mask;
-  const T *cm, *gleak, *vleak;
+  const T *x, *h0, *elapsed, *cm, *gleak, *vleak;
   std::int64_t batch, steps, c, n, unfolds;
   T eps;
-  std::vector<T> w_eff, sw_eff;  // weights times masks
-  std::vector<Span> spans, sensory_spans;
-  std::vector<std::int64_t> span_offsets;  // start of row i's span in a packed array of all spans
-  std::int64_t synapses = 0;                // total span length
+  std::vector<Synapse<T>> sensory_syn, syn;
 
   Ltc(std::span<const Tensor> in, const Attrs& attrs)
-      : x(in[0].data<T>()), h0(in[1].data<T>()), elapsed(in[2].data<T>()), sw(in[3].data<T>()),
-        smu(in[4].data<T>()), ssigma(in[5].data<T>()), serev(in[6].data<T>()), smask(in[7].data<T>()),
-        w(in[8].data<T>()), mu(in[9].data<T>()), sigma(in[10].data<T>()), erev(in[11].data<T>()),
-        mask(in[12].data<T>()), cm(in[13].data<T>()), gleak(in[14].data<T>()), vleak(in[15].data<T>()),
-        batch(in[0].shape()[0]), steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[1].shape()[1]),
-        unfolds(attrs.ints[0]), eps(static_cast<T>(attrs.floats[0])), w_eff(n * n), sw_eff(c * n),
-        spans(row_spans(mask, n, n)), sensory_spans(row_spans(smask, c, n)) {
-    for (std::int64_t k = 0; k < n * n; ++k) w_eff[k] = w[k] * mask[k];
-    for (std::int64_t k = 0; k < c * n; ++k) sw_eff[k] = sw[k] * smask[k];
-    for (const Span& sp : spans) {
-      span_offsets.push_back(synapses);
-      synapses += sp.size;
-    }
-  }
+      : x(in[0].data<T>()), h0(in[1].data<T>()), elapsed(in[2].data<T>()), cm(in[13].data<T>()),
+        gleak(in[14].data<T>()), vleak(in[15].data<T>()), batch(in[0].shape()[0]), steps(in[0].shape()[1]),
+        c(in[0].shape()[2]), n(in[1].shape()[1]), unfolds(attrs.ints[0]), eps(static_cast<T>(attrs.floats[0])),
+        sensory_syn(synapse_table<T>(in.subspan(3, 5), c, n)), syn(synapse_table<T>(in.subspan(8, 5), n, n)) {}
 
-  // The synapse span of row i of an (rows, n) matrix.
-  Row<T> seg(const T* m, std::int64_t i, const Span& s) const { return Row<T>(m + i * n + s.begin, s.size); }
-  const T* x_at(std::int64_t b, std::int64_t t) const { return x + (b * steps + t) * c; }
-  T cm_scale(std::int64_t b, std::int64_t t) const { return static_cast<T>(unfolds) / elapsed[b * steps + t]; }
+  std::int64_t blocks() const { return (batch + kLanes<T> - 1) / kLanes<T>; }
+  Block block(std::int64_t k) const { return {k * kLanes<T>, std::min<std::int64_t>(kLanes<T>, batch - k * kLanes<T>)}; }
+
+  // The inputs of step t, one row per feature.
+  void inputs(const Block& blk, std::int64_t t, LaneRows<T>& xl) const {
+    for (std::int64_t i = 0; i < c; ++i) xl[i] = gather(x + t * c + i, steps * c, blk);
+  }
+  // ode_unfolds / elapsed of step t per lane (cm_t = cm * scale); padding lanes 1.
+  Lanes<T> scale(const Block& blk, std::int64_t t) const {
+    return T(unfolds) / gather(elapsed + t, steps, blk, T(1));
+  }
 
   // Sensory numerator and denominator terms of one step.
-  void sensory(const T* xt, Vec<T>& ns, Vec<T>& ds, Scratch<T>& w) const {
-    ns.setZero();
-    ds.setZero();
-    for (std::int64_t i = 0; i < c; ++i) {
-      const Span& sp = sensory_spans[i];
-      auto s = w.s.head(sp.size);
-      s = (seg(ssigma, i, sp) * (xt[i] - seg(smu, i, sp))).logistic();
-      s *= seg(sw_eff.data(), i, sp);
-      ns.segment(sp.begin, sp.size) += s * seg(serev, i, sp);
-      ds.segment(sp.begin, sp.size) += s;
+  void sensory(const LaneRows<T>& xl, LaneRows<T>& ns, LaneRows<T>& ds) const {
+    for (std::int64_t j = 0; j < n; ++j) {
+      ns[j].setZero();
+      ds[j].setZero();
+    }
+    for (const Synapse<T>& sy : sensory_syn) {
+      const Lanes<T> a = sy.w * (sy.sigma * (xl[sy.pre] - sy.mu)).logistic();
+      ns[sy.post] += a * sy.erev;
+      ds[sy.post] += a;
     }
   }
 
-  // One unfold from v into next. With `saved` (the backward pass), also keeps the synapse
-  // activations s (row i's span at saved->s[span_offsets[i]]) and the denominator.
-  struct Saved {
-    Vec<T> s, den;
-  };
-  void unfold(const Vec<T>& v, const Vec<T>& cm_t, const Vec<T>& ns, const Vec<T>& ds, Vec<T>& next,
-              Scratch<T>& w, Saved* saved = nullptr) const {
-    w.num = cm_t * v + Row<T>(gleak, n) * Row<T>(vleak, n) + ns;
-    w.den = cm_t + Row<T>(gleak, n) + eps + ds;
-    for (std::int64_t i = 0; i < n; ++i) {
-      const Span& sp = spans[i];
-      auto s = w.s.head(sp.size);
-      s = (seg(sigma, i, sp) * (v[i] - seg(mu, i, sp))).logistic();
-      if (saved) saved->s.segment(span_offsets[i], sp.size) = s;
-      s *= seg(w_eff.data(), i, sp);
-      w.num.segment(sp.begin, sp.size) += s * seg(erev, i, sp);
-      w.den.segment(sp.begin, sp.size) += s;
+  // One unfold from v into next; den receives the denominators. With `saved_s` (the
+  // backward pass), also keeps each synapse's activation.
+  void unfold(const LaneRows<T>& v, const Lanes<T>& scale, const LaneRows<T>& ns, const LaneRows<T>& ds,
+              LaneRows<T>& num, LaneRows<T>& den, LaneRows<T>& next, Lanes<T>* saved_s = nullptr) const {
+    for (std::int64_t j = 0; j < n; ++j) {
+      num[j] = cm[j] * scale * v[j] + gleak[j] * vleak[j] + ns[j];
+      den[j] = cm[j] * scale + (gleak[j] + eps) + ds[j];
     }
-    next = w.num / w.den;
-    if (saved) saved->den = w.den;
+    for (std::size_t q = 0; q < syn.size(); ++q) {
+      const Synapse<T>& sy = syn[q];
+      const Lanes<T> s = (sy.sigma * (v[sy.pre] - sy.mu)).logistic();
+      if (saved_s) saved_s[q] = s;
+      const Lanes<T> a = sy.w * s;
+      num[sy.post] += a * sy.erev;
+      den[sy.post] += a;
+    }
+    for (std::int64_t j = 0; j < n; ++j) next[j] = num[j] / den[j];
   }
 };
 
@@ -145,147 +137,217 @@ template <class T>
 void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
   const Ltc<T> p(in, attrs);
   T* states = out.data<T>();
-  parallel_for(p.batch, 1, [&](std::int64_t b0, std::int64_t b1) {
-    Vec<T> v(p.n), next(p.n), ns(p.n), ds(p.n), cm_t(p.n);
-    Scratch<T> work(p.n);
-    for (std::int64_t b = b0; b < b1; ++b) {
-      v = Row<T>(p.h0 + b * p.n, p.n);
+  const std::int64_t n = p.n;
+  parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
+    LaneRows<T> v(n), next(n), num(n), den(n), ns(n), ds(n), xl(p.c);
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const Block blk = p.block(k);
+      for (std::int64_t j = 0; j < n; ++j) v[j] = gather(p.h0 + j, n, blk);
       for (std::int64_t t = 0; t < p.steps; ++t) {
-        p.sensory(p.x_at(b, t), ns, ds, work);
-        cm_t = Row<T>(p.cm, p.n) * p.cm_scale(b, t);
-        for (std::int64_t k = 0; k < p.unfolds; ++k) {
-          p.unfold(v, cm_t, ns, ds, next, work);
+        p.inputs(blk, t, xl);
+        p.sensory(xl, ns, ds);
+        const Lanes<T> scale = p.scale(blk, t);
+        for (std::int64_t u = 0; u < p.unfolds; ++u) {
+          p.unfold(v, scale, ns, ds, num, den, next);
           v.swap(next);
         }
-        MutRow<T>(states + (b * p.steps + t) * p.n, p.n) = v;
+        for (std::int64_t j = 0; j < n; ++j) scatter(v[j], states + t * n + j, p.steps * n, blk);
       }
     }
   });
 }
 
-// Parameter gradients of one chunk of the batch (order of the kernel outputs 3..).
+// Per-synapse gradients w, mu, sigma, erev (mu's accumulates dz; it is scaled by -sigma
+// when stored).
 template <class T>
-struct ParamGrads {
-  std::vector<Vec<T>> sensory;  // sw, smu, ssigma, serev: C rows of N each, flattened per param
-  std::vector<Vec<T>> synapse;  // w, mu, sigma, erev: N rows
-  Vec<T> cm, gleak, vleak;
-  ParamGrads(std::int64_t c, std::int64_t n)
-      : sensory(4, Vec<T>::Zero(c * n)), synapse(4, Vec<T>::Zero(n * n)), cm(Vec<T>::Zero(n)),
-        gleak(Vec<T>::Zero(n)), vleak(Vec<T>::Zero(n)) {}
-};
+using SynapseGrads = std::array<T, 4>;
 
-// Adjoint of the synapses leaving presynaptic row i (value `pre`, activations s over the
-// row's span): adds the row's gradients of w_eff, mu, sigma and erev (grads[0..3], rows of
-// n) and returns d loss / d pre. dnum and dden are the gradients of the postsynaptic
-// numerator and denominator sums.
-template <class T, class S>
-T synapse_adjoint(const Ltc<T>& p, const T* mu, const T* sigma, const T* w_eff_m, const T* erev, std::int64_t i,
-                  const Span& sp, T pre, const S& s, const Vec<T>& dnum, const Vec<T>& dden,
-                  std::vector<Vec<T>>& grads, Scratch<T>& work) {
-  auto grad = [&](int k) { return MutRow<T>(grads[k].data() + i * p.n + sp.begin, sp.size); };
-  auto diff = work.diff.head(sp.size);
-  auto da = work.da.head(sp.size);
-  auto dz = work.dz.head(sp.size);
-  const Row<T> w_eff = p.seg(w_eff_m, i, sp);
-  const auto dnum_s = dnum.segment(sp.begin, sp.size);
-  diff = pre - p.seg(mu, i, sp);
-  da = dnum_s * p.seg(erev, i, sp) + dden.segment(sp.begin, sp.size);
-  grad(3) += dnum_s * w_eff * s;
-  grad(0) += da * s;
-  dz = da * w_eff * s * (1 - s);
-  grad(2) += dz * diff;
-  grad(1) -= dz * p.seg(sigma, i, sp);
-  return (dz * p.seg(sigma, i, sp)).sum();
+// Adjoint of synapse sy (presynaptic value pre, activation s) given the gradients of its
+// postsynaptic numerator and denominator sums: accumulates its parameter gradients per lane
+// into g and returns its share of d loss / d pre.
+template <class T>
+Lanes<T> synapse_adjoint(const Synapse<T>& sy, const Lanes<T>& pre, const Lanes<T>& s, const Lanes<T>& dnum,
+                         const Lanes<T>& dden, std::array<Lanes<T>, 4>& g) {
+  const Lanes<T> da = dnum * sy.erev + dden;
+  g[3] += dnum * s * sy.w;
+  g[0] += da * s;
+  const Lanes<T> dz = da * sy.w * s * (T(1) - s);
+  g[2] += dz * (pre - sy.mu);
+  g[1] += dz;
+  return dz * sy.sigma;
 }
 
+// Parameter gradients, summed over sequences (order of the kernel outputs 3..).
 template <class T>
-void backward_chunk(const Ltc<T>& p, const T* states, const T* grad_states, std::int64_t b0, std::int64_t b1,
-                    T* dx, T* dh0, T* delapsed, ParamGrads<T>& pg) {
-  const std::int64_t n = p.n, c = p.c, u = p.unfolds;
-  std::vector<Vec<T>> vs(u + 1, Vec<T>(n));
-  std::vector<typename Ltc<T>::Saved> saved(u, {Vec<T>(p.synapses), Vec<T>(n)});
-  Vec<T> ns(n), ds(n), carry(n), dcm_t(n), dns(n), dds(n), gv(n), g(n), dnum(n), dden(n), cm_t(n);
-  Scratch<T> work(n);
-  const Row<T> gleak(p.gleak, n), vleak(p.vleak, n);
-  for (std::int64_t b = b0; b < b1; ++b) {
-    carry.setZero();
-    for (std::int64_t t = p.steps - 1; t >= 0; --t) {
-      const T* xt = p.x_at(b, t);
-      vs[0] = Row<T>(t > 0 ? states + (b * p.steps + t - 1) * n : p.h0 + b * n, n);
-      p.sensory(xt, ns, ds, work);
-      const T scale = p.cm_scale(b, t);
-      cm_t = Row<T>(p.cm, n) * scale;
-      for (std::int64_t k = 0; k < u; ++k) p.unfold(vs[k], cm_t, ns, ds, vs[k + 1], work, &saved[k]);
-      g = carry + Row<T>(grad_states + (b * p.steps + t) * n, n);
-      dcm_t.setZero();
-      dns.setZero();
-      dds.setZero();
-      for (std::int64_t k = u - 1; k >= 0; --k) {
-        const Vec<T>& v = vs[k];
-        const Vec<T>& den = saved[k].den;
-        dnum = g / den;
-        dden = -g * vs[k + 1] / den;
-        gv = dnum * cm_t;
-        dcm_t += dnum * v + dden;
-        pg.gleak += dnum * vleak + dden;
-        pg.vleak += dnum * gleak;
-        dns += dnum;
-        dds += dden;
-        for (std::int64_t i = 0; i < n; ++i) {
-          const Span& sp = p.spans[i];
-          if (sp.size == 0) continue;
-          gv[i] += synapse_adjoint(p, p.mu, p.sigma, p.w_eff.data(), p.erev, i, sp, v[i],
-                                   saved[k].s.segment(p.span_offsets[i], sp.size), dnum, dden, pg.synapse, work);
-        }
-        g.swap(gv);
+struct ParamGrads {
+  std::vector<SynapseGrads<T>> sensory, synapse;
+  std::vector<T> cm, gleak, vleak;
+  ParamGrads(std::size_t sensory_synapses, std::size_t synapses, std::int64_t n)
+      : sensory(sensory_synapses, SynapseGrads<T>{}), synapse(synapses, SynapseGrads<T>{}), cm(n), gleak(n),
+        vleak(n) {}
+  void add(const ParamGrads& o) {
+    auto sum = [](auto& a, const auto& b) {
+      for (std::size_t k = 0; k < a.size(); ++k) a[k] += b[k];
+    };
+    for (std::size_t q = 0; q < sensory.size(); ++q) sum(sensory[q], o.sensory[q]);
+    for (std::size_t q = 0; q < synapse.size(); ++q) sum(synapse[q], o.synapse[q]);
+    sum(cm, o.cm);
+    sum(gleak, o.gleak);
+    sum(vleak, o.vleak);
+  }
+};
+
+// The same, per lane, for one block; reduced over its real lanes into ParamGrads.
+template <class T>
+struct LaneGrads {
+  std::vector<std::array<Lanes<T>, 4>> sensory, synapse;
+  LaneRows<T> cm, gleak, vleak;
+  LaneGrads(std::size_t sensory_synapses, std::size_t synapses, std::int64_t n)
+      : sensory(sensory_synapses), synapse(synapses), cm(n), gleak(n), vleak(n) {}
+  void zero() {
+    for (auto* rows : {&sensory, &synapse}) {
+      for (auto& g : *rows) {
+        for (Lanes<T>& l : g) l.setZero();
       }
-      carry = g;
-      for (std::int64_t i = 0; i < c; ++i) {
-        const Span& sp = p.sensory_spans[i];
-        auto s = work.s.head(sp.size);
-        s = (p.seg(p.ssigma, i, sp) * (xt[i] - p.seg(p.smu, i, sp))).logistic();
-        dx[(b * p.steps + t) * c + i] = synapse_adjoint(p, p.smu, p.ssigma, p.sw_eff.data(), p.serev, i, sp, xt[i],
-                                                        s, dns, dds, pg.sensory, work);
-      }
-      pg.cm += dcm_t * scale;
-      delapsed[b * p.steps + t] = -(dcm_t * Row<T>(p.cm, n)).sum() * scale / p.elapsed[b * p.steps + t];
     }
-    MutRow<T>(dh0 + b * n, n) = carry;
+    for (auto* rows : {&cm, &gleak, &vleak}) {
+      for (Lanes<T>& l : *rows) l.setZero();
+    }
+  }
+  void reduce_into(ParamGrads<T>& out, std::int64_t lanes) const {
+    auto sum = [lanes](const Lanes<T>& l) { return l.head(lanes).sum(); };
+    for (std::size_t q = 0; q < sensory.size(); ++q) {
+      for (int k = 0; k < 4; ++k) out.sensory[q][k] += sum(sensory[q][k]);
+    }
+    for (std::size_t q = 0; q < synapse.size(); ++q) {
+      for (int k = 0; k < 4; ++k) out.synapse[q][k] += sum(synapse[q][k]);
+    }
+    for (std::size_t j = 0; j < cm.size(); ++j) {
+      out.cm[j] += sum(cm[j]);
+      out.gleak[j] += sum(gleak[j]);
+      out.vleak[j] += sum(vleak[j]);
+    }
+  }
+};
+
+// Gradients of one block's sequences: dx, dh0 and delapsed written, parameter gradients
+// accumulated into lg.
+template <class T>
+struct BlockBackward {
+  const Ltc<T>& p;
+  const T *states, *grad_states;
+  T *dx, *dh0, *delapsed;
+  // Work arrays, reused across blocks.
+  std::vector<LaneRows<T>> vs, dens;  // per unfold: state before it, and its denominators
+  LaneRows<T> saved_s, num, ns, ds, xl, dxl, carry, g, gv, dnum, dden, dcm, dns, dds;
+
+  BlockBackward(const Ltc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* delapsed)
+      : p(p), states(states), grad_states(grad_states), dx(dx), dh0(dh0), delapsed(delapsed),
+        vs(p.unfolds + 1, LaneRows<T>(p.n)), dens(p.unfolds, LaneRows<T>(p.n)),
+        saved_s(p.unfolds * p.syn.size()), num(p.n), ns(p.n), ds(p.n), xl(p.c), dxl(p.c), carry(p.n), g(p.n),
+        gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n) {}
+
+  void run(const Block& blk, LaneGrads<T>& lg) {
+    const std::int64_t n = p.n, syn = static_cast<std::int64_t>(p.syn.size());
+    for (Lanes<T>& l : carry) l.setZero();
+    for (std::int64_t t = p.steps - 1; t >= 0; --t) {
+      for (std::int64_t j = 0; j < n; ++j) {
+        vs[0][j] = t > 0 ? gather(states + (t - 1) * n + j, p.steps * n, blk) : gather(p.h0 + j, n, blk);
+      }
+      p.inputs(blk, t, xl);
+      p.sensory(xl, ns, ds);
+      const Lanes<T> scale = p.scale(blk, t);
+      for (std::int64_t u = 0; u < p.unfolds; ++u) {
+        p.unfold(vs[u], scale, ns, ds, num, dens[u], vs[u + 1], saved_s.data() + u * syn);
+      }
+      for (std::int64_t j = 0; j < n; ++j) {
+        g[j] = carry[j] + gather(grad_states + t * n + j, p.steps * n, blk);
+        dcm[j].setZero();
+        dns[j].setZero();
+        dds[j].setZero();
+      }
+      for (std::int64_t u = p.unfolds - 1; u >= 0; --u) unfold_adjoint(u, scale, lg);
+      carry.swap(g);
+      for (Lanes<T>& l : dxl) l.setZero();
+      for (std::size_t q = 0; q < p.sensory_syn.size(); ++q) {
+        const Synapse<T>& sy = p.sensory_syn[q];
+        const Lanes<T> s = (sy.sigma * (xl[sy.pre] - sy.mu)).logistic();
+        dxl[sy.pre] += synapse_adjoint(sy, xl[sy.pre], s, dns[sy.post], dds[sy.post], lg.sensory[q]);
+      }
+      for (std::int64_t i = 0; i < p.c; ++i) scatter(dxl[i], dx + t * p.c + i, p.steps * p.c, blk);
+      Lanes<T> dscale = Lanes<T>::Zero();
+      for (std::int64_t j = 0; j < n; ++j) {
+        lg.cm[j] += dcm[j] * scale;
+        dscale += dcm[j] * p.cm[j];
+      }
+      // scale = unfolds / elapsed: d elapsed = -d scale * scale / elapsed.
+      scatter(Lanes<T>(-dscale * scale.square() / T(p.unfolds)), delapsed + t, p.steps, blk);
+    }
+    for (std::int64_t j = 0; j < n; ++j) scatter(carry[j], dh0 + j, n, blk);
+  }
+
+  // Adjoint of unfold u: g (the gradient of its result) becomes that of its input.
+  void unfold_adjoint(std::int64_t u, const Lanes<T>& scale, LaneGrads<T>& lg) {
+    const LaneRows<T>& v = vs[u];
+    for (std::int64_t j = 0; j < p.n; ++j) {
+      dnum[j] = g[j] / dens[u][j];
+      dden[j] = -dnum[j] * vs[u + 1][j];
+      gv[j] = dnum[j] * scale * p.cm[j];
+      dcm[j] += dnum[j] * v[j] + dden[j];
+      lg.gleak[j] += dnum[j] * p.vleak[j] + dden[j];
+      lg.vleak[j] += dnum[j] * p.gleak[j];
+      dns[j] += dnum[j];
+      dds[j] += dden[j];
+    }
+    const Lanes<T>* s = saved_s.data() + u * static_cast<std::int64_t>(p.syn.size());
+    for (std::size_t q = 0; q < p.syn.size(); ++q) {
+      const Synapse<T>& sy = p.syn[q];
+      gv[sy.pre] += synapse_adjoint(sy, v[sy.pre], s[q], dnum[sy.post], dden[sy.post], lg.synapse[q]);
+    }
+    g.swap(gv);
+  }
+};
+
+// Writes per-synapse gradients into (rows, n) outputs 0..3 (w, mu, sigma, erev); the
+// masked weight's gradient is that of w * mask times the mask.
+template <class T>
+void store_synapse_grads(const std::vector<Synapse<T>>& table, const std::vector<SynapseGrads<T>>& grads,
+                         const T* mask, std::span<Tensor> out) {
+  for (Tensor& o : out.first(4)) std::fill_n(o.data<T>(), o.numel(), T(0));
+  for (std::size_t q = 0; q < table.size(); ++q) {
+    const Synapse<T>& sy = table[q];
+    out[0].data<T>()[sy.flat] = grads[q][0] * mask[sy.flat];
+    out[1].data<T>()[sy.flat] = -grads[q][1] * sy.sigma;
+    out[2].data<T>()[sy.flat] = grads[q][2];
+    out[3].data<T>()[sy.flat] = grads[q][3];
   }
 }
 
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Ltc<T> p(in, attrs);
-  const T* states = in[16].data<T>();
-  const T* grad_states = in[17].data<T>();
-  ParamGrads<T> total(p.c, p.n);
+  ParamGrads<T> total(p.sensory_syn.size(), p.syn.size(), p.n);
   std::mutex merge;
-  parallel_for(p.batch, 1, [&](std::int64_t b0, std::int64_t b1) {
-    ParamGrads<T> pg(p.c, p.n);
-    backward_chunk(p, states, grad_states, b0, b1, out[0].data<T>(), out[1].data<T>(), out[2].data<T>(), pg);
-    const std::lock_guard<std::mutex> lock(merge);
-    for (int k = 0; k < 4; ++k) {
-      total.sensory[k] += pg.sensory[k];
-      total.synapse[k] += pg.synapse[k];
+  parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
+    BlockBackward<T> bb(p, in[16].data<T>(), in[17].data<T>(), out[0].data<T>(), out[1].data<T>(),
+                        out[2].data<T>());
+    LaneGrads<T> lg(p.sensory_syn.size(), p.syn.size(), p.n);
+    ParamGrads<T> pg(p.sensory_syn.size(), p.syn.size(), p.n);
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const Block blk = p.block(k);
+      lg.zero();
+      bb.run(blk, lg);
+      lg.reduce_into(pg, blk.lanes);
     }
-    total.cm += pg.cm;
-    total.gleak += pg.gleak;
-    total.vleak += pg.vleak;
+    const std::lock_guard<std::mutex> lock(merge);
+    total.add(pg);
   });
-  // Outputs 3..: sw smu ssigma serev, w mu sigma erev, cm gleak vleak. The masked
-  // weights' gradients are those of w_eff times the mask.
-  const std::int64_t cn = p.c * p.n, nn = p.n * p.n;
-  auto store = [](const Vec<T>& g, Tensor& dst) { MutRow<T>(dst.data<T>(), g.size()) = g; };
-  for (int k = 0; k < 4; ++k) {
-    store(total.sensory[k], out[3 + k]);
-    store(total.synapse[k], out[7 + k]);
-  }
-  MutRow<T>(out[3].data<T>(), cn) *= Row<T>(p.smask, cn);
-  MutRow<T>(out[7].data<T>(), nn) *= Row<T>(p.mask, nn);
-  store(total.cm, out[11]);
-  store(total.gleak, out[12]);
-  store(total.vleak, out[13]);
+  // Outputs 3..: sw smu ssigma serev, w mu sigma erev, cm gleak vleak.
+  store_synapse_grads(p.sensory_syn, total.sensory, in[7].data<T>(), out.subspan(3, 4));
+  store_synapse_grads(p.syn, total.synapse, in[12].data<T>(), out.subspan(7, 4));
+  std::copy(total.cm.begin(), total.cm.end(), out[11].data<T>());
+  std::copy(total.gleak.begin(), total.gleak.end(), out[12].data<T>());
+  std::copy(total.vleak.begin(), total.vleak.end(), out[13].data<T>());
 }
 
 void ltc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
