@@ -86,6 +86,7 @@ OPS_MASTER = [
     E(OPS, "tan", lambda f: f(V())),
     E(OPS, "sinh", lambda f: f(V())),
     E(OPS, "cosh", lambda f: f(V())),
+    E(OPS, "erf", lambda f: f(V())),
     E(OPS, "clip", lambda f: f(V(), 0.0, 1.0)),
     E(OPS, "negative", lambda f: f(V())),
     E(OPS, "mod", lambda f: f(I(), 2)),

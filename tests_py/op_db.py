@@ -21,7 +21,7 @@ Deliberate deviations from NumPy that the references encode:
   higher kind promotes with the default dtype of its kind: ``int8 + 1.5`` is
   ``promote_types(int8, float32)`` (``result_type``).
 * ``divide`` of integer/bool inputs gives float32.
-* float-valued unary ops (exp log log10 log2 sqrt sin cos tan sinh cosh tanh sigmoid) on
+* float-valued unary ops (exp log log10 log2 sqrt sin cos tan sinh cosh tanh erf sigmoid) on
   integer/bool input compute in float32.
 * ``mean``/``var``/``std`` of integer/bool input give float32.
 * ``floor``/``ceil`` keep integer (and bool) dtypes unchanged.
@@ -36,6 +36,7 @@ import zlib
 from typing import Any, Callable, Sequence
 
 import numpy as np
+import scipy.special
 
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
@@ -1239,6 +1240,7 @@ _FLOAT_UNARY = [
     ("tan", ops.tan, np.tan, "trig"),
     ("sinh", ops.sinh, np.sinh, "small"),
     ("cosh", ops.cosh, np.cosh, "small"),
+    ("erf", ops.erf, scipy.special.erf, "any"),
     ("tanh", ops.tanh, np.tanh, "any"),
     ("sigmoid", _core.sigmoid, _sigmoid, "any"),
 ]

@@ -91,6 +91,7 @@ GRAD_CASES: list[tuple[str, Callable[..., Any], list[np.ndarray]]] = [
     ("tan", ops.tan, [rand(4)]),
     ("sinh", ops.sinh, [rand(4)]),
     ("cosh", ops.cosh, [rand(4)]),
+    ("erf", ops.erf, [rand(4)]),
     ("tanh", ops.tanh, [rand(3, 2)]),
     ("sigmoid", _core.sigmoid, [rand(3, 2)]),
     ("abs", ops.abs, [distinct(2, 3)]),

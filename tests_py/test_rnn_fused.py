@@ -37,12 +37,14 @@ CONFIGS = {
     "CfC backbone relu, dropout in eval": (CfC, dict(units=lambda: 4, backbone_units=6, backbone_layers=2,
                                                      activation="relu", backbone_dropout=0.3), "eval"),
     "CfC backbone tanh": (CfC, dict(units=lambda: 3, backbone_units=5, activation="tanh")),
+    "CfC gelu backbone": (CfC, dict(units=lambda: 5, backbone_units=8, activation="gelu")),
+    "CfC autoncp pure": (CfC, dict(units=lambda: AutoNCP(10, 3, seed=2), mode="pure")),
+    "CfC pure, backbone 2 x 6 gelu": (CfC, dict(units=lambda: 4, backbone_units=6, backbone_layers=2,
+                                                activation="gelu", mode="pure")),
 }
 # Configurations the fused ops do not cover: the layer must take the plain steps (fused stays exact).
 FALLBACK = {
-    "CfC gelu backbone": (CfC, dict(units=lambda: 5, backbone_units=8, activation="gelu")),
     "CfC backbone dropout while training": (CfC, dict(units=lambda: 4, backbone_layers=2, backbone_dropout=0.3)),
-    "CfC pure": (CfC, dict(units=lambda: AutoNCP(10, 3, seed=2), mode="pure")),
     "LTC mixed memory": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
 }
 
@@ -136,10 +138,17 @@ def test_fused_op_checks_its_arguments() -> None:
 def test_fused_cfc_op_checks_its_arguments() -> None:
     x, h0, ts = T.zeros((2, 3, 4)), T.zeros((2, 5)), T.ones((2, 3))
     layer = {"weight": T.zeros((20, 9)), "bias": T.zeros((20,))}
-    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] mode must be 'default' or 'no_gate'"):
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] mode must be 'default', 'no_gate' or 'pure'"):
+        _core.cfc_sequence(x, h0, ts, [layer], "gated")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] activation must be lecun_tanh, tanh, relu, silu or gelu"):
+        _core.cfc_sequence(x, h0, ts, [layer], "default", "elu")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layers\[0\] needs 'w_tau' and 'A'"):
         _core.cfc_sequence(x, h0, ts, [layer], "pure")
-    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] activation must be lecun_tanh, tanh, relu or silu"):
-        _core.cfc_sequence(x, h0, ts, [layer], "default", "gelu")
+    pure = {"weight": T.zeros((5, 9)), "bias": T.zeros((5,)), "w_tau": T.zeros((5,)), "A": T.zeros((1, 5))}
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 A must have shape \(5,\) in pure mode"):
+        _core.cfc_sequence(x, h0, ts, [pure], "pure")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 heads weight must be \(5, 9\)"):
+        _core.cfc_sequence(x, h0, ts, [{**pure, "weight": T.zeros((5, 8)), "A": T.zeros((5,))}], "pure")
     with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 heads weight must be \(20, 9\)"):
         _core.cfc_sequence(x, h0, ts, [{"weight": T.zeros((20, 8)), "bias": T.zeros((20,))}], "default")
     with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layer 0 heads weight must be \(20, 7\)"):

@@ -73,15 +73,18 @@ Raises:
       [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& layers, const std::string& mode,
          const std::string& activation) {
         const char* op = "cfc_sequence";
-        if (mode != "default" && mode != "no_gate") {
-          value_error(op, "mode must be 'default' or 'no_gate', got '", mode, "'");
-        }
+        static const std::map<std::string, liquid::CfcMode> kModes = {
+            {"default", liquid::CfcMode::Default}, {"no_gate", liquid::CfcMode::NoGate},
+            {"pure", liquid::CfcMode::Pure}};
+        const auto m = kModes.find(mode);
+        if (m == kModes.end()) value_error(op, "mode must be 'default', 'no_gate' or 'pure', got '", mode, "'");
         static const std::map<std::string, liquid::CfcActivation> kActivations = {
             {"lecun_tanh", liquid::CfcActivation::LecunTanh}, {"tanh", liquid::CfcActivation::Tanh},
-            {"relu", liquid::CfcActivation::Relu}, {"silu", liquid::CfcActivation::Silu}};
+            {"relu", liquid::CfcActivation::Relu}, {"silu", liquid::CfcActivation::Silu},
+            {"gelu", liquid::CfcActivation::Gelu}};
         const auto act = kActivations.find(activation);
         if (act == kActivations.end()) {
-          value_error(op, "activation must be lecun_tanh, tanh, relu or silu, got '", activation, "'");
+          value_error(op, "activation must be lecun_tanh, tanh, relu, silu or gelu, got '", activation, "'");
         }
         std::vector<liquid::CfcLayer> cfc_layers;
         for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -92,6 +95,11 @@ Raises:
           if (!layer.contains("weight") || !layer.contains("bias")) value_error(op, name, " needs 'weight' and 'bias'");
           cl.weight = tensor_arg(layer["weight"], op, name + "['weight']");
           cl.bias = tensor_arg(layer["bias"], op, name + "['bias']");
+          if (m->second == liquid::CfcMode::Pure) {
+            if (!layer.contains("w_tau") || !layer.contains("A")) value_error(op, name, " needs 'w_tau' and 'A'");
+            cl.w_tau = tensor_arg(layer["w_tau"], op, name + "['w_tau']");
+            cl.a = tensor_arg(layer["A"], op, name + "['A']");
+          }
           if (layer.contains("backbone")) {
             const py::sequence backbone = layer["backbone"];
             for (std::size_t k = 0; k < backbone.size(); ++k) {
@@ -104,18 +112,18 @@ Raises:
           cfc_layers.push_back(std::move(cl));
         }
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0"), t = tensor_arg(ts, op, "ts");
-        const auto m = mode == "default" ? liquid::CfcMode::Default : liquid::CfcMode::NoGate;
         return release_gil_if(x.numel() * h.shape().back(),
-                              [&] { return liquid::cfc_sequence(x, h, t, cfc_layers, m, act->second); });
+                              [&] { return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second); });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("layers"), py::arg("mode"),
       py::arg("activation") = "lecun_tanh",
       R"(States of a stack of CfC layers (ncps.torch.CfCCell / WiredCfCCell) over a sequence, fused.
 
-Hasani et al. 2022 (Nature MI), eq. 10. Per step t, layer l reads z = [in_l, h_l]
+Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
 (in_0 = inputs[:, t], in_l = layer l-1's new state), a = backbone(z) and with
 [f1, f2, fa, fb] = a W_l^T + b_l, s = sigmoid(fa * ts + fb): default
-h' = tanh(f1) (1 - s) + s tanh(f2); no_gate h' = tanh(f1) + s tanh(f2).
+h' = tanh(f1) (1 - s) + s tanh(f2); no_gate h' = tanh(f1) + s tanh(f2) (eq. 10);
+pure (f1 = a W_l^T + b_l alone) h' = A - A exp(-ts (|w_tau| + |f1|)) f1 (eq. 5).
 
 Args:
     inputs: (B, T, C) float32 / float64.
@@ -123,10 +131,11 @@ Args:
     ts: (B, T) elapsed time of every step.
     layers: per layer a dict: 'weight' (4 H_l, width) with rows ff1, ff2, time_a, time_b
         (masks applied), 'bias' (4 H_l,), optional 'backbone': [(W_k (U_k, in_k), b_k), ...]
-        applied to z before the heads (each followed by the activation; no dropout).
-    mode: 'default' or 'no_gate'.
+        applied to z before the heads (each followed by the activation; no dropout). In
+        pure mode 'weight' (H_l, width) and 'bias' (H_l,) are ff1's, and 'w_tau', 'A' (H_l,).
+    mode: 'default', 'no_gate' or 'pure'.
     activation: backbone activation: 'lecun_tanh' (ncps's 1.7159 tanh(0.666 x)), 'tanh',
-        'relu' or 'silu'.
+        'relu', 'silu' or 'gelu' (exact, erf form).
 
 Returns:
     (B, T, sum H_l) states after every step; differentiable with respect to every input

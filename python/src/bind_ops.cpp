@@ -133,6 +133,9 @@ void bind_ops(py::module_& m) {
   def_unary<tan>(m, "tan", "Elementwise tangent, radians (float result).");
   def_unary<sinh>(m, "sinh", "Elementwise hyperbolic sine (float result).");
   def_unary<cosh>(m, "cosh", "Elementwise hyperbolic cosine (float result).");
+  def_unary<erf>(m, "erf",
+                 "Elementwise Gauss error function erf(x) = 2 / sqrt(pi) * integral_0^x exp(-t^2) dt "
+                 "(float result).");
   def_unary<tanh>(m, "tanh", "Elementwise hyperbolic tangent (float result).");
   def_unary<sigmoid>(m, "sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)) (float result).");
   def_unary<abs>(m, "abs", "Elementwise absolute value; same dtype as x.");

@@ -32,24 +32,27 @@ struct LtcParams {
 Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& params,
                     std::int64_t ode_unfolds, double epsilon);
 
-enum class CfcMode : std::int64_t { Default = 0, NoGate = 1 };
-// ncps's backbone activations (LeCun: 1.7159 tanh(0.666 x), ncps's constant).
-enum class CfcActivation : std::int64_t { LecunTanh = 1, Tanh = 2, Relu = 3, Silu = 4 };
+enum class CfcMode : std::int64_t { Default = 0, NoGate = 1, Pure = 2 };
+// ncps's backbone activations (LeCun: 1.7159 tanh(0.666 x), ncps's constant; GELU: the
+// exact, erf form of torch.nn.GELU).
+enum class CfcActivation : std::int64_t { LecunTanh = 1, Tanh = 2, Relu = 3, Silu = 4, Gelu = 5 };
 
 // One CfC layer: an optional backbone of Linear + activation layers (W_k: (U_k, in_k)), then
-// the four heads stacked (weight: (4 H, width) with rows ff1, ff2, time_a, time_b and the
-// wiring masks already applied by the caller; width = U_last, or I + H without backbone).
+// the heads, with the wiring masks already applied by the caller (width = U_last, or I + H
+// without backbone): default / no_gate: the four heads stacked, weight (4 H, width) with rows
+// ff1, ff2, time_a, time_b; pure: ff1 alone, weight (H, width), and w_tau, a (H,).
 struct CfcLayer {
   std::vector<Tensor> backbone_weights, backbone_biases;
   Tensor weight, bias;
+  Tensor w_tau, a;  // pure mode only
 };
 
 // A stack of CfC layers (ncps.torch.WiredCfCCell; one layer is a plain CfCCell) over a
-// sequence, Hasani et al. 2022 (Nature MI), eq. 10. Per step t, layer l reads
-// z = [in_l, h_l] (in_0 = inputs[:, t], in_l = the new state of layer l - 1), a = backbone(z)
-// and
+// sequence, Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
+// (in_0 = inputs[:, t], in_l = the new state of layer l - 1), a = backbone(z) and
 //   [f1, f2, fa, fb] = a W_l^T + b_l,   s = sigmoid(fa * ts[b, t] + fb),
-//   default: h_l' = tanh(f1) (1 - s) + s tanh(f2);   no_gate: h_l' = tanh(f1) + s tanh(f2).
+//   default: h_l' = tanh(f1) (1 - s) + s tanh(f2);   no_gate: h_l' = tanh(f1) + s tanh(f2)
+//   (eq. 10);   pure: h_l' = a - a exp(-ts[b, t] (|w_tau| + |f1|)) f1 (eq. 5).
 // inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
 // and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
 // fused backward-through-time op; no second order). Backbone dropout is not part of it.

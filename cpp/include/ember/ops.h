@@ -48,7 +48,7 @@ Tensor to_device(const Tensor& x, Device device);
 #define EMBER_UNARY(name) Tensor name(const Tensor& x);
 #define EMBER_BINARY(name) Tensor name(const Tensor& a, const Tensor& b);
 EMBER_UNARY(exp) EMBER_UNARY(log) EMBER_UNARY(log10) EMBER_UNARY(log2) EMBER_UNARY(sqrt)
-EMBER_UNARY(sin) EMBER_UNARY(cos) EMBER_UNARY(tan) EMBER_UNARY(sinh) EMBER_UNARY(cosh)
+EMBER_UNARY(sin) EMBER_UNARY(cos) EMBER_UNARY(tan) EMBER_UNARY(sinh) EMBER_UNARY(cosh) EMBER_UNARY(erf)
 EMBER_UNARY(tanh) EMBER_UNARY(sigmoid) EMBER_UNARY(abs) EMBER_UNARY(negative) EMBER_UNARY(sign)
 EMBER_UNARY(square) EMBER_UNARY(floor) EMBER_UNARY(ceil) EMBER_UNARY(isnan) EMBER_UNARY(isinf)
 EMBER_UNARY(isfinite) EMBER_UNARY(logical_not) EMBER_UNARY(bitwise_not) EMBER_UNARY(count_ones)

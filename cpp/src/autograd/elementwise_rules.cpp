@@ -28,6 +28,7 @@ Tensor unary_derivative(std::string_view op, const Tensor& x, const Tensor& y, c
   if (op == "tan") return multiply(g, add(scalar_like(1.0, g), square(y)));
   if (op == "sinh") return multiply(g, cosh(x));
   if (op == "cosh") return multiply(g, sinh(x));
+  if (op == "erf") return multiply(g, multiply(exp(negative(square(x))), scalar_like(std::numbers::inv_sqrtpi * 2, g)));
   if (op == "tanh") return multiply(g, subtract(scalar_like(1.0, g), square(y)));
   if (op == "sigmoid") return multiply(g, multiply(y, subtract(scalar_like(1.0, g), y)));
   if (op == "abs") return multiply(g, sign(x));

@@ -27,13 +27,15 @@ void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64
 
 // Layer sizes H_l, from the heads' rows; checks every shape, dtype and device.
 std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tensor& ts,
-                                   const std::vector<CfcLayer>& layers) {
+                                   const std::vector<CfcLayer>& layers, CfcMode mode) {
   if (!x.defined() || !h0.defined() || !ts.defined()) value_error(kOp, "inputs, h0 and ts must be tensors");
   if (x.ndim() != 3) value_error(kOp, "inputs must be (batch, time, features), got ", describe(x));
   if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64) {
     type_error(kOp, "inputs must be float32 or float64, got ", describe(x));
   }
   if (layers.empty()) value_error(kOp, "needs at least one layer");
+  const bool pure = mode == CfcMode::Pure;
+  const std::int64_t heads = pure ? 1 : 4;
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1];
   std::vector<std::int64_t> sizes;
   std::vector<const Tensor*> all = {&h0, &ts};
@@ -41,14 +43,23 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
   for (std::size_t l = 0; l < layers.size(); ++l) {
     const CfcLayer& layer = layers[l];
     const std::string name = "layer " + std::to_string(l);
-    if (!layer.weight.defined() || layer.weight.ndim() != 2 || layer.weight.shape()[0] % 4 != 0 ||
+    if (!layer.weight.defined() || layer.weight.ndim() != 2 || layer.weight.shape()[0] % heads != 0 ||
         layer.weight.shape()[0] == 0) {
-      value_error(kOp, name, " heads weight must be (4 H, width) with H >= 1, got ",
+      value_error(kOp, name, " heads weight must be (", pure ? "H" : "4 H", ", width) with H >= 1, got ",
                   layer.weight.defined() ? describe(layer.weight) : std::string("None"));
     }
-    const std::int64_t h = layer.weight.shape()[0] / 4;
+    const std::int64_t h = layer.weight.shape()[0] / heads;
     if (layer.backbone_weights.size() != layer.backbone_biases.size()) {
       value_error(kOp, name, " needs one backbone bias per backbone weight");
+    }
+    if (pure) {
+      for (const auto& [t, what] : {std::pair{&layer.w_tau, "w_tau"}, std::pair{&layer.a, "A"}}) {
+        if (!t->defined() || t->shape() != Shape{h}) {
+          value_error(kOp, name, " ", what, " must have shape (", h, ",) in pure mode, got ",
+                      t->defined() ? describe(*t) : std::string("None"));
+        }
+        all.push_back(t);
+      }
     }
     std::int64_t width = in_features + h;
     for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
@@ -58,7 +69,7 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
       all.push_back(&layer.backbone_weights[k]);
       all.push_back(&layer.backbone_biases[k]);
     }
-    check_dense(layer.weight, layer.bias, 4 * h, width, name + " heads");
+    check_dense(layer.weight, layer.bias, heads * h, width, name + " heads");
     all.push_back(&layer.weight);
     all.push_back(&layer.bias);
     sizes.push_back(h);
@@ -84,7 +95,7 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
 
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                     CfcMode mode, CfcActivation activation) {
-  const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, layers);
+  const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, layers, mode);
   Attrs attrs;
   attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
                 static_cast<std::int64_t>(layers.size())};
@@ -98,6 +109,10 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
     }
     in.push_back(layer.weight);
     in.push_back(layer.bias);
+    if (mode == CfcMode::Pure) {
+      in.push_back(layer.w_tau);
+      in.push_back(layer.a);
+    }
   }
   return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs,
                              std::vector<bool>(in.size(), true));

@@ -35,6 +35,7 @@ _MASTER_OPS_LIST = (
     # math
     "add", "subtract", "multiply", "divide", "matmul", "dot", "exp", "log", "log10", "log2",
     "pow", "power", "sqrt", "square", "abs", "sign", "sin", "cos", "tan", "sinh", "cosh", "tanh",
+    "erf",
     "clip", "negative", "mod", "floor_divide", "floor", "ceil", "maximum", "minimum",
     # comparison / logic
     "equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and",

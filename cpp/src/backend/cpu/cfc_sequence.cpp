@@ -7,10 +7,14 @@
 //   default: df1 = dh (1 - s), df2 = dh s, ds = dh (tanh f2 - tanh f1);  no_gate: df1 = dh,
 //   df2 = dh s, ds = dh tanh f2;  dP = [df1 (1 - tanh^2 f1), df2 (1 - tanh^2 f2), dq ts, dq]
 //   with dq = ds s (1 - s);  dW += dP^T z, db += sum_b dP, dz = dP W, d ts += sum dq fa.
+// Pure mode, h' = A (1 - e f1) with e = exp(-ts (|w_tau| + |f1|)): dP = df1 =
+//   -dh A e (1 - ts |f1|),  dA = dh (1 - e f1),  d w_tau = dh A f1 e ts sign(w_tau),
+//   d ts = dh A f1 e (|w_tau| + |f1|) (sign(0) = 0, as torch's abs).
 // then back through the backbone (d pre_k = da act'(pre_k), dW_k += d pre_k^T a_k,
 // da = d pre_k W_k). dz splits into the gradient of the layer input (the previous layer's
 // new state, or the sequence input) and of the layer's previous state (carried to t - 1).
 #include <Eigen/Core>
+#include <cmath>
 #include <vector>
 
 #include "backend/cpu/kernels.h"
@@ -25,6 +29,10 @@ template <class T>
 using ConstMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
 template <class T>
 using MutMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
+template <class T>
+using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+template <class T>
+using RowArr = Eigen::Map<const Eigen::Array<T, 1, Eigen::Dynamic>>;
 
 // ncps's backbone activations (ops/cfc_sequence.cpp numbers them as CfcActivation).
 template <class T>
@@ -35,7 +43,8 @@ struct Activation {
       case 1: return (T(1.7159) * (T(0.666) * pre.array()).tanh()).matrix();  // ncps's LeCun constant 0.666
       case 2: return pre.array().tanh().matrix();
       case 3: return pre.array().max(T(0)).matrix();
-      default: return (pre.array() * pre.array().logistic()).matrix();  // silu
+      case 4: return (pre.array() * pre.array().logistic()).matrix();  // silu
+      default: return (pre.array() * normal_cdf(pre.array())).matrix();  // gelu
     }
   }
   // d act / d pre, elementwise.
@@ -44,11 +53,21 @@ struct Activation {
       case 1: return (T(1.7159 * 0.666) * (1 - (T(0.666) * pre.array()).tanh().square())).matrix();
       case 2: return (1 - pre.array().tanh().square()).matrix();
       case 3: return (pre.array() > T(0)).template cast<T>().matrix();
-      default: {
+      case 4: {
         const auto s = pre.array().logistic();
         return (s * (1 + pre.array() * (1 - s))).matrix();
       }
+      default: {
+        const T inv_sqrt_2pi = T(0.3989422804014327);
+        return (normal_cdf(pre.array()) + pre.array() * (T(-0.5) * pre.array().square()).exp() * inv_sqrt_2pi)
+            .matrix();
+      }
     }
+  }
+  // The standard normal CDF, 0.5 (1 + erf(x / sqrt 2)).
+  template <class Derived>
+  static Arr<T> normal_cdf(const Eigen::ArrayBase<Derived>& x) {
+    return x.unaryExpr([](T v) { return T(0.5) * (T(1) + std::erf(v * T(0.7071067811865476))); });
   }
 };
 
@@ -74,18 +93,20 @@ template <class T>
 struct Cfc {
   const T *x, *h0, *ts;
   std::int64_t batch, steps, c, total;
-  bool no_gate;
+  bool no_gate, pure;
   Activation<T> activation;
   std::vector<std::int64_t> sizes, offsets, in_sizes;
   std::vector<std::vector<Dense<T>>> backbones;
   std::vector<Dense<T>> heads_of;
+  std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
 
   // attrs.ints: mode, activation, L, H_0 .. H_{L-1}, backbone depth of each layer; inputs:
-  // x, h0, ts, then per layer its backbone (W, b) pairs and the stacked heads (W, b).
+  // x, h0, ts, then per layer its backbone (W, b) pairs, the heads (W, b) and in pure mode
+  // w_tau and A.
   Cfc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
-        activation{attrs.ints[1]} {
+        pure(attrs.ints[0] == 2), activation{attrs.ints[1]} {
     const auto layers = static_cast<std::size_t>(attrs.ints[2]);
     std::int64_t offset = 0, in_size = c;
     std::size_t next = 3;
@@ -103,6 +124,11 @@ struct Cfc {
       for (std::int64_t k = 0; k < depth; ++k, next += 2) backbones.back().push_back(dense(next));
       heads_of.push_back(dense(next));
       next += 2;
+      if (pure) {
+        w_tau.push_back(in[next].data<T>());
+        amplitude.push_back(in[next + 1].data<T>());
+        next += 2;
+      }
       offset += h;
       in_size = h;
     }
@@ -142,6 +168,13 @@ struct Cfc {
   Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>> ts_at(std::int64_t t) const {
     return {ts + t, batch, Eigen::InnerStride<>(steps)};
   }
+  // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l at step t.
+  Arr<T> decay(const Mat<T>& f1, std::size_t l, std::int64_t t) const {
+    Arr<T> r = f1.array().abs();
+    r.rowwise() += RowArr<T>(w_tau[l], f1.cols()).abs();
+    r.colwise() *= ts_at(t).array();
+    return (-r).exp();
+  }
 };
 
 template <class T>
@@ -155,11 +188,15 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
       p.trace(states, l, t, tr);
       const Mat<T>& pre = tr.heads;
       const std::int64_t h = p.sizes[l];
+      MutMap<T> next(states + t * p.total + p.offsets[l], p.batch, h, Eigen::OuterStride<>(p.steps * p.total));
+      if (p.pure) {
+        next.array() = (1 - p.decay(pre, l, t) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
+        continue;
+      }
       const auto f1 = pre.leftCols(h).array().tanh();
       const auto f2 = pre.middleCols(h, h).array().tanh();
       const Mat<T> gate = ((pre.middleCols(2 * h, h).array().colwise() * ts_t.array()) +
                            pre.rightCols(h).array()).logistic().matrix();
-      MutMap<T> next(states + t * p.total + p.offsets[l], p.batch, h, Eigen::OuterStride<>(p.steps * p.total));
       if (p.no_gate) {
         next.array() = f1 + gate.array() * f2;
       } else {
@@ -183,6 +220,70 @@ struct DenseGrad {
   }
 };
 
+// Column vector of the batch.
+template <class T>
+using BatchVec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+// d loss / d heads P = [f1, f2, fa, fb] of a default / no_gate layer at step t into dpre, given
+// dh = d loss / d h'; adds the d ts part to dts_t.
+template <class T>
+void gated_adjoint(const Cfc<T>& p, std::int64_t t, const Mat<T>& pre, const Arr<T>& dh, Mat<T>& dpre,
+                   BatchVec<T>& dts_t) {
+  const std::int64_t h = dh.cols();
+  const auto ts_t = p.ts_at(t);
+  const Arr<T> f1 = pre.leftCols(h).array().tanh();
+  const Arr<T> f2 = pre.middleCols(h, h).array().tanh();
+  const Arr<T> fa = pre.middleCols(2 * h, h);
+  const Arr<T> g = ((fa.colwise() * ts_t.array()) + pre.rightCols(h).array()).logistic();
+  dpre.resize(p.batch, 4 * h);
+  auto df1 = dpre.leftCols(h).array();
+  auto df2 = dpre.middleCols(h, h).array();
+  Arr<T> dgate;
+  if (p.no_gate) {
+    df1 = dh;
+    dgate = dh * f2;
+  } else {
+    df1 = dh * (1 - g);
+    dgate = dh * (f2 - f1);
+  }
+  df2 = dh * g;
+  df1 *= 1 - f1.square();
+  df2 *= 1 - f2.square();
+  const Arr<T> dq = dgate * g * (1 - g);
+  dpre.middleCols(2 * h, h).array() = dq.colwise() * ts_t.array();
+  dpre.rightCols(h) = dq.matrix();
+  dts_t += (dq * fa).rowwise().sum().matrix();
+}
+
+// Gradients of a pure layer's w_tau and A.
+template <class T>
+struct PureGrad {
+  Eigen::Array<T, 1, Eigen::Dynamic> w_tau, a;
+  explicit PureGrad(std::int64_t h) : w_tau(Eigen::Array<T, 1, Eigen::Dynamic>::Zero(h)), a(w_tau) {}
+};
+
+// The same for pure mode (f1 = P): dpre = d loss / d f1; w_tau and A's gradients into g.
+template <class T>
+void pure_adjoint(const Cfc<T>& p, std::size_t l, std::int64_t t, const Mat<T>& f1, const Arr<T>& dh, Mat<T>& dpre,
+                  BatchVec<T>& dts_t, PureGrad<T>& g) {
+  const std::int64_t h = f1.cols();
+  const auto ts_t = p.ts_at(t).array();
+  const RowArr<T> amplitude(p.amplitude[l], h), w_tau(p.w_tau[l], h);
+  const Arr<T> e = p.decay(f1, l, t);
+  const Arr<T> ef = e * f1.array();
+  g.a += (dh * (1 - ef)).colwise().sum();
+  Arr<T> dha = dh;
+  dha.rowwise() *= amplitude;
+  const Arr<T> u = dha * ef;  // dh A f1 e
+  g.w_tau += (u.colwise() * ts_t).colwise().sum() * w_tau.sign();
+  Arr<T> rate = f1.array().abs();
+  rate.rowwise() += w_tau.abs();
+  dts_t += (u * rate).rowwise().sum().matrix();
+  Arr<T> ts_abs_f1 = f1.array().abs();
+  ts_abs_f1.colwise() *= ts_t;
+  dpre = (-dha * e * (1 - ts_abs_f1)).matrix();
+}
+
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Cfc<T> p(in, attrs);
@@ -192,45 +293,27 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   T* dts = out[2].data<T>();
   std::vector<std::vector<DenseGrad<T>>> d_backbone(p.layers());
   std::vector<DenseGrad<T>> d_heads;
+  std::vector<PureGrad<T>> d_pure;
   for (std::size_t l = 0; l < p.layers(); ++l) {
     for (const Dense<T>& d : p.backbones[l]) d_backbone[l].emplace_back(d);
     d_heads.emplace_back(p.heads_of[l]);
+    d_pure.emplace_back(p.pure ? p.sizes[l] : 0);
   }
   LayerTrace<T> tr;
   Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dpre, da;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
     dh_all = p.block(grad_states, p.total, t, 0, p.total);
     dh_all += carry;
-    const auto ts_t = p.ts_at(t);
-    Eigen::Matrix<T, Eigen::Dynamic, 1> dts_t = Eigen::Matrix<T, Eigen::Dynamic, 1>::Zero(p.batch);
+    BatchVec<T> dts_t = BatchVec<T>::Zero(p.batch);
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
       p.trace(states, l, t, tr);
-      const Mat<T>& pre = tr.heads;
-      const Mat<T> f1 = pre.leftCols(h).array().tanh().matrix();
-      const Mat<T> f2 = pre.middleCols(h, h).array().tanh().matrix();
-      const Mat<T> fa = pre.middleCols(2 * h, h);
-      const Mat<T> gate = ((fa.array().colwise() * ts_t.array()) + pre.rightCols(h).array()).logistic().matrix();
-      const auto dh = dh_all.middleCols(p.offsets[l], h).array();
-      dpre.resize(p.batch, 4 * h);
-      auto df1 = dpre.leftCols(h).array();
-      auto df2 = dpre.middleCols(h, h).array();
-      const auto g = gate.array();
-      Mat<T> dgate;
-      if (p.no_gate) {
-        df1 = dh;
-        dgate = (dh * f2.array()).matrix();
+      const Arr<T> dh = dh_all.middleCols(p.offsets[l], h).array();
+      if (p.pure) {
+        pure_adjoint(p, l, t, tr.heads, dh, dpre, dts_t, d_pure[l]);
       } else {
-        df1 = dh * (1 - g);
-        dgate = (dh * (f2.array() - f1.array())).matrix();
+        gated_adjoint(p, t, tr.heads, dh, dpre, dts_t);
       }
-      df2 = dh * g;
-      df1 *= 1 - f1.array().square();
-      df2 *= 1 - f2.array().square();
-      const Mat<T> dq = (dgate.array() * g * (1 - g)).matrix();
-      dpre.middleCols(2 * h, h).array() = dq.array().colwise() * ts_t.array();
-      dpre.rightCols(h) = dq;
-      dts_t += (dq.array() * fa.array()).rowwise().sum().matrix();
       d_heads[l].weight.noalias() += dpre.transpose() * tr.outputs.back();
       d_heads[l].bias += dpre.colwise().sum();
       da.noalias() = dpre * p.heads_of[l].weight;
@@ -259,6 +342,11 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
     }
     d_heads[l].store(out[next], out[next + 1]);
     next += 2;
+    if (p.pure) {
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = d_pure[l].w_tau;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = d_pure[l].a;
+      next += 2;
+    }
   }
 }
 

@@ -250,6 +250,7 @@ EMBER_FLOAT_UNARY(SqrtOp, std::sqrt(x))
 EMBER_FLOAT_UNARY(TanOp, std::tan(x))
 EMBER_FLOAT_UNARY(SinhOp, std::sinh(x))
 EMBER_FLOAT_UNARY(CoshOp, std::cosh(x))
+EMBER_FLOAT_UNARY(ErfOp, std::erf(x))
 #undef EMBER_FLOAT_UNARY
 #undef EMBER_SIMD_UNARY
 
@@ -431,6 +432,7 @@ void register_elementwise_kernels() {
   op_entry("tan").set_kernel(cpu, unary_kernel<TanOp>);
   op_entry("sinh").set_kernel(cpu, unary_kernel<SinhOp>);
   op_entry("cosh").set_kernel(cpu, unary_kernel<CoshOp>);
+  op_entry("erf").set_kernel(cpu, unary_kernel<ErfOp>);
   op_entry("tanh").set_kernel(cpu, unary_kernel<TanhOp>);
   op_entry("sigmoid").set_kernel(cpu, unary_kernel<SigmoidOp>);
   op_entry("abs").set_kernel(cpu, unary_kernel<AbsOp>);

@@ -57,6 +57,7 @@ constexpr EwOp kOps[] = {
     {"tan", 1, false, "tan(a0)", "", nullptr},
     {"sinh", 1, false, "sinh(a0)", "", nullptr},
     {"cosh", 1, false, "cosh(a0)", "", nullptr},
+    {"erf", 1, false, "erf(a0)", "", nullptr},
     {"tanh", 1, false, "tanh(a0)", "", nullptr},
     {"sigmoid", 1, false, "ember_sigmoid(a0)", "", nullptr},
     {"abs", 1, false, "fabs(a0)", "(IS_SIGNED && a0 < 0) ? (C)(0 - (ulong)a0) : a0", "a0"},

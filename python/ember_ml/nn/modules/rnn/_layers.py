@@ -87,15 +87,6 @@ class Sequential(Module):
         return x
 
 
-def _erf(x: EmberTensor) -> EmberTensor:
-    # Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, below float32 resolution of GELU's output).
-    sign = ops.sign(x)
-    a = ops.abs(x)
-    t = ops.divide(1.0, ops.add(ops.multiply(a, 0.3275911), 1.0))
-    poly = t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429))))
-    return sign * (1.0 - poly * ops.exp(ops.negative(ops.square(a))))
-
-
 class SiLU(Module):
     """``x * sigmoid(x)`` (Elfwing et al. 2018); same shape."""
 
@@ -107,7 +98,7 @@ class GELU(Module):
     """Exact GELU ``x * (1 + erf(x / sqrt 2)) / 2`` (Hendrycks & Gimpel 2016); same shape."""
 
     def forward(self, x: EmberTensor) -> EmberTensor:
-        return x * 0.5 * (1.0 + _erf(x * (1.0 / math.sqrt(2.0))))
+        return x * 0.5 * (1.0 + ops.erf(x * (1.0 / math.sqrt(2.0))))
 
 
 class LeCunTanh(Module):

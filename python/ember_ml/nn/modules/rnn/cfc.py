@@ -30,9 +30,9 @@ class CfC(LiquidLayer):
         backbone_layers: backbone depth (default 1; 0 = no backbone; not allowed when wired).
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).
         fused: run the whole sequence, forward and backward, in one C++ op
-            (:func:`fused_cfc_sequence`) when the configuration allows it (modes default and
-            no_gate without backbone, no mixed memory, inputs of the parameters' dtype);
-            False steps through plain ops (the reference).
+            (:func:`fused_cfc_sequence`) when the configuration allows it (every mode and
+            backbone, but not mixed memory, backbone dropout while training, or inputs of
+            another dtype than the parameters'); False steps through plain ops (the reference).
 
     ``forward(input, hx=None, timespans=None)`` → ``(output, hx)``: see
     :meth:`RecurrentLayer.forward`; output features are ``proj_size`` or the output size.

@@ -125,18 +125,21 @@ class CfCCell(Module):
 
     def fused_layer(self) -> dict[str, Any] | None:
         """This cell as one layer of ``_core.cfc_sequence``: the heads ff1, ff2, time_a, time_b
-        stacked (masks applied) and the backbone's Linear layers; None for what the fused op
-        does not cover (pure mode, the GELU backbone, backbone dropout while training)."""
-        if self.mode == "pure" or (self.backbone is not None and (
-                self.backbone_activation not in FUSED_ACTIVATIONS or (self.training and self.backbone_dropout > 0))):
+        stacked (pure mode: ff1, w_tau and A), masks applied, and the backbone's Linear layers;
+        None while training with backbone dropout (the fused op has no dropout)."""
+        if self.backbone is not None and self.training and self.backbone_dropout > 0:
             return None
-        weights = [self.ff1.weight, self.ff2.weight, self.time_a.weight, self.time_b.weight]
+        linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
+        backbone_layers = [(m.weight, m.bias) for m in linears]
+        heads = [self.ff1] if self.mode == "pure" else [self.ff1, self.ff2, self.time_a, self.time_b]
+        weights = [head.weight for head in heads]
         if self.sparsity_mask is not None:
             weights[:2] = [ops.multiply(w, self.sparsity_mask) for w in weights[:2]]
-        linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
-        return {"weight": T.concatenate(weights, axis=0),
-                "bias": T.concatenate([self.ff1.bias, self.ff2.bias, self.time_a.bias, self.time_b.bias], axis=0),
-                "backbone": [(m.weight, m.bias) for m in linears]}
+        layer = {"weight": T.concatenate(weights, axis=0), "bias": T.concatenate([h.bias for h in heads], axis=0),
+                 "backbone": backbone_layers}
+        if self.mode == "pure":
+            layer.update(w_tau=T.reshape(self.w_tau, (-1,)), A=T.reshape(self.A, (-1,)))
+        return layer
 
     def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
                  ) -> tuple[EmberTensor, EmberTensor] | None:
@@ -215,10 +218,6 @@ class WiredCfCCell(Module):
         return h, T.concatenate(new_states, axis=1)
 
 
-# Backbone activations the fused op computes (GELU steps through plain ops).
-FUSED_ACTIVATIONS = ("lecun_tanh", "tanh", "relu", "silu")
-
-
 def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, state: EmberTensor,
                        elapsed: EmberTensor) -> tuple[EmberTensor, EmberTensor] | None:
     """A stack of CfC cells (each feeding the next, as :class:`WiredCfCCell`) over a sequence in
@@ -226,7 +225,7 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
 
     Args:
         cells: the layers, first to last.
-        mode: ``default`` or ``no_gate`` (pure mode is not covered).
+        mode: ``default``, ``no_gate`` or ``pure``.
         inputs: ``(B, L, C)``; state: ``(B, sum H)``; elapsed: ``(B, L)``; one float dtype.
 
     Returns:
