@@ -12,6 +12,7 @@ import pytest
 
 import ember_ml as em
 from ember_ml import _core, ops
+from ember_ml.backend import opencl
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules import CfC, LTC
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
@@ -49,13 +50,19 @@ FALLBACK = {
 }
 
 
-def _run(layer: LiquidLayer, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fused: bool, dtype: str):
+def _run(layer: LiquidLayer, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fused: bool, dtype: str,
+         stays_on_device: bool = False):
+    """Outputs, final state, gradients and their labels. With ``stays_on_device`` (opencl),
+    asserts that forward and backward read nothing back to the host."""
     layer.fused = fused
     layer.zero_grad()
     leaves = [T.convert_to_tensor(a.astype(dtype), requires_grad=True) for a in (x, hx, ts)]
+    opencl.reset_transfer_stats()
     out, h = layer(*leaves[:1], hx=leaves[1], timespans=leaves[2])
     weights = T.convert_to_tensor(np.linspace(0.5, 1.5, int(np.prod(out.shape))).reshape(out.shape).astype(dtype))
     (ops.stats.sum(out * weights) + ops.stats.sum(ops.sin(h))).backward()
+    if stays_on_device:
+        assert opencl.transfer_stats()["device_to_host"] == 0, "the sequence was copied to the host"
     params = dict(layer.named_parameters())
     grads = [t.grad.numpy() for t in leaves] + [p.grad.numpy() for p in params.values()]
     return out.numpy(), h.numpy(), grads, ["input", "hx", "timespans", *params]
@@ -174,16 +181,19 @@ def test_second_order_through_the_fused_op_raises() -> None:
         ops.grad(lambda v: ops.stats.sum(ops.grad(first)(v)))(x)
 
 
-@pytest.mark.parametrize("name", ["LTC autoncp softplus affine", "CfC autoncp default"])
-def test_fused_sequence_on_opencl_matches_cpu(name: str) -> None:
-    # Module.to moves every parameter and buffer; the fused op runs there (host path) and its
-    # outputs and gradients equal the cpu run's.
+@pytest.mark.parametrize("path", ["device", "host"])
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_fused_sequence_on_opencl_matches_cpu(name: str, path: str, monkeypatch) -> None:
+    # Module.to moves every parameter and buffer; the fused op runs there and its outputs and
+    # gradients equal the cpu run's. EMBER_OPENCL_SEQUENCES picks CfC's path (device kernels
+    # or the host path); LTC's is the host path.
+    monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", path)
     config = CONFIGS[name]
-    x, hx, ts = _inputs(_layer(config, "float32"), seed=3)
+    x, hx, ts = _inputs(_layer(config, "float32"), batch=5, seed=3)
     want = _run(_layer(config, "float32"), x, hx, ts, True, "float32")
     layer = _layer(config, "float32").to("opencl:0")
     assert all(p.device == "opencl:0" for p in layer.parameters())
     assert all(b.device == "opencl:0" for b in layer.buffers())
     with em.using_backend("opencl"):
-        got = _run(layer, x, hx, ts, True, "float32")
-    _assert_same(got, want, 1e-6)
+        got = _run(layer, x, hx, ts, True, "float32", stays_on_device=config[0] is CfC and path == "device")
+    _assert_same(got, want, 2e-6)

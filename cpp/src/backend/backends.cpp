@@ -33,6 +33,7 @@ void init_backends() {
     opencl::register_matmul_kernels();
     opencl::register_random_kernels();
     opencl::register_host_path_kernels();
+    opencl::register_cfc_kernels();
     opencl::register_gather_kernels();
     opencl::register_sort_kernels();
   });

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "backend/cpu/kernels.h"
+#include "ops/cfc_layout.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -100,37 +101,27 @@ struct Cfc {
   std::vector<Dense<T>> heads_of;
   std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
 
-  // attrs.ints: mode, activation, L, H_0 .. H_{L-1}, backbone depth of each layer; inputs:
-  // x, h0, ts, then per layer its backbone (W, b) pairs, the heads (W, b) and in pure mode
-  // w_tau and A.
+  // Inputs and attrs as ops/cfc_layout.h describes.
   Cfc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
         pure(attrs.ints[0] == 2), activation{attrs.ints[1]} {
-    const auto layers = static_cast<std::size_t>(attrs.ints[2]);
-    std::int64_t offset = 0, in_size = c;
-    std::size_t next = 3;
     auto dense = [&](std::size_t k) {
       const Tensor& w = in[k];
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
                       RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
     };
-    for (std::size_t l = 0; l < layers; ++l) {
-      const std::int64_t h = attrs.ints[3 + l], depth = attrs.ints[3 + layers + l];
-      sizes.push_back(h);
-      offsets.push_back(offset);
-      in_sizes.push_back(in_size);
+    for (const liquid::internal::CfcLayerSlots& slots : liquid::internal::cfc_layout(attrs, c).layers) {
+      sizes.push_back(slots.size);
+      offsets.push_back(slots.offset);
+      in_sizes.push_back(slots.in_size);
       backbones.emplace_back();
-      for (std::int64_t k = 0; k < depth; ++k, next += 2) backbones.back().push_back(dense(next));
-      heads_of.push_back(dense(next));
-      next += 2;
+      for (std::size_t k : slots.backbone) backbones.back().push_back(dense(k));
+      heads_of.push_back(dense(slots.heads));
       if (pure) {
-        w_tau.push_back(in[next].data<T>());
-        amplitude.push_back(in[next + 1].data<T>());
-        next += 2;
+        w_tau.push_back(in[slots.w_tau].data<T>());
+        amplitude.push_back(in[slots.w_tau + 1].data<T>());
       }
-      offset += h;
-      in_size = h;
     }
   }
   std::size_t layers() const { return sizes.size(); }
