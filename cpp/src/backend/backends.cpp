@@ -35,6 +35,7 @@ void init_backends() {
     opencl::register_host_path_kernels();
     opencl::register_gather_kernels();
     opencl::register_sort_kernels();
+    opencl::register_ltc_kernels();
   });
 }
 

@@ -1,6 +1,7 @@
 // The explicit host path of the OpenCL backend: dense decompositions, FFTs, complex
 // arithmetic, the fused optimizer updates, the random distributions other than
-// uniform / normal / bernoulli, and the fused LTC and CfC sequences. Each tensor's whole device buffer is
+// uniform / normal / bernoulli, the fused CfC sequence, and the fused LTC sequence where its
+// device kernels do not fit the device (backend/opencl/ltc.cpp). Each tensor's whole device buffer is
 // mirrored on the host (so strided and in-place outputs keep their layout), the cpu
 // kernel of the same op runs (Eigen, kissfft), and the output buffers are copied back.
 // The copies go through read_buffer / write_buffer, so they show in
@@ -12,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend/opencl/host_path.h"
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/strided.h"
 #include "ember/registry.h"
@@ -71,18 +73,26 @@ constexpr std::array kHostOps = {
     "random_poisson",
     "random_categorical",
     "random_shuffle",
-    // The fused LTC and CfC sequences (serial loops over time; device kernels are future work).
-    "ltc_sequence",
-    "ltc_sequence_backward",
+    // The fused CfC sequence (serial loops over time; device kernels are future work).
     "cfc_sequence",
     "cfc_sequence_backward",
 };
 
 template <std::size_t I>
 void host_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  constexpr const char* Name = kHostOps[I];
+  run_on_host(kHostOps[I], in, out, attrs);
+}
+
+template <std::size_t... I>
+void register_all(std::index_sequence<I...>) {
+  (op_entry(kHostOps[I]).set_kernel(DeviceType::OpenCL, host_kernel<I>), ...);
+}
+
+}  // namespace
+
+void run_on_host(const char* name, std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   std::vector<Tensor> host_in, host_out;
-  for (const Tensor& t : in) host_in.push_back(mirror(t, Name));
+  for (const Tensor& t : in) host_in.push_back(mirror(t, name));
   // Outputs that share a buffer with an input (in-place updates) are written through that mirror.
   for (const Tensor& t : out) {
     const auto same = std::find_if(in.begin(), in.end(),
@@ -93,25 +103,18 @@ void host_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
     }
     // Read even outputs the kernel overwrites: in-place updates (the optimizer steps) read
     // their output's current values.
-    host_out.push_back(mirror(t, Name));
+    host_out.push_back(mirror(t, name));
   }
-  op_entry(Name).call(Device{}, host_in, host_out, attrs);
+  op_entry(name).call(Device{}, host_in, host_out, attrs);
   for (std::size_t k = 0; k < out.size(); ++k) {
     const Tensor& dst = out[k];
     if (!dst.defined() || dst.storage()->nbytes() == 0) continue;
     const std::size_t nbytes = dst.storage()->nbytes();
     const void* whole = static_cast<const char*>(host_out[k].raw_data()) -
                         static_cast<std::ptrdiff_t>(dst.offset() * static_cast<std::int64_t>(dst.itemsize()));
-    write_buffer(context_of(dst, Name), buffer_of(dst), 0, nbytes, whole, Name);
+    write_buffer(context_of(dst, name), buffer_of(dst), 0, nbytes, whole, name);
   }
 }
-
-template <std::size_t... I>
-void register_all(std::index_sequence<I...>) {
-  (op_entry(kHostOps[I]).set_kernel(DeviceType::OpenCL, host_kernel<I>), ...);
-}
-
-}  // namespace
 
 void register_host_path_kernels() {
   register_all(std::make_index_sequence<kHostOps.size()>());

@@ -11,4 +11,5 @@ void register_random_kernels();
 void register_host_path_kernels();
 void register_gather_kernels();
 void register_sort_kernels();
+void register_ltc_kernels();
 }  // namespace ember::opencl
