@@ -211,7 +211,8 @@ def test_fused_ltc_on_opencl_runs_on_the_device(dtype: str) -> None:
     cell = _layer(CONFIGS["LTC autoncp softplus affine"], dtype).rnn_cell.to("opencl:0")
     rng = np.random.default_rng(5)
     with em.using_backend("opencl"):
-        x, h0 = (T.convert_to_tensor(rng.normal(size=s).astype(dtype), requires_grad=True) for s in [(4, 6, 4), (4, 10)])
+        x, h0 = (T.convert_to_tensor(rng.normal(size=s).astype(dtype), requires_grad=True)
+                 for s in [(4, 6, 4), (4, 10)])
         el = T.convert_to_tensor(rng.uniform(0.5, 1.5, size=(4, 6)).astype(dtype), requires_grad=True)
         params = cell.params()
         opencl.synchronize()

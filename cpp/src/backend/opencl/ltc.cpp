@@ -106,7 +106,9 @@ struct Call {
 
   Table sensory(const char* op) const { return Table(ctx, in.subspan(3, 5), c, n, op); }
   Table synapses(const char* op) const { return Table(ctx, in.subspan(8, 5), n, n, op); }
-  Tensor scratch(std::int64_t size) const { return Tensor::empty({std::max<std::int64_t>(size, 1)}, dtype, in[0].device()); }
+  Tensor scratch(std::int64_t size) const {
+    return Tensor::empty({std::max<std::int64_t>(size, 1)}, dtype, in[0].device());
+  }
 };
 
 void forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
@@ -130,7 +132,8 @@ void forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
 void backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   constexpr const char* op = "ltc_sequence_backward";
   const Call k(in, attrs, op);
-  const Plan p = plan(k.ctx, k.dtype, k.n, [&](std::size_t local) { return static_cast<std::size_t>(8 * k.n) + local; });
+  const Plan p =
+      plan(k.ctx, k.dtype, k.n, [&](std::size_t local) { return static_cast<std::size_t>(8 * k.n) + local; });
   if (!p.fits) return run_on_host(op, in, out, attrs);
   const Table sens = k.sensory(op), syn = k.synapses(op);
   const std::int64_t syn_max = k.n * k.n, sens_max = k.c * k.n;
