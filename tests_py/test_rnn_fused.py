@@ -181,19 +181,64 @@ def test_second_order_through_the_fused_op_raises() -> None:
         ops.grad(lambda v: ops.stats.sum(ops.grad(first)(v)))(x)
 
 
-@pytest.mark.parametrize("path", ["device", "host"])
-@pytest.mark.parametrize("name", list(CONFIGS))
-def test_fused_sequence_on_opencl_matches_cpu(name: str, path: str, monkeypatch) -> None:
-    # Module.to moves every parameter and buffer; the fused op runs there and its outputs and
-    # gradients equal the cpu run's. EMBER_OPENCL_SEQUENCES picks CfC's path (device kernels
-    # or the host path); LTC's is the host path.
-    monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", path)
+def _fp64_on_opencl() -> bool:
+    return opencl.devices()[0]["fp64"]
+
+
+def _on_opencl(name: str, dtype: str, batch: int, path: str):
+    # Module.to moves every parameter and buffer; the fused op runs there, on the device
+    # kernels or the host path (EMBER_OPENCL_SEQUENCES, set by the caller).
     config = CONFIGS[name]
-    x, hx, ts = _inputs(_layer(config, "float32"), batch=5, seed=3)
-    want = _run(_layer(config, "float32"), x, hx, ts, True, "float32")
-    layer = _layer(config, "float32").to("opencl:0")
+    x, hx, ts = _inputs(_layer(config, dtype), batch, seed=3)
+    want = _run(_layer(config, dtype), x, hx, ts, True, dtype)
+    layer = _layer(config, dtype).to("opencl:0")
     assert all(p.device == "opencl:0" for p in layer.parameters())
     assert all(b.device == "opencl:0" for b in layer.buffers())
     with em.using_backend("opencl"):
-        got = _run(layer, x, hx, ts, True, "float32", stays_on_device=config[0] is CfC and path == "device")
-    _assert_same(got, want, 2e-6)
+        got = _run(layer, x, hx, ts, True, dtype, stays_on_device=path == "device")
+    return got, want
+
+
+# The LTC device kernels sum in the cpu kernel's order per sequence, but add the sequences'
+# parameter gradients in another order; the device CfC's GEMMs sum in their own order.
+@pytest.mark.parametrize("batch", [3, 37])
+@pytest.mark.parametrize("path", ["device", "host"])
+@pytest.mark.parametrize("name", list(CONFIGS))
+def test_fused_sequence_on_opencl_matches_cpu(name: str, path: str, batch: int, monkeypatch) -> None:
+    monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", path)
+    got, want = _on_opencl(name, "float32", batch, path)
+    _assert_same(got, want, 1e-5 if path == "device" else 1e-6)
+
+
+@pytest.mark.parametrize("name", [name for name in CONFIGS if name.startswith("LTC")])
+def test_fused_ltc_on_opencl_float64_matches_cpu(name: str, monkeypatch) -> None:
+    if not _fp64_on_opencl():
+        pytest.skip("the OpenCL device has no cl_khr_fp64")
+    monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", "device")
+    got, want = _on_opencl(name, "float64", 37, "device")
+    _assert_same(got, want, 1e-12)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_fused_ltc_on_opencl_runs_on_the_device(dtype: str, monkeypatch) -> None:
+    # The device kernels build their synapse tables from the masks on the device; the host
+    # path would copy every input buffer to the host and the results back.
+    if dtype == "float64" and not _fp64_on_opencl():
+        pytest.skip("the OpenCL device has no cl_khr_fp64")
+    monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", "device")
+    cell = _layer(CONFIGS["LTC autoncp softplus affine"], dtype).rnn_cell.to("opencl:0")
+    rng = np.random.default_rng(5)
+    with em.using_backend("opencl"):
+        x, h0 = (T.convert_to_tensor(rng.normal(size=s).astype(dtype), requires_grad=True)
+                 for s in [(4, 6, 4), (4, 10)])
+        el = T.convert_to_tensor(rng.uniform(0.5, 1.5, size=(4, 6)).astype(dtype), requires_grad=True)
+        params = cell.params()
+        opencl.synchronize()
+        opencl.reset_transfer_stats()
+        states = _core.ltc_sequence(x, h0, el, params, 6, 1e-8)
+        ops.stats.sum(states).backward()
+        opencl.synchronize()
+        moved = opencl.transfer_stats()
+    assert moved == {"host_to_device": 0, "host_to_device_bytes": 0, "device_to_host": 0, "device_to_host_bytes": 0}
+    assert np.isfinite(states.numpy()).all()
+    assert all(np.abs(t.grad.numpy()).max() > 0 for t in (x, h0, el, params["w"], params["sensory_mu"], params["cm"]))

@@ -36,6 +36,7 @@ void init_backends() {
     opencl::register_cfc_kernels();
     opencl::register_gather_kernels();
     opencl::register_sort_kernels();
+    opencl::register_ltc_kernels();
   });
 }
 

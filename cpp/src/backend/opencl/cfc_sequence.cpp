@@ -8,16 +8,13 @@
 // That is some 150 small launches per step, which on a CPU device (PoCL) cost far more
 // than the math: a CfC(16, AutoNCP(64, 8)) layer, batch 32, 64 steps, forward + backward
 // took 180-235 ms this way against 26-44 ms with the host path, whose "transfers" are
-// memcpys there (one-off runs on 2 shared cores; cpu backend 12 ms). So
-// CPU devices take the host path and the others (GPUs; unmeasured here) stay on the device,
-// as matmul.cpp chooses its GEMM; EMBER_OPENCL_SEQUENCES=device / host overrides.
-#include <cstdlib>
+// memcpys there (one-off runs on 2 shared cores; cpu backend 12 ms). So CPU devices take
+// the host path (sequences_on_host, host_path.h).
 #include <optional>
-#include <string_view>
 #include <vector>
 
+#include "backend/opencl/host_path.h"
 #include "backend/opencl/kernels.h"
-#include "backend/opencl/runtime.h"
 #include "ember/autograd.h"
 #include "ember/ops.h"
 #include "ember/registry.h"
@@ -153,16 +150,8 @@ struct Cfc {
   }
 };
 
-// Read per call, so that the tests run both paths in one process.
-bool on_host(const Tensor& t) {
-  const char* v = std::getenv("EMBER_OPENCL_SEQUENCES");
-  if (v != nullptr && std::string_view(v) == "host") return true;
-  if (v != nullptr && std::string_view(v) == "device") return false;
-  return context_of(t, kOp).info.type == "cpu";
-}
-
 void cfc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  if (on_host(in[0])) return run_on_host(kOp, in, out, attrs);
+  if (sequences_on_host(in[0], kOp)) return run_on_host(kOp, in, out, attrs);
   const autograd::GradModeGuard no_grad(false);
   const Cfc p(in, attrs);
   std::vector<Tensor> state;
@@ -221,7 +210,7 @@ Tensor dense_adjoint(const Tensor& dpre, const Tensor& a, std::size_t w, const C
 }
 
 void cfc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  if (on_host(in[0])) return run_on_host("cfc_sequence_backward", in, out, attrs);
+  if (sequences_on_host(in[0], kOp)) return run_on_host("cfc_sequence_backward", in, out, attrs);
   const autograd::GradModeGuard no_grad(false);
   const Cfc p(in.first(in.size() - 2), attrs);
   const Tensor& states = in[in.size() - 2];

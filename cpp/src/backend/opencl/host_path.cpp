@@ -1,8 +1,8 @@
 // The explicit host path of the OpenCL backend: dense decompositions, FFTs, complex
 // arithmetic, the fused optimizer updates, the random distributions other than
-// uniform / normal / bernoulli, and the fused LTC sequence (run_on_host also serves the
-// fused CfC sequence on CPU devices, opencl/cfc_sequence.cpp). Each tensor's whole device buffer is
-// mirrored on the host (so strided and in-place outputs keep their layout), the cpu
+// uniform / normal / bernoulli. run_on_host also serves the fused CfC and LTC sequences
+// on CPU devices and where LTC's device kernels do not fit (cfc_sequence.cpp, ltc.cpp).
+// Each tensor's whole device buffer is mirrored on the host (so strided and in-place outputs keep their layout), the cpu
 // kernel of the same op runs (Eigen, kissfft), and the output buffers are copied back.
 // The copies go through read_buffer / write_buffer, so they show in
 // opencl::transfer_stats(); results equal the cpu backend's exactly. Device-side
@@ -10,9 +10,12 @@
 // ViennaCL are unmaintained); device-side FFT and complex kernels are future work.
 #include <algorithm>
 #include <array>
+#include <cstdlib>
+#include <string_view>
 #include <utility>
 #include <vector>
 
+#include "backend/opencl/host_path.h"
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/strided.h"
 #include "ember/registry.h"
@@ -72,9 +75,6 @@ constexpr std::array kHostOps = {
     "random_poisson",
     "random_categorical",
     "random_shuffle",
-    // The fused LTC and CfC sequences (serial loops over time; device kernels are future work).
-    "ltc_sequence",
-    "ltc_sequence_backward",
 };
 
 template <std::size_t I>
@@ -113,6 +113,13 @@ void run_on_host(const char* name, std::span<const Tensor> in, std::span<Tensor>
                         static_cast<std::ptrdiff_t>(dst.offset() * static_cast<std::int64_t>(dst.itemsize()));
     write_buffer(context_of(dst, name), buffer_of(dst), 0, nbytes, whole, name);
   }
+}
+
+bool sequences_on_host(const Tensor& t, const char* op) {
+  const char* v = std::getenv("EMBER_OPENCL_SEQUENCES");
+  if (v != nullptr && std::string_view(v) == "host") return true;
+  if (v != nullptr && std::string_view(v) == "device") return false;
+  return context_of(t, op).info.type == "cpu";
 }
 
 void register_host_path_kernels() {
