@@ -181,10 +181,6 @@ def test_second_order_through_the_fused_op_raises() -> None:
         ops.grad(lambda v: ops.stats.sum(ops.grad(first)(v)))(x)
 
 
-def _fp64_on_opencl() -> bool:
-    return opencl.devices()[0]["fp64"]
-
-
 def _on_opencl(name: str, dtype: str, batch: int, path: str):
     # Module.to moves every parameter and buffer; the fused op runs there, on the device
     # kernels or the host path (EMBER_OPENCL_SEQUENCES, set by the caller).
@@ -212,8 +208,6 @@ def test_fused_sequence_on_opencl_matches_cpu(name: str, path: str, batch: int, 
 
 @pytest.mark.parametrize("name", [name for name in CONFIGS if name.startswith("LTC")])
 def test_fused_ltc_on_opencl_float64_matches_cpu(name: str, monkeypatch) -> None:
-    if not _fp64_on_opencl():
-        pytest.skip("the OpenCL device has no cl_khr_fp64")
     monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", "device")
     got, want = _on_opencl(name, "float64", 37, "device")
     _assert_same(got, want, 1e-12)
@@ -223,8 +217,6 @@ def test_fused_ltc_on_opencl_float64_matches_cpu(name: str, monkeypatch) -> None
 def test_fused_ltc_on_opencl_runs_on_the_device(dtype: str, monkeypatch) -> None:
     # The device kernels build their synapse tables from the masks on the device; the host
     # path would copy every input buffer to the host and the results back.
-    if dtype == "float64" and not _fp64_on_opencl():
-        pytest.skip("the OpenCL device has no cl_khr_fp64")
     monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", "device")
     cell = _layer(CONFIGS["LTC autoncp softplus affine"], dtype).rnn_cell.to("opencl:0")
     rng = np.random.default_rng(5)

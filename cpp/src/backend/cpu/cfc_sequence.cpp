@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/loops.h"
 #include "ops/cfc_layout.h"
 #include "ember/registry.h"
 
@@ -342,19 +343,11 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
 }
 
 void cfc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  if (in[0].dtype() == DType::Float64) {
-    forward_typed<double>(in, out[0], attrs);
-  } else {
-    forward_typed<float>(in, out[0], attrs);
-  }
+  with_float_type(in[0].dtype(), [&]<class T>() { forward_typed<T>(in, out[0], attrs); });
 }
 
 void cfc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  if (in[0].dtype() == DType::Float64) {
-    backward_typed<double>(in, out, attrs);
-  } else {
-    backward_typed<float>(in, out, attrs);
-  }
+  with_float_type(in[0].dtype(), [&]<class T>() { backward_typed<T>(in, out, attrs); });
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/loops.h"
 #include "ember/errors.h"
 #include "ember/parallel.h"
 #include "ember/registry.h"
@@ -351,19 +352,11 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
 }
 
 void ltc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  if (in[0].dtype() == DType::Float64) {
-    forward_typed<double>(in, out[0], attrs);
-  } else {
-    forward_typed<float>(in, out[0], attrs);
-  }
+  with_float_type(in[0].dtype(), [&]<class T>() { forward_typed<T>(in, out[0], attrs); });
 }
 
 void ltc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  if (in[0].dtype() == DType::Float64) {
-    backward_typed<double>(in, out, attrs);
-  } else {
-    backward_typed<float>(in, out, attrs);
-  }
+  with_float_type(in[0].dtype(), [&]<class T>() { backward_typed<T>(in, out, attrs); });
 }
 
 }  // namespace

@@ -26,6 +26,17 @@ void parallel_range(std::int64_t n, std::int64_t grain, Fn&& fn) {
   parallel_for(n, grain, fn);
 }
 
+// Calls fn.template operator()<T>() with T = double for float64, float otherwise: the
+// kernels of ops whose front end admits only float32 and float64.
+template <class Fn>
+void with_float_type(DType dtype, Fn&& fn) {
+  if (dtype == DType::Float64) {
+    fn.template operator()<double>();
+  } else {
+    fn.template operator()<float>();
+  }
+}
+
 // The type arithmetic on T is carried out in: float for half, T otherwise.
 template <class T>
 using compute_t = std::conditional_t<std::is_same_v<T, half>, float, T>;
