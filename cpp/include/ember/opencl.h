@@ -28,6 +28,8 @@ struct DeviceInfo {
   bool fp64 = false;         // reports cl_khr_fp64
   std::uint64_t global_mem_bytes = 0;
   std::uint32_t compute_units = 0;
+  std::uint64_t max_work_group_size = 0;  // CL_DEVICE_MAX_WORK_GROUP_SIZE
+  std::uint64_t local_mem_bytes = 0;      // CL_DEVICE_LOCAL_MEM_SIZE
 };
 std::vector<DeviceInfo> devices();
 

@@ -26,13 +26,6 @@ constexpr std::size_t kMaxLocal = 256;
 // one per sequence) are capped so that these stay under this many bytes.
 constexpr std::size_t kBackwardScratchBytes = std::size_t{256} << 20;
 
-template <class V>
-V device_value(const DeviceContext& ctx, cl_device_info what) {
-  V v{};
-  clGetDeviceInfo(ctx.device, what, sizeof(v), &v, nullptr);
-  return v;
-}
-
 // The launch shape of one op call; `fits` is false where the host path must run it.
 struct Plan {
   std::size_t local = 1, local_bytes = 0;
@@ -43,11 +36,11 @@ struct Plan {
 template <class F>
 Plan plan(const DeviceContext& ctx, DType dtype, std::int64_t n, F local_values) {
   Plan p;
-  const auto max_group = device_value<std::size_t>(ctx, CL_DEVICE_MAX_WORK_GROUP_SIZE);
+  const auto max_group = static_cast<std::size_t>(ctx.info.max_work_group_size);
   p.local = std::max<std::size_t>(1, std::min({static_cast<std::size_t>(n), kMaxLocal, max_group}));
   p.local_bytes = local_values(p.local) * itemsize(dtype);
   p.fits = (dtype != DType::Float64 || ctx.info.fp64) &&
-           p.local_bytes <= device_value<cl_ulong>(ctx, CL_DEVICE_LOCAL_MEM_SIZE);
+           p.local_bytes <= ctx.info.local_mem_bytes;
   return p;
 }
 

@@ -126,6 +126,12 @@ class Runtime {
     cl_uint cu = 0;
     clGetDeviceInfo(d, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof(cu), &cu, nullptr);
     info.compute_units = cu;
+    std::size_t group = 0;
+    clGetDeviceInfo(d, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof(group), &group, nullptr);
+    info.max_work_group_size = group;
+    cl_ulong local = 0;
+    clGetDeviceInfo(d, CL_DEVICE_LOCAL_MEM_SIZE, sizeof(local), &local, nullptr);
+    info.local_mem_bytes = local;
     ctx.identity = info.platform + "|" + platform_string(p, CL_PLATFORM_VERSION) + "|" + info.name + "|" +
                    info.version + "|" + info.driver_version;
   }
