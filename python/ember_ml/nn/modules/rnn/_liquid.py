@@ -31,8 +31,9 @@ class LiquidLayer(RecurrentLayer):
         if self.mixed_memory:
             self.lstm = MixedMemoryCell(self.input_size, state_size)
 
-    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor) -> tuple[EmberTensor, State] | None:
-        if not self.fused or self.mixed_memory or x.dtype != next(self.rnn_cell.parameters()).dtype:
+    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor, mask: EmberTensor | None = None
+                 ) -> tuple[EmberTensor, State] | None:
+        if mask is not None or not self.fused or self.mixed_memory or x.dtype != next(self.rnn_cell.parameters()).dtype:
             return None
         fused = self.rnn_cell.sequence(x, state[0], elapsed)
         if fused is None:
