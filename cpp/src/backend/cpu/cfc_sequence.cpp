@@ -13,6 +13,11 @@
 // then back through the backbone (d pre_k = da act'(pre_k), dW_k += d pre_k^T a_k,
 // da = d pre_k W_k). dz splits into the gradient of the layer input (the previous layer's
 // new state, or the sequence input) and of the layer's previous state (carried to t - 1).
+//
+// With a step mask (ember/liquid.h), every row is computed (one GEMM over the batch) and a
+// masked row's state is then overwritten with the state before; a step masked for the whole
+// batch is skipped. Backward, a masked row's adjoint is zeroed before the step's adjoint
+// (no parameter, input or time gradient) and passed unchanged to the state before.
 #include <Eigen/Core>
 #include <cmath>
 #include <vector>
@@ -101,8 +106,9 @@ struct Cfc {
   std::vector<std::vector<Dense<T>>> backbones;
   std::vector<Dense<T>> heads_of;
   std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
+  const T* keep = nullptr;                 // the step mask (B, T), if any
 
-  // Inputs and attrs as ops/cfc_layout.h describes.
+  // The forward inputs and attrs as ops/cfc_layout.h describes.
   Cfc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
@@ -112,7 +118,9 @@ struct Cfc {
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
                       RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
     };
-    for (const liquid::internal::CfcLayerSlots& slots : liquid::internal::cfc_layout(attrs, c).layers) {
+    const liquid::internal::CfcLayout layout = liquid::internal::cfc_layout(attrs, c);
+    if (layout.has_step_mask) keep = in.back().data<T>();
+    for (const liquid::internal::CfcLayerSlots& slots : layout.layers) {
       sizes.push_back(slots.size);
       offsets.push_back(slots.offset);
       in_sizes.push_back(slots.in_size);
@@ -126,6 +134,16 @@ struct Cfc {
     }
   }
   std::size_t layers() const { return sizes.size(); }
+
+  // The sequences whose step t is masked.
+  std::vector<std::int64_t> masked_rows(std::int64_t t) const {
+    std::vector<std::int64_t> rows;
+    if (keep == nullptr) return rows;
+    for (std::int64_t b = 0; b < batch; ++b) {
+      if (keep[b * steps + t] == T(0)) rows.push_back(b);
+    }
+    return rows;
+  }
 
   // Rows b of the (B, cols) block of a (B, T, width) array at step t, columns [col, col + cols).
   ConstMap<T> block(const T* base, std::int64_t width, std::int64_t t, std::int64_t col, std::int64_t cols) const {
@@ -175,6 +193,18 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   T* states = out.data<T>();
   LayerTrace<T> tr;
   for (std::int64_t t = 0; t < p.steps; ++t) {
+    const std::vector<std::int64_t> masked = p.masked_rows(t);
+    MutMap<T> now(states + t * p.total, p.batch, p.total, Eigen::OuterStride<>(p.steps * p.total));
+    auto carry_rows = [&] {
+      for (std::int64_t b : masked) {
+        now.row(b) = t == 0 ? ConstMap<T>(p.h0, p.batch, p.total, Eigen::OuterStride<>(p.total)).row(b)
+                            : p.block(states, p.total, t - 1, 0, p.total).row(b);
+      }
+    };
+    if (static_cast<std::int64_t>(masked.size()) == p.batch) {
+      carry_rows();
+      continue;
+    }
     const auto ts_t = p.ts_at(t);
     for (std::size_t l = 0; l < p.layers(); ++l) {
       p.trace(states, l, t, tr);
@@ -195,6 +225,7 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
         next.array() = f1 * (1 - gate.array()) + gate.array() * f2;
       }
     }
+    carry_rows();
   }
 }
 
@@ -278,7 +309,7 @@ void pure_adjoint(const Cfc<T>& p, std::size_t l, std::int64_t t, const Mat<T>& 
 
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Cfc<T> p(in, attrs);
+  const Cfc<T> p(in.first(in.size() - 2), attrs);
   const T* states = in[in.size() - 2].data<T>();
   const T* grad_states = in[in.size() - 1].data<T>();
   T* dx = out[0].data<T>();
@@ -297,6 +328,19 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
     dh_all = p.block(grad_states, p.total, t, 0, p.total);
     dh_all += carry;
     BatchVec<T> dts_t = BatchVec<T>::Zero(p.batch);
+    MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
+    const std::vector<std::int64_t> masked = p.masked_rows(t);
+    if (static_cast<std::int64_t>(masked.size()) == p.batch) {
+      carry = dh_all;
+      dx_t.setZero();
+      for (std::int64_t b = 0; b < p.batch; ++b) dts[b * p.steps + t] = T(0);
+      continue;
+    }
+    Mat<T> masked_dh(static_cast<std::int64_t>(masked.size()), p.total);
+    for (std::size_t i = 0; i < masked.size(); ++i) {
+      masked_dh.row(i) = dh_all.row(masked[i]);
+      dh_all.row(masked[i]).setZero();
+    }
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
       p.trace(states, l, t, tr);
@@ -319,9 +363,14 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
       if (l > 0) {
         dh_all.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
       } else {
-        MutMap<T>(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c)) = da.leftCols(n_in);
+        dx_t = da.leftCols(n_in);
       }
       carry.middleCols(p.offsets[l], h) = da.rightCols(h);
+    }
+    for (std::size_t i = 0; i < masked.size(); ++i) {
+      carry.row(masked[i]) = masked_dh.row(i);
+      dx_t.row(masked[i]).setZero();
+      dts_t[masked[i]] = T(0);
     }
     for (std::int64_t b = 0; b < p.batch; ++b) dts[b * p.steps + t] = dts_t[b];
   }

@@ -23,16 +23,16 @@ def as_tensor(x: Any) -> EmberTensor:
     return x if isinstance(x, EmberTensor) else T.convert_to_tensor(x)
 
 
-def _host_array(owner: str, what: str, value: Any) -> np.ndarray:
-    """``value`` (tensor, array or nested lists) as a NumPy array of a real or bool dtype.
+def _host_array(owner: str, what: str, value: Any, bools: bool = True) -> np.ndarray:
+    """``value`` (tensor, array or nested lists) as a NumPy array of a real (or, with ``bools``, bool) dtype.
 
     Raises:
-        TypeError: ``[owner]`` for a complex, string or object dtype.
+        TypeError: ``[owner]`` for a complex, string or object dtype (or bool without ``bools``).
     """
     array = T.to_numpy(value) if isinstance(value, EmberTensor) else np.asarray(value)
-    if array.dtype.kind not in "biuf":
-        raise TypeError(f"[{owner}] {what} must be bool or a real number dtype, got dtype {array.dtype} "
-                        f"(shape {array.shape})")
+    if array.dtype.kind not in ("biuf" if bools else "iuf"):
+        raise TypeError(f"[{owner}] {what} must be {'bool or ' if bools else ''}a real number dtype, "
+                        f"got dtype {array.dtype} (shape {array.shape})")
     return array
 
 
@@ -145,15 +145,16 @@ class RecurrentLayer(Module):
     def _timespans(self, timespans: Any, x: EmberTensor, batched: bool) -> EmberTensor | None:
         if timespans is None:
             return None
-        ts = as_tensor(timespans)
+        ts = timespans if isinstance(timespans, EmberTensor) else T.convert_to_tensor(
+            _host_array(type(self).__name__, "timespans", timespans, bools=False))
         lead = tuple(x.shape[:-1])
         if tuple(ts.shape) == lead:
             ts = T.expand_dims(ts, -1)
         if tuple(ts.shape) != lead + (1,):
             raise ValueError(f"[{type(self).__name__}] expected timespans of shape {lead} or {lead + (1,)} "
                              f"(input shape {tuple(x.shape)}), got {tuple(ts.shape)}")
-        if T.to_dtype_str(ts.dtype).startswith(("complex", "bool")):
-            raise TypeError(f"[{type(self).__name__}] timespans must be real numbers, got dtype "
+        if not T.to_dtype_str(ts.dtype).startswith(("float", "int", "uint")):
+            raise TypeError(f"[{type(self).__name__}] timespans must be a real number dtype, got dtype "
                             f"{T.to_dtype_str(ts.dtype)} (shape {tuple(ts.shape)})")
         return ts
 
