@@ -14,6 +14,7 @@
 #include "ember/autograd.h"
 #include "ember/liquid.h"
 #include "ember/ops.h"
+#include "liquid_test_util.h"
 
 namespace ember {
 namespace {
@@ -23,12 +24,7 @@ constexpr std::int64_t kBatch = 4, kSteps = 5, kFeatures = 2;
 // Sequence 0 is all real, 1 has gaps, 2 starts late, 3 is all masked.
 constexpr double kKeep[kBatch][kSteps] = {{1, 1, 1, 1, 1}, {1, 0, 1, 0, 0}, {0, 0, 1, 1, 0}, {0, 0, 0, 0, 0}};
 
-Tensor uniform(const Shape& shape, double lo, double hi, std::mt19937& rng) {
-  Tensor t = Tensor::empty(shape, DType::Float64, kCpu);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  for (std::int64_t k = 0; k < t.numel(); ++k) t.data<double>()[k] = dist(rng);
-  return t;
-}
+using liquid_test::uniform;
 
 Tensor step_mask() {
   Tensor t = Tensor::empty({kBatch, kSteps}, DType::Float64, kCpu);
@@ -100,21 +96,8 @@ void expect_gradients_match(const std::function<Tensor()>& loss, const std::vect
 TEST(LtcSequenceMask, CarriesStateAndMatchesFiniteDifferences) {
   constexpr std::int64_t kNeurons = 5, kUnfolds = 2;
   std::mt19937 rng(3);
-  const Shape cn{kFeatures, kNeurons}, nn{kNeurons, kNeurons}, n{kNeurons};
-  liquid::LtcParams p;
-  p.sensory_w = uniform(cn, 0.01, 1, rng);
-  p.sensory_mu = uniform(cn, 0.3, 0.8, rng);
-  p.sensory_sigma = uniform(cn, 3, 8, rng);
-  p.sensory_erev = uniform(cn, -1, 1, rng);
-  p.sensory_mask = ones(cn, DType::Float64, kCpu);
-  p.w = uniform(nn, 0.01, 1, rng);
-  p.mu = uniform(nn, 0.3, 0.8, rng);
-  p.sigma = uniform(nn, 3, 8, rng);
-  p.erev = uniform(nn, -1, 1, rng);
-  p.mask = ones(nn, DType::Float64, kCpu);
-  p.cm = uniform(n, 0.4, 0.6, rng);
-  p.gleak = uniform(n, 0.001, 1, rng);
-  p.vleak = uniform(n, -0.2, 0.2, rng);
+  liquid::LtcParams p = liquid_test::random_ltc_params(kFeatures, kNeurons, rng,
+                                                       [](const Shape& s) { return ones(s, DType::Float64, kCpu); });
   Tensor x = uniform({kBatch, kSteps, kFeatures}, -1, 1, rng);
   Tensor h0 = uniform({kBatch, kNeurons}, -0.3, 0.3, rng);
   Tensor elapsed = uniform({kBatch, kSteps}, 0.5, 1.5, rng);
