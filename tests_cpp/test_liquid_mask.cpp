@@ -50,7 +50,8 @@ void expect_carried(const Tensor& states, const Tensor& h0) {
     for (std::int64_t t = 0; t < kSteps; ++t) {
       if (kKeep[b][t] != 0) continue;
       for (std::int64_t j = 0; j < n; ++j) {
-        const double before = t == 0 ? h0.data<double>()[b * n + j] : states.data<double>()[((b * kSteps) + t - 1) * n + j];
+        const double before =
+            t == 0 ? h0.data<double>()[b * n + j] : states.data<double>()[(b * kSteps + t - 1) * n + j];
         EXPECT_EQ(states.data<double>()[(b * kSteps + t) * n + j], before) << "b=" << b << " t=" << t;
       }
     }

@@ -274,9 +274,10 @@ struct BlockBackward {
     for (std::int64_t t = p.steps - 1; t >= 0; --t) {
       const Lanes<T> on = p.real(blk, t);
       if (p.keep && !(on != T(0)).any()) {
+        const Lanes<T> zero = Lanes<T>::Zero();
         for (std::int64_t j = 0; j < n; ++j) carry[j] += gather(grad_states + t * n + j, p.steps * n, blk);
-        for (std::int64_t i = 0; i < p.c; ++i) scatter(Lanes<T>(Lanes<T>::Zero()), dx + t * p.c + i, p.steps * p.c, blk);
-        scatter(Lanes<T>(Lanes<T>::Zero()), delapsed + t, p.steps, blk);
+        for (std::int64_t i = 0; i < p.c; ++i) scatter(zero, dx + t * p.c + i, p.steps * p.c, blk);
+        scatter(zero, delapsed + t, p.steps, blk);
         continue;
       }
       for (std::int64_t j = 0; j < n; ++j) {
