@@ -445,10 +445,11 @@ for _name, _exc, _thunk, _desc in (
 ):
     add_bad(_name, _exc, _thunk, f"{_name}: {_desc}")
 
-# ---- recurrent layers (nn.modules.rnn) ---------------------------------------------------
+# ---- recurrent layers (ember_ml.ncps engine; documented NCP cells in nn.modules) -------------
 def _rnn_bad_inputs():
+    from ember_ml import ncps as M
     from ember_ml import wirings
-    from ember_ml.nn import modules as M
+    from ember_ml.nn import modules as D
 
     built = wirings.AutoNCP(8, 2, seed=0)
     built.build(5)
@@ -469,13 +470,12 @@ def _rnn_bad_inputs():
         ("LTC", ValueError, lambda: M.LTC(3, built), "LTC: wiring built for 5 inputs"),
         ("LTC", ValueError, lambda: M.LTC(3, 4, input_mapping="relu"), "LTC: unknown input mapping"),
         ("LTC", ValueError, lambda: M.LTC(3, 4, ode_unfolds=0), "LTC: zero ODE unfolds"),
-        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(F(2, 4)), "NCP: input size"),
-        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(F(2, 3), F(2, 8)),
-         "NCP: state size"),
-        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2)), "NCP: unbuilt map without input_size"),
-        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 6), "AutoNCP: output_size >= units - 2"),
-        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 2, sparsity_level=0.05), "AutoNCP: sparsity below 0.1"),
-        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 2)(F(3)), "AutoNCP: rank-1 input"),
+        ("NCP", ValueError, lambda: D.NCP(D.NCPMap(4, 3, 2, input_dim=3))(F(2, 4)), "NCP: input size"),
+        ("NCP", ValueError, lambda: D.NCP(D.NCPMap(4, 3, 2))(F(2, 3), F(2, 8)), "NCP: state size"),
+        ("NCP", ValueError, lambda: D.NCP(D.NCPMap(4, 3, 2), activation="swish"), "NCP: unknown activation"),
+        ("AutoNCP", ValueError, lambda: D.AutoNCP(8, 6), "AutoNCP: output_size >= units - 2"),
+        ("AutoNCP", ValueError, lambda: D.AutoNCP(8, 2, sparsity_level=0.05), "AutoNCP: sparsity below 0.1"),
+        ("AutoNCP", ValueError, lambda: D.AutoNCP(8, 2)(F(3)), "AutoNCP: rank-1 input"),
         ("LSTM", ValueError, lambda: M.LSTM(3, 4)(F(2, 5, 3), F(2, 4)), "LSTM: hx not a tuple"),
         ("GRU", ValueError, lambda: M.GRU(3, 4, batch_first=False)(F(5, 2, 4)), "GRU: feature size"),
         ("RNN", ValueError, lambda: M.RNN(3, 4, nonlinearity="sigmoid"), "RNN: unknown nonlinearity"),

@@ -1,16 +1,24 @@
-"""Neural-network modules of Ember ML: the ``Module`` base, parameters, containers, layers, activations and wirings."""
+"""Neural-network modules of Ember ML: the ``Module`` base, parameters, containers, layers, activations and wirings.
+
+The recurrent layers here have Ember ML's documented signatures: ``NCP(neuron_map)`` /
+``AutoNCP(units, output_size)`` cells, ``CfC(neuron_map)`` / ``LTC(neuron_map)`` and
+``RNN`` / ``LSTM`` / ``GRU(input_size, hidden_size, num_layers=1, ...)`` with Keras-style
+``return_state``. The ncps.torch-style layers they run are in :mod:`ember_ml.ncps`.
+"""
 from ember_ml.nn.modules import activations, wiring
 from ember_ml.nn.modules.activations import Dropout, LeCunTanh, ReLU, Sigmoid, Softmax, Softplus, Tanh
 from ember_ml.nn.modules.module import BaseModule, Module
 from ember_ml.nn.modules.parameter import Parameter
-from ember_ml.nn.modules.rnn import CTGRU, CTRNN, GRU, LSTM, LTC, NCP, RNN, AutoNCP, CfC, from_ncps
 from ember_ml.nn.modules.wiring import AutoNCPMap, FullyConnectedMap, NCPMap, NeuronMap, RandomMap
 from ember_ml.nn.modules.containers import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from ember_ml.nn.modules.linear import Dense, Linear
 from ember_ml.nn.modules.normalization import BatchNormalization
+from ember_ml.nn.modules.ncp import NCP, AutoNCP
+from ember_ml.nn.modules.liquid import LTC, CfC
+from ember_ml.nn.modules.recurrent import GRU, LSTM, RNN
 
 __all__ = ["activations", "Module", "BaseModule", "Parameter", "ReLU", "Tanh", "Sigmoid", "Softmax", "Softplus",
            "LeCunTanh", "Dropout", "wiring", "NeuronMap", "NCPMap", "AutoNCPMap", "FullyConnectedMap", "RandomMap"]
 __all__ += ["ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Sequential", "Dense", "Linear",
             "BatchNormalization"]
-__all__ += ["CfC", "LTC", "NCP", "AutoNCP", "LSTM", "GRU", "RNN", "CTRNN", "CTGRU", "from_ncps"]
+__all__ += ["CfC", "LTC", "NCP", "AutoNCP", "LSTM", "GRU", "RNN"]
