@@ -42,7 +42,9 @@ class NCP(Module):
     ``forward(inputs, state=None, return_state=False)``: ``inputs`` float ``(B, input_dim)``;
     ``state`` ``(B, units)`` (None = the stored state, zeros after construction or
     :meth:`reset_state`); returns the motor outputs ``(B, output_dim)``, or ``(outputs, new
-    state (B, units))`` with ``return_state``.
+    state (B, units))`` with ``return_state``. The stored state is detached from the autodiff
+    graph (as a Keras stateful layer's, so that ``backward`` after each call works); to
+    backpropagate through time pass the state returned with ``return_state`` explicitly.
 
     Raises:
         TypeError: ``neuron_map`` is not a NeuronMap.
