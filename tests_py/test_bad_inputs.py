@@ -182,11 +182,15 @@ for _name, _thunk in (
     ("mean", lambda: stats.mean(F(2), dtype="float128")),
     ("astype", lambda: F(2).astype("string")),
     ("EmberTensor", lambda: T.EmberTensor([1, 2], dtype="bfloat16")),
+):
+    add_bad(_name, TypeError, _thunk, f"{_name}: unknown dtype")
+for _name, _thunk in (
     ("get_dtype", lambda: T.get_dtype("float128")),
     ("get_dtype", lambda: T.from_dtype_str("uint128")),
     ("get_dtype", lambda: T.to_dtype_str("quad")),
 ):
-    add_bad(_name, TypeError, _thunk, f"{_name}: unknown dtype")
+    add_bad(_name, ValueError, _thunk, f"{_name}: unknown dtype name")
+add_bad("get_dtype", TypeError, lambda: T.get_dtype(object()), "get_dtype: not a dtype")
 add_bad("cast", TypeError, lambda: T.cast(F(2), None), "cast: dtype None")
 add_bad("astype", TypeError, lambda: F(2).astype(None), "astype: dtype None")
 add_bad("zeros", ValueError, lambda: T.zeros((2, -1)), "zeros: negative dimension")

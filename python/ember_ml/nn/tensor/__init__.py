@@ -60,7 +60,8 @@ def get_dtype(name: Any) -> EmberDType:
     """The :class:`EmberDType` for a name (``'float32'``, ``'bool_'``), NumPy dtype or Python type.
 
     Raises:
-        TypeError: the name is not one of the fourteen dtypes.
+        ValueError: ``name`` is a string that names none of the fourteen dtypes.
+        TypeError: ``name`` is neither a string nor a dtype-like object of one of them.
     """
     if isinstance(name, EmberDType):
         return name
@@ -69,7 +70,8 @@ def get_dtype(name: Any) -> EmberDType:
     for dtype in _DTYPES.values():
         if dtype == name:
             return dtype
-    raise TypeError(f"[get_dtype] unknown dtype {name!r}; expected one of {sorted(_DTYPES)}")
+    error = ValueError if isinstance(name, str) else TypeError
+    raise error(f"[get_dtype] unknown dtype {name!r}; expected one of {sorted(_DTYPES)}")
 
 
 def to_dtype_str(dtype: Any) -> str:
@@ -78,7 +80,11 @@ def to_dtype_str(dtype: Any) -> str:
 
 
 def from_dtype_str(name: str) -> EmberDType:
-    """The :class:`EmberDType` named ``name``; the inverse of :func:`to_dtype_str`."""
+    """The :class:`EmberDType` named ``name``; the inverse of :func:`to_dtype_str`.
+
+    Raises:
+        ValueError: an unknown name.
+    """
     return get_dtype(name)
 
 
