@@ -12,6 +12,7 @@ import numpy as np
 from ember_ml import _core
 
 EmberTensor = _core.EmberTensor
+from ember_ml.nn.tensor import _documented  # noqa: E402,F401 - the documented EmberTensor methods
 EmberDType = _core.EmberDType
 DType = EmberDType
 
