@@ -54,6 +54,8 @@ _RANDOM_OPS_LIST = (
 _globals = globals()
 for _name in _TENSOR_OPS_LIST + _RANDOM_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
+# Documented argument forms (array-valued parameters, integer uniforms) over the C++ ops.
+from ember_ml.nn.tensor._random import random_normal, random_uniform  # noqa: E402
 del _globals, _name
 
 
