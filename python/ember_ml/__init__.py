@@ -11,7 +11,7 @@ from ember_ml.backend import (
     set_backend,
     using_backend,
 )
-from ember_ml import nn, ops
+from ember_ml import backend, nn, ops, training
 from ember_ml import wirings  # ncps.wirings drop-in
 from ember_ml import ncps  # ncps.torch drop-in
 
@@ -23,4 +23,4 @@ __all__ = [
     "__version__", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "ops", "nn",
 ]
-__all__ += ["wirings", "ncps"]
+__all__ += ["wirings", "ncps", "backend", "training"]

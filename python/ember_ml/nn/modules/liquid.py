@@ -146,3 +146,5 @@ class LTC(_LiquidShell):
                          {"mixed_memory": mixed_memory, "input_mapping": input_mapping,
                           "output_mapping": output_mapping, "ode_unfolds": ode_unfolds, "epsilon": epsilon,
                           "implicit_param_constraints": implicit_param_constraints, "fused": fused})
+
+__all__ = ["CfC", "LTC"]

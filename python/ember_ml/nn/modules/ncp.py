@@ -202,3 +202,5 @@ class AutoNCP(NCP):
     def from_config(cls, config: Mapping[str, Any]) -> AutoNCP:
         """A new cell (fresh parameters) from :meth:`get_config`'s dict."""
         return Module.from_config.__func__(cls, config)
+
+__all__ = ["NCP", "AutoNCP"]

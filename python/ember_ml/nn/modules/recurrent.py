@@ -207,3 +207,5 @@ class GRU(_StackedRNN):
     """
 
     engine = torch_style.GRU
+
+__all__ = ["RNN", "LSTM", "GRU"]
