@@ -15,15 +15,17 @@ import numpy as np
 
 from ember_ml import _core
 
+EmberTensor = _core.EmberTensor
+
 
 def _is_scalar(value: Any) -> bool:
-    return np.ndim(value) == 0 and not isinstance(value, _core.EmberTensor)
+    return np.ndim(value) == 0 and not isinstance(value, EmberTensor)
 
 
 def _parameter(owner: str, name: str, value: Any, shape: tuple[int, ...], dtype: Any, device: Any,
                nonnegative: bool = False) -> Any:
     """``value`` as a tensor of ``dtype`` on ``device`` after checking it is finite and broadcasts to ``shape``."""
-    t = _core.EmberTensor(value, dtype=dtype, device=device)
+    t = EmberTensor(value, dtype=dtype, device=device)
     values = t.numpy()
     if not np.all(np.isfinite(values)) or (nonnegative and np.any(values < 0)):
         kind = "finite and >= 0" if nonnegative else "finite"
@@ -42,7 +44,7 @@ def _shape(shape: Any) -> tuple[int, ...]:
 
 
 def random_uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any = None, device: Any = None,
-                   seed: Any = None) -> _core.EmberTensor:
+                   seed: Any = None) -> EmberTensor:
     """Uniform values in ``[minval, maxval)`` of ``shape``; see the module docstring for arrays and integers.
 
     Args:
@@ -82,7 +84,7 @@ def random_uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any 
 
 
 def random_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = None, device: Any = None,
-                  seed: Any = None) -> _core.EmberTensor:
+                  seed: Any = None) -> EmberTensor:
     """Normal(mean, stddev**2) values of ``shape``; ``mean`` / ``stddev`` may be arrays broadcasting to ``shape``.
 
     Args:
