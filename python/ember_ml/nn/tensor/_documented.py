@@ -67,14 +67,14 @@ def rebuild_tensor(kind: str, payload: bytes, device: str, requires_grad: bool) 
     Raises:
         ValueError: another ``kind``, or ``payload`` is not an ``.npy`` array of plain values.
     """
+    if kind not in ("EmberTensor", "Parameter"):
+        raise ValueError(f"[rebuild_tensor] unknown tensor kind {kind!r}")
     values = np.load(io.BytesIO(payload), allow_pickle=False)
     if kind == "Parameter":
         from ember_ml.nn.modules.parameter import Parameter
 
         param = Parameter(values, requires_grad=requires_grad)
         return param if device == param.device else param.to(device)
-    if kind != "EmberTensor":
-        raise ValueError(f"[rebuild_tensor] unknown tensor kind {kind!r}")
     return EmberTensor(values, device=device, requires_grad=requires_grad)
 
 
