@@ -354,6 +354,9 @@ def test_ncps_namespace_mirrors_ncps_torch():
      ["[GRU]", "(2, 2, 4)", "(1, 2, 4)"]),
     (lambda: modules.RNN(3, 4, activation="sigmoid"), ["[RNN]", "activation", "'sigmoid'"]),
     (lambda: modules.LSTM(3, 4, dropout=1.0), ["[LSTM]", "dropout", "1.0"]),
+    (lambda: modules.Dense(2, 3)(np.ones((1, 2), np.float32), return_state=True), ["[Dense]", "return_state", "none"]),
+    (lambda: modules.CfC(NCPMap(4, 3, 2))(np.ones((1, 5, 2), np.float32), return_state=True),
+     ["[CfC]", "return_state", "CfC(..., return_state=True)"]),
 ])
 def test_bad_input_names_the_class_and_numbers(thunk, words):
     with pytest.raises(ValueError) as info:
