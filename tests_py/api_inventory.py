@@ -411,6 +411,8 @@ RNN_LAYERS = [
     E(MODS, "NCP", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, seed=0))(_seq()[:, 0])),
     E(MODS, "AutoNCP", lambda c: c(8, 2, seed=0)(_seq()[:, 0])),
     *[E(MODS, name, lambda c: c(3, 4, num_layers=2)(_seq())) for name in ("LSTM", "GRU", "RNN")],
+    *[E(MODS, name, lambda c: c(4, return_state=True)(_seq())) for name in ("CTRNN", "CTGRU")],
+    E(MODS, "from_ncps", lambda f: f(_ncps_cfc())),
 ]
 
 SECTIONS = {

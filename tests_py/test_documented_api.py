@@ -220,6 +220,20 @@ def test_liquid_layer_is_the_engine_layer(kind):
     np.testing.assert_allclose(again.numpy(), layer(x)[0].numpy(), rtol=1e-5, atol=1e-6)
 
 
+@pytest.mark.parametrize("kind,options", [("CTRNN", {"ode_unfolds": 3}), ("CTGRU", {"num_timescales": 3})])
+def test_continuous_time_layers_are_the_engine_layers(kind, options):
+    x = np.random.default_rng(7).standard_normal((2, 5, 3)).astype(np.float32)
+    layer = getattr(modules, kind)(4, return_state=True, **options)
+    output, state = layer(x)
+    engine = getattr(ncps, kind)(3, 4, **options)
+    _copy_parameters(layer, engine)
+    want, want_state = engine(x)
+    np.testing.assert_array_equal(output.numpy(), want.numpy())
+    np.testing.assert_array_equal(state.numpy(), want_state.numpy())
+    with pytest.raises(NotImplementedError, match=rf"^\[{kind}\] a wired {kind}"):
+        getattr(modules, kind)(NCPMap(3, 2, 1))
+
+
 def test_liquid_layer_passes_the_mask_only_when_given(monkeypatch):
     layer = modules.CfC(NCPMap(5, 4, 2, seed=1))
     x = np.ones((2, 3, 3), np.float32)
@@ -279,6 +293,8 @@ LAYERS = {
     "RNN": lambda: modules.RNN(3, 4, num_layers=2, activation="relu", bidirectional=True),
     "LSTM": lambda: modules.LSTM(3, 4, dropout=0.2, return_state=True),
     "GRU": lambda: modules.GRU(3, 4, bias=False),
+    "CTRNN": lambda: modules.CTRNN(4, activation="relu", ode_unfolds=2),
+    "CTGRU": lambda: modules.CTGRU(4, num_timescales=3, return_state=True),
     "ncps.CfC": lambda: ncps.CfC(3, 6, backbone_units=8, proj_size=2),
     "ncps.CfC-wired": lambda: ncps.CfC(3, wirings.AutoNCP(8, 2, seed=1)),
     "ncps.LTC": lambda: ncps.LTC(3, wirings.NCP(4, 3, 2, 2, 2, 2, 2), ode_unfolds=2),

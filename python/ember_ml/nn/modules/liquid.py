@@ -1,8 +1,7 @@
-"""Ember ML's documented liquid layers ``CfC(neuron_map, ...)`` and ``LTC(neuron_map, ...)``.
+"""Ember ML's documented continuous-time layers ``CfC(neuron_map)``, ``LTC(neuron_map)``, ``CTRNN``, ``CTGRU``.
 
-Keras-style shells over the ncps.torch-style engine layers :class:`ember_ml.ncps.CfC` /
-:class:`ember_ml.ncps.LTC` (one fused sequence op each): the input size comes from the
-first call, and ``forward(inputs, initial_state=None, timespans=None, mask=None)`` returns
+Keras-style shells over the ncps.torch-style engine layers of :mod:`ember_ml.ncps`
+(``CfC`` / ``LTC``: one fused sequence op each): the input size comes from the first call, and ``forward(inputs, initial_state=None, timespans=None, mask=None)`` returns
 the output, or ``(output, final_state)`` with ``return_state=True``.
 """
 from __future__ import annotations
@@ -11,7 +10,8 @@ from typing import Any, Mapping, Sequence
 
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.recurrent import engine_call, keras_result
-from ember_ml.nn.modules.rnn import cfc, ltc
+from ember_ml.nn.modules.rnn import cfc, ctgru, ctrnn, ltc
+from ember_ml.nn.modules.rnn._layers import check_positive_int
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.modules.wiring._config import map_from_config, map_to_config
 
@@ -20,6 +20,7 @@ class _LiquidShell(Module):
     """Builds the engine layer ``engine(input_size, neuron_map, **options)`` at the first call and runs it."""
 
     engine: type = cfc.CfC
+    map_argument = "neuron_map"  # the constructor's name of the wiring / size argument
 
     def __init__(self, neuron_map: NeuronMap | int, return_sequences: bool, return_state: bool, batch_first: bool,
                  options: dict[str, Any]) -> None:
@@ -74,15 +75,15 @@ class _LiquidShell(Module):
     def get_config(self) -> dict[str, Any]:
         """The constructor arguments; the neuron map as ``{"class_name", "config"}`` (JSON-serialisable)."""
         wiring = self.neuron_map if isinstance(self.neuron_map, int) else map_to_config(self.neuron_map)
-        return {"neuron_map": wiring, "return_sequences": self.return_sequences, "return_state": self.return_state,
+        return {self.map_argument: wiring, "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "batch_first": self.batch_first, **self.options}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> _LiquidShell:
         """A new layer (fresh parameters, the same wiring) from :meth:`get_config`'s dict."""
         config = dict(config)
-        if not isinstance(config.get("neuron_map"), int):
-            config["neuron_map"] = map_from_config(config.get("neuron_map"))
+        if not isinstance(config.get(cls.map_argument), int):
+            config[cls.map_argument] = map_from_config(config.get(cls.map_argument))
         return super().from_config(config)
 
     def extra_repr(self) -> str:
@@ -147,4 +148,56 @@ class LTC(_LiquidShell):
                           "output_mapping": output_mapping, "ode_unfolds": ode_unfolds, "epsilon": epsilon,
                           "implicit_param_constraints": implicit_param_constraints, "fused": fused})
 
-__all__ = ["CfC", "LTC"]
+class CTRNN(_LiquidShell):
+    """Continuous-time RNN layer (Funahashi & Nakamura 1993), documented Ember ML form; runs :class:`ember_ml.ncps.CTRNN`.
+
+    Args:
+        units: number of neurons (fully connected; a wired CTRNN is not implemented).
+        activation: ``tanh``, ``relu``, ``sigmoid``, ``softplus`` or ``lecun_tanh``.
+        ode_unfolds: Euler steps per time step.
+        return_sequences, return_state, batch_first: as :class:`CfC`.
+
+    Raises:
+        NotImplementedError: ``[CTRNN]`` for a neuron map.
+        ValueError: ``[CTRNN]`` for non-positive sizes or an unknown activation (at the first call).
+    """
+
+    engine = ctrnn.CTRNN
+    map_argument = "units"
+
+    def __init__(self, units: int, activation: str = "tanh", ode_unfolds: int = 6, return_sequences: bool = True,
+                 return_state: bool = False, batch_first: bool = True) -> None:
+        super().__init__(_units("CTRNN", units), return_sequences, return_state, batch_first,
+                         {"activation": activation, "ode_unfolds": ode_unfolds})
+
+
+class CTGRU(_LiquidShell):
+    """Continuous-time GRU layer (Mozer et al. 2017), documented Ember ML form; runs :class:`ember_ml.ncps.CTGRU`.
+
+    Args:
+        units: number of neurons (fully connected; a wired CTGRU is not implemented).
+        num_timescales: time scales per neuron.
+        return_sequences, return_state, batch_first: as :class:`CfC`.
+
+    Raises:
+        NotImplementedError: ``[CTGRU]`` for a neuron map.
+        ValueError: ``[CTGRU]`` for non-positive sizes (at the first call).
+    """
+
+    engine = ctgru.CTGRU
+    map_argument = "units"
+
+    def __init__(self, units: int, num_timescales: int = 8, return_sequences: bool = True,
+                 return_state: bool = False, batch_first: bool = True) -> None:
+        super().__init__(_units("CTGRU", units), return_sequences, return_state, batch_first,
+                         {"num_timescales": num_timescales})
+
+
+def _units(owner: str, units: Any) -> int:
+    if isinstance(units, NeuronMap):
+        raise NotImplementedError(f"[{owner}] a wired {owner} (a neuron map of {units.units} neurons) is not "
+                                  f"implemented; pass the number of units")
+    return check_positive_int(owner, "units", units)
+
+
+__all__ = ["CfC", "LTC", "CTRNN", "CTGRU"]
