@@ -137,8 +137,40 @@ def check_collectives() -> None:
         assert (stats["device_to_host"], stats["host_to_device"]) == (1, 1), stats
         np.testing.assert_allclose(t.numpy(), expected["sum"], rtol=1e-6)
         assert t.device == "opencl:0"
+    check_buckets()
     if dist.is_main_process():
         print("collectives ok")
+
+
+def check_buckets() -> None:
+    """Gradients travel in buckets of at most bucket_cap_mb (one all-reduce each) and come back averaged."""
+    from ember_ml.distributed import collectives
+
+    net = walker_model(0.0)
+    model = dist.DistributedDataParallel(net, bucket_cap_mb=0.1)
+    params = list(net.parameters())
+    assert 1 < len(model.buckets) < len(params), (len(model.buckets), len(params))
+    assert sorted(id(p) for b in model.buckets for p in b.params) == sorted(id(p) for p in params)
+    for bucket in model.buckets:
+        assert len(bucket.params) == 1 or sum(p.size * 4 for p in bucket.params) <= 0.1e6
+    rng = np.random.default_rng(dist.rank())
+    x = T.convert_to_tensor(rng.standard_normal((3, 5, 17)).astype(np.float32))
+    with model.no_sync():
+        ops.mse(T.zeros((3, 5, 17)), model(x)[0]).backward()
+    local = [np.array(p.grad.numpy()) for p in params]
+    every = [dist.all_gather(T.convert_to_tensor(g)).numpy() for g in local]
+    for p in params:
+        p.grad = None
+    calls = []
+    reduce = collectives.all_reduce_flat
+    collectives.all_reduce_flat = lambda buffer: (calls.append(buffer.size), reduce(buffer))
+    try:
+        ops.mse(T.zeros((3, 5, 17)), model(x)[0]).backward()
+    finally:
+        collectives.all_reduce_flat = reduce
+    assert len(calls) == len(model.buckets), (len(calls), len(model.buckets))
+    for p, g in zip(params, every):
+        np.testing.assert_allclose(p.grad.numpy(), g.mean(axis=0), rtol=1e-5, atol=1e-7)
 
 
 def mismatch() -> None:

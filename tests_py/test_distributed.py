@@ -122,3 +122,112 @@ def test_a_killed_rank_ends_the_job_within_30_s(tmp_path: pathlib.Path) -> None:
         if job.poll() is None:
             os.killpg(job.pid, signal.SIGKILL)
             job.wait(timeout=10)
+
+
+# --- one process (no mpirun): a world of size 1, sharding, argument checks ---
+
+def test_a_process_without_launcher_is_a_world_of_one(run_python) -> None:
+    result = run_python("""
+        import sys
+        import numpy as np
+        from ember_ml import distributed as dist
+        from ember_ml.nn import tensor as T
+        dist.init()
+        assert (dist.rank(), dist.world_size(), dist.is_main_process()) == (0, 1, True)
+        assert "mpi4py" not in sys.modules
+        t = T.convert_to_tensor(np.array([1.0, -2.0], np.float32))
+        for op in ("sum", "mean", "max", "min"):
+            assert dist.all_reduce(t, op) is t
+        assert dist.broadcast(t) is t
+        np.testing.assert_array_equal(t.numpy(), [1.0, -2.0])
+        np.testing.assert_array_equal(dist.all_gather(t).numpy(), [[1.0, -2.0]])
+        dist.barrier()
+        print("ok")
+    """, env={k: v for k, v in rank_env().items()
+              if k not in ("OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK")})
+    assert result.returncode == 0 and "ok" in result.stdout, result.stderr
+
+
+@pytest.mark.parametrize("n,world", [(10, 3), (32, 2), (7, 7), (100, 4)])
+@pytest.mark.parametrize("shuffle", [False, True])
+def test_shards_are_disjoint_equal_and_rebuild_the_global_batches(n: int, world: int, shuffle: bool) -> None:
+    from ember_ml import distributed as dist
+
+    shards = [dist.shard_indices(n, r, world, shuffle=shuffle, seed=3) for r in range(world)]
+    assert {len(s) for s in shards} == {n // world}
+    together = np.concatenate(shards)
+    assert len(np.unique(together)) == len(together)
+    order = np.random.default_rng([3, 0]).permutation(n) if shuffle else np.arange(n)
+    local = max(1, (n // world) // 2)
+    for b in range(0, n // world, local):  # local batch b of every rank = global batch b of one process
+        union = np.stack([s[b:b + local] for s in shards], axis=1).reshape(-1)
+        np.testing.assert_array_equal(union, order[b * world:(b + local) * world])
+
+
+def test_shard_and_sampler_select_rows() -> None:
+    from ember_ml import distributed as dist
+    from ember_ml.nn import tensor as T
+
+    x = np.arange(20).reshape(10, 2)
+    y = np.arange(10)
+    xs, ys = dist.shard((x, y), rank=1, world_size=3)
+    np.testing.assert_array_equal(ys, [1, 4, 7])
+    np.testing.assert_array_equal(xs, x[[1, 4, 7]])
+    np.testing.assert_array_equal(dist.shard(T.convert_to_tensor(y), 2, 3).numpy(), [2, 5, 8])
+    sampler = dist.DistributedSampler(y, num_replicas=2, rank=0, seed=5)
+    first = list(sampler)
+    assert len(sampler) == 5 and list(sampler) == first
+    sampler.set_epoch(1)
+    assert list(sampler) != first
+    np.testing.assert_array_equal(list(sampler), dist.shard_indices(10, 0, 2, True, 5, 1))
+
+
+def test_bad_arguments_raise_clear_errors() -> None:
+    from ember_ml import distributed as dist
+    from ember_ml.nn import tensor as T
+    from ember_ml.nn.modules import Linear
+
+    with pytest.raises(ValueError, match=r"\[shard\] rank must be in \[0, 2\)"):
+        dist.shard_indices(10, 2, 2)
+    with pytest.raises(ValueError, match=r"\[shard\] cannot split 3 rows over 4 ranks"):
+        dist.shard_indices(3, 0, 4)
+    with pytest.raises(ValueError, match=r"\[shard\] every array must have the same number of rows"):
+        dist.shard((np.zeros(4), np.zeros(5)), 0, 2)
+    with pytest.raises(ValueError, match=r"\[DistributedSampler\] rank must be in"):
+        dist.DistributedSampler(10, num_replicas=2, rank=5)
+    with pytest.raises(ValueError, match=r"\[all_reduce\] op must be one of"):
+        dist.all_reduce(T.convert_to_tensor([1.0]), "prod")
+    with pytest.raises(TypeError, match=r"\[all_reduce\] op='mean' needs a floating-point"):
+        dist.all_reduce(T.convert_to_tensor(np.array([1], np.int32)), "mean")
+    with pytest.raises(TypeError, match=r"\[all_reduce\] op='sum' needs a numeric tensor, got bool"):
+        dist.all_reduce(T.convert_to_tensor(np.array([True])), "sum")
+    with pytest.raises(TypeError, match=r"\[all_reduce\] expected an EmberTensor, got ndarray"):
+        dist.all_reduce(np.zeros(2))
+    with pytest.raises(ValueError, match=r"\[broadcast\] root must be in \[0, 1\)"):
+        dist.broadcast(T.convert_to_tensor([1.0]), root=1)
+    with pytest.raises(ValueError, match=r"\[distributed.rank_seed\]"):
+        dist.rank_seed(-1)
+    with pytest.raises(TypeError, match=r"\[DistributedDataParallel\] module must be an ember_ml Module"):
+        dist.DistributedDataParallel(object())
+    with pytest.raises(ValueError, match=r"\[DistributedDataParallel\] bucket_cap_mb must be positive"):
+        dist.DistributedDataParallel(Linear(2, 3), bucket_cap_mb=0)
+
+
+def test_rank_seed_keeps_rank_0_and_spreads_the_others() -> None:
+    from ember_ml import distributed as dist
+
+    assert dist.rank_seed(42, 0) == 42
+    assert dist.rank_seed(42, 1) == (42 + 0x9E3779B97F4A7C15) % 2**64
+    assert len({dist.rank_seed(42, r) for r in range(64)}) == 64
+
+
+def test_a_wrapped_module_in_a_world_of_one_is_the_module() -> None:
+    from ember_ml import distributed as dist
+    from ember_ml.nn.modules import Linear
+
+    layer = Linear(3, 2)
+    model = dist.DistributedDataParallel(layer)
+    x = np.ones((4, 3), np.float32)
+    np.testing.assert_array_equal(model(x).numpy(), layer(x).numpy())
+    assert list(model.state_dict()) == list(layer.state_dict())
+    assert [id(p) for p in model.parameters()] == [id(p) for p in layer.parameters()]
