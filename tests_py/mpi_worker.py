@@ -3,8 +3,8 @@
 ``python mpi_worker.py train MODEL DROPOUT EMULATE OUT`` trains MODEL (``forecast``: the
 AutoNCP(16, 1) CfC of examples/train_forecast.py on the CO2 windows; ``walker``: the
 Walker2d CfC configuration, ``CfC(17, 64, proj_size=17, backbone_units=256,
-backbone_layers=1, activation='silu')`` on synthetic (N, 64, 17) sequences with per-step
-timespans) for 5 SGD steps of global batch 32, wrapped in DistributedDataParallel.
+backbone_layers=1, activation='silu')``, with ``backbone_layers=2`` when DROPOUT > 0, on
+synthetic (N, 64, 17) sequences with per-step timespans) for 5 SGD steps of global batch 32, wrapped in DistributedDataParallel.
 
 * Under ``mpirun -n W`` (``EMULATE`` = 0) each rank takes its :class:`DistributedSampler`
   share (32 / W rows) of every global batch.
@@ -12,8 +12,9 @@ timespans) for 5 SGD steps of global batch 32, wrapped in DistributedDataParalle
   divided by W, gradients accumulated, one step; W = 1 is the plain one-process run.
 
 Before step ``s`` rank ``r`` seeds the global stream with ``rank_seed(SEED + s, r)``, so
-its dropout masks are known to the emulation. Rank 0 writes ``OUT`` (.npy): every rank's
-flattened parameters after the steps, ``(W, P)`` float32 (``all_gather``).
+its dropout masks are known to the emulation. Rank 0 writes ``OUT`` (.npz): ``initial``, its
+flattened parameters after wrapping, ``(P,)``, and ``final``, every rank's after the steps,
+``(W, P)`` float32 (``all_gather``).
 
 ``python mpi_worker.py collectives``: checks all_reduce / broadcast / all_gather against
 NumPy (every rank knows every rank's input) for several dtypes, a strided view and, where
@@ -47,7 +48,9 @@ STEPS = 5
 
 
 def walker_model(dropout: float) -> CfC:
-    return CfC(17, 64, proj_size=17, backbone_units=256, backbone_layers=1, activation="silu",
+    # As in ncps, backbone dropout follows the second and later backbone layers: with one
+    # layer a dropout rate draws no mask, so the dropout case uses two.
+    return CfC(17, 64, proj_size=17, backbone_units=256, backbone_layers=2 if dropout > 0 else 1, activation="silu",
                backbone_dropout=dropout if dropout > 0 else None, batch_first=True)
 
 
@@ -79,6 +82,7 @@ def local_loss(model, x, y, spans, rows):
 def train(model_name: str, dropout: float, emulate: int, out: str) -> None:
     net, x, y, spans = make_task(model_name, dropout)
     model = dist.DistributedDataParallel(net)
+    initial = flat_parameters(net)
     world = emulate if emulate else dist.world_size()
     ranks = range(emulate) if emulate else [dist.rank()]
     local_batch = GLOBAL_BATCH // world
@@ -93,7 +97,7 @@ def train(model_name: str, dropout: float, emulate: int, out: str) -> None:
         optimizer.step()
     gathered = dist.all_gather(T.convert_to_tensor(flat_parameters(net)))
     if dist.is_main_process():
-        np.save(out, gathered.numpy())
+        np.savez(out, initial=initial, final=gathered.numpy())
 
 
 def check_collectives() -> None:

@@ -10,7 +10,7 @@ import numpy as np
 from ember_ml.distributed import collectives
 from ember_ml.nn.modules import Module
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor
-from ember_ml.ops.autodiff import is_grad_enabled, no_grad
+from ember_ml.ops.autodiff import is_grad_enabled
 
 # Replicas whose forward ran with gradients since their last reduction: the next
 # EmberTensor.backward() reduces their gradients (as PyTorch's DDP reducer does).
@@ -62,15 +62,11 @@ class _Bucket:
             counts[i] = grad is not None
         collectives.all_reduce_flat(self.buffer)
         self.buffer[:offsets[-1]] /= size
-        with no_grad():
-            for i, p in enumerate(self.params):
-                if counts[i] == 0:
-                    continue
-                values = self.buffer[offsets[i]:offsets[i + 1]].reshape(p.shape)
-                if p.grad is None:
-                    p.grad = convert_to_tensor(values.copy(), device=p.device)
-                else:
-                    p.grad[...] = values
+        for i, p in enumerate(self.params):
+            if counts[i] == 0:
+                continue
+            # A new tensor (a copy of the bucket's slice): the engine may share a gradient's memory.
+            p.grad = convert_to_tensor(self.buffer[offsets[i]:offsets[i + 1]].reshape(p.shape), device=p.device)
 
 
 def _check_replicas(module: Module) -> None:
