@@ -10,6 +10,7 @@ tests fail (Open MPI and mpi4py are requirements, installed by scripts/setup.sh)
 """
 from __future__ import annotations
 
+import json
 import os
 import pathlib
 import shutil
@@ -70,10 +71,19 @@ def test_collectives_match_numpy(ranks: int) -> None:
     assert "collectives ok" in result.stdout
 
 
+@pytest.fixture(scope="module")
+def one_process() -> dict:
+    """The one-process reference parameters, by model."""
+    return {}
+
+
 @pytest.mark.parametrize("model", ["forecast", "walker"])
 @pytest.mark.parametrize("ranks", [2, 4])
-def test_ranks_match_one_process_without_dropout(tmp_path: pathlib.Path, model: str, ranks: int) -> None:
-    reference = train(tmp_path, model, 0.0, emulate=1)[0]
+def test_ranks_match_one_process_without_dropout(tmp_path: pathlib.Path, one_process: dict, model: str,
+                                                 ranks: int) -> None:
+    if model not in one_process:  # shared by the 2- and 4-rank cases
+        one_process[model] = train(tmp_path, model, 0.0, emulate=1)[0]
+    reference = one_process[model]
     params = train(tmp_path, model, 0.0, ranks=ranks)
     assert params.shape == (ranks, reference.size)
     for r in range(1, ranks):
@@ -234,3 +244,25 @@ def test_a_wrapped_module_in_a_world_of_one_is_the_module() -> None:
     np.testing.assert_array_equal(model(x).numpy(), layer(x).numpy())
     assert list(model.state_dict()) == list(layer.state_dict())
     assert [id(p) for p in model.parameters()] == [id(p) for p in layer.parameters()]
+
+
+def test_distributed_forecast_example_writes_on_rank_0_and_resumes(tmp_path: pathlib.Path) -> None:
+    example = str(pathlib.Path(__file__).resolve().parent.parent / "examples" / "train_forecast_distributed.py")
+
+    def forecast(out: pathlib.Path, *args: str) -> tuple[str, dict]:
+        command = mpirun_command(2) + [sys.executable, example, "--no-progress", "--units", "8", "--window", "12",
+                                       "--out", str(out), *args]
+        result = run(command, timeout=180)
+        assert result.returncode == 0, f"exit status {result.returncode}:\n{result.stdout}\n{result.stderr}"
+        return result.stdout, json.loads((out / "metrics.json").read_text())
+
+    stdout, metrics = forecast(tmp_path / "once", "--epochs", "4")
+    assert stdout.count("2 rank(s)") == 1 and stdout.count("test MSE:") == 1, stdout  # rank 0 alone prints
+    assert metrics["epochs"] == 4 and metrics["world_size"] == 2
+    for name in ("forecast.png", "model.npz", "checkpoint/checkpoint.npz", "checkpoint/config.json"):
+        assert (tmp_path / "once" / name).is_file(), name
+    forecast(tmp_path / "split", "--epochs", "2")
+    stdout, resumed = forecast(tmp_path / "split", "--epochs", "4", "--resume")
+    assert "resumed after epoch 2" in stdout
+    assert resumed["test_mse"] == pytest.approx(metrics["test_mse"], rel=1e-5)
+    assert resumed["val_mse"] == pytest.approx(metrics["val_mse"], rel=1e-5)
