@@ -70,7 +70,8 @@ def measure(quick: bool) -> dict:
             t = T.convert_to_tensor(np.ones(nbytes // 4, np.float32))
             repeats = max(3, min(200, int(2e7 // nbytes))) // (4 if quick else 1) + 1
             seconds = median_seconds(lambda t=t: dist.all_reduce(t, "sum"), repeats, dist.barrier)
-            results["allreduce"].append({"label": f"{nbytes // 1024} KB", "bytes": nbytes, "seconds": seconds,
+            label = f"{nbytes // 1024} KB" if nbytes < 2**20 else f"{nbytes // 2**20} MB"
+            results["allreduce"].append({"label": label, "bytes": nbytes, "seconds": seconds,
                                          "mb_per_s": nbytes / seconds / 1e6})
     T.set_seed(0)
     model = dist.DistributedDataParallel(CfC(8, wirings.AutoNCP(64, 8, seed=0), return_sequences=True))

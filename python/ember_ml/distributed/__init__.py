@@ -2,7 +2,7 @@
 
 Launch one process per rank with ``mpirun -n 4 python train.py`` (or ``srun``); a process
 started without a launcher is a world of size 1 and needs no MPI. See
-``docs/distributed.md``::
+``docs/scaling.md`` (launching, hostfiles, Slurm, joblib sweeps)::
 
     from ember_ml import distributed as dist
 

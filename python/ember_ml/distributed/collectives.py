@@ -73,7 +73,7 @@ def init() -> None:
             from mpi4py import MPI
         except ImportError as e:
             raise ImportError("[distributed.init] this process was started by an MPI launcher but mpi4py is not "
-                              "installed; install it with `pip install mpi4py` (see docs/distributed.md)") from e
+                              "installed; install it with `pip install mpi4py` (see docs/scaling.md)") from e
         _world.mpi, _world.comm = MPI, MPI.COMM_WORLD
         _world.rank, _world.size = MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size()
         if _world.size > 1:
