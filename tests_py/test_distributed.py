@@ -266,3 +266,17 @@ def test_distributed_forecast_example_writes_on_rank_0_and_resumes(tmp_path: pat
     assert "resumed after epoch 2" in stdout
     assert resumed["test_mse"] == pytest.approx(metrics["test_mse"], rel=1e-5)
     assert resumed["val_mse"] == pytest.approx(metrics["val_mse"], rel=1e-5)
+
+
+def test_joblib_sweep_gives_the_same_runs_at_1_and_2_workers(tmp_path: pathlib.Path) -> None:
+    example = str(pathlib.Path(__file__).resolve().parent.parent / "examples" / "sweep_joblib.py")
+    result = run([sys.executable, example, "--workers", "1", "2", "--seeds", "0", "--lrs", "0.01", "0.003",
+                  "--epochs", "2", "--units", "8", "--out", str(tmp_path)], timeout=240)
+    assert result.returncode == 0, f"exit status {result.returncode}:\n{result.stdout}\n{result.stderr}"
+    one, two = json.loads((tmp_path / "sweep.json").read_text())
+    assert (one["workers"], two["workers"]) == (1, 2) and one["runs_per_hour"] > 0 and two["runs_per_hour"] > 0
+    assert [(r["seed"], r["lr"]) for r in one["runs"]] == [(0, 0.01), (0, 0.003)]
+    for a, b in zip(one["runs"], two["runs"]):  # a run does not depend on the process it ran in
+        assert a["test_mse"] == b["test_mse"] and a["val_mse"] == b["val_mse"]
+    saved = json.loads((tmp_path / "w2" / "seed0-lr0.003" / "metrics.json").read_text())
+    assert saved["test_mse"] == two["runs"][1]["test_mse"]
