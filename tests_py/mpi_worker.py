@@ -141,9 +141,29 @@ def check_collectives() -> None:
         assert (stats["device_to_host"], stats["host_to_device"]) == (1, 1), stats
         np.testing.assert_allclose(t.numpy(), expected["sum"], rtol=1e-6)
         assert t.device == "opencl:0"
+        check_opencl_replicas()
     check_buckets()
     if dist.is_main_process():
         print("collectives ok")
+
+
+def check_opencl_replicas() -> None:
+    """A model on opencl: rank 0's weights reach every rank; the averaged gradients stay on the device."""
+    from ember_ml.nn.modules import Linear
+
+    T.set_seed(dist.rank())  # another initialisation on every rank: the wrapper must broadcast rank 0's
+    net = Linear(5, 3).to("opencl:0")
+    model = dist.DistributedDataParallel(net)
+    weights = dist.all_gather(net.weight.to("cpu")).numpy()
+    assert all(np.array_equal(w, weights[0]) for w in weights)
+    x = np.random.default_rng(dist.rank()).standard_normal((4, 5)).astype(np.float32)
+    with model.no_sync():
+        ops.mse(T.zeros((4, 3), device="opencl:0"), model(ops.to_device(T.convert_to_tensor(x), "opencl:0"))).backward()
+    local = dist.all_gather(net.weight.grad.to("cpu")).numpy()
+    net.weight.grad = net.bias.grad = None
+    ops.mse(T.zeros((4, 3), device="opencl:0"), model(ops.to_device(T.convert_to_tensor(x), "opencl:0"))).backward()
+    assert net.weight.grad.device == "opencl:0"
+    np.testing.assert_allclose(net.weight.grad.numpy(), local.mean(axis=0), rtol=1e-5, atol=1e-7)
 
 
 def check_buckets() -> None:
