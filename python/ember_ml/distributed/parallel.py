@@ -109,7 +109,8 @@ class DistributedDataParallel(Module):
     ``nn.tensor.set_seed(distributed.rank_seed(seed))`` after wrapping.
 
     Args:
-        module: the model (a :class:`Module`, built: lazy layers must have run once).
+        module: the model (a :class:`Module`, built: lazy layers must have run once), already
+            on its device: the buckets are planned over its parameters at wrap time.
         bucket_cap_mb: the size of a gradient bucket in MB (10**6 bytes); a parameter larger
             than that gets a bucket of its own.
 
