@@ -68,7 +68,7 @@ def measure(quick: bool) -> dict:
         sizes = [4**k * 1024 for k in range(0, 9, 2 if quick else 1)]  # 1 KB .. 64 MB
         for nbytes in sizes:
             t = T.convert_to_tensor(np.ones(nbytes // 4, np.float32))
-            repeats = max(3, min(200, int(2e7 // nbytes))) // (4 if quick else 1) + 1
+            repeats = max(10, min(200, int(2e7 // nbytes))) // (4 if quick else 1) + 1
             seconds = median_seconds(lambda t=t: dist.all_reduce(t, "sum"), repeats, dist.barrier)
             label = f"{nbytes // 1024} KB" if nbytes < 2**20 else f"{nbytes // 2**20} MB"
             results["allreduce"].append({"label": label, "bytes": nbytes, "seconds": seconds,
