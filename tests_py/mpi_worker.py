@@ -152,8 +152,8 @@ def check_opencl_replicas() -> None:
     from ember_ml.nn.modules import Linear
 
     T.set_seed(dist.rank())  # another initialisation on every rank: the wrapper must broadcast rank 0's
-    net = Linear(5, 3).to("opencl:0")
-    model = dist.DistributedDataParallel(net)
+    model = dist.DistributedDataParallel(Linear(5, 3)).to("opencl:0")  # buckets re-planned for the moved parameters
+    net = model.module
     weights = dist.all_gather(net.weight.to("cpu")).numpy()
     assert all(np.array_equal(w, weights[0]) for w in weights)
     x = np.random.default_rng(dist.rank()).standard_normal((4, 5)).astype(np.float32)

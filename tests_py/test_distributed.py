@@ -234,7 +234,7 @@ def test_rank_seed_keeps_rank_0_and_spreads_the_others() -> None:
     assert len({dist.rank_seed(42, r) for r in range(64)}) == 64
 
 
-def test_a_wrapped_module_in_a_world_of_one_is_the_module() -> None:
+def test_a_wrapped_module_in_a_world_of_one_is_the_module(tmp_path: pathlib.Path) -> None:
     from ember_ml import distributed as dist
     from ember_ml.nn.modules import Linear
 
@@ -244,6 +244,13 @@ def test_a_wrapped_module_in_a_world_of_one_is_the_module() -> None:
     np.testing.assert_array_equal(model(x).numpy(), layer(x).numpy())
     assert list(model.state_dict()) == list(layer.state_dict())
     assert [id(p) for p in model.parameters()] == [id(p) for p in layer.parameters()]
+    model.save_weights(tmp_path / "w.npz")
+    fresh = Linear(3, 2)
+    fresh.load_weights(tmp_path / "w.npz")
+    np.testing.assert_array_equal(fresh.weight.numpy(), layer.weight.numpy())
+    other = dist.DistributedDataParallel(Linear(3, 2))
+    other.load_weights(tmp_path / "w.npz")
+    np.testing.assert_array_equal(other.module.weight.numpy(), layer.weight.numpy())
 
 
 def test_distributed_forecast_example_writes_on_rank_0_and_resumes(tmp_path: pathlib.Path) -> None:

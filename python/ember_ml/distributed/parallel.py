@@ -103,14 +103,14 @@ class DistributedDataParallel(Module):
     its loss as the mean over its local batch: with equal local batches the averaged
     gradient is the gradient of the global batch's mean loss.
 
-    ``state_dict()`` / ``load_state_dict()`` / ``save_weights()`` are the wrapped module's (no
-    ``module.`` prefix), so checkpoints load into the plain module. In a world of size 1 the
+    ``state_dict()`` / ``load_state_dict()`` / ``save_weights()`` / ``load_weights()`` are the
+    wrapped module's (no ``module.`` prefix), so checkpoints move between the wrapper and the
+    plain module. In a world of size 1 the
     wrapper only forwards calls. For different dropout masks per rank, seed each rank with
     ``nn.tensor.set_seed(distributed.rank_seed(seed))`` after wrapping.
 
     Args:
-        module: the model (a :class:`Module`, built: lazy layers must have run once), already
-            on its device: the buckets are planned over its parameters at wrap time.
+        module: the model (a :class:`Module`, built: lazy layers must have run once).
         bucket_cap_mb: the size of a gradient bucket in MB (10**6 bytes); a parameter larger
             than that gets a bucket of its own.
 
@@ -182,6 +182,17 @@ class DistributedDataParallel(Module):
     def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> Any:
         """The wrapped module's :meth:`Module.load_state_dict`."""
         return self.module.load_state_dict(state, strict)
+
+    def load_weights(self, filepath: Any, strict: bool = True) -> Any:
+        """The wrapped module's :meth:`Module.load_weights` (files written by the plain module load)."""
+        return self.module.load_weights(filepath, strict)
+
+    def to(self, device: str) -> "DistributedDataParallel":
+        """Moves the wrapped module to ``device`` and plans the buckets over its new parameters; returns self."""
+        self.module.to(device)
+        if self.buckets:
+            self.buckets = self._make_buckets()
+        return self
 
     def extra_repr(self) -> str:
         return f"world_size={collectives.world_size()}, buckets={len(self.buckets)}"
