@@ -4,7 +4,9 @@
 AutoNCP(16, 1) CfC of examples/train_forecast.py on the CO2 windows; ``walker``: the
 Walker2d CfC configuration, ``CfC(17, 64, proj_size=17, backbone_units=256,
 backbone_layers=1, activation='silu')``, with ``backbone_layers=2`` when DROPOUT > 0, on
-synthetic (N, 64, 17) sequences with per-step timespans) for 5 SGD steps of global batch 32, wrapped in DistributedDataParallel.
+synthetic (N, 64, 17) sequences with per-step timespans) for 5 SGD steps (lr 0.1,
+momentum 0.9) of global batch 32, wrapped in DistributedDataParallel. (The Walker2d model
+of examples/reproduce/ is built here directly from that configuration.)
 
 * Under ``mpirun -n W`` (``EMULATE`` = 0) each rank takes its :class:`DistributedSampler`
   share (32 / W rows) of every global batch.
