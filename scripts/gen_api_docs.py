@@ -37,6 +37,7 @@ MODULES = (
     ("ember_ml.nn.initializers", "Initializers"),
     ("ember_ml.nn.features", "Features"),
     ("ember_ml.training", "Training"),
+    ("ember_ml.distributed", "Distributed training"),
 )
 
 
