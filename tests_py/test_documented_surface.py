@@ -220,3 +220,13 @@ def test_tensor_like_and_sequential_layers_add():
     assert model.layers == [first, second]
     x = np.ones((2, 3), np.float32)
     np.testing.assert_allclose(model(x).numpy(), np.maximum(first(x).numpy(), 0))
+
+
+def test_numpy_accepts_ember_dtypes_and_sequential_config_names_its_class():
+    assert np.ones(3).astype(tensor.float32).dtype == np.float32
+    assert np.zeros(2, dtype=tensor.bool_).dtype == np.bool_ and np.dtype(tensor.complex64) == np.complex64
+    model = modules.Sequential([modules.Dense(input_dim=10, units=20), modules.ReLU()])
+    config = model.get_config()
+    assert config["class_name"] == "Sequential" and len(config["layers"]) == 2
+    clone = modules.Sequential.from_config(config)
+    assert isinstance(clone.layers[0], modules.Dense) and clone.layers[0].get_config()["units"] == 20

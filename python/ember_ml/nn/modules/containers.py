@@ -137,8 +137,8 @@ class ModuleList(_ListBase):
     _coerce = _coerce_module
 
     def get_config(self) -> dict[str, Any]:
-        """``{"layers": [serialized item, ...]}`` (see :func:`serialize`)."""
-        return {"layers": [serialize(module) for module in self]}
+        """``{"class_name": type name, "layers": [serialized item, ...]}`` (see :func:`serialize`)."""
+        return {"class_name": type(self).__name__, "layers": [serialize(module) for module in self]}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ModuleList":

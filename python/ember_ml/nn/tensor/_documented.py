@@ -1,7 +1,8 @@
-"""The documented Ember ML surface of :class:`EmberTensor`, added to the C++ class (``ember_ml._core``).
+"""The documented Ember ML surface of :class:`EmberTensor` and :class:`EmberDType`, added to the C++ classes.
 
 ``EmberTensor(data, dtype=None, device=None, requires_grad=False)``, ``.backend``,
-``.to_numpy()``, ``.to_backend_tensor()`` and pickling. A pickle holds the values as
+``.to_numpy()``, ``.to_backend_tensor()`` and pickling; ``EmberDType.dtype`` (the NumPy
+dtype), so that NumPy accepts Ember dtypes (``array.astype(tensor.float32)``). A pickle holds the values as
 NumPy ``.npy`` bytes written and read with ``allow_pickle=False``, the device name and the
 ``requires_grad`` flag, so unpickling a tensor runs no code but this module's rebuild.
 """
@@ -15,6 +16,7 @@ import numpy as np
 from ember_ml import _core
 
 EmberTensor = _core.EmberTensor
+EmberDType = _core.EmberDType
 _engine_init = EmberTensor.__init__
 
 
@@ -78,8 +80,14 @@ def rebuild_tensor(kind: str, payload: bytes, device: str, requires_grad: bool) 
     return EmberTensor(values, device=device, requires_grad=requires_grad)
 
 
+def _numpy_dtype(self: EmberDType) -> np.dtype:
+    """The NumPy dtype of the same name (NumPy reads it when given an EmberDType as a dtype)."""
+    return np.dtype(self.name)
+
+
 EmberTensor.__init__ = _init
 EmberTensor.backend = property(_backend)
 EmberTensor.to_numpy = _to_numpy
 EmberTensor.to_backend_tensor = _to_backend_tensor
 EmberTensor.__reduce__ = _reduce
+EmberDType.dtype = property(_numpy_dtype)
