@@ -40,7 +40,7 @@ from ncps import torch as ncps_torch
 from ncps import wirings as ncps_wirings
 
 from ember_ml import ops
-from ember_ml.nn.modules import from_ncps
+from ember_ml.ncps import from_ncps
 from ember_ml.training import Adam
 
 BATCH, SEQ, FEATURES, UNITS, MOTORS = 32, 64, 16, 64, 8

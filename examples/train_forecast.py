@@ -58,7 +58,8 @@ from tqdm import tqdm  # noqa: E402
 import ember_ml as em  # noqa: E402
 from ember_ml import ops, wirings  # noqa: E402
 from ember_ml.nn import tensor as T  # noqa: E402
-from ember_ml.nn.modules import LTC, CfC, Module  # noqa: E402
+from ember_ml.ncps import LTC, CfC  # noqa: E402
+from ember_ml.nn.modules import Module  # noqa: E402
 from ember_ml.nn.tensor import EmberTensor  # noqa: E402
 from ember_ml.training import Adam, Optimizer  # noqa: E402
 

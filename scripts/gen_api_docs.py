@@ -30,13 +30,15 @@ MODULES = (
     ("ember_ml.nn.tensor", "Tensors"),
     ("ember_ml.nn.modules", "Modules"),
     ("ember_ml.nn.modules.activations", "Activations"),
-    ("ember_ml.nn.modules.rnn", "Recurrent layers"),
+    ("ember_ml.nn.modules.rnn", "Recurrent engine (ncps.torch style)"),
+    ("ember_ml.ncps", "ncps.torch-compatible layers"),
     ("ember_ml.nn.modules.wiring", "Wirings (Ember names)"),
     ("ember_ml.wirings", "Wirings (ncps names)"),
     ("ember_ml.nn.initializers", "Initializers"),
     ("ember_ml.nn.features", "Features"),
     ("ember_ml.nn.utils", "Sequence utilities"),
     ("ember_ml.training", "Training"),
+    ("ember_ml.distributed", "Distributed training"),
 )
 
 

@@ -7,7 +7,7 @@ cd "$ROOT"
 
 APT_PACKAGES=(g++ cmake ninja-build pkg-config libeigen3-dev libopenblas-dev libgtest-dev
               ocl-icd-opencl-dev opencl-headers pocl-opencl-icd
-              libclblast-dev)
+              libclblast-dev openmpi-bin libopenmpi-dev)
 PYTHON="${PYTHON:-python3}"
 # Debian's own python3 needs python3-venv for `-m venv`; other builds ship it.
 "$PYTHON" -c "import ensurepip, venv" 2>/dev/null || APT_PACKAGES+=(python3-venv)

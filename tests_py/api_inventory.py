@@ -370,7 +370,7 @@ NN_MODULES = [
     E(MODS, "BatchNormalization", lambda c: c()(M())),
     E(MODS, "ModuleList", lambda c: c([em.nn.modules.ReLU()])[0](V())),
     E(MODS, "NeuronMap", lambda c: c(units=4, output_dim=2, input_dim=3)),
-    E(MODS, "NCPMap", lambda c: _built(c(4, 3, 2, 2, 2, 2, 2, seed=1))),
+    E(MODS, "NCPMap", lambda c: _built(c(inter_neurons=4, command_neurons=3, motor_neurons=2, seed=1))),
     E(MODS, "FullyConnectedMap", lambda c: _built(c(units=4, output_dim=2, input_dim=3))),
     E(MODS, "RandomMap", lambda c: _built(c(units=4, output_dim=2, input_dim=3, sparsity_level=0.5))),
 ]
@@ -400,12 +400,18 @@ def _ncps_cfc():  # skips the entry where ncps is not installed
     return pytest.importorskip("ncps.torch").CfC(3, 4)
 
 
+NCPS = "ember_ml.ncps"
 RNN_LAYERS = [
-    E(MODS, "CfC", lambda c: c(3, 4, backbone_units=8)(_seq())),
-    E(MODS, "LTC", lambda c: c(3, 4)(_seq())),
-    E(MODS, "NCP", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(_seq()[:, 0])),
-    E(MODS, "AutoNCP", lambda c: c(8, 2, seed=0)(_seq())),
-    *[E(MODS, name, lambda c: c(3, 4)(_seq())) for name in ("LSTM", "GRU", "RNN", "CTRNN", "CTGRU")],
+    E(NCPS, "CfC", lambda c: c(3, 4, backbone_units=8)(_seq())),
+    E(NCPS, "LTC", lambda c: c(3, 4)(_seq())),
+    *[E(NCPS, name, lambda c: c(3, 4)(_seq())) for name in ("LSTM", "GRU", "RNN", "CTRNN", "CTGRU")],
+    E(NCPS, "from_ncps", lambda f: f(_ncps_cfc())),
+    E(MODS, "CfC", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, seed=0))(_seq())),
+    E(MODS, "LTC", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, seed=0))(_seq())),
+    E(MODS, "NCP", lambda c: c(em.nn.modules.NCPMap(4, 3, 2, seed=0))(_seq()[:, 0])),
+    E(MODS, "AutoNCP", lambda c: c(8, 2, seed=0)(_seq()[:, 0])),
+    *[E(MODS, name, lambda c: c(3, 4, num_layers=2)(_seq())) for name in ("LSTM", "GRU", "RNN")],
+    *[E(MODS, name, lambda c: c(4, return_state=True)(_seq())) for name in ("CTRNN", "CTGRU")],
     E(MODS, "from_ncps", lambda f: f(_ncps_cfc())),
 ]
 

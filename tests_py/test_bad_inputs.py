@@ -182,11 +182,15 @@ for _name, _thunk in (
     ("mean", lambda: stats.mean(F(2), dtype="float128")),
     ("astype", lambda: F(2).astype("string")),
     ("EmberTensor", lambda: T.EmberTensor([1, 2], dtype="bfloat16")),
+):
+    add_bad(_name, TypeError, _thunk, f"{_name}: unknown dtype")
+for _name, _thunk in (
     ("get_dtype", lambda: T.get_dtype("float128")),
     ("get_dtype", lambda: T.from_dtype_str("uint128")),
     ("get_dtype", lambda: T.to_dtype_str("quad")),
 ):
-    add_bad(_name, TypeError, _thunk, f"{_name}: unknown dtype")
+    add_bad(_name, ValueError, _thunk, f"{_name}: unknown dtype name")
+add_bad("get_dtype", TypeError, lambda: T.get_dtype(object()), "get_dtype: not a dtype")
 add_bad("cast", TypeError, lambda: T.cast(F(2), None), "cast: dtype None")
 add_bad("astype", TypeError, lambda: F(2).astype(None), "astype: dtype None")
 add_bad("zeros", ValueError, lambda: T.zeros((2, -1)), "zeros: negative dimension")
@@ -445,10 +449,11 @@ for _name, _exc, _thunk, _desc in (
 ):
     add_bad(_name, _exc, _thunk, f"{_name}: {_desc}")
 
-# ---- recurrent layers (nn.modules.rnn) ---------------------------------------------------
+# ---- recurrent layers (ember_ml.ncps engine; documented NCP cells in nn.modules) -------------
 def _rnn_bad_inputs():
+    from ember_ml import ncps as M
     from ember_ml import wirings
-    from ember_ml.nn import modules as M
+    from ember_ml.nn import modules as D
 
     built = wirings.AutoNCP(8, 2, seed=0)
     built.build(5)
@@ -469,13 +474,12 @@ def _rnn_bad_inputs():
         ("LTC", ValueError, lambda: M.LTC(3, built), "LTC: wiring built for 5 inputs"),
         ("LTC", ValueError, lambda: M.LTC(3, 4, input_mapping="relu"), "LTC: unknown input mapping"),
         ("LTC", ValueError, lambda: M.LTC(3, 4, ode_unfolds=0), "LTC: zero ODE unfolds"),
-        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(F(2, 4)), "NCP: input size"),
-        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2), input_size=3)(F(2, 3), F(2, 8)),
-         "NCP: state size"),
-        ("NCP", ValueError, lambda: M.NCP(M.NCPMap(4, 3, 2, 2, 2, 2, 2)), "NCP: unbuilt map without input_size"),
-        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 6), "AutoNCP: output_size >= units - 2"),
-        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 2, sparsity_level=0.05), "AutoNCP: sparsity below 0.1"),
-        ("AutoNCP", ValueError, lambda: M.AutoNCP(8, 2)(F(3)), "AutoNCP: rank-1 input"),
+        ("NCP", ValueError, lambda: D.NCP(D.NCPMap(4, 3, 2, input_dim=3))(F(2, 4)), "NCP: input size"),
+        ("NCP", ValueError, lambda: D.NCP(D.NCPMap(4, 3, 2))(F(2, 3), F(2, 8)), "NCP: state size"),
+        ("NCP", ValueError, lambda: D.NCP(D.NCPMap(4, 3, 2), activation="swish"), "NCP: unknown activation"),
+        ("AutoNCP", ValueError, lambda: D.AutoNCP(8, 6), "AutoNCP: output_size >= units - 2"),
+        ("AutoNCP", ValueError, lambda: D.AutoNCP(8, 2, sparsity_level=0.05), "AutoNCP: sparsity below 0.1"),
+        ("AutoNCP", ValueError, lambda: D.AutoNCP(8, 2)(F(3)), "AutoNCP: rank-1 input"),
         ("LSTM", ValueError, lambda: M.LSTM(3, 4)(F(2, 5, 3), F(2, 4)), "LSTM: hx not a tuple"),
         ("GRU", ValueError, lambda: M.GRU(3, 4, batch_first=False)(F(5, 2, 4)), "GRU: feature size"),
         ("RNN", ValueError, lambda: M.RNN(3, 4, nonlinearity="sigmoid"), "RNN: unknown nonlinearity"),

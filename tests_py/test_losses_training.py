@@ -124,8 +124,8 @@ def test_classification_metrics_match_sklearn() -> None:
     assert got["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred), rel=1e-12)
     p, r, f, _ = skm.precision_recall_fscore_support(y_true, y_pred, zero_division=0)
     for key, want in (("precision", p), ("recall", r), ("f1", f)):
-        np.testing.assert_allclose(got[key].numpy()[present], want, rtol=1e-12)
-        assert got[f"macro_{key}"] == pytest.approx(float(np.mean(want)), rel=1e-12)
+        np.testing.assert_allclose(got[f"per_class_{key}"].numpy()[present], want, rtol=1e-12)
+        assert got[key] == got[f"macro_{key}"] == pytest.approx(float(np.mean(want)), rel=1e-12)
     scores = np.eye(6)[y_pred] + 0.1 * rng.uniform(size=(60, 6))  # argmax is y_pred
     assert classification_metrics(y_true, scores)["macro_f1"] == pytest.approx(got["macro_f1"], rel=1e-12)
     assert confusion_matrix([0, 1], [1, 1], num_classes=4).shape == (4, 4)

@@ -353,7 +353,10 @@ def test_opencl_samplers_on_the_host_path_draw_the_cpu_numbers(name):
 # ---- bad inputs ---------------------------------------------------------------------------
 BAD = [
     (lambda: T.random_uniform((-1, 2)), ValueError, "random_uniform"),
-    (lambda: T.random_uniform(3, dtype="int32"), TypeError, "random_uniform"),
+    (lambda: T.random_uniform(3, dtype="bool"), TypeError, "random_uniform"),
+    (lambda: T.random_uniform(3, 2, 2, dtype="int32"), ValueError, "random_uniform"),
+    (lambda: T.random_uniform((2, 3), [0.0, 1.0], 2.0), ValueError, "random_uniform"),
+    (lambda: T.random_normal((2, 3), 0.0, [1.0, -1.0, 1.0]), ValueError, "random_normal"),
     (lambda: T.random_uniform(3, 0.0, float("inf")), ValueError, "random_uniform"),
     (lambda: T.random_normal(3, dtype="bool"), TypeError, "random_normal"),
     (lambda: T.random_normal(3, 0.0, -1.0), ValueError, "random_normal"),

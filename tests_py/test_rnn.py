@@ -1,12 +1,11 @@
-"""Recurrent layers: training, parameter / buffer registration, state passing, NCP outputs."""
+"""ncps-style recurrent layers (ember_ml.ncps): training, parameter / buffer registration, state passing, NCP outputs."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from ember_ml import ops, wirings
-from ember_ml.nn.modules import CTGRU, CTRNN, GRU, LSTM, LTC, NCP, RNN, AutoNCP, CfC, NCPMap
-from ember_ml.nn.modules.rnn import CfCCell, LTCCell
+from ember_ml.ncps import CTGRU, CTRNN, GRU, LSTM, LTC, RNN, CfC, CfCCell, LTCCell
 from ember_ml.training import Adam
 
 
@@ -24,7 +23,6 @@ LAYERS = {
     "CfC-AutoNCP-wired": lambda: CfC(3, wirings.AutoNCP(8, 2, seed=1), proj_size=2),
     "LTC-explicit": lambda: LTC(3, 5, ode_unfolds=3, implicit_param_constraints=False),
     "LTC-AutoNCP-wired": lambda: LTC(3, wirings.AutoNCP(8, 2, seed=2), ode_unfolds=3),
-    "AutoNCP": lambda: AutoNCP(8, 2, seed=3, input_size=3),
     "LSTM": lambda: LSTM(3, 6),
     "GRU": lambda: GRU(3, 6),
     "RNN": lambda: RNN(3, 6),
@@ -59,33 +57,6 @@ def test_layer_trains(name: str) -> None:
         losses.append(float(loss.item()))
     final = float(loss_value().item())
     assert final < 0.6 * losses[0], f"{name}: loss {losses[0]:.4f} -> {final:.4f}"
-
-
-def test_ncp_cell_trains_and_outputs_are_the_motor_neurons() -> None:
-    from ember_ml.nn import tensor as T
-
-    T.set_seed(1)
-    cell = NCP(NCPMap(4, 3, 2, 2, 2, 2, 2, seed=5), input_size=3)
-    x, y = _task(1)
-    out, state = cell(x[:, 0])
-    assert tuple(out.shape) == (8, 2) and tuple(state.shape) == (8, 9)
-    # Identity output mapping at init: the outputs are the first output_dim neurons, not zeros.
-    np.testing.assert_allclose(out.numpy(), state.numpy()[:, :2], rtol=0, atol=0)
-    assert np.abs(out.numpy()).min() > 0
-    optimizer = Adam(list(cell.parameters()), lr=0.05)
-
-    def run():
-        h = None
-        for t in range(x.shape[1]):
-            o, h = cell(x[:, t], h)
-        return ops.mse(y, o)
-
-    first = float(run().item())
-    for _ in range(25):
-        optimizer.zero_grad()
-        run().backward()
-        optimizer.step()
-    assert float(run().item()) < 0.6 * first
 
 
 def test_wired_cfc_output_is_the_motor_layer() -> None:
@@ -139,19 +110,6 @@ def test_backbone_dropout_follows_training_mode() -> None:
     assert not np.allclose(a, b)
     layer.eval()
     np.testing.assert_array_equal(layer(x)[0].numpy(), layer(x)[0].numpy())
-
-
-def test_auto_ncp_equals_cfc_on_the_same_wiring() -> None:
-    auto = AutoNCP(10, 3, sparsity_level=0.5, seed=4)
-    x = _task()[0]
-    out, h = auto(x)  # built on the first call
-    cfc = CfC(3, wirings.AutoNCP(10, 3, 0.5, 4))
-    for (n1, p1), (n2, p2) in zip(auto.named_parameters(), cfc.named_parameters()):
-        assert n1 == "cfc." + n2
-        p2.data = p1.numpy()
-    expected, _ = cfc(x)
-    np.testing.assert_array_equal(out.numpy(), expected.numpy())
-    assert tuple(out.shape) == (8, 6, 3)
 
 
 def test_ctgru_decay_uses_elapsed_time() -> None:

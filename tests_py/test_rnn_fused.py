@@ -14,7 +14,7 @@ import ember_ml as em
 from ember_ml import _core, ops
 from ember_ml.backend import opencl
 from ember_ml.nn import tensor as T
-from ember_ml.nn.modules import CfC, LTC
+from ember_ml.ncps import CfC, LTC
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
 from ember_ml.wirings import NCP, AutoNCP, FullyConnected, Random
 

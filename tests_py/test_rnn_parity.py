@@ -10,7 +10,8 @@ ncps_torch = pytest.importorskip("ncps.torch")
 from ncps import wirings as nw  # noqa: E402
 
 from ember_ml import ops  # noqa: E402
-from ember_ml.nn.modules import GRU, LSTM, RNN, Parameter, from_ncps  # noqa: E402
+from ember_ml.ncps import GRU, LSTM, RNN, from_ncps  # noqa: E402
+from ember_ml.nn.modules import Parameter  # noqa: E402
 from ember_ml.ops import stats  # noqa: E402
 
 OUT_TOL, GRAD_TOL = 1e-5, 1e-4

@@ -109,14 +109,14 @@ NCP_SEEDS = (22222, 0, 1, 2**32 - 1)
 def test_ncp_matches_ncps(sizes, seed):
     for input_dim in (1, 2, 3, 5, 8, 13, 20):
         check_all(ncps_wirings.NCP(*sizes, seed=seed), wirings.NCP(*sizes, seed=seed),
-                  NCPMap(*sizes, seed=seed), input_dim=input_dim)
+                  NCPMap.from_fanouts(*sizes, seed=seed), input_dim=input_dim)
 
 
 @pytest.mark.parametrize("input_dim", range(1, 21))
 def test_ncp_default_seed_every_input_dim(input_dim):
     theirs = ncps_wirings.NCP(12, 8, 4, 4, 4, 6, 4)
     check_all(theirs, wirings.NCP(12, 8, 4, 4, 4, 6, 4), input_dim=input_dim)
-    ours = NCPMap(12, 8, 4, 4, 4, 6, 4, input_dim=input_dim)
+    ours = NCPMap.from_fanouts(12, 8, 4, 4, 4, 6, 4, input_dim=input_dim)
     assert_same_wiring(ours, theirs)
     assert_same_graph(ours, theirs)
 
@@ -127,7 +127,7 @@ def test_ncp_fallback_cap_of_command_fanin(seed):
     # neurons; ncps then gives the other one clip(6 * 1 / 2, 1, 2) = 2 inter inputs, capped
     # by the command-layer size rather than the inter-layer size.
     theirs = ncps_wirings.NCP(6, 2, 1, 1, 1, 1, 1, seed=seed)
-    check_all(theirs, NCPMap(6, 2, 1, 1, 1, 1, 1, seed=seed), input_dim=3)
+    check_all(theirs, NCPMap.from_fanouts(6, 2, 1, 1, 1, 1, 1, seed=seed), input_dim=3)
     inter_to_command = np.abs(theirs.adjacency_matrix[3:, 1:3]).sum(axis=0)
     assert sorted(inter_to_command) == [2, 6]
 

@@ -24,7 +24,7 @@ def _every_kind():
         hand, wirings.Wiring(3),
         FullyConnectedMap(6, 3, seed=5), wirings.FullyConnected(4, erev_init_seed=8, self_connections=False),
         RandomMap(7, 2, sparsity_level=0.6, seed=2), wirings.Random(5, 5, 0.3, 12),
-        NCPMap(6, 4, 2, 3, 2, 4, 2, seed=9), wirings.NCP(4, 3, 2, 2, 2, 2, 2, seed=1),
+        NCPMap.from_fanouts(6, 4, 2, 3, 2, 4, 2, seed=9), wirings.NCP(4, 3, 2, 2, 2, 2, 2, seed=1),
         AutoNCPMap(20, 5, 0.7, seed=3), wirings.AutoNCP(12, 2),
     ]
 
@@ -61,7 +61,7 @@ def test_build_again_with_same_input_dim_keeps_the_wiring():
     np.testing.assert_array_equal(wiring.sensory_adjacency_matrix, sensory)
 
 
-@pytest.mark.parametrize("make", [lambda: NCPMap(4, 3, 2, 2, 2, 2, 2, input_dim=6),
+@pytest.mark.parametrize("make", [lambda: NCPMap.from_fanouts(4, 3, 2, 2, 2, 2, 2, input_dim=6),
                                   lambda: wirings.AutoNCP(10, 2, input_dim=6),
                                   lambda: RandomMap(5, input_dim=6)])
 def test_build_for_another_input_size_names_expected_and_received(make):
@@ -80,7 +80,7 @@ def test_seed_none_draws_a_seed_that_the_config_keeps():
 
 
 def test_ncp_neuron_order_puts_motor_neurons_first():
-    wiring = NCPMap(5, 3, 2, 2, 2, 2, 2, input_dim=3)
+    wiring = NCPMap.from_fanouts(5, 3, 2, 2, 2, 2, 2, input_dim=3)
     assert wiring.get_neurons_of_layer(2) == [0, 1]
     assert wiring.get_neurons_of_layer(1) == [2, 3, 4]
     assert wiring.get_neurons_of_layer(0) == [5, 6, 7, 8, 9]
@@ -137,7 +137,7 @@ BAD_INPUTS = [
     (lambda: NeuronMap(3).get_graph(), ValueError, ["[NeuronMap]", "not built"]),
     (lambda: NeuronMap(3).get_type_of_neuron(3), ValueError, ["[NeuronMap]", "neuron_id must be in [0, 2]", "got 3"]),
     (lambda: NeuronMap(3).get_neurons_of_layer(1), ValueError, ["[NeuronMap]", "layer_id must be in [0, 0]", "got 1"]),
-    (lambda: NCPMap(3, 3, 3, 1, 1, 1, 1).get_neurons_of_layer(3), ValueError,
+    (lambda: NCPMap.from_fanouts(3, 3, 3, 1, 1, 1, 1).get_neurons_of_layer(3), ValueError,
      ["[NCPMap]", "layer_id must be in [0, 2]", "got 3"]),
     (lambda: NeuronMap.from_config({"units": 2, "output_dim": 2, "input_dim": None,
                                     "adjacency_matrix": [[0, 1]], "sensory_adjacency_matrix": None}),
@@ -150,8 +150,8 @@ BAD_INPUTS = [
      ["[Random]", "sparsity_level must be in [0.0, 1.0)", "got -0.1"]),
     (lambda: wirings.Random(4, sparsity_level=float("nan")), ValueError, ["[Random]", "sparsity_level", "got nan"]),
     (lambda: wirings.Random(4, sparsity_level="0.5"), TypeError, ["[Random]", "sparsity_level", "'0.5'"]),
-    (lambda: NCPMap(0, 3, 3, 0, 1, 1, 1), ValueError, ["[NCPMap]", "inter_neurons must be >= 1", "got 0"]),
-    (lambda: NCPMap(3, 0, 3, 1, 0, 1, 0), ValueError, ["[NCPMap]", "command_neurons must be >= 1", "got 0"]),
+    (lambda: NCPMap.from_fanouts(0, 3, 3, 0, 1, 1, 1), ValueError, ["[NCPMap]", "inter_neurons must be >= 1", "got 0"]),
+    (lambda: NCPMap.from_fanouts(3, 0, 3, 1, 0, 1, 0), ValueError, ["[NCPMap]", "command_neurons must be >= 1", "got 0"]),
     (lambda: wirings.NCP(3, 3, 0, 1, 1, 1, 1), ValueError, ["[NCP]", "motor_neurons must be >= 1", "got 0"]),
     (lambda: wirings.NCP(3, 3, 2, 4, 1, 1, 1), ValueError,
      ["[NCP]", "sensory_fanout must be in [0, 3] (at most inter_neurons)", "got 4"]),

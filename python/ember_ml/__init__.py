@@ -11,8 +11,9 @@ from ember_ml.backend import (
     set_backend,
     using_backend,
 )
-from ember_ml import nn, ops
+from ember_ml import backend, nn, ops, training
 from ember_ml import wirings  # ncps.wirings drop-in
+from ember_ml import ncps  # ncps.torch drop-in
 
 __version__ = "0.1.0"
 
@@ -22,4 +23,4 @@ __all__ = [
     "__version__", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
     "using_backend", "ops", "nn",
 ]
-__all__ += ["wirings"]
+__all__ += ["wirings", "ncps", "backend", "training"]

@@ -1,5 +1,5 @@
 """Neural-network building blocks of Ember ML."""
 from ember_ml.nn import tensor
-from ember_ml.nn import features, initializers, modules, utils
+from ember_ml.nn import container, features, initializers, modules, utils
 
-__all__ = ["tensor", "features", "initializers", "modules", "utils"]
+__all__ = ["tensor", "features", "initializers", "modules", "container", "utils"]

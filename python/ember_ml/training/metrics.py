@@ -79,9 +79,10 @@ def classification_metrics(y_true: Any, y_pred: Any, num_classes: int | None = N
         num_classes: C; default ``max label + 1``.
 
     Returns:
-        dict with ``accuracy``, ``macro_precision``, ``macro_recall``, ``macro_f1``
-        (Python floats), ``precision``, ``recall``, ``f1`` ((C,) float64 tensors) and
-        ``confusion_matrix`` ((C, C) int64 tensor).
+        dict with ``accuracy`` and the macro averages ``precision``, ``recall``, ``f1``
+        (Python floats; ``macro_precision`` / ``macro_recall`` / ``macro_f1`` are the same
+        numbers), the per-class ``per_class_precision``, ``per_class_recall``,
+        ``per_class_f1`` ((C,) float64 tensors) and ``confusion_matrix`` ((C, C) int64 tensor).
 
     Raises:
         As :func:`confusion_matrix`.
@@ -105,10 +106,11 @@ def classification_metrics(y_true: Any, y_pred: Any, num_classes: int | None = N
         def macro(v: EmberTensor) -> float:
             return (_core.sum(v * present, None, False) / n_present).item()
 
+        averages = {"precision": macro(precision), "recall": macro(recall), "f1": macro(f1)}
         return {
-            "accuracy": (_core.sum(tp, None, False) / true.size).item(),
-            "precision": precision, "recall": recall, "f1": f1,
-            "macro_precision": macro(precision), "macro_recall": macro(recall), "macro_f1": macro(f1),
+            "accuracy": (_core.sum(tp, None, False) / true.size).item(), **averages,
+            **{f"macro_{key}": value for key, value in averages.items()},
+            "per_class_precision": precision, "per_class_recall": recall, "per_class_f1": f1,
             "confusion_matrix": cm,
         }
 

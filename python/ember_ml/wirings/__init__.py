@@ -16,6 +16,12 @@ from ember_ml.nn.modules.wiring import AutoNCPMap, FullyConnectedMap, NCPMap, Ne
 class Wiring(NeuronMap):
     """``ncps.wirings.Wiring``: a hand-built wiring; see :class:`NeuronMap` (same arguments)."""
 
+    def get_config(self) -> dict[str, Any]:
+        """ncps's ``Wiring.get_config`` keys: ``units, adjacency_matrix, sensory_adjacency_matrix, input_dim, output_dim``."""
+        config = super().get_config()
+        return {key: config[key] for key in ("units", "adjacency_matrix", "sensory_adjacency_matrix", "input_dim",
+                                             "output_dim")}
+
 
 class FullyConnected(FullyConnectedMap):
     """``ncps.wirings.FullyConnected``; see :class:`FullyConnectedMap`.
@@ -30,7 +36,7 @@ class FullyConnected(FullyConnectedMap):
 
     def __init__(self, units: int, output_dim: int | None = None, erev_init_seed: int | None = 1111,
                  self_connections: bool = True, input_dim: int | None = None) -> None:
-        super().__init__(units, output_dim, input_dim, self_connections, erev_init_seed)
+        super().__init__(units, output_dim, input_dim, seed=erev_init_seed, self_connections=self_connections)
 
     def get_config(self) -> dict[str, Any]:
         """ncps's config keys (``units, output_dim, erev_init_seed, self_connections``) plus ``input_dim``."""
@@ -51,7 +57,7 @@ class Random(RandomMap):
 
     def __init__(self, units: int, output_dim: int | None = None, sparsity_level: float = 0.0,
                  random_seed: int | None = 1111, input_dim: int | None = None) -> None:
-        super().__init__(units, output_dim, input_dim, sparsity_level, random_seed)
+        super().__init__(units, output_dim, input_dim, sparsity_level=sparsity_level, seed=random_seed)
 
     def get_config(self) -> dict[str, Any]:
         """ncps's config keys (``units, output_dim, sparsity_level, random_seed``) plus ``input_dim``."""
@@ -60,7 +66,29 @@ class Random(RandomMap):
 
 
 class NCP(NCPMap):
-    """``ncps.wirings.NCP``: same arguments as :class:`NCPMap`."""
+    """``ncps.wirings.NCP``: the fan-out form of :class:`NCPMap` (see :meth:`NCPMap.from_fanouts`, same arguments).
+
+    Args:
+        inter_neurons, command_neurons, motor_neurons: layer sizes (``int >= 1``).
+        sensory_fanout, inter_fanout, recurrent_command_synapses, motor_fanin: as :meth:`NCPMap.from_fanouts`.
+        seed: ``RandomState`` seed in ``[0, 2**32 - 1]``.
+        input_dim: number of input features; when given the wiring is built at once.
+    """
+
+    def __init__(self, inter_neurons: int, command_neurons: int, motor_neurons: int, sensory_fanout: int,
+                 inter_fanout: int, recurrent_command_synapses: int, motor_fanin: int, seed: int | None = 22222,
+                 input_dim: int | None = None) -> None:
+        self._init_ncp(inter_neurons, command_neurons, motor_neurons, sensory_fanout, inter_fanout,
+                       recurrent_command_synapses, motor_fanin, seed, input_dim, None)
+
+    def get_config(self) -> dict[str, Any]:
+        """ncps's constructor keys plus ``input_dim``."""
+        return self._fanout_config()
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> NCP:
+        """The wiring ``config`` (from :meth:`get_config`) describes."""
+        return cls(**config)
 
 
 class AutoNCP(AutoNCPMap):

@@ -21,6 +21,16 @@ def _svd_flip(u: Any, vt: Any) -> tuple[Any, Any]:
     return _core.multiply(u, signs), _core.multiply(vt, _core.expand_dims(signs, 1))
 
 
+def _check_n_components(owner: str, n_components: Any) -> int | float | None:
+    valid = (n_components is None or (isinstance(n_components, int) and not isinstance(n_components, bool)
+                                      and n_components >= 0)
+             or (isinstance(n_components, float) and 0.0 < n_components < 1.0))
+    if not valid:
+        raise ValueError(f"[{owner}] n_components must be None, a non-negative int or a float in (0, 1), "
+                         f"got {n_components!r}")
+    return n_components
+
+
 class PCA:
     """Linear dimensionality reduction by the SVD of the centred data (scikit-learn's ``PCA``).
 
@@ -49,24 +59,28 @@ class PCA:
     """
 
     def __init__(self, n_components: int | float | None = None, whiten: bool = False) -> None:
-        valid = (n_components is None or (isinstance(n_components, int) and not isinstance(n_components, bool)
-                                          and n_components >= 0)
-                 or (isinstance(n_components, float) and 0.0 < n_components < 1.0))
-        if not valid:
-            raise ValueError(f"[PCA] n_components must be None, a non-negative int or a float in (0, 1), "
-                             f"got {n_components!r}")
-        self.n_components = n_components
+        self.n_components = _check_n_components("PCA", n_components)
         self.whiten = whiten
         self.components_ = None
 
-    def fit(self, X: Any) -> "PCA":
+    def fit(self, X: Any, n_components: int | float | None = None, whiten: bool | None = None) -> "PCA":
         """Fits the model to ``X`` of shape ``(n_samples, n_features)``; integer data computes in float32.
+
+        Args:
+            X: the data.
+            n_components: when given, replaces the constructor's (the documented
+                ``fit(X, n_components=...)`` form); same rules.
+            whiten: when given, replaces the constructor's.
 
         Raises:
             ValueError: ``[PCA.fit]`` for input that is not 2-D, fewer than 2 samples, or an
                 int n_components above ``min(n_samples, n_features)``.
             TypeError: ``[svd]`` for float16 data (the SVD supports float32/float64).
         """
+        if n_components is not None:
+            self.n_components = _check_n_components("PCA.fit", n_components)
+        if whiten is not None:
+            self.whiten = whiten
         x = as_matrix("PCA.fit", X)
         n, p = x.shape
         if n < 2:

@@ -32,12 +32,19 @@ class Standardize:
         self.with_std = with_std
         self.mean_ = None
 
-    def fit(self, X: Any) -> "Standardize":
+    def fit(self, X: Any, with_mean: bool | None = None, with_std: bool | None = None) -> "Standardize":
         """Learns the per-feature statistics of ``X`` ``(n_samples, n_features)``.
+
+        Args:
+            X: the data.
+            with_mean, with_std: when given, replace the constructor's (the documented
+                ``fit(X, with_mean=, with_std=)`` form).
 
         Raises:
             ValueError: ``[Standardize.fit]`` for input that is not 2-D or has no samples.
         """
+        self.with_mean = self.with_mean if with_mean is None else with_mean
+        self.with_std = self.with_std if with_std is None else with_std
         x = as_matrix("Standardize.fit", X)
         n = x.shape[0]
         if n == 0:
@@ -84,15 +91,23 @@ class Standardize:
 _NORMS = ("l1", "l2", "max")
 
 
-def _row_norms(x: Any, norm: str) -> Any:
-    """Per-row norms, shape (n, 1); zero norms become 1 so those rows stay unchanged (scikit-learn)."""
+def _row_norms(x: Any, norm: str, axis: int = 1) -> Any:
+    """Norms along ``axis`` (1: per row, shape (n, 1); 0: per column, (1, p)); zero norms become 1 (scikit-learn)."""
     if norm == "l1":
-        r = _core.sum(_core.abs(x), 1, True)
+        r = _core.sum(_core.abs(x), axis, True)
     elif norm == "l2":
-        r = _core.sqrt(_core.sum(_core.square(x), 1, True))
+        r = _core.sqrt(_core.sum(_core.square(x), axis, True))
     else:
-        r = _core.max(_core.abs(x), 1, True)
+        r = _core.max(_core.abs(x), axis, True)
     return _core.where(_core.equal(r, 0), 1, r)
+
+
+def _check_normalize(owner: str, norm: str, axis: int) -> tuple[str, int]:
+    if norm not in _NORMS:
+        raise ValueError(f"[{owner}] norm must be 'l1', 'l2' or 'max', got {norm!r}")
+    if axis not in (0, 1, -1, -2) or isinstance(axis, bool):
+        raise ValueError(f"[{owner}] axis must be 0 (features) or 1 (samples) of a 2-D input, got {axis!r}")
+    return norm, axis % 2
 
 
 class Normalize:
@@ -107,36 +122,44 @@ class Normalize:
 
     Args:
         norm: ``'l1'``, ``'l2'`` or ``'max'``.
+        axis: 1 normalises each sample (row, scikit-learn's default), 0 each feature (column).
 
     Raises:
-        ValueError: ``[Normalize]`` for another norm.
+        ValueError: ``[Normalize]`` for another norm or axis.
     """
 
-    def __init__(self, norm: str = "l2") -> None:
-        if norm not in _NORMS:
-            raise ValueError(f"[Normalize] norm must be 'l1', 'l2' or 'max', got {norm!r}")
-        self.norm = norm
+    def __init__(self, norm: str = "l2", axis: int = 1) -> None:
+        self.norm, self.axis = _check_normalize("Normalize", norm, axis)
         self.norms_ = None
 
-    def fit(self, X: Any) -> "Normalize":
-        """Records the row norms of ``X`` ``(n_samples, n_features)`` for ``inverse_transform``.
+    def fit(self, X: Any, norm: str | None = None, axis: int | None = None) -> "Normalize":
+        """Records the norms of ``X`` ``(n_samples, n_features)`` along ``axis`` for ``inverse_transform``.
+
+        Args:
+            X: the data.
+            norm, axis: when given, replace the constructor's (the documented
+                ``fit(X, norm=, axis=)`` form).
 
         Raises:
-            ValueError: ``[Normalize.fit]`` for input that is not 2-D.
+            ValueError: ``[Normalize.fit]`` for input that is not 2-D, another norm or axis.
         """
+        self.norm, self.axis = _check_normalize("Normalize.fit", self.norm if norm is None else norm,
+                                                self.axis if axis is None else axis)
         x = as_matrix("Normalize.fit", X)
         self.n_features_in_ = x.shape[1]
-        self.norms_ = _row_norms(x, self.norm)
+        self.norms_ = _row_norms(x, self.norm, self.axis)
         return self
 
     def transform(self, X: Any) -> Any:
-        """Each row of ``X`` ``(m, n_features)`` divided by its own norm; same shape, floating dtype.
+        """Each row (``axis=1``) or column (``axis=0``) of ``X`` ``(m, n_features)`` divided by its own norm.
+
+        Returns the same shape, floating dtype.
 
         Raises:
             ValueError: ``[Normalize.transform]`` for input that is not 2-D.
         """
         x = as_matrix("Normalize.transform", X)
-        return _core.divide(x, _row_norms(x, self.norm))
+        return _core.divide(x, _row_norms(x, self.norm, self.axis))
 
     def fit_transform(self, X: Any) -> Any:
         """``fit(X)`` then ``transform(X)``."""
@@ -151,7 +174,7 @@ class Normalize:
         """
         require_fitted("Normalize.inverse_transform", self.norms_ is not None)
         x = as_matrix("Normalize.inverse_transform", X, self.n_features_in_)
-        if x.shape[0] != self.norms_.shape[0]:
+        if self.axis == 1 and x.shape[0] != self.norms_.shape[0]:
             raise ValueError(f"[Normalize.inverse_transform] X has {x.shape[0]} rows, but fit saw "
                              f"{self.norms_.shape[0]}")
         return _core.multiply(x, self.norms_)
@@ -162,9 +185,9 @@ def standardize(with_mean: bool = True, with_std: bool = True) -> Standardize:
     return Standardize(with_mean=with_mean, with_std=with_std)
 
 
-def normalize(norm: str = "l2") -> Normalize:
+def normalize(norm: str = "l2", axis: int = 1) -> Normalize:
     """A new :class:`Normalize` (factory of the original Ember ML's API)."""
-    return Normalize(norm=norm)
+    return Normalize(norm=norm, axis=axis)
 
 
 def one_hot(indices: Any, num_classes: int, axis: int = -1, dtype: Any = None) -> EmberTensor:

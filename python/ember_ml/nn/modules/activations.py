@@ -204,7 +204,8 @@ class Dropout(Module):
     global stream (``nn.tensor.set_seed``); with ``seed`` call ``j`` (from 0) of this module
     uses the seed ``(seed + j * 0x9E3779B97F4A7C15) mod 2**64``, so a run is reproducible and
     successive calls still draw different masks. (The original reused ``seed`` on every
-    call, dropping the same units each step, and took the mode as a forward argument.)
+    call, dropping the same units each step.) ``forward(x, training=None)`` also takes the
+    mode as a call argument, as the documented Ember ML / Keras layer.
 
     Args:
         rate: Drop probability, in [0, 1).
@@ -222,10 +223,16 @@ class Dropout(Module):
         self.seed = seed
         self._calls = 0
 
-    def forward(self, x: Any) -> Any:
-        """Applies dropout to ``x`` (any shape; integer input computes in float32) in training mode."""
+    def forward(self, x: Any, training: bool | None = None) -> Any:
+        """Applies dropout to ``x`` (any shape; integer input computes in float32) in training mode.
+
+        Args:
+            x: input tensor.
+            training: True / False overrides the module's mode for this call (Keras's
+                ``training`` argument); None follows ``module.training``.
+        """
         t = as_floating(x)
-        if not self.training or self.rate == 0.0:
+        if not (self.training if training is None else training) or self.rate == 0.0:
             return t
         seed = None if self.seed is None else (self.seed + self._calls * _SEED_STEP) % 2**64
         self._calls += 1

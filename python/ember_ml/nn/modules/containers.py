@@ -137,8 +137,8 @@ class ModuleList(_ListBase):
     _coerce = _coerce_module
 
     def get_config(self) -> dict[str, Any]:
-        """``{"layers": [serialized item, ...]}`` (see :func:`serialize`)."""
-        return {"layers": [serialize(module) for module in self]}
+        """``{"class_name": type name, "layers": [serialized item, ...]}`` (see :func:`serialize`)."""
+        return {"class_name": type(self).__name__, "layers": [serialize(module) for module in self]}
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "ModuleList":
@@ -150,7 +150,8 @@ class Sequential(ModuleList):
     """Modules applied in order: ``forward(x) = m_n(...m_2(m_1(x)))``.
 
     ``Sequential(m1, m2)`` and ``Sequential([m1, m2])`` (Keras style) are the same; it is a
-    :class:`ModuleList` (indexing, slicing gives a Sequential, ``len``, ``append``).
+    :class:`ModuleList` (indexing, slicing gives a Sequential, ``len``, ``append``), with
+    Keras's ``layers`` and ``add``.
 
     Raises:
         TypeError: ``[Sequential]`` when an item is not a Module.
@@ -166,6 +167,19 @@ class Sequential(ModuleList):
         for module in self:
             x = module(x)
         return x
+
+    @property
+    def layers(self) -> list[Module]:
+        """The modules in order, as a new list (Keras's ``Sequential.layers``)."""
+        return list(self)
+
+    def add(self, module: Module) -> "Sequential":
+        """Appends ``module`` (Keras's ``Sequential.add``); returns self.
+
+        Raises:
+            TypeError: ``[Sequential]`` when ``module`` is not a Module.
+        """
+        return self.append(module)
 
 
 class ParameterList(_ListBase):

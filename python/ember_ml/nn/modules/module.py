@@ -156,11 +156,20 @@ class Module:
         raise NotImplementedError(f"[{type(self).__name__}.forward] subclasses of Module must implement forward")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if kwargs.get("return_state") and "return_state" not in inspect.signature(self.forward).parameters:
+            self._reject_return_state()
         if not self.built:
             if not args:
                 raise ValueError(f"[{type(self).__name__}] a layer that is not built needs an input to build from")
             self.build(tuple(convert_to_tensor(args[0]).shape))
         return self.forward(*args, **kwargs)
+
+    def _reject_return_state(self) -> None:
+        name = type(self).__name__
+        if "return_state" in self.__dict__:  # a Keras-style layer: the option belongs to the constructor
+            raise ValueError(f"[{name}] return_state is set when the layer is built: {name}(..., return_state=True)")
+        raise ValueError(f"[{name}] return_state=True needs a module with a state (a recurrent layer or cell); "
+                         f"{name} has none")
 
     def build(self, input_shape: Sequence[int]) -> None:
         """Creates the parameters that depend on the input shape, then sets ``built = True``.

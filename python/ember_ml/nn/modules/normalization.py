@@ -94,15 +94,22 @@ class BatchNormalization(Module):
         self.num_features = int(input_shape[self.axis])
         self._create(self.num_features)
 
-    def forward(self, x: Any) -> EmberTensor:
-        """Normalizes ``x`` (at least 2-D, ``num_features`` on ``axis``); same shape."""
+    def forward(self, x: Any, training: bool | None = None) -> EmberTensor:
+        """Normalizes ``x`` (at least 2-D, ``num_features`` on ``axis``); same shape.
+
+        Args:
+            x: input tensor.
+            training: True normalises with the batch statistics and updates the moving ones,
+                False uses the moving ones (Keras's ``training`` argument); None follows
+                ``module.training``.
+        """
         t = convert_to_tensor(x)
         self._check_rank(t.shape)
         t = check_features("BatchNormalization", t, self.num_features, self.axis)
         feature_axis = self.axis % t.ndim
         reduce_axes = tuple(a for a in range(t.ndim) if a != feature_axis)
         stat_shape = tuple(self.num_features if a == feature_axis else 1 for a in range(t.ndim))
-        if self.training:
+        if self.training if training is None else training:
             n = math.prod(t.shape[a] for a in reduce_axes)
             if n < 2:
                 raise ValueError(f"[BatchNormalization] training needs more than 1 value per feature, got input "

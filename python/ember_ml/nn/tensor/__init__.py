@@ -12,6 +12,7 @@ import numpy as np
 from ember_ml import _core
 
 EmberTensor = _core.EmberTensor
+from ember_ml.nn.tensor import _documented  # noqa: E402,F401 - the documented EmberTensor methods
 EmberDType = _core.EmberDType
 DType = EmberDType
 
@@ -53,6 +54,8 @@ _RANDOM_OPS_LIST = (
 _globals = globals()
 for _name in _TENSOR_OPS_LIST + _RANDOM_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
+# Documented argument forms (array-valued parameters, integer uniforms) over the C++ ops.
+from ember_ml.nn.tensor._random import random_normal, random_uniform  # noqa: E402
 del _globals, _name
 
 
@@ -60,7 +63,8 @@ def get_dtype(name: Any) -> EmberDType:
     """The :class:`EmberDType` for a name (``'float32'``, ``'bool_'``), NumPy dtype or Python type.
 
     Raises:
-        TypeError: the name is not one of the fourteen dtypes.
+        ValueError: ``name`` is a string that names none of the fourteen dtypes.
+        TypeError: ``name`` is neither a string nor a dtype-like object of one of them.
     """
     if isinstance(name, EmberDType):
         return name
@@ -69,7 +73,8 @@ def get_dtype(name: Any) -> EmberDType:
     for dtype in _DTYPES.values():
         if dtype == name:
             return dtype
-    raise TypeError(f"[get_dtype] unknown dtype {name!r}; expected one of {sorted(_DTYPES)}")
+    error = ValueError if isinstance(name, str) else TypeError
+    raise error(f"[get_dtype] unknown dtype {name!r}; expected one of {sorted(_DTYPES)}")
 
 
 def to_dtype_str(dtype: Any) -> str:
@@ -78,7 +83,11 @@ def to_dtype_str(dtype: Any) -> str:
 
 
 def from_dtype_str(name: str) -> EmberDType:
-    """The :class:`EmberDType` named ``name``; the inverse of :func:`to_dtype_str`."""
+    """The :class:`EmberDType` named ``name``; the inverse of :func:`to_dtype_str`.
+
+    Raises:
+        ValueError: an unknown name.
+    """
     return get_dtype(name)
 
 

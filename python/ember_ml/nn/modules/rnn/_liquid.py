@@ -1,10 +1,12 @@
 """``LiquidLayer``: the sequence layer shared by ``CfC`` and ``LTC`` (ncps.torch's forward loop)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Mapping
 
 from ember_ml.nn.modules.rnn._sequence import RecurrentLayer, State
 from ember_ml.nn.modules.rnn.mixed_memory import MixedMemoryCell
+from ember_ml.nn.modules.wiring import NeuronMap
+from ember_ml.nn.modules.wiring._config import map_from_config, map_to_config
 from ember_ml.nn.tensor import EmberTensor
 
 
@@ -48,3 +50,18 @@ class LiquidLayer(RecurrentLayer):
             return output, (h, c)
         output, h = self.rnn_cell(inputs, state[0], elapsed)
         return output, (h,)
+
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments; a wiring ``units`` as ``{"class_name", "config"}`` (JSON-serialisable)."""
+        config = super().get_config()
+        if isinstance(config["units"], NeuronMap):
+            config["units"] = map_to_config(config["units"])
+        return config
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> LiquidLayer:
+        """A new layer (fresh parameters, the same wiring) from :meth:`get_config`'s dict."""
+        config = dict(config)
+        if isinstance(config.get("units"), dict):
+            config["units"] = map_from_config(config["units"])
+        return super().from_config(config)

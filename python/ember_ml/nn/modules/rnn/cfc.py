@@ -70,6 +70,9 @@ class CfC(LiquidLayer):
             self.output_size = units
             self._set_state_size(units)
         self.mode = mode
+        # Stored under their argument names for get_config.
+        self.units, self.activation = units, activation
+        self.backbone_units, self.backbone_layers, self.backbone_dropout = backbone_units, backbone_layers, backbone_dropout
         self.proj_size = None if proj_size is None else check_positive_int(name, "proj_size", proj_size)
         self.fc = None if proj_size is None else Linear(self.output_size, proj_size)
 

@@ -62,17 +62,18 @@ class CTRNN(RecurrentLayer):
         self.units = check_positive_int("CTRNN", "units", units)
         self.ode_unfolds = check_positive_int("CTRNN", "ode_unfolds", ode_unfolds)
         try:
-            self.activation = get_activation(activation)
+            self._activation_fn = get_activation(activation)
         except ValueError as err:
             raise ValueError(f"[CTRNN] {str(err).split('] ', 1)[1]}") from None
         bound = 1.0 / math.sqrt(units)
         self.weight_ih = uniform((units, input_size), bound)
         self.weight_hh = uniform((units, units), bound)
+        self.activation = activation
         self.bias = uniform((units,), bound)
         self.tau = Parameter(T.full((units,), math.log(math.e - 1.0)))  # softplus^-1(1)
         self.state_sizes = (units,)
 
     def step(self, inputs: EmberTensor, state: State, elapsed: Any) -> tuple[EmberTensor, State]:
         params = {"weight_ih": self.weight_ih, "weight_hh": self.weight_hh, "bias": self.bias, "tau": self.tau}
-        h = ctrnn_step(inputs, state[0], elapsed, params, self.activation, self.ode_unfolds)
+        h = ctrnn_step(inputs, state[0], elapsed, params, self._activation_fn, self.ode_unfolds)
         return h, (h,)

@@ -49,6 +49,9 @@ class LTC(LiquidLayer):
         self.rnn_cell = cell
         self.output_size = wiring.output_dim
         self._set_state_size(wiring.units)
+        # Stored under their argument names for get_config.
+        self.units, self.input_mapping, self.output_mapping = units, input_mapping, output_mapping
+        self.ode_unfolds, self.epsilon, self.implicit_param_constraints = ode_unfolds, epsilon, implicit_param_constraints
 
     def apply_weight_constraints(self) -> None:
         """Clamps the positive parameters at 0 (explicit constraints; see :class:`LTCCell`)."""

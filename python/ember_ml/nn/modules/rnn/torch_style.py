@@ -51,6 +51,12 @@ class _TorchStyleRNN(RecurrentLayer):
         self.bias_hh_l0 = uniform((rows,), bound) if bias else None
         self.state_sizes = (hidden_size,) * (2 if self.gates == 4 else 1)
 
+    def get_config(self) -> dict[str, Any]:
+        """The constructor arguments (``bias`` read from the presence of the bias parameters)."""
+        config = {"input_size": self.input_size, "hidden_size": self.hidden_size, "bias": self.bias_ih_l0 is not None,
+                  "return_sequences": self.return_sequences, "batch_first": self.batch_first}
+        return config | ({"nonlinearity": self.nonlinearity} if hasattr(self, "nonlinearity") else {})
+
     def _maps(self, x: EmberTensor, h: EmberTensor) -> tuple[list[EmberTensor], list[EmberTensor]]:
         gx = linear(x, self.weight_ih_l0, self.bias_ih_l0)
         gh = linear(h, self.weight_hh_l0, self.bias_hh_l0)

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ember_ml.nn.modules.wiring._checks import check_seed
+from ember_ml.nn.modules.wiring._checks import check_real, check_seed
 from ember_ml.nn.modules.wiring.neuron_map import NeuronMap
 
 
@@ -27,20 +27,25 @@ class FullyConnectedMap(NeuronMap):
         units: number of neurons (``int >= 1``).
         output_dim: number of motor (output) neurons, in ``[1, units]``; default ``units``.
         input_dim: number of input features; when given the wiring is built at once.
-        self_connections: whether neuron ``i`` feeds itself.
+        sparsity_level: must be 0.0 (a fully connected map leaves no synapse out; use
+            :class:`RandomMap` for a sparse one). Accepted for the documented signature.
         seed: seed of the polarity draws (``int >= 0``); None draws one, kept in ``seed``.
+        self_connections: whether neuron ``i`` feeds itself.
 
     Raises:
         TypeError: a size or the seed is not an integer.
-        ValueError: a size out of range or a negative seed.
+        ValueError: a size out of range, a negative seed, or ``sparsity_level`` other than 0.
     """
 
     def __init__(self, units: int, output_dim: int | None = None, input_dim: int | None = None,
-                 self_connections: bool = True, seed: int | None = 1111) -> None:
+                 sparsity_level: float = 0.0, seed: int | None = 1111, self_connections: bool = True) -> None:
+        name = type(self).__name__
+        check_real(name, "sparsity_level (of a fully connected map; use RandomMap for a sparse one)",
+                   sparsity_level, 0.0, 0.0)
         self.self_connections = bool(self_connections)
-        self.seed = check_seed(type(self).__name__, "seed", seed)
-        self._rng = np.random.default_rng(self.seed)
-        super().__init__(units, output_dim, input_dim)
+        seed = check_seed(name, "seed", seed)
+        self._rng = np.random.default_rng(seed)
+        super().__init__(units, output_dim, input_dim, 0.0, seed)
 
     def _wire_at_init(self) -> None:
         for src in range(self.units):
@@ -56,4 +61,4 @@ class FullyConnectedMap(NeuronMap):
     def get_config(self) -> dict[str, Any]:
         """Constructor arguments as a JSON-serialisable dict (round-trips through :meth:`from_config`)."""
         return {"units": self.units, "output_dim": self.output_dim, "input_dim": self.input_dim,
-                "self_connections": self.self_connections, "seed": self.seed}
+                "sparsity_level": self.sparsity_level, "seed": self.seed, "self_connections": self.self_connections}

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ember_ml.nn.modules.wiring import _graph
-from ember_ml.nn.modules.wiring._checks import check_int
+from ember_ml.nn.modules.wiring._checks import check_int, check_real, check_seed
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, float32
 
 
@@ -30,6 +30,11 @@ class NeuronMap:
         output_dim: number of motor (output) neurons, the first ``output_dim`` neurons;
             default ``units`` (ncps leaves it unset, which its layers cannot use).
         input_dim: number of input features; when given the wiring is built at once.
+        sparsity_level: fraction of the possible synapses a drawing subclass leaves out, in
+            ``[0, 1)``; recorded only by a hand-built map. None where the map is described by
+            fan-outs instead (ncps's ``NCP``).
+        seed: seed of a drawing subclass's random draws (``int >= 0``); None draws one, kept
+            in ``seed`` so that :meth:`get_config` reproduces the map.
 
     Attributes:
         adjacency_matrix: ``np.ndarray`` int32 of shape ``(units, units)``.
@@ -38,12 +43,18 @@ class NeuronMap:
 
     Raises:
         TypeError: a size is not an integer.
-        ValueError: ``units < 1``, ``output_dim`` outside ``[1, units]``, ``input_dim < 1``.
+        ValueError: ``units < 1``, ``output_dim`` outside ``[1, units]``, ``input_dim < 1``,
+            ``sparsity_level`` outside ``[0, 1)``, a negative seed.
     """
 
-    def __init__(self, units: int, output_dim: int | None = None, input_dim: int | None = None) -> None:
+    def __init__(self, units: int, output_dim: int | None = None, input_dim: int | None = None,
+                 sparsity_level: float | None = 0.5, seed: int | None = None) -> None:
         name = type(self).__name__
         self.units = check_int(name, "units", units, 1)
+        if sparsity_level is not None:
+            sparsity_level = check_real(name, "sparsity_level", sparsity_level, 0.0, 1.0, high_open=True)
+        self.sparsity_level = sparsity_level
+        self.seed = check_seed(name, "seed", seed)
         self.output_dim = self.units
         if output_dim is not None:
             self.set_output_dim(output_dim)
@@ -61,29 +72,75 @@ class NeuronMap:
         """Draws the synapses that need ``input_dim``; none in a hand-built map."""
 
     # ------------------------------------------------------------------ structure
-    def build(self, input_dim: int) -> None:
-        """Fixes the input size and draws the sensory synapses (once).
+    def build(self, input_dim: int | None = None) -> tuple[EmberTensor, EmberTensor, EmberTensor]:
+        """Fixes the input size, draws the sensory synapses (once) and returns the masks.
 
         Building again with the same ``input_dim`` changes nothing (ncps would draw the
         sensory synapses a second time).
 
         Args:
-            input_dim: number of input features (``int >= 1``).
+            input_dim: number of input features (``int >= 1``); None keeps the size the map
+                was built for, or takes the map's own default (``NCPMap``'s ``sensory_neurons``).
+
+        Returns:
+            ``(input_mask, recurrent_mask, output_mask)``: see :meth:`get_input_mask`,
+            :meth:`get_recurrent_mask`, :meth:`get_output_mask`.
 
         Raises:
             TypeError: ``input_dim`` is not an integer.
-            ValueError: ``input_dim < 1``, or the wiring was built for another input size.
+            ValueError: ``input_dim < 1``, the wiring was built for another input size, or
+                ``input_dim`` is None and the map has no size to take.
         """
         name = type(self).__name__
+        if input_dim is None:
+            input_dim = self.input_dim if self.input_dim is not None else self._default_input_dim()
+            if input_dim is None:
+                raise ValueError(f"[{name}] build() needs input_dim: the map (units={self.units}) "
+                                 "has no input size yet")
         input_dim = check_int(name, "input_dim", input_dim, 1)
         if self.input_dim is not None:
             if input_dim != self.input_dim:
                 raise ValueError(f"[{name}] the wiring was built for input_dim={self.input_dim}, "
                                  f"received input_dim={input_dim}")
-            return
-        self.input_dim = input_dim
-        self.sensory_adjacency_matrix = np.zeros((input_dim, self.units), dtype=np.int32)
-        self._wire_at_build()
+        else:
+            self.input_dim = input_dim
+            self.sensory_adjacency_matrix = np.zeros((input_dim, self.units), dtype=np.int32)
+            self._wire_at_build()
+        return self.get_input_mask(), self.get_recurrent_mask(), self.get_output_mask()
+
+    def _default_input_dim(self) -> int | None:
+        """The input size :meth:`build` takes when called without one (None: it must be given)."""
+        return None
+
+    # ------------------------------------------------------------------ masks (the Ember view)
+    def get_input_mask(self) -> EmberTensor:
+        """int32 ``(input_dim,)``: 1 for each input feature with at least one sensory synapse.
+
+        Raises:
+            ValueError: the wiring is not built.
+        """
+        return convert_to_tensor(np.abs(self._built_sensory_matrix()).max(axis=1).astype(np.int32))
+
+    def get_recurrent_mask(self) -> EmberTensor:
+        """int32 ``(units, units)``: ``|adjacency_matrix|``, 1 where neuron ``src`` feeds ``dest``."""
+        return convert_to_tensor(np.abs(self.adjacency_matrix).astype(np.int32))
+
+    def get_output_mask(self) -> EmberTensor:
+        """int32 ``(units,)``: 1 for the motor (output) neurons, the first ``output_dim``."""
+        mask = np.zeros(self.units, dtype=np.int32)
+        mask[:self.output_dim] = 1
+        return convert_to_tensor(mask)
+
+    def get_neuron_groups(self) -> dict[str, list[int]]:
+        """Neuron ids by role: ``motor`` (the first ``output_dim``) and ``inter`` (the rest).
+
+        ``sensory`` lists the input features ``0 .. input_dim - 1`` (inputs are not neurons
+        here; empty before :meth:`build`). Subclasses add their groups (``command`` for NCP).
+        """
+        groups: dict[str, list[int]] = {"sensory": list(range(self.input_dim or 0))}
+        for neuron in range(self.units):
+            groups.setdefault(self.get_type_of_neuron(neuron), []).append(neuron)
+        return groups
 
     def is_built(self) -> bool:
         """Whether :meth:`build` has fixed the input size."""
@@ -216,14 +273,17 @@ class NeuronMap:
     def get_config(self) -> dict[str, Any]:
         """A JSON-serialisable dict that :meth:`from_config` turns back into an equal wiring.
 
-        Keys as ncps's ``Wiring.get_config``: ``units, output_dim, input_dim,
-        adjacency_matrix, sensory_adjacency_matrix`` (matrices as nested lists or None).
+        Keys: ncps's ``Wiring.get_config`` keys ``units, output_dim, input_dim,
+        adjacency_matrix, sensory_adjacency_matrix`` (matrices as nested lists or None) and
+        ``sparsity_level, seed``.
         """
         sensory = self.sensory_adjacency_matrix
         return {
             "units": self.units,
             "output_dim": self.output_dim,
             "input_dim": self.input_dim,
+            "sparsity_level": self.sparsity_level,
+            "seed": self.seed,
             "adjacency_matrix": self.adjacency_matrix.tolist(),
             "sensory_adjacency_matrix": None if sensory is None else sensory.tolist(),
         }

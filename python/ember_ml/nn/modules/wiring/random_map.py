@@ -24,7 +24,7 @@ class RandomMap(NeuronMap):
         units: number of neurons (``int >= 1``).
         output_dim: number of motor (output) neurons, in ``[1, units]``; default ``units``.
         input_dim: number of input features; when given the wiring is built at once.
-        sparsity_level: fraction of synapses left out, in ``[0, 1)``.
+        sparsity_level: fraction of synapses left out, in ``[0, 1)`` (default 0.5; ncps's ``Random`` 0.0).
         seed: seed of the draws (``int >= 0``); None draws one, kept in ``seed``.
 
     Raises:
@@ -33,12 +33,13 @@ class RandomMap(NeuronMap):
     """
 
     def __init__(self, units: int, output_dim: int | None = None, input_dim: int | None = None,
-                 sparsity_level: float = 0.0, seed: int | None = 1111) -> None:
+                 sparsity_level: float = 0.5, seed: int | None = 1111) -> None:
         name = type(self).__name__
+        # Checked here too: the draws at construction need it before NeuronMap records it.
         self.sparsity_level = check_real(name, "sparsity_level", sparsity_level, 0.0, 1.0, high_open=True)
-        self.seed = check_seed(name, "seed", seed)
-        self._rng = np.random.default_rng(self.seed)
-        super().__init__(units, output_dim, input_dim)
+        seed = check_seed(name, "seed", seed)
+        self._rng = np.random.default_rng(seed)
+        super().__init__(units, output_dim, input_dim, sparsity_level, seed)
 
     def _chosen_pairs(self, rows: int) -> list[tuple[int, int]]:
         """``(row, neuron)`` pairs kept, in draw order; rows are neurons or input features."""
