@@ -281,3 +281,35 @@ def test_fused_ops_take_the_mask_on_the_opencl_device(op: str, monkeypatch) -> N
     np.testing.assert_array_equal(states.numpy()[3], np.broadcast_to(h0.numpy()[3], (MASK.shape[1], n)))
     np.testing.assert_array_equal(h0.grad.numpy()[3], MASK.shape[1])
     np.testing.assert_array_equal(x.grad.numpy()[~MASK], 0.0)
+
+
+DOCUMENTED = {
+    "CfC": lambda **kw: em.nn.modules.CfC(AutoNCP(7, 2, seed=4), mode="pure", **kw),
+    "LTC": lambda **kw: em.nn.modules.LTC(AutoNCP(6, 2, seed=2), ode_unfolds=2, **kw),
+    "CTRNN": lambda **kw: em.nn.modules.CTRNN(4, ode_unfolds=2, **kw),
+    "CTGRU": lambda **kw: em.nn.modules.CTGRU(3, num_timescales=2, **kw),
+    "LSTM 2 layers bidirectional": lambda **kw: em.nn.modules.LSTM(C, 4, num_layers=2, bidirectional=True, **kw),
+    "GRU": lambda **kw: em.nn.modules.GRU(C, 4, **kw),
+}
+
+
+@pytest.mark.parametrize("batch_first", [True, False])
+@pytest.mark.parametrize("name", list(DOCUMENTED))
+def test_documented_layers_take_the_mask(name: str, batch_first: bool) -> None:
+    # The Keras-style layers of ember_ml.nn.modules pass the mask to the engine: a padded,
+    # masked batch gives each sequence's outputs at its real steps and final state alone.
+    em.nn.tensor.set_seed(3)
+    layer = DOCUMENTED[name](return_state=True, batch_first=batch_first)
+    real_rows = MASK[:3]  # sequences with at least one real step
+    x, ts = _data(*real_rows.shape, seed=12)
+    x[~real_rows] = GARBAGE
+    swap = (lambda a: a) if batch_first else (lambda a: np.swapaxes(a, 0, 1))
+    out, state = layer(T.convert_to_tensor(swap(x)), timespans=T.convert_to_tensor(swap(ts)), mask=swap(real_rows))
+    out = swap(out.numpy())
+    for b in range(len(real_rows)):
+        real = np.flatnonzero(real_rows[b])
+        a_out, a_state = layer(T.convert_to_tensor(swap(x[b:b + 1, real])),
+                               timespans=T.convert_to_tensor(swap(ts[b:b + 1, real])))
+        _close(out[b, real], swap(a_out.numpy())[0], f"outputs of sequence {b}")
+        for s, a in zip(_state(state), _state(a_state)):
+            _close(s[..., b, :], a[..., 0, :], f"final state of sequence {b}")
