@@ -50,6 +50,11 @@ def test_keras_documentation_examples() -> None:
 
 def test_dtype_device_and_tensors() -> None:
     seqs = [T.convert_to_tensor(s) for s in _ragged(2)]
+    whole = np.stack([s.numpy()[:1] for s in seqs])  # one (B, L, C) batch
+    for batch in (whole, T.convert_to_tensor(whole)):
+        padded, mask = pad_sequences(batch, maxlen=3)
+        np.testing.assert_array_equal(padded.numpy()[:, :1], whole)
+        np.testing.assert_array_equal(mask.numpy(), [[True, False, False]] * 4)
     padded, _ = pad_sequences(seqs, dtype="float64", maxlen=8)
     assert padded.dtype == T.float64 and padded.shape == (4, 8, 3)
     np.testing.assert_array_equal(padded.numpy()[2, :6], seqs[2].numpy())
@@ -61,7 +66,7 @@ def test_dtype_device_and_tensors() -> None:
 
 
 def test_pad_sequences_bad_input() -> None:
-    with pytest.raises(ValueError, match=r"^\[pad_sequences\] expected a non-empty list"):
+    with pytest.raises(ValueError, match=r"^\[pad_sequences\] expected at least one sequence"):
         pad_sequences([])
     with pytest.raises(ValueError, match=r"^\[pad_sequences\] every sequence must have the trailing shape of "
                                          r"sequences\[0\] \(3,\), got sequences\[1\] of shape \(2, 4\)"):

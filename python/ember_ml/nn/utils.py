@@ -47,7 +47,8 @@ def pad_sequences(sequences: Sequence[Any], padding: str = "post", value: float 
 
     Args:
         sequences: ``B`` sequences, each ``(L_i, *F)`` (tensors, arrays or nested lists) with
-            the same trailing shape ``F`` (none for scalar steps).
+            the same trailing shape ``F`` (none for scalar steps); or one ``(B, L, *F)``
+            array or tensor (its rows).
         padding: ``"post"`` pads after each sequence, ``"pre"`` before it.
         value: the padding value.
         maxlen: the length ``L`` of the result; default the longest sequence. Longer
@@ -70,9 +71,11 @@ def pad_sequences(sequences: Sequence[Any], padding: str = "post", value: float 
     for arg, choice in (("padding", padding), ("truncating", truncating)):
         if choice not in ("pre", "post"):
             raise ValueError(f"[{op}] {arg} must be 'pre' or 'post', got {choice!r}")
-    if isinstance(sequences, (EmberTensor, np.ndarray)) or len(sequences) == 0:
-        raise ValueError(f"[{op}] expected a non-empty list of sequences, got "
-                         f"{type(sequences).__name__} of length {len(sequences)}")
+    device = _device_of([sequences] if isinstance(sequences, EmberTensor) else sequences)
+    if isinstance(sequences, EmberTensor):
+        sequences = list(T.to_numpy(sequences))  # an equal-length batch, one sequence per row
+    if len(sequences) == 0:
+        raise ValueError(f"[{op}] expected at least one sequence, got an empty {type(sequences).__name__}")
     if maxlen is not None and (not isinstance(maxlen, (int, np.integer)) or maxlen < 0):
         raise ValueError(f"[{op}] maxlen must be a non-negative int or None, got {maxlen!r}")
     arrays = [_as_array(op, f"sequences[{k}]", s) for k, s in enumerate(sequences)]
@@ -83,7 +86,7 @@ def pad_sequences(sequences: Sequence[Any], padding: str = "post", value: float 
             raise ValueError(f"[{op}] every sequence must have the trailing shape of sequences[0] "
                              f"{arrays[0].shape[1:]}, got sequences[{k}] of shape {a.shape}")
     length = max(len(a) for a in arrays) if maxlen is None else int(maxlen)
-    out_dtype = np.result_type(*arrays) if dtype is None else T.to_numpy(T.zeros((1,), dtype=dtype)).dtype
+    out_dtype = np.result_type(*arrays) if dtype is None else np.dtype(T.get_dtype(dtype))
     padded = np.full((len(arrays), length) + arrays[0].shape[1:], value, dtype=out_dtype)
     mask = np.zeros((len(arrays), length), dtype=bool)
     for b, a in enumerate(arrays):
@@ -91,7 +94,6 @@ def pad_sequences(sequences: Sequence[Any], padding: str = "post", value: float 
         start = 0 if padding == "post" else length - len(kept)
         padded[b, start:start + len(kept)] = kept
         mask[b, start:start + len(kept)] = True
-    device = _device_of(sequences)
     return T.convert_to_tensor(padded, device=device), T.convert_to_tensor(mask, device=device)
 
 
