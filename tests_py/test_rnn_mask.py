@@ -313,3 +313,45 @@ def test_documented_layers_take_the_mask(name: str, batch_first: bool) -> None:
         _close(out[b, real], swap(a_out.numpy())[0], f"outputs of sequence {b}")
         for s, a in zip(_state(state), _state(a_state)):
             _close(s[..., b, :], a[..., 0, :], f"final state of sequence {b}")
+
+
+@pytest.mark.parametrize("op", ["ltc", "cfc"])
+def test_fused_ops_with_a_mask_on_the_opencl_device_float64(op: str, monkeypatch) -> None:
+    # The device kernels (LTC) and device ops (CfC) against the cpu kernels, float64.
+    from ember_ml import _core
+    monkeypatch.setenv("EMBER_OPENCL_SEQUENCES", "device")
+    rng = np.random.default_rng(13)
+    keep = rng.uniform(size=(9, 6)) > 0.4
+    keep[2] = False
+    x_np = rng.normal(size=(9, 6, C))
+    results = {}
+    for backend in ("cpu", "opencl"):
+        layer = _layer("LTC fused" if op == "ltc" else "CfC AutoNCP pure fused", "cpu")
+        with em.using_backend(backend):
+            if op == "ltc":
+                params = {k: T.convert_to_tensor(v.numpy().astype(np.float64), requires_grad="mask" not in k)
+                          for k, v in layer.rnn_cell.params().items()}
+                n = layer.state_size
+            else:
+                cells = [getattr(layer.rnn_cell, f"layer_{k}") for k in range(len(layer.rnn_cell.layer_sizes))]
+                specs = [{k: T.convert_to_tensor(v.numpy().astype(np.float64), requires_grad=True)
+                          for k, v in cell.fused_layer().items() if k != "backbone"} for cell in cells]
+                n = sum(layer.rnn_cell.layer_sizes)
+            x = T.convert_to_tensor(x_np, requires_grad=True)
+            h0 = T.convert_to_tensor(rng.normal(size=(9, n)) if backend == "cpu" else results["h0"],
+                                     requires_grad=True)
+            el = T.convert_to_tensor(np.full((9, 6), 0.7), requires_grad=True)
+            mask = T.convert_to_tensor(keep.astype(np.float64))
+            if op == "ltc":
+                states = _core.ltc_sequence(x, h0, el, params, 3, 1e-8, mask)
+                leaves = [params[k] for k in ("w", "sigma", "cm", "sensory_mu")]
+            else:
+                states = _core.cfc_sequence(x, h0, el, [{**s, "backbone": []} for s in specs], "pure",
+                                            "lecun_tanh", mask)
+                leaves = [t for s in specs for t in s.values()]
+            ops.stats.sum(ops.sin(states)).backward()
+            results[backend] = [states.numpy(), x.grad.numpy(), h0.grad.numpy(), el.grad.numpy(),
+                                *[t.grad.numpy() for t in leaves]]
+            results["h0"] = h0.numpy()
+    for got, want in zip(results["opencl"], results["cpu"]):
+        _close(got, want, "states and gradients", tol=1e-12)
