@@ -36,6 +36,7 @@ MODULES = (
     ("ember_ml.wirings", "Wirings (ncps names)"),
     ("ember_ml.nn.initializers", "Initializers"),
     ("ember_ml.nn.features", "Features"),
+    ("ember_ml.nn.utils", "Sequence utilities"),
     ("ember_ml.training", "Training"),
     ("ember_ml.distributed", "Distributed training"),
 )

@@ -1,6 +1,6 @@
-// The fused LTC sequence's backward pass against central finite differences of its own
-// forward pass (float64), over a batch that fills several lane blocks and leaves a partial
-// one, with a sparse random wiring (masked-out pairs must get a zero gradient).
+// The fused LTC sequence's backward pass against five-point central finite differences of
+// its own forward pass (float64), over a batch that fills several lane blocks and leaves a
+// partial one, with a sparse random wiring (masked-out pairs must get a zero gradient).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,18 +11,14 @@
 #include "ember/autograd.h"
 #include "ember/liquid.h"
 #include "ember/ops.h"
+#include "liquid_test_util.h"
 
 namespace ember {
 namespace {
 
 const Device kCpu{};
 
-Tensor uniform(const Shape& shape, double lo, double hi, std::mt19937& rng) {
-  Tensor t = Tensor::empty(shape, DType::Float64, kCpu);
-  std::uniform_real_distribution<double> dist(lo, hi);
-  for (std::int64_t k = 0; k < t.numel(); ++k) t.data<double>()[k] = dist(rng);
-  return t;
-}
+using liquid_test::uniform;
 
 Tensor mask(const Shape& shape, std::mt19937& rng) {
   Tensor t = Tensor::empty(shape, DType::Float64, kCpu);
@@ -34,21 +30,8 @@ Tensor mask(const Shape& shape, std::mt19937& rng) {
 TEST(LtcSequence, BackwardMatchesFiniteDifferences) {
   constexpr std::int64_t kBatch = 19, kSteps = 4, kFeatures = 3, kNeurons = 6, kUnfolds = 3;
   std::mt19937 rng(7);
-  const Shape cn{kFeatures, kNeurons}, nn{kNeurons, kNeurons}, n{kNeurons};
-  liquid::LtcParams p;
-  p.sensory_w = uniform(cn, 0.01, 1, rng);
-  p.sensory_mu = uniform(cn, 0.3, 0.8, rng);
-  p.sensory_sigma = uniform(cn, 3, 8, rng);
-  p.sensory_erev = uniform(cn, -1, 1, rng);
-  p.sensory_mask = mask(cn, rng);
-  p.w = uniform(nn, 0.01, 1, rng);
-  p.mu = uniform(nn, 0.3, 0.8, rng);
-  p.sigma = uniform(nn, 3, 8, rng);
-  p.erev = uniform(nn, -1, 1, rng);
-  p.mask = mask(nn, rng);
-  p.cm = uniform(n, 0.4, 0.6, rng);
-  p.gleak = uniform(n, 0.001, 1, rng);
-  p.vleak = uniform(n, -0.2, 0.2, rng);
+  liquid::LtcParams p = liquid_test::random_ltc_params(kFeatures, kNeurons, rng,
+                                                       [&](const Shape& s) { return mask(s, rng); });
   Tensor x = uniform({kBatch, kSteps, kFeatures}, -1, 1, rng);
   Tensor h0 = uniform({kBatch, kNeurons}, -0.3, 0.3, rng);
   Tensor elapsed = uniform({kBatch, kSteps}, 0.5, 1.5, rng);
@@ -72,26 +55,7 @@ TEST(LtcSequence, BackwardMatchesFiniteDifferences) {
       {"cm", &p.cm},
       {"gleak", &p.gleak},
       {"vleak", &p.vleak}};
-  for (const auto& [name, t] : leaves) autograd::set_requires_grad(*t, true);
-  autograd::backward({loss()}, {Tensor()}, false, false);
-
-  const autograd::GradModeGuard no_grad(false);
-  constexpr double kStep = 1e-6;
-  for (const auto& [name, t] : leaves) {
-    const Tensor g = autograd::grad(*t);
-    ASSERT_TRUE(g.defined()) << name;
-    double* values = t->data<double>();
-    for (std::int64_t k = 0; k < t->numel(); ++k) {
-      const double saved = values[k];
-      values[k] = saved + kStep;
-      const double up = loss().data<double>()[0];
-      values[k] = saved - kStep;
-      const double down = loss().data<double>()[0];
-      values[k] = saved;
-      const double numeric = (up - down) / (2 * kStep);
-      EXPECT_NEAR(g.data<double>()[k], numeric, 1e-6 * std::max(1.0, std::abs(numeric))) << name << "[" << k << "]";
-    }
-  }
+  liquid_test::expect_gradients_match(loss, leaves, 1e-6);
 }
 
 }  // namespace

@@ -20,7 +20,10 @@ Tensor tensor_arg(py::handle obj, const char* op, const std::string& name) {
   return *t;
 }
 
-
+// An optional tensor argument (None = undefined).
+Tensor optional_tensor_arg(py::handle obj, const char* op, const std::string& name) {
+  return obj.is_none() ? Tensor() : tensor_arg(obj, op, name);
+}
 
 }  // namespace
 
@@ -28,7 +31,7 @@ void bind_liquid(py::module_& m) {
   m.def(
       "ltc_sequence",
       [](py::handle inputs, py::handle h0, py::handle elapsed, py::dict params, std::int64_t ode_unfolds,
-         double epsilon) {
+         double epsilon, py::handle step_mask) {
         auto param = [&](const char* key) {
           if (!params.contains(key)) value_error("ltc_sequence", "params has no '", key, "'");
           return tensor_arg(params[key], "ltc_sequence", key);
@@ -40,11 +43,12 @@ void bind_liquid(py::module_& m) {
         const char* op = "ltc_sequence";
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0");
         const Tensor e = tensor_arg(elapsed, op, "elapsed");
+        const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
         return release_gil_if(x.numel() * h.shape().back(),
-                              [&] { return liquid::ltc_sequence(x, h, e, p, ode_unfolds, epsilon); });
+                              [&] { return liquid::ltc_sequence(x, h, e, p, ode_unfolds, epsilon, keep); });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("elapsed"), py::arg("params"), py::arg("ode_unfolds"),
-      py::arg("epsilon"),
+      py::arg("epsilon"), py::arg("step_mask") = py::none(),
       R"(States of an LTC cell over a whole sequence, forward and backward in one fused op.
 
 Hasani et al. 2021 (AAAI), eq. 3, with ncps.torch.LTCCell's fused semi-implicit Euler
@@ -59,6 +63,8 @@ Args:
         (N,). w, sensory_w, cm and gleak already made non-negative (softplus / clamping).
     ode_unfolds: Euler steps per time step (>= 1).
     epsilon: added to the ODE denominator.
+    step_mask: None, or (B, T) bool / 0-1 real: a 0 step carries the state unchanged
+        (Keras masking); its input and elapsed time are not read (zero gradient).
 
 Returns:
     (B, T, N) states after every step, differentiable with respect to every input except
@@ -66,12 +72,12 @@ Returns:
 
 Raises:
     ValueError: [ltc_sequence] for a missing parameter or mismatched shapes.
-    TypeError: [ltc_sequence] for non-float or mixed dtypes.
+    TypeError: [ltc_sequence] for non-float or mixed dtypes, or a complex step_mask.
 )");
   m.def(
       "cfc_sequence",
       [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& layers, const std::string& mode,
-         const std::string& activation) {
+         const std::string& activation, py::handle step_mask) {
         const char* op = "cfc_sequence";
         static const std::map<std::string, liquid::CfcMode> kModes = {
             {"default", liquid::CfcMode::Default}, {"no_gate", liquid::CfcMode::NoGate},
@@ -112,11 +118,12 @@ Raises:
           cfc_layers.push_back(std::move(cl));
         }
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0"), t = tensor_arg(ts, op, "ts");
+        const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
         return release_gil_if(x.numel() * h.shape().back(),
-                              [&] { return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second); });
+                              [&] { return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep); });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("layers"), py::arg("mode"),
-      py::arg("activation") = "lecun_tanh",
+      py::arg("activation") = "lecun_tanh", py::arg("step_mask") = py::none(),
       R"(States of a stack of CfC layers (ncps.torch.CfCCell / WiredCfCCell) over a sequence, fused.
 
 Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
@@ -136,6 +143,8 @@ Args:
     mode: 'default', 'no_gate' or 'pure'.
     activation: backbone activation: 'lecun_tanh' (ncps's 1.7159 tanh(0.666 x)), 'tanh',
         'relu', 'silu' or 'gelu' (exact, erf form).
+    step_mask: None, or (B, T) bool / 0-1 real: a 0 step carries every layer's state
+        unchanged (Keras masking); its input and time span get zero gradients.
 
 Returns:
     (B, T, sum H_l) states after every step; differentiable with respect to every input
@@ -143,7 +152,7 @@ Returns:
 
 Raises:
     ValueError: [cfc_sequence] for mismatched shapes or an unknown mode / activation.
-    TypeError: [cfc_sequence] for non-float or mixed dtypes.
+    TypeError: [cfc_sequence] for non-float or mixed dtypes, or a complex step_mask.
 )");
 }
 

@@ -10,6 +10,15 @@
 
 namespace ember::liquid {
 
+// The step mask of the fused sequence ops (Keras's masking): step_mask[b, t] == 0 makes
+// step t of sequence b a no-op, its state (B, T, N) row a copy of the step before (h0 at
+// t = 0), and routes the adjoint of that state unchanged to the state before; the step's
+// inputs and elapsed time are not read and get zero gradients. Given to the kernels as the
+// last forward input, cast to the inputs' dtype, with attr flag has_step_mask (ops/*.cpp).
+// Checks a defined step_mask against (batch, steps) and inputs' device and returns it in
+// inputs' dtype. ValueError [op] for another shape, TypeError for a complex dtype.
+Tensor check_step_mask(const char* op, const Tensor& step_mask, const Tensor& inputs);
+
 // The tensors of an LTC cell (ncps.torch.LTCCell names), after the positivity transform
 // of w, sensory_w, cm and gleak (softplus or clamping is applied by the caller, as plain
 // ops, so that its gradient is the caller's). N neurons, C sensory inputs.
@@ -29,8 +38,9 @@ struct LtcParams {
 // inputs (B, T, C) (already input-mapped), h0 (B, N), elapsed (B, T); all one float dtype
 // and device; masks are 0/1 and get no gradient. Returns the states after every step,
 // (B, T, N). Differentiable (a fused backward-through-time op; no second order).
+// step_mask: undefined, or (B, T), bool or 0/1 of a real dtype (see check_step_mask).
 Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& params,
-                    std::int64_t ode_unfolds, double epsilon);
+                    std::int64_t ode_unfolds, double epsilon, const Tensor& step_mask = Tensor());
 
 enum class CfcMode : std::int64_t { Default = 0, NoGate = 1, Pure = 2 };
 // ncps's backbone activations (LeCun: 1.7159 tanh(0.666 x), ncps's constant; GELU: the
@@ -56,7 +66,8 @@ struct CfcLayer {
 // inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
 // and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
 // fused backward-through-time op; no second order). Backbone dropout is not part of it.
+// step_mask: as ltc_sequence's; a masked step carries every layer's state.
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                    CfcMode mode, CfcActivation activation);
+                    CfcMode mode, CfcActivation activation, const Tensor& step_mask = Tensor());
 
 }  // namespace ember::liquid

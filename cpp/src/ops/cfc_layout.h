@@ -1,7 +1,8 @@
 // Where the tensors of each CfC layer sit among the kernel inputs of "cfc_sequence" (built
 // by ops/cfc_sequence.cpp), read back by the backends' kernels: inputs x, h0, ts, then per
 // layer its backbone (W, b) pairs, the heads (W, b) and, in pure mode, w_tau and A;
-// attrs.ints: mode, activation, L, H_0 .. H_{L-1}, then each layer's backbone depth.
+// attrs.ints: mode, activation, L, H_0 .. H_{L-1}, then each layer's backbone depth, then
+// has_step_mask (1: the step mask is the last forward input; ember/liquid.h).
 #pragma once
 
 #include <cstddef>
@@ -27,6 +28,7 @@ struct CfcLayout {
   CfcActivation activation;
   std::vector<CfcLayerSlots> layers;
   std::int64_t total = 0;  // sum of H_l
+  bool has_step_mask = false;
 };
 
 inline CfcLayout cfc_layout(const Attrs& attrs, std::int64_t in_features) {
@@ -48,6 +50,7 @@ inline CfcLayout cfc_layout(const Attrs& attrs, std::int64_t in_features) {
     out.total += slots.size;
     out.layers.push_back(slots);
   }
+  out.has_step_mask = attrs.ints[3 + 2 * layers] != 0;
   return out;
 }
 

@@ -94,7 +94,7 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
 }  // namespace
 
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                    CfcMode mode, CfcActivation activation) {
+                    CfcMode mode, CfcActivation activation, const Tensor& step_mask) {
   const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, layers, mode);
   Attrs attrs;
   attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
@@ -114,8 +114,13 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
       in.push_back(layer.a);
     }
   }
-  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs,
-                             std::vector<bool>(in.size(), true));
+  std::vector<bool> has_grad(in.size(), true);
+  attrs.ints.push_back(step_mask.defined() ? 1 : 0);
+  if (step_mask.defined()) {
+    in.push_back(check_step_mask(kOp, step_mask, inputs));
+    has_grad.push_back(false);
+  }
+  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs, has_grad);
 }
 
 }  // namespace ember::liquid

@@ -1,7 +1,27 @@
 #include "ops/fused_sequence.h"
 
 #include "ember/autograd.h"
+#include "ember/liquid.h"
+#include "ember/ops.h"
 #include "ops/common.h"
+
+namespace ember::liquid {
+
+Tensor check_step_mask(const char* op, const Tensor& step_mask, const Tensor& inputs) {
+  const Shape want{inputs.shape()[0], inputs.shape()[1]};
+  if (step_mask.shape() != want) {
+    value_error(op, "step_mask must have shape ", shape_str(want), " (inputs ", detail::describe(inputs), "), got ",
+                detail::describe(step_mask));
+  }
+  if (is_complex(step_mask.dtype())) {
+    type_error(op, "step_mask must be bool or real (0 / 1), got ", detail::describe(step_mask));
+  }
+  detail::common_device(op, {&inputs, &step_mask});
+  // Nonzero = a real step, whatever the dtype (a cast of 0.5 to float keeps it nonzero).
+  return cast(not_equal(step_mask, zeros({}, step_mask.dtype(), step_mask.device())), inputs.dtype());
+}
+
+}  // namespace ember::liquid
 
 namespace ember::liquid::internal {
 namespace {

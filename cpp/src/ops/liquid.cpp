@@ -13,7 +13,8 @@ namespace {
 
 using detail::describe;
 
-// Kernel input order: inputs, h0, elapsed, then the parameters in LtcParams order.
+// Kernel input order: inputs, h0, elapsed, then the parameters in LtcParams order, then
+// the step mask when attrs.ints[1] (has_step_mask) is 1.
 constexpr int kParamBegin = 3;
 constexpr int kNumInputs = kParamBegin + 13;
 constexpr int kSensoryMask = kParamBegin + 4, kMask = kParamBegin + 9;
@@ -62,14 +63,18 @@ void validate(const std::vector<Tensor>& in, std::int64_t ode_unfolds) {
 }  // namespace
 
 Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& params,
-                    std::int64_t ode_unfolds, double epsilon) {
-  const std::vector<Tensor> in = kernel_inputs(inputs, h0, elapsed, params);
+                    std::int64_t ode_unfolds, double epsilon, const Tensor& step_mask) {
+  std::vector<Tensor> in = kernel_inputs(inputs, h0, elapsed, params);
   validate(in, ode_unfolds);
   Attrs attrs;
-  attrs.ints = {ode_unfolds};
+  attrs.ints = {ode_unfolds, step_mask.defined() ? 1 : 0};
   attrs.floats = {epsilon};
   std::vector<bool> has_grad(kNumInputs, true);
   has_grad[kSensoryMask] = has_grad[kMask] = false;
+  if (step_mask.defined()) {
+    in.push_back(check_step_mask("ltc_sequence", step_mask, inputs));
+    has_grad.push_back(false);
+  }
   return internal::run_fused("ltc_sequence", in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs,
                            has_grad);
 }

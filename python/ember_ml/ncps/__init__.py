@@ -2,7 +2,7 @@
 
 ``from ember_ml.ncps import CfC, LTC`` gives layers with ncps.torch's arguments, parameter
 names and numerics, run by Ember ML's fused C++ ops: ``CfC(input_size, units, ...)``,
-``forward(input, hx=None, timespans=None) -> (output, hx)``. :mod:`ember_ml.ncps.wirings`
+``forward(input, hx=None, timespans=None, mask=None) -> (output, hx)``. :mod:`ember_ml.ncps.wirings`
 is :mod:`ember_ml.wirings` (``ncps.wirings``). :func:`from_ncps` converts a built
 ``ncps.torch`` layer, weights included. The documented Ember ML layers
 (``ember_ml.nn.modules.CfC(neuron_map, ...)``, Keras-style ``return_state``) run these.

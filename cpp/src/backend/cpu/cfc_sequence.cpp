@@ -13,6 +13,11 @@
 // then back through the backbone (d pre_k = da act'(pre_k), dW_k += d pre_k^T a_k,
 // da = d pre_k W_k). dz splits into the gradient of the layer input (the previous layer's
 // new state, or the sequence input) and of the layer's previous state (carried to t - 1).
+//
+// With a step mask (ember/liquid.h), each step runs on the rows of its real steps only
+// (gathered into the GEMMs' operands, results scattered back); a masked row copies the state
+// before, and backward passes its adjoint unchanged to the state before (no parameter, input
+// or time gradient), so masked steps cost a row copy.
 #include <Eigen/Core>
 #include <cmath>
 #include <vector>
@@ -75,6 +80,9 @@ struct Activation {
 
 template <class T>
 using RowMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
+// Column vector of the batch.
+template <class T>
+using BatchVec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
 // One backbone layer: pre = a W^T + b, then the activation.
 template <class T>
@@ -101,8 +109,9 @@ struct Cfc {
   std::vector<std::vector<Dense<T>>> backbones;
   std::vector<Dense<T>> heads_of;
   std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
+  const T* keep = nullptr;                 // the step mask (B, T), if any
 
-  // Inputs and attrs as ops/cfc_layout.h describes.
+  // The forward inputs and attrs as ops/cfc_layout.h describes.
   Cfc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
@@ -112,7 +121,9 @@ struct Cfc {
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
                       RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
     };
-    for (const liquid::internal::CfcLayerSlots& slots : liquid::internal::cfc_layout(attrs, c).layers) {
+    const liquid::internal::CfcLayout layout = liquid::internal::cfc_layout(attrs, c);
+    if (layout.has_step_mask) keep = in.back().data<T>();
+    for (const liquid::internal::CfcLayerSlots& slots : layout.layers) {
       sizes.push_back(slots.size);
       offsets.push_back(slots.offset);
       in_sizes.push_back(slots.in_size);
@@ -127,6 +138,21 @@ struct Cfc {
   }
   std::size_t layers() const { return sizes.size(); }
 
+  // The sequences whose step t is real (every one without a mask), and their time spans.
+  struct Rows {
+    std::vector<Eigen::Index> real, masked;
+    BatchVec<T> ts;
+  };
+  Rows rows(std::int64_t t) const {
+    Rows r;
+    for (std::int64_t b = 0; b < batch; ++b) {
+      (keep == nullptr || keep[b * steps + t] != T(0) ? r.real : r.masked).push_back(b);
+    }
+    r.ts.resize(static_cast<Eigen::Index>(r.real.size()));
+    for (std::size_t i = 0; i < r.real.size(); ++i) r.ts[i] = ts[r.real[i] * steps + t];
+    return r;
+  }
+
   // Rows b of the (B, cols) block of a (B, T, width) array at step t, columns [col, col + cols).
   ConstMap<T> block(const T* base, std::int64_t width, std::int64_t t, std::int64_t col, std::int64_t cols) const {
     return ConstMap<T>(base + t * width + col, batch, cols, Eigen::OuterStride<>(steps * width));
@@ -140,15 +166,15 @@ struct Cfc {
   ConstMap<T> layer_input(const T* states, std::size_t l, std::int64_t t) const {
     return l == 0 ? block(x, c, t, 0, c) : block(states, total, t, offsets[l - 1], sizes[l - 1]);
   }
-  // z, the backbone and the heads of layer l at step t.
-  void trace(const T* states, std::size_t l, std::int64_t t, LayerTrace<T>& tr) const {
+  // z, the backbone and the heads of layer l at step t, for the real rows.
+  void trace(const T* states, std::size_t l, std::int64_t t, const Rows& rows, LayerTrace<T>& tr) const {
     const std::vector<Dense<T>>& bb = backbones[l];
     tr.outputs.resize(bb.size() + 1);
     tr.pre.resize(bb.size());
     Mat<T>& z = tr.outputs[0];
-    z.resize(batch, in_sizes[l] + sizes[l]);
-    z.leftCols(in_sizes[l]) = layer_input(states, l, t);
-    z.rightCols(sizes[l]) = previous(states, l, t);
+    z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
+    z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
+    z.rightCols(sizes[l]) = previous(states, l, t)(rows.real, Eigen::all);
     for (std::size_t k = 0; k < bb.size(); ++k) {
       tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
       tr.pre[k].rowwise() += bb[k].bias;
@@ -157,14 +183,11 @@ struct Cfc {
     tr.heads.noalias() = tr.outputs.back() * heads_of[l].weight.transpose();
     tr.heads.rowwise() += heads_of[l].bias;
   }
-  Eigen::Map<const Eigen::Matrix<T, Eigen::Dynamic, 1>, 0, Eigen::InnerStride<>> ts_at(std::int64_t t) const {
-    return {ts + t, batch, Eigen::InnerStride<>(steps)};
-  }
-  // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l at step t.
-  Arr<T> decay(const Mat<T>& f1, std::size_t l, std::int64_t t) const {
+  // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l, ts the rows' time spans.
+  Arr<T> decay(const Mat<T>& f1, std::size_t l, const BatchVec<T>& ts_rows) const {
     Arr<T> r = f1.array().abs();
     r.rowwise() += RowArr<T>(w_tau[l], f1.cols()).abs();
-    r.colwise() *= ts_at(t).array();
+    r.colwise() *= ts_rows.array();
     return (-r).exp();
   }
 };
@@ -174,26 +197,28 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   const Cfc<T> p(in, attrs);
   T* states = out.data<T>();
   LayerTrace<T> tr;
+  Arr<T> next;
   for (std::int64_t t = 0; t < p.steps; ++t) {
-    const auto ts_t = p.ts_at(t);
+    const typename Cfc<T>::Rows rows = p.rows(t);
+    MutMap<T> now(states + t * p.total, p.batch, p.total, Eigen::OuterStride<>(p.steps * p.total));
+    const ConstMap<T> before = t == 0 ? ConstMap<T>(p.h0, p.batch, p.total, Eigen::OuterStride<>(p.total))
+                                      : p.block(states, p.total, t - 1, 0, p.total);
+    now(rows.masked, Eigen::all) = before(rows.masked, Eigen::all);
+    if (rows.real.empty()) continue;
     for (std::size_t l = 0; l < p.layers(); ++l) {
-      p.trace(states, l, t, tr);
+      p.trace(states, l, t, rows, tr);
       const Mat<T>& pre = tr.heads;
       const std::int64_t h = p.sizes[l];
-      MutMap<T> next(states + t * p.total + p.offsets[l], p.batch, h, Eigen::OuterStride<>(p.steps * p.total));
       if (p.pure) {
-        next.array() = (1 - p.decay(pre, l, t) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
-        continue;
-      }
-      const auto f1 = pre.leftCols(h).array().tanh();
-      const auto f2 = pre.middleCols(h, h).array().tanh();
-      const Mat<T> gate = ((pre.middleCols(2 * h, h).array().colwise() * ts_t.array()) +
-                           pre.rightCols(h).array()).logistic().matrix();
-      if (p.no_gate) {
-        next.array() = f1 + gate.array() * f2;
+        next = (1 - p.decay(pre, l, rows.ts) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
       } else {
-        next.array() = f1 * (1 - gate.array()) + gate.array() * f2;
+        const auto f1 = pre.leftCols(h).array().tanh();
+        const auto f2 = pre.middleCols(h, h).array().tanh();
+        const Arr<T> gate =
+            ((pre.middleCols(2 * h, h).array().colwise() * rows.ts.array()) + pre.rightCols(h).array()).logistic();
+        next = p.no_gate ? Arr<T>(f1 + gate * f2) : Arr<T>(f1 * (1 - gate) + gate * f2);
       }
+      now.middleCols(p.offsets[l], h)(rows.real, Eigen::all) = next.matrix();
     }
   }
 }
@@ -212,22 +237,17 @@ struct DenseGrad {
   }
 };
 
-// Column vector of the batch.
-template <class T>
-using BatchVec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-
 // d loss / d heads P = [f1, f2, fa, fb] of a default / no_gate layer at step t into dpre, given
 // dh = d loss / d h'; adds the d ts part to dts_t.
 template <class T>
-void gated_adjoint(const Cfc<T>& p, std::int64_t t, const Mat<T>& pre, const Arr<T>& dh, Mat<T>& dpre,
+void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Mat<T>& pre, const Arr<T>& dh, Mat<T>& dpre,
                    BatchVec<T>& dts_t) {
   const std::int64_t h = dh.cols();
-  const auto ts_t = p.ts_at(t);
   const Arr<T> f1 = pre.leftCols(h).array().tanh();
   const Arr<T> f2 = pre.middleCols(h, h).array().tanh();
   const Arr<T> fa = pre.middleCols(2 * h, h);
   const Arr<T> g = ((fa.colwise() * ts_t.array()) + pre.rightCols(h).array()).logistic();
-  dpre.resize(p.batch, 4 * h);
+  dpre.resize(pre.rows(), 4 * h);
   auto df1 = dpre.leftCols(h).array();
   auto df2 = dpre.middleCols(h, h).array();
   Arr<T> dgate;
@@ -256,12 +276,12 @@ struct PureGrad {
 
 // The same for pure mode (f1 = P): dpre = d loss / d f1; w_tau and A's gradients into g.
 template <class T>
-void pure_adjoint(const Cfc<T>& p, std::size_t l, std::int64_t t, const Mat<T>& f1, const Arr<T>& dh, Mat<T>& dpre,
-                  BatchVec<T>& dts_t, PureGrad<T>& g) {
+void pure_adjoint(const Cfc<T>& p, std::size_t l, const BatchVec<T>& ts_rows, const Mat<T>& f1, const Arr<T>& dh,
+                  Mat<T>& dpre, BatchVec<T>& dts_t, PureGrad<T>& g) {
   const std::int64_t h = f1.cols();
-  const auto ts_t = p.ts_at(t).array();
+  const auto ts_t = ts_rows.array();
   const RowArr<T> amplitude(p.amplitude[l], h), w_tau(p.w_tau[l], h);
-  const Arr<T> e = p.decay(f1, l, t);
+  const Arr<T> e = p.decay(f1, l, ts_rows);
   const Arr<T> ef = e * f1.array();
   g.a += (dh * (1 - ef)).colwise().sum();
   Arr<T> dha = dh;
@@ -278,7 +298,7 @@ void pure_adjoint(const Cfc<T>& p, std::size_t l, std::int64_t t, const Mat<T>& 
 
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Cfc<T> p(in, attrs);
+  const Cfc<T> p(in.first(in.size() - 2), attrs);
   const T* states = in[in.size() - 2].data<T>();
   const T* grad_states = in[in.size() - 1].data<T>();
   T* dx = out[0].data<T>();
@@ -292,19 +312,29 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
     d_pure.emplace_back(p.pure ? p.sizes[l] : 0);
   }
   LayerTrace<T> tr;
-  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dpre, da;
+  // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
+  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dh, carried(0, p.total), dpre, da;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
+    const typename Cfc<T>::Rows rows = p.rows(t);
     dh_all = p.block(grad_states, p.total, t, 0, p.total);
     dh_all += carry;
-    BatchVec<T> dts_t = BatchVec<T>::Zero(p.batch);
+    MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
+    // A masked row passes its adjoint to the state before; its input and time span get 0.
+    carry(rows.masked, Eigen::all) = dh_all(rows.masked, Eigen::all);
+    dx_t(rows.masked, Eigen::all).setZero();
+    for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
+    if (rows.real.empty()) continue;
+    dh = dh_all(rows.real, Eigen::all);
+    carried.resize(dh.rows(), p.total);
+    BatchVec<T> dts_t = BatchVec<T>::Zero(dh.rows());
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-      p.trace(states, l, t, tr);
-      const Arr<T> dh = dh_all.middleCols(p.offsets[l], h).array();
+      p.trace(states, l, t, rows, tr);
+      const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
       if (p.pure) {
-        pure_adjoint(p, l, t, tr.heads, dh, dpre, dts_t, d_pure[l]);
+        pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, d_pure[l]);
       } else {
-        gated_adjoint(p, t, tr.heads, dh, dpre, dts_t);
+        gated_adjoint(p, rows.ts, tr.heads, dh_l, dpre, dts_t);
       }
       d_heads[l].weight.noalias() += dpre.transpose() * tr.outputs.back();
       d_heads[l].bias += dpre.colwise().sum();
@@ -317,13 +347,14 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
       }
       // da is now d loss / dz: the layer input's part, then the previous state's.
       if (l > 0) {
-        dh_all.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
+        dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
       } else {
-        MutMap<T>(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c)) = da.leftCols(n_in);
+        dx_t(rows.real, Eigen::all) = da.leftCols(n_in);
       }
-      carry.middleCols(p.offsets[l], h) = da.rightCols(h);
+      carried.middleCols(p.offsets[l], h) = da.rightCols(h);
     }
-    for (std::int64_t b = 0; b < p.batch; ++b) dts[b * p.steps + t] = dts_t[b];
+    carry(rows.real, Eigen::all) = carried;
+    for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
   Eigen::Map<Mat<T>>(out[1].data<T>(), p.batch, p.total) = carry;
   std::size_t next = 3;

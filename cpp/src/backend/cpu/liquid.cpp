@@ -16,6 +16,11 @@
 //   s_ij = sigmoid(z_ij), z_ij = sigma_ij (v_i - mu_ij): dz = da w s (1 - s),
 //   d sigma += dz (v_i - mu), d mu -= dz sigma, d v_i += sum_j dz sigma.
 // A masked-out pair has a = 0, so skipping it drops nothing: its gradients are zero.
+//
+// A step mask (ember/liquid.h) is one more lane array per step: a masked lane keeps its
+// state (a select after the unfolds), reads input 0 and elapsed 1 (so padding of any value
+// stays inert), and backward gets a zero adjoint for the step while its incoming adjoint
+// passes unchanged to the state before; a step masked in every lane of a block is skipped.
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
@@ -81,24 +86,32 @@ struct Ltc {
   const T *x, *h0, *elapsed, *cm, *gleak, *vleak;
   std::int64_t batch, steps, c, n, unfolds;
   T eps;
+  const T* keep;  // the step mask (B, T), or null
   std::vector<Synapse<T>> sensory_syn, syn;
 
   Ltc(std::span<const Tensor> in, const Attrs& attrs)
       : x(in[0].data<T>()), h0(in[1].data<T>()), elapsed(in[2].data<T>()), cm(in[13].data<T>()),
         gleak(in[14].data<T>()), vleak(in[15].data<T>()), batch(in[0].shape()[0]), steps(in[0].shape()[1]),
         c(in[0].shape()[2]), n(in[1].shape()[1]), unfolds(attrs.ints[0]), eps(static_cast<T>(attrs.floats[0])),
-        sensory_syn(synapse_table<T>(in.subspan(3, 5), c, n)), syn(synapse_table<T>(in.subspan(8, 5), n, n)) {}
+        keep(attrs.ints[1] != 0 ? in[16].data<T>() : nullptr), sensory_syn(synapse_table<T>(in.subspan(3, 5), c, n)),
+        syn(synapse_table<T>(in.subspan(8, 5), n, n)) {}
+  // Index of the first backward-only kernel input (the states).
+  std::size_t backward_inputs() const { return keep ? 17 : 16; }
 
   std::int64_t blocks() const { return (batch + kLanes<T> - 1) / kLanes<T>; }
   Block block(std::int64_t k) const { return {k * kLanes<T>, std::min<std::int64_t>(kLanes<T>, batch - k * kLanes<T>)}; }
 
-  // The inputs of step t, one row per feature.
-  void inputs(const Block& blk, std::int64_t t, LaneRows<T>& xl) const {
-    for (std::int64_t i = 0; i < c; ++i) xl[i] = gather(x + t * c + i, steps * c, blk);
+  // Which lanes run step t (nonzero): every lane without a mask; a padding lane is masked.
+  Lanes<T> real(const Block& blk, std::int64_t t) const {
+    return keep ? gather(keep + t, steps, blk) : Lanes<T>::Ones();
   }
-  // ode_unfolds / elapsed of step t per lane (cm_t = cm * scale); padding lanes 1.
-  Lanes<T> scale(const Block& blk, std::int64_t t) const {
-    return T(unfolds) / gather(elapsed + t, steps, blk, T(1));
+  // The inputs of step t, one row per feature; 0 in masked lanes.
+  void inputs(const Block& blk, std::int64_t t, const Lanes<T>& on, LaneRows<T>& xl) const {
+    for (std::int64_t i = 0; i < c; ++i) xl[i] = (on != T(0)).select(gather(x + t * c + i, steps * c, blk), T(0));
+  }
+  // ode_unfolds / elapsed of step t per lane (cm_t = cm * scale); padding and masked lanes 1.
+  Lanes<T> scale(const Block& blk, std::int64_t t, const Lanes<T>& on) const {
+    return T(unfolds) / (on != T(0)).select(gather(elapsed + t, steps, blk, T(1)), T(1));
   }
 
   // Sensory numerator and denominator terms of one step.
@@ -140,17 +153,24 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   T* states = out.data<T>();
   const std::int64_t n = p.n;
   parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
-    LaneRows<T> v(n), next(n), num(n), den(n), ns(n), ds(n), xl(p.c);
+    LaneRows<T> v(n), next(n), num(n), den(n), ns(n), ds(n), xl(p.c), before(n);
     for (std::int64_t k = k0; k < k1; ++k) {
       const Block blk = p.block(k);
       for (std::int64_t j = 0; j < n; ++j) v[j] = gather(p.h0 + j, n, blk);
       for (std::int64_t t = 0; t < p.steps; ++t) {
-        p.inputs(blk, t, xl);
-        p.sensory(xl, ns, ds);
-        const Lanes<T> scale = p.scale(blk, t);
-        for (std::int64_t u = 0; u < p.unfolds; ++u) {
-          p.unfold(v, scale, ns, ds, num, den, next);
-          v.swap(next);
+        const Lanes<T> on = p.real(blk, t);
+        if (p.keep && (on != T(0)).any()) before = v;
+        if (!p.keep || (on != T(0)).any()) {
+          p.inputs(blk, t, on, xl);
+          p.sensory(xl, ns, ds);
+          const Lanes<T> scale = p.scale(blk, t, on);
+          for (std::int64_t u = 0; u < p.unfolds; ++u) {
+            p.unfold(v, scale, ns, ds, num, den, next);
+            v.swap(next);
+          }
+          if (p.keep) {
+            for (std::int64_t j = 0; j < n; ++j) v[j] = (on != T(0)).select(v[j], before[j]);
+          }
         }
         for (std::int64_t j = 0; j < n; ++j) scatter(v[j], states + t * n + j, p.steps * n, blk);
       }
@@ -240,49 +260,65 @@ struct BlockBackward {
   T *dx, *dh0, *delapsed;
   // Work arrays, reused across blocks.
   std::vector<LaneRows<T>> vs, dens;  // per unfold: state before it, and its denominators
-  LaneRows<T> saved_s, num, ns, ds, xl, dxl, carry, g, gv, dnum, dden, dcm, dns, dds;
+  LaneRows<T> saved_s, num, ns, ds, xl, dxl, carry, g, gv, dnum, dden, dcm, dns, dds, passed;
 
   BlockBackward(const Ltc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* delapsed)
       : p(p), states(states), grad_states(grad_states), dx(dx), dh0(dh0), delapsed(delapsed),
         vs(p.unfolds + 1, LaneRows<T>(p.n)), dens(p.unfolds, LaneRows<T>(p.n)),
         saved_s(p.unfolds * p.syn.size()), num(p.n), ns(p.n), ds(p.n), xl(p.c), dxl(p.c), carry(p.n), g(p.n),
-        gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n) {}
+        gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n), passed(p.n) {}
 
   void run(const Block& blk, LaneGrads<T>& lg) {
     const std::int64_t n = p.n, syn = static_cast<std::int64_t>(p.syn.size());
     for (Lanes<T>& l : carry) l.setZero();
     for (std::int64_t t = p.steps - 1; t >= 0; --t) {
+      const Lanes<T> on = p.real(blk, t);
+      if (p.keep && !(on != T(0)).any()) {
+        const Lanes<T> zero = Lanes<T>::Zero();
+        for (std::int64_t j = 0; j < n; ++j) carry[j] += gather(grad_states + t * n + j, p.steps * n, blk);
+        for (std::int64_t i = 0; i < p.c; ++i) scatter(zero, dx + t * p.c + i, p.steps * p.c, blk);
+        scatter(zero, delapsed + t, p.steps, blk);
+        continue;
+      }
       for (std::int64_t j = 0; j < n; ++j) {
         vs[0][j] = t > 0 ? gather(states + (t - 1) * n + j, p.steps * n, blk) : gather(p.h0 + j, n, blk);
       }
-      p.inputs(blk, t, xl);
+      p.inputs(blk, t, on, xl);
       p.sensory(xl, ns, ds);
-      const Lanes<T> scale = p.scale(blk, t);
+      const Lanes<T> scale = p.scale(blk, t, on);
       for (std::int64_t u = 0; u < p.unfolds; ++u) {
         p.unfold(vs[u], scale, ns, ds, num, dens[u], vs[u + 1], saved_s.data() + u * syn);
       }
       for (std::int64_t j = 0; j < n; ++j) {
-        g[j] = carry[j] + gather(grad_states + t * n + j, p.steps * n, blk);
+        passed[j] = carry[j] + gather(grad_states + t * n + j, p.steps * n, blk);
+        g[j] = (on != T(0)).select(passed[j], T(0));
         dcm[j].setZero();
         dns[j].setZero();
         dds[j].setZero();
       }
       for (std::int64_t u = p.unfolds - 1; u >= 0; --u) unfold_adjoint(u, scale, lg);
       carry.swap(g);
+      if (p.keep) {
+        for (std::int64_t j = 0; j < n; ++j) carry[j] = (on != T(0)).select(carry[j], passed[j]);
+      }
       for (Lanes<T>& l : dxl) l.setZero();
       for (std::size_t q = 0; q < p.sensory_syn.size(); ++q) {
         const Synapse<T>& sy = p.sensory_syn[q];
         const Lanes<T> s = (sy.sigma * (xl[sy.pre] - sy.mu)).logistic();
         dxl[sy.pre] += synapse_adjoint(sy, xl[sy.pre], s, dns[sy.post], dds[sy.post], lg.sensory[q]);
       }
-      for (std::int64_t i = 0; i < p.c; ++i) scatter(dxl[i], dx + t * p.c + i, p.steps * p.c, blk);
+      // A masked lane's adjoint was zero, so its dx and d elapsed are 0 (its input was replaced).
+      for (std::int64_t i = 0; i < p.c; ++i) {
+        scatter(Lanes<T>((on != T(0)).select(dxl[i], T(0))), dx + t * p.c + i, p.steps * p.c, blk);
+      }
       Lanes<T> dscale = Lanes<T>::Zero();
       for (std::int64_t j = 0; j < n; ++j) {
         lg.cm[j] += dcm[j] * scale;
         dscale += dcm[j] * p.cm[j];
       }
       // scale = unfolds / elapsed: d elapsed = -d scale * scale / elapsed.
-      scatter(Lanes<T>(-dscale * scale.square() / T(p.unfolds)), delapsed + t, p.steps, blk);
+      scatter(Lanes<T>((on != T(0)).select(-dscale * scale.square() / T(p.unfolds), T(0))), delapsed + t, p.steps,
+              blk);
     }
     for (std::int64_t j = 0; j < n; ++j) scatter(carry[j], dh0 + j, n, blk);
   }
@@ -329,8 +365,10 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   const Ltc<T> p(in, attrs);
   ParamGrads<T> total(p.sensory_syn.size(), p.syn.size(), p.n);
   std::mutex merge;
+  const Tensor& states = in[p.backward_inputs()];
+  const Tensor& grad_states = in[p.backward_inputs() + 1];
   parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
-    BlockBackward<T> bb(p, in[16].data<T>(), in[17].data<T>(), out[0].data<T>(), out[1].data<T>(),
+    BlockBackward<T> bb(p, states.data<T>(), grad_states.data<T>(), out[0].data<T>(), out[1].data<T>(),
                         out[2].data<T>());
     LaneGrads<T> lg(p.sensory_syn.size(), p.syn.size(), p.n);
     ParamGrads<T> pg(p.sensory_syn.size(), p.syn.size(), p.n);

@@ -150,6 +150,19 @@ struct Cfc {
   }
 };
 
+// Step t's column (B, 1) of the step mask as a condition (nonzero = a real step), or an
+// undefined tensor without a mask.
+Tensor real_rows(const Cfc& p, std::span<const Tensor> forward_inputs, std::int64_t t) {
+  if (!p.layout.has_step_mask) return Tensor();
+  const Tensor& keep = forward_inputs.back();
+  return not_equal(ts_column(keep, t), constant(0.0, keep));
+}
+
+// Where `real`: `now`, elsewhere `before` (`now` without a mask).
+Tensor select_rows(const Tensor& real, const Tensor& now, const Tensor& before) {
+  return real.defined() ? where(real, now, before) : now;
+}
+
 void cfc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   if (sequences_on_host(in[0], kOp)) return run_on_host(kOp, in, out, attrs);
   const autograd::GradModeGuard no_grad(false);
@@ -158,10 +171,11 @@ void cfc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const
   for (const CfcLayerSlots& layer : p.layout.layers) state.push_back(cols(in[1], layer.offset, layer.size));
   for (std::int64_t t = 0; t < p.steps; ++t) {
     const Tensor ts = ts_column(in[2], t);
+    const Tensor real = real_rows(p, in, t);
     Tensor input = step(in[0], t);
     for (std::size_t l = 0; l < state.size(); ++l) {
       const CfcLayerSlots& layer = p.layout.layers[l];
-      state[l] = p.new_state(layer, p.trace(layer, input, state[l]).heads, ts);
+      state[l] = select_rows(real, p.new_state(layer, p.trace(layer, input, state[l]).heads, ts), state[l]);
       input = state[l];
     }
     copy_into(step(out[0], t), concatenate(state, 1), kOp);
@@ -212,15 +226,19 @@ Tensor dense_adjoint(const Tensor& dpre, const Tensor& a, std::size_t w, const C
 void cfc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   if (sequences_on_host(in[0], kOp)) return run_on_host("cfc_sequence_backward", in, out, attrs);
   const autograd::GradModeGuard no_grad(false);
-  const Cfc p(in.first(in.size() - 2), attrs);
+  const std::span<const Tensor> forward_inputs = in.first(in.size() - 2);
+  const Cfc p(forward_inputs, attrs);
   const Tensor& states = in[in.size() - 2];
   const Tensor& grad_states = in[in.size() - 1];
   const std::size_t layers = p.layout.layers.size();
-  Accumulators acc(in.size() - 2);
+  Accumulators acc(out.size());  // the step mask, the last forward input, has no gradient
   Tensor carry = zeros(in[1].shape(), in[1].dtype(), in[1].device());
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
     const Tensor ts = ts_column(in[2], t);
-    const Tensor dh_all = add(step(grad_states, t), carry);
+    const Tensor real = real_rows(p, forward_inputs, t);
+    const Tensor passed = add(step(grad_states, t), carry);
+    // A masked row's step gets no adjoint; the adjoint passes to the state before it.
+    const Tensor dh_all = select_rows(real, passed, constant(0.0, passed));
     std::vector<Tensor> dh, carried(layers);
     for (const CfcLayerSlots& layer : p.layout.layers) dh.push_back(cols(dh_all, layer.offset, layer.size));
     Tensor dts = zeros({in[0].shape()[0], 1}, in[0].dtype(), in[0].device());
@@ -241,7 +259,7 @@ void cfc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, cons
       }
       carried[l] = cols(da, layer.in_size, layer.size);
     }
-    carry = concatenate(carried, 1);
+    carry = select_rows(real, concatenate(carried, 1), passed);
     copy_into(ts_column(out[2], t), dts, kOp);
   }
   copy_into(out[1], carry, kOp);

@@ -95,12 +95,18 @@ struct Call {
   DType dtype;
   std::int64_t batch, steps, c, n, unfolds;
   double eps;
+  bool step_mask;  // the step mask is in[16] (ops/liquid.cpp)
 
   Call(std::span<const Tensor> in, const Attrs& attrs, const char* op)
       : in(in), ctx(context_of(in[0], op)), dtype(in[0].dtype()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[1].shape()[1]), unfolds(attrs.ints[0]),
-        eps(attrs.floats[0]) {}
+        eps(attrs.floats[0]), step_mask(attrs.ints[1] != 0) {}
 
+  // The kernels' (keep, keep_off, masked) arguments; without a mask any buffer stands in.
+  void step_mask_args(Launch& l) const {
+    tensor_arg(l, in[step_mask ? 16 : 2]);
+    l.scalar<cl_long>(step_mask ? 1 : 0);
+  }
   Table sensory(const char* op) const { return Table(ctx, in.subspan(3, 5), c, n, op); }
   Table synapses(const char* op) const { return Table(ctx, in.subspan(8, 5), n, n, op); }
   Tensor scratch(std::int64_t size) const {
@@ -115,7 +121,9 @@ void forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
   if (!p.fits || sequences_on_host(in[0], op)) return run_on_host(op, in, out, attrs);
   const Table sens = k.sensory(op), syn = k.synapses(op);
   Launch l = ltc_launch(k.ctx, k.dtype, "ltc_forward", op);
-  for (int i : {0, 1, 2, 13, 14, 15}) tensor_arg(l, in[i]);
+  for (int i : {0, 1, 2}) tensor_arg(l, in[i]);
+  k.step_mask_args(l);
+  for (int i : {13, 14, 15}) tensor_arg(l, in[i]);
   l.tensor(sens.col_off).tensor(sens.col_pre).tensor(sens.par);
   l.tensor(syn.col_off).tensor(syn.col_pre).tensor(syn.par);
   tensor_arg(l, out[0]);
@@ -142,7 +150,10 @@ void backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const At
   const Tensor gsyn = k.scratch(groups * 4 * syn_max), gneu = k.scratch(groups * 3 * k.n);
   {
     Launch l = ltc_launch(k.ctx, k.dtype, "ltc_backward", op);
-    for (int i : {0, 1, 2, 13, 14, 15, 16, 17}) tensor_arg(l, in[i]);
+    for (int i : {0, 1, 2}) tensor_arg(l, in[i]);
+    k.step_mask_args(l);
+    const int states = k.step_mask ? 17 : 16;
+    for (int i : {13, 14, 15, states, states + 1}) tensor_arg(l, in[i]);
     for (const Table* t : {&sens, &syn}) {
       l.tensor(t->col_off).tensor(t->col_pre).tensor(t->par).tensor(t->row_off).tensor(t->row_k).tensor(t->row_post);
     }

@@ -106,8 +106,11 @@ inline void sensory_terms(long j, __global const T* xt, __global const int* s_co
   }
 
 // One work-group per sequence; local: v (2 n), ns, ds (n each).
+// With `masked`, keep (B, T) is the step mask: a 0 step copies the state (one branch per
+// work-group, so the barriers stay uniform).
 __kernel void ltc_forward(__global const T* x, long x_off, __global const T* h0, long h0_off,
-                          __global const T* elapsed, long elapsed_off, __global const T* cm, long cm_off,
+                          __global const T* elapsed, long elapsed_off, __global const T* keep, long keep_off,
+                          long masked, __global const T* cm, long cm_off,
                           __global const T* gleak, long gleak_off, __global const T* vleak, long vleak_off,
                           __global const int* s_col_off, __global const int* s_col_pre, __global const T* s_par,
                           __global const int* col_off, __global const int* col_pre, __global const T* par,
@@ -117,6 +120,7 @@ __kernel void ltc_forward(__global const T* x, long x_off, __global const T* h0,
   x += x_off + b * steps * c;
   h0 += h0_off + b * n;
   elapsed += elapsed_off + b * steps;
+  keep += keep_off + b * steps;
   cm += cm_off;
   gleak += gleak_off;
   vleak += vleak_off;
@@ -128,6 +132,10 @@ __kernel void ltc_forward(__global const T* x, long x_off, __global const T* h0,
   for (long j = lid; j < n; j += L) cur[j] = h0[j];
   barrier(CLK_LOCAL_MEM_FENCE);
   for (long t = 0; t < steps; ++t) {
+    if (masked && keep[t] == (T)0) {
+      for (long j = lid; j < n; j += L) states[t * n + j] = cur[j];
+      continue;
+    }
     const T scale = (T)unfolds / elapsed[t];
     for (long j = lid; j < n; j += L) {
       T a, d;
@@ -168,8 +176,11 @@ inline T synapse_adjoint(__global const T* p, T pre, T s, T dnum, T dden, __glob
 // (states before each unfold, denominators, synapse activations per unfold) and the
 // parameter gradients summed over its sequences (gsens, gsyn: 4 per synapse; gneu: cm,
 // gleak, vleak), which ltc_sum_* add over the work-groups. Local: 8 n + L values.
+// A masked step (see ltc_forward) adds its incoming gradient to the state before's and
+// writes zero dx and d elapsed.
 __kernel void ltc_backward(__global const T* x, long x_off, __global const T* h0, long h0_off,
-                           __global const T* elapsed, long elapsed_off, __global const T* cm, long cm_off,
+                           __global const T* elapsed, long elapsed_off, __global const T* keep, long keep_off,
+                           long masked, __global const T* cm, long cm_off,
                            __global const T* gleak, long gleak_off, __global const T* vleak, long vleak_off,
                            __global const T* states, long states_off, __global const T* grad, long grad_off,
                            __global const int* s_col_off, __global const int* s_col_pre, __global const T* s_par,
@@ -209,6 +220,12 @@ __kernel void ltc_backward(__global const T* x, long x_off, __global const T* h0
     __global const T* gb = grad + grad_off + b * steps * n;
     for (long j = lid; j < n; j += L) g[j] = 0;
     for (long t = steps - 1; t >= 0; --t) {
+      if (masked && keep[keep_off + b * steps + t] == (T)0) {
+        for (long j = lid; j < n; j += L) g[j] += gb[t * n + j];
+        for (long i = lid; i < c; i += L) dx[dx_off + (b * steps + t) * c + i] = 0;
+        if (lid == 0) delapsed[delapsed_off + b * steps + t] = 0;
+        continue;
+      }
       const T el = elapsed[elapsed_off + b * steps + t];
       const T scale = (T)unfolds / el;
       __global const T* xt = xb + t * c;

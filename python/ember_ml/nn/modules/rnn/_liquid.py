@@ -14,7 +14,7 @@ class LiquidLayer(RecurrentLayer):
     """Sequence loop of ncps's CfC / LTC layers: optional mixed memory, then ``rnn_cell``.
 
     Subclasses assign ``rnn_cell`` (``(x, h, elapsed) -> (output, h')``, and
-    ``rnn_cell.sequence(x (B, L, C), h0, elapsed (B, L)) -> (outputs, states) | None`` for the
+    ``rnn_cell.sequence(x (B, L, C), h0, elapsed (B, L), mask) -> (outputs, states) | None`` for the
     fused whole-sequence op), ``state_size`` and, with ``mixed_memory``, ``lstm`` (a
     :class:`MixedMemoryCell`, run first on each step as ncps). With ``fused`` the fused op runs
     when the cell covers its configuration, there is no mixed memory (it interleaves an LSTM
@@ -33,10 +33,11 @@ class LiquidLayer(RecurrentLayer):
         if self.mixed_memory:
             self.lstm = MixedMemoryCell(self.input_size, state_size)
 
-    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor) -> tuple[EmberTensor, State] | None:
+    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor, mask: EmberTensor | None = None
+                 ) -> tuple[EmberTensor, State] | None:
         if not self.fused or self.mixed_memory or x.dtype != next(self.rnn_cell.parameters()).dtype:
             return None
-        fused = self.rnn_cell.sequence(x, state[0], elapsed)
+        fused = self.rnn_cell.sequence(x, state[0], elapsed, mask)
         if fused is None:
             return None
         outputs, states = fused

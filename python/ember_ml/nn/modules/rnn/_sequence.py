@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
+from ember_ml import ops
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.tensor import EmberTensor
@@ -20,12 +23,51 @@ def as_tensor(x: Any) -> EmberTensor:
     return x if isinstance(x, EmberTensor) else T.convert_to_tensor(x)
 
 
+def _host_array(owner: str, what: str, value: Any, bools: bool = True) -> np.ndarray:
+    """``value`` (tensor, array or nested lists) as a NumPy array of a real (or, with ``bools``, bool) dtype.
+
+    Raises:
+        TypeError: ``[owner]`` for a complex, string or object dtype (or bool without ``bools``).
+    """
+    array = T.to_numpy(value) if isinstance(value, EmberTensor) else np.asarray(value)
+    if array.dtype.kind not in ("biuf" if bools else "iuf"):
+        raise TypeError(f"[{owner}] {what} must be {'bool or ' if bools else ''}a real number dtype, "
+                        f"got dtype {array.dtype} (shape {array.shape})")
+    return array
+
+
+def check_mask(owner: str, mask: Any, shape: tuple[int, ...], input_shape: tuple[int, ...]) -> np.ndarray:
+    """A step mask as a NumPy bool array of ``shape`` (True = a real step).
+
+    Args:
+        owner: the layer or function named in error messages.
+        mask: bool, or 0/1 of a real dtype; tensor, array or nested lists.
+        shape: the expected shape (the input's shape without its feature axis).
+        input_shape: the input's shape, for the error message.
+
+    Raises:
+        TypeError: ``[owner]`` for a complex, string or object dtype.
+        ValueError: ``[owner]`` for another shape, or values other than 0 and 1.
+    """
+    array = _host_array(owner, "mask", mask)
+    if array.shape != tuple(shape):
+        raise ValueError(f"[{owner}] expected mask of shape {tuple(shape)} (input shape {tuple(input_shape)}), "
+                         f"got {array.shape}")
+    if array.dtype.kind != "b" and not np.isin(array, (0, 1)).all():
+        raise ValueError(f"[{owner}] mask values must be 0 or 1 (or bool), got values outside {{0, 1}} "
+                         f"in a {array.dtype} mask")
+    return array.astype(bool)
+
+
 class RecurrentLayer(Module):
     """Base of the sequence layers: validates inputs, runs :meth:`step` over time, stacks outputs.
 
     Subclasses set ``state_sizes`` (one int per state tensor; the public ``hx`` is a tensor
     when there is one and a tuple otherwise) and implement :meth:`step`; :meth:`readout`
     maps a step's output to the layer's output (identity by default).
+
+    A ``mask`` follows Keras's masking semantics: at a masked step the state is carried
+    unchanged and the output repeats the previous step's (zeros before the first real step).
 
     Args:
         input_size: number of input features ``C``.
@@ -49,13 +91,16 @@ class RecurrentLayer(Module):
         """
         raise NotImplementedError(f"[{type(self).__name__}.step] subclasses of RecurrentLayer implement step")
 
-    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor) -> tuple[EmberTensor, State] | None:
+    def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor, mask: EmberTensor | None = None
+                 ) -> tuple[EmberTensor, State] | None:
         """The whole time loop in one fused op, when the layer has one for its configuration.
 
         Args:
             x: ``(B, L, C)`` input (batch first).
             state: initial state tensors ``(B, size)``.
             elapsed: ``(B, L)`` elapsed time of every step (1.0 without timespans), x's dtype.
+            mask: None, or ``(B, L)`` 0/1 of x's dtype: a step with 0 carries the state
+                unchanged, so the step's output (a function of the state) repeats the previous one.
 
         Returns:
             ``(outputs (B, L, out), final state)``, or None to run :meth:`step` per time step
@@ -100,17 +145,22 @@ class RecurrentLayer(Module):
     def _timespans(self, timespans: Any, x: EmberTensor, batched: bool) -> EmberTensor | None:
         if timespans is None:
             return None
-        ts = as_tensor(timespans)
+        ts = timespans if isinstance(timespans, EmberTensor) else T.convert_to_tensor(
+            _host_array(type(self).__name__, "timespans", timespans, bools=False))
         lead = tuple(x.shape[:-1])
         if tuple(ts.shape) == lead:
             ts = T.expand_dims(ts, -1)
         if tuple(ts.shape) != lead + (1,):
             raise ValueError(f"[{type(self).__name__}] expected timespans of shape {lead} or {lead + (1,)} "
                              f"(input shape {tuple(x.shape)}), got {tuple(ts.shape)}")
+        if not T.to_dtype_str(ts.dtype).startswith(("float", "int", "uint")):
+            raise TypeError(f"[{type(self).__name__}] timespans must be a real number dtype, got dtype "
+                            f"{T.to_dtype_str(ts.dtype)} (shape {tuple(ts.shape)})")
         return ts
 
     # ------------------------------------------------------------------ loop
-    def forward(self, input: Any, hx: Any = None, timespans: Any = None) -> tuple[EmberTensor, Any]:
+    def forward(self, input: Any, hx: Any = None, timespans: Any = None, mask: Any = None
+                ) -> tuple[EmberTensor, Any]:
         """Runs the layer over a sequence.
 
         Args:
@@ -119,6 +169,13 @@ class RecurrentLayer(Module):
                 state tensors, e.g. ``(h, c)``); ``(H,)`` for unbatched input; None = zeros.
             timespans: elapsed time of each step, shaped as ``input`` without (or with a size-1)
                 feature axis; None = 1.0 for every step.
+            mask: which steps are real: ``(B, L)`` / ``(L, B)`` / ``(L,)``, the input's shape
+                without its feature axis; bool, or 0/1 of a real dtype; None = every step.
+                Keras's semantics: at a masked step the state is carried unchanged and the
+                output repeats the previous step's (zeros before the first real step), so
+                the last output is each sequence's output at its last real step and ``hx``
+                the state after it; masks may have gaps; an all-masked sequence gives zero
+                outputs and its initial state. Masked inputs and timespans are never read.
 
         Returns:
             ``(output, hx)``: output ``(B, L, out)`` / ``(L, B, out)`` with ``return_sequences``,
@@ -127,50 +184,75 @@ class RecurrentLayer(Module):
 
         Raises:
             ValueError: ``[Layer]`` for an input rank other than 2 / 3, a wrong feature size,
-                or an ``hx`` / ``timespans`` of the wrong shape.
+                an ``hx`` / ``timespans`` / ``mask`` of the wrong shape, or mask values not 0 / 1.
+            TypeError: ``[Layer]`` for a complex, string or bool ``timespans``, or a complex
+                or string ``mask``.
         """
         x = as_tensor(input)
         self._check_input(x)
         batched = x.ndim == 3
         batch_axis = 0 if self.batch_first else 1
         ts = self._timespans(timespans, x, batched)
+        keep = None if mask is None else check_mask(type(self).__name__, mask, tuple(x.shape[:-1]), tuple(x.shape))
         if not batched:
             x = T.expand_dims(x, batch_axis)
             ts = None if ts is None else T.expand_dims(ts, batch_axis)
-        seq_axis = 1 - batch_axis
+            keep = None if keep is None else np.expand_dims(keep, batch_axis)
         state = self._initial_state(hx, x.shape[batch_axis], batched, x)
-        xb = x if self.batch_first else T.transpose(x, (1, 0, 2))
-        batch, steps = xb.shape[0], xb.shape[1]
-        if ts is None:
-            elapsed = T.ones((batch, steps), dtype=x.dtype, device=x.device)
-        else:
-            elapsed = T.cast(T.reshape(ts if self.batch_first else T.transpose(ts, (1, 0, 2)), (batch, steps)),
-                             x.dtype)
-        fused = self.sequence(xb, state, elapsed)
+        # Everything below runs batch first: x (B, L, C), elapsed and keep (B, L).
+        if not self.batch_first:
+            x = T.transpose(x, (1, 0, 2))
+            ts = None if ts is None else T.transpose(ts, (1, 0, 2))
+            keep = None if keep is None else keep.T
+        batch, steps = x.shape[0], x.shape[1]
+        elapsed = None if ts is None else T.cast(T.reshape(ts, (batch, steps)), x.dtype)
+        keep_t = None
+        if keep is not None:
+            keep_t = T.convert_to_tensor(keep, device=x.device)
+            # Padding may hold anything (NaN, a zero time span): the steps never read it.
+            x = ops.where(T.expand_dims(keep_t, -1), x, T.zeros((), dtype=x.dtype, device=x.device))
+            if elapsed is not None:
+                elapsed = ops.where(keep_t, elapsed, T.ones((), dtype=x.dtype, device=x.device))
+        fused = self.sequence(x, state, T.ones((batch, steps), dtype=x.dtype, device=x.device)
+                              if elapsed is None else elapsed,
+                              None if keep_t is None else T.cast(keep_t, x.dtype))
         if fused is not None:
             outputs, state = fused
-            if not self.batch_first:
-                outputs = T.transpose(outputs, (1, 0, 2))
-            readout = self.readout(outputs if self.return_sequences else outputs[:, -1] if self.batch_first
-                                   else outputs[-1])
+            readout = self.readout(outputs if self.return_sequences else outputs[:, -1])
         else:
-            readout, state = self._step_loop(x, state, ts, seq_axis)
+            readout, state = self._step_loop(x, state, elapsed, keep_t)
+        if keep is not None:
+            # Keras: zeros until a sequence's first real step (the readout of a carried
+            # initial state is not an output).
+            seen = np.maximum.accumulate(keep, axis=1)
+            seen = seen if self.return_sequences else seen[:, -1]
+            readout = ops.where(T.expand_dims(T.convert_to_tensor(seen, device=x.device), -1), readout,
+                                T.zeros((), dtype=readout.dtype, device=x.device))
+        if self.return_sequences and not self.batch_first:
+            readout = T.transpose(readout, (1, 0, 2))
         if not batched:
             readout = T.squeeze(readout, batch_axis if self.return_sequences else 0)
             state = tuple(T.squeeze(s, 0) for s in state)
         return readout, state[0] if len(state) == 1 else state
 
-    def _step_loop(self, x: EmberTensor, state: State, ts: EmberTensor | None, seq_axis: int
+    def _step_loop(self, x: EmberTensor, state: State, elapsed: EmberTensor | None, keep: EmberTensor | None
                    ) -> tuple[EmberTensor, State]:
+        # x (B, L, C), elapsed (B, L) or None (1.0), keep (B, L) bool or None (every step).
         outputs = []
         output = None
-        for t in range(x.shape[seq_axis]):
-            x_t = x[:, t] if self.batch_first else x[t]
-            elapsed = 1.0 if ts is None else (ts[:, t] if self.batch_first else ts[t])
-            output, state = self.step(x_t, state, elapsed)
+        elapsed = None if elapsed is None else T.expand_dims(elapsed, -1)
+        keep = None if keep is None else T.expand_dims(keep, -1)
+        for t in range(x.shape[1]):
+            new_output, new_state = self.step(x[:, t], state, 1.0 if elapsed is None else elapsed[:, t])
+            if keep is None:
+                output, state = new_output, new_state
+            else:
+                real = keep[:, t]
+                output = ops.where(real, new_output, T.zeros_like(new_output) if output is None else output)
+                state = tuple(ops.where(real, new, old) for new, old in zip(new_state, state))
             if self.return_sequences:
                 outputs.append(self.readout(output))
-        readout = T.stack(outputs, axis=seq_axis) if self.return_sequences else self.readout(output)
+        readout = T.stack(outputs, axis=1) if self.return_sequences else self.readout(output)
         return readout, state
 
     def extra_repr(self) -> str:

@@ -34,7 +34,7 @@ class CfC(LiquidLayer):
             backbone, but not mixed memory, backbone dropout while training, or inputs of
             another dtype than the parameters'); False steps through plain ops (the reference).
 
-    ``forward(input, hx=None, timespans=None)`` → ``(output, hx)``: see
+    ``forward(input, hx=None, timespans=None, mask=None)`` → ``(output, hx)``: see
     :meth:`RecurrentLayer.forward`; output features are ``proj_size`` or the output size.
 
     Raises:

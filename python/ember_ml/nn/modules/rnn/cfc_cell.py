@@ -141,10 +141,10 @@ class CfCCell(Module):
             layer.update(w_tau=T.reshape(self.w_tau, (-1,)), A=T.reshape(self.A, (-1,)))
         return layer
 
-    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
-                 ) -> tuple[EmberTensor, EmberTensor] | None:
+    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
+                 mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor] | None:
         """The cell over a whole sequence in one fused C++ op (see :func:`fused_cfc_sequence`)."""
-        return fused_cfc_sequence([self], self.mode, inputs, state, elapsed)
+        return fused_cfc_sequence([self], self.mode, inputs, state, elapsed, mask)
 
     def params(self) -> dict[str, Any]:
         """The tensors :func:`cfc_step` reads, keyed as its ``params``."""
@@ -202,11 +202,11 @@ class WiredCfCCell(Module):
             in_features = len(neurons)
             previous = neurons
 
-    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
-                 ) -> tuple[EmberTensor, EmberTensor] | None:
+    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
+                 mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor] | None:
         """The cell over a whole sequence in one fused C++ op (see :func:`fused_cfc_sequence`)."""
         return fused_cfc_sequence([getattr(self, f"layer_{k}") for k in range(len(self.layer_sizes))],
-                                  self.layer_0.mode, inputs, state, elapsed)
+                                  self.layer_0.mode, inputs, state, elapsed, mask)
 
     def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
         states = T.split(hx, self.layer_sizes, axis=1)
@@ -219,7 +219,8 @@ class WiredCfCCell(Module):
 
 
 def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, state: EmberTensor,
-                       elapsed: EmberTensor) -> tuple[EmberTensor, EmberTensor] | None:
+                       elapsed: EmberTensor, mask: EmberTensor | None = None
+                       ) -> tuple[EmberTensor, EmberTensor] | None:
     """A stack of CfC cells (each feeding the next, as :class:`WiredCfCCell`) over a sequence in
     one fused C++ op, ``_core.cfc_sequence``; equal to stepping the cells (tested against it).
 
@@ -227,6 +228,7 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
         cells: the layers, first to last.
         mode: ``default``, ``no_gate`` or ``pure``.
         inputs: ``(B, L, C)``; state: ``(B, sum H)``; elapsed: ``(B, L)``; one float dtype.
+        mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries every layer's state.
 
     Returns:
         ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered
@@ -235,7 +237,7 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
     layers = [cell.fused_layer() for cell in cells]
     if any(layer is None for layer in layers):
         return None
-    states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation)
+    states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation, mask)
     return states[..., state.shape[-1] - cells[-1].hidden_size:], states
 
 

@@ -57,7 +57,7 @@ class CTGRU(RecurrentLayer):
 
     The state is ``h_hat`` flattened to ``(B, H*M)``; parameters are the ``Linear`` maps
     ``tau_r``, ``tau_s`` and ``detect_signal``; buffer ``ln_tau (M,)``.
-    ``forward(input, hx=None, timespans=None)`` → ``(output (…, H), h_hat (B, H*M))``.
+    ``forward(input, hx=None, timespans=None, mask=None)`` → ``(output (…, H), h_hat (B, H*M))``.
 
     Raises:
         ValueError: ``[CTGRU]`` for non-positive sizes or a bad input.

@@ -49,7 +49,7 @@ class CTRNN(RecurrentLayer):
         return_sequences, batch_first: see :class:`RecurrentLayer`.
 
     Parameters ``weight_ih (H, C)``, ``weight_hh (H, H)``, ``bias (H,)`` (``U(±1/sqrt(H))``) and
-    ``tau (H,)`` (initial time constants 1). ``forward(input, hx=None, timespans=None)`` →
+    ``tau (H,)`` (initial time constants 1). ``forward(input, hx=None, timespans=None, mask=None)`` →
     ``(output, h)``.
 
     Raises:

@@ -27,7 +27,7 @@ class LTC(LiquidLayer):
             (:meth:`LTCCell.sequence`); False steps through plain ops (the reference). Mixed
             memory and inputs of another dtype than the parameters always take the steps.
 
-    ``forward(input, hx=None, timespans=None)`` → ``(output, hx)`` (see
+    ``forward(input, hx=None, timespans=None, mask=None)`` → ``(output, hx)`` (see
     :meth:`RecurrentLayer.forward`); outputs are the first ``output_dim`` neurons, the state
     has ``units`` columns in neuron order.
 

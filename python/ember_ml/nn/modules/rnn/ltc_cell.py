@@ -177,14 +177,15 @@ class LTCCell(Module):
                 param = getattr(self, key)
                 param.data = ops.maximum(param.data, 0.0)
 
-    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor
-                 ) -> tuple[EmberTensor, EmberTensor]:
+    def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
+                 mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor]:
         """The cell over a whole sequence in one fused C++ op (``_core.ltc_sequence``), forward and backward.
 
         Equal to calling :meth:`forward` per step (tested against it).
 
         Args:
             inputs: ``(B, L, C)``; state: ``(B, N)``; elapsed: ``(B, L)``; one float dtype.
+            mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries the state.
 
         Returns:
             ``(outputs (B, L, output_dim), states (B, L, N))``.
@@ -193,7 +194,7 @@ class LTCCell(Module):
         positive = softplus if self.implicit_param_constraints else (lambda p: p)
         fused = {k: positive(v) if k in POSITIVE else v for k, v in params.items()}
         states = _core.ltc_sequence(map_inputs(inputs, params), state, elapsed, fused, self.ode_unfolds,
-                                    self.epsilon)
+                                    self.epsilon, mask)
         return map_outputs(states, params, self.wiring.output_dim), states
 
     def forward(self, inputs: EmberTensor, states: EmberTensor, elapsed_time: Any = 1.0

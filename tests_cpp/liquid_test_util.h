@@ -1,0 +1,75 @@
+// Random float64 tensors and LTC parameters (ncps's init ranges), and the finite-difference
+// gradient check, of the fused liquid sequence tests (test_liquid.cpp, test_liquid_mask.cpp).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "ember/autograd.h"
+#include "ember/liquid.h"
+#include "ember/tensor.h"
+
+namespace ember::liquid_test {
+
+inline Tensor uniform(const Shape& shape, double lo, double hi, std::mt19937& rng) {
+  Tensor t = Tensor::empty(shape, DType::Float64, Device{});
+  std::uniform_real_distribution<double> dist(lo, hi);
+  for (std::int64_t k = 0; k < t.numel(); ++k) t.data<double>()[k] = dist(rng);
+  return t;
+}
+
+// LTC parameters for c inputs and n neurons; `wiring_mask(shape)` gives the two 0/1 masks.
+inline liquid::LtcParams random_ltc_params(std::int64_t c, std::int64_t n, std::mt19937& rng,
+                                           const std::function<Tensor(const Shape&)>& wiring_mask) {
+  const Shape cn{c, n}, nn{n, n}, neurons{n};
+  liquid::LtcParams p;
+  p.sensory_w = uniform(cn, 0.01, 1, rng);
+  p.sensory_mu = uniform(cn, 0.3, 0.8, rng);
+  p.sensory_sigma = uniform(cn, 3, 8, rng);
+  p.sensory_erev = uniform(cn, -1, 1, rng);
+  p.sensory_mask = wiring_mask(cn);
+  p.w = uniform(nn, 0.01, 1, rng);
+  p.mu = uniform(nn, 0.3, 0.8, rng);
+  p.sigma = uniform(nn, 3, 8, rng);
+  p.erev = uniform(nn, -1, 1, rng);
+  p.mask = wiring_mask(nn);
+  p.cm = uniform(neurons, 0.4, 0.6, rng);
+  p.gleak = uniform(neurons, 0.001, 1, rng);
+  p.vleak = uniform(neurons, -0.2, 0.2, rng);
+  return p;
+}
+
+// The gradients of the scalar loss() with respect to every leaf against five-point central
+// differences, element by element: |analytic - numeric| <= tol * max(1, |numeric|).
+inline void expect_gradients_match(const std::function<Tensor()>& loss,
+                                   const std::vector<std::pair<std::string, Tensor*>>& leaves, double tol) {
+  for (const auto& [name, t] : leaves) autograd::set_requires_grad(*t, true);
+  autograd::backward({loss()}, {Tensor()}, false, false);
+  const autograd::GradModeGuard no_grad(false);
+  constexpr double h = 1e-3;
+  auto at = [&](double* v, double value) {
+    *v = value;
+    return loss().data<double>()[0];
+  };
+  for (const auto& [name, t] : leaves) {
+    const Tensor g = autograd::grad(*t);
+    ASSERT_TRUE(g.defined()) << name;
+    double* values = t->data<double>();
+    for (std::int64_t k = 0; k < t->numel(); ++k) {
+      const double saved = values[k];
+      const double numeric = (8 * (at(values + k, saved + h) - at(values + k, saved - h)) -
+                              (at(values + k, saved + 2 * h) - at(values + k, saved - 2 * h))) / (12 * h);
+      values[k] = saved;
+      EXPECT_NEAR(g.data<double>()[k], numeric, tol * std::max(1.0, std::abs(numeric))) << name << "[" << k << "]";
+    }
+  }
+}
+
+}  // namespace ember::liquid_test
