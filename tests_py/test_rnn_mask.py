@@ -355,3 +355,32 @@ def test_fused_ops_with_a_mask_on_the_opencl_device_float64(op: str, monkeypatch
             results["h0"] = h0.numpy()
     for got, want in zip(results["opencl"], results["cpu"]):
         _close(got, want, "states and gradients", tol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["cpu", "opencl"])
+def test_ncp_cells_take_a_step_mask(backend: str) -> None:
+    """The documented NCP / AutoNCP cells: a padded, masked batch stepped through equals each sequence alone."""
+    from ember_ml.nn.modules import AutoNCP as AutoNCPCell
+
+    em.set_backend(backend)
+    em.nn.tensor.set_seed(5)
+    cell = AutoNCPCell(units=9, output_size=2, sparsity_level=0.5, seed=4)
+    x, _ = _data(len(MASK), MASK.shape[1])
+    padded = np.where(MASK[..., None], x, GARBAGE).astype(np.float32)
+    cell.build((None, C))
+    zeros = T.zeros((len(MASK), cell.units))
+    state, outputs = zeros, []
+    for t in range(MASK.shape[1]):
+        output, state = cell(padded[:, t], state=state, return_state=True, mask=MASK[:, t])
+        outputs.append(output.numpy())
+    for b, row in enumerate(MASK):
+        alone = T.zeros((1, cell.units))
+        last = np.zeros((1, cell.output_dim), np.float32)
+        for t in range(len(row)):
+            if row[t]:
+                last, alone = cell(x[b:b + 1, t], state=alone, return_state=True)
+                last = last.numpy()
+            np.testing.assert_allclose(outputs[t][b:b + 1], last, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(state.numpy()[b:b + 1], alone.numpy(), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match=r"\[AutoNCP\].*mask"):
+        cell(x[:, 0], state=zeros, mask=MASK[:2, 0])

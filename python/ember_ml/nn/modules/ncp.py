@@ -19,6 +19,7 @@ from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import get_activation
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.parameter import Parameter
+from ember_ml.nn.modules.rnn._sequence import check_mask
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.modules.wiring._config import map_from_config, map_to_config
 from ember_ml.nn.tensor import EmberTensor
@@ -39,17 +40,20 @@ class NCP(Module):
         bias_initializer: initializer name of ``bias``.
         dtype: parameter dtype (default float32).
 
-    ``forward(inputs, state=None, return_state=False)``: ``inputs`` float ``(B, input_dim)``;
-    ``state`` ``(B, units)`` (None = the stored state, zeros after construction or
-    :meth:`reset_state`); returns the motor outputs ``(B, output_dim)``, or ``(outputs, new
-    state (B, units))`` with ``return_state``. The stored state is detached from the autodiff
+    ``forward(inputs, state=None, return_state=False, mask=None)``: ``inputs`` float ``(B,
+    input_dim)``; ``state`` ``(B, units)`` (None = the stored state, zeros after construction or
+    :meth:`reset_state`); ``mask`` ``(B,)`` bool or 0/1 (None = every row real): a masked row
+    keeps its state, so its output (the motor neurons of the state) repeats the previous one,
+    Keras's masking semantics for one step; returns the motor outputs ``(B, output_dim)``, or
+    ``(outputs, new state (B, units))`` with ``return_state``. The stored state is detached from the autodiff
     graph (as a Keras stateful layer's, so that ``backward`` after each call works); to
     backpropagate through time pass the state returned with ``return_state`` explicitly.
 
     Raises:
         TypeError: ``neuron_map`` is not a NeuronMap.
         ValueError: ``[NCP]`` for an unknown activation or initializer, an input whose size
-            contradicts the built map, or a state of the wrong shape.
+            contradicts the built map, a state or mask of the wrong shape, or mask values not 0 / 1.
+        TypeError: ``[NCP]`` for a complex or string mask.
     """
 
     def __init__(self, neuron_map: NeuronMap, activation: str = "tanh", use_bias: bool = True,
@@ -128,7 +132,7 @@ class NCP(Module):
             raise ValueError(f"[{name}] expected state of shape ({batch}, {self.units}), got {tuple(state.shape)}")
         return state
 
-    def forward(self, inputs: Any, state: Any = None, return_state: bool = False
+    def forward(self, inputs: Any, state: Any = None, return_state: bool = False, mask: Any = None
                 ) -> EmberTensor | tuple[EmberTensor, EmberTensor]:
         """One step (see the class docstring); stores the new state in ``state``."""
         name = type(self).__name__
@@ -140,6 +144,9 @@ class NCP(Module):
         pre = ops.add(ops.matmul(x, ops.multiply(self.kernel, self.input_mask)),
                       ops.matmul(h, ops.multiply(self.recurrent_kernel, self.recurrent_mask)))
         new_state = self._activation_fn(pre if self.bias is None else ops.add(pre, self.bias))
+        if mask is not None:
+            keep = check_mask(name, mask, (x.shape[0],), tuple(x.shape))
+            new_state = ops.where(T.convert_to_tensor(keep[:, None], device=h.device), new_state, h)
         self.state = ops.stop_gradient(new_state)
         output = new_state[:, :self.output_dim]
         return (output, new_state) if return_state else output
