@@ -25,12 +25,12 @@ TEST(Linalg, SolveKnownSystem) {
   EXPECT_NEAR(x.data<double>()[1], 1.4, 1e-14);
 }
 
-TEST(Linalg, SingularRaisesValueErrorNamingOp) {
+TEST(Linalg, SingularRaisesLinAlgErrorNamingOp) {
   try {
     linalg::inv(matrix({1, 2, 2, 4}, {2, 2}));
     FAIL() << "expected an error";
   } catch (const Error& e) {
-    EXPECT_EQ(e.kind(), ErrorKind::Value);
+    EXPECT_EQ(e.kind(), ErrorKind::LinAlg);
     EXPECT_EQ(std::string(e.what()).rfind("[inv]", 0), 0u) << e.what();
   }
 }

@@ -149,7 +149,8 @@ def test_asynchronous_error_surfaces_at_next_sync_naming_the_op() -> None:
 
 def test_opencl_failures_name_the_opencl_error() -> None:
     max_alloc = opencl.devices()[0]["global_mem_bytes"]
-    with pytest.raises(RuntimeError, match=r"clCreateBuffer failed: CL_[A-Z_]+"):
+    with pytest.raises(MemoryError, match=rf"^\[zeros\] unable to allocate .*\({max_alloc * 4} bytes\).*"
+                                          r"clCreateBuffer failed: CL_[A-Z_]+"):
         T.zeros((max_alloc * 4,), dtype="uint8", device="opencl")
 
 

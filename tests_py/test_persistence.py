@@ -231,3 +231,36 @@ def test_load_weights_dtype_mismatch_and_damaged_files_change_nothing(tmp_path) 
         model.load_weights(path)
     for key, value in before.items():
         np.testing.assert_array_equal(model.state_dict()[key].numpy(), value)
+
+
+def test_a_save_removes_temp_files_of_killed_writers_only(tmp_path) -> None:
+    import subprocess
+    import sys
+
+    from conftest import python_env
+
+    path = tmp_path / "w.npz"
+    ops.save(path, {"a": T.ones((3,))})
+    # A writer killed after writing its temp file, before the rename (fsync never returns).
+    code = ("import os, time\nfrom ember_ml import ops\nfrom ember_ml.nn import tensor as T\n"
+            "def stall(fd):\n    print('written', flush=True)\n    time.sleep(600)\n"
+            f"os.fsync = stall\nops.save({str(path)!r}, {{'a': T.zeros((1000,))}})\n")
+    writer = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, env=python_env())
+    assert writer.stdout.readline().strip() == b"written"
+    writer.kill()
+    writer.wait()
+    writer.stdout.close()
+    stale = [n for n in _files(tmp_path) if n.endswith(".tmp")]
+    assert len(stale) == 1 and stale[0].startswith(f".w.npz.{writer.pid}.")
+    # Kept: the temp file of a writer that is still alive, and other files sharing the prefix.
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    try:
+        kept = [f".w.npz.{alive.pid}.abc123.tmp", ".w.npz.backup.tmp", ".w.npz.7.x.y.tmp"]
+        for name in kept:
+            (tmp_path / name).write_bytes(b"")
+        ops.save(path, {"a": T.full((3,), 2.0)})
+        assert _files(tmp_path) == sorted(kept + ["w.npz"])
+    finally:
+        alive.kill()
+        alive.wait()
+    np.testing.assert_array_equal(ops.load(path)["a"].numpy(), np.full(3, 2.0, np.float32))

@@ -21,6 +21,18 @@ Shape parse_shape(py::handle shape, const char* op);
 // As parse_shape, for the shape of a new tensor: negative sizes raise ValueError.
 Shape parse_new_shape(py::handle shape, const char* op);
 
+// The one conversion layer for non-tensor arguments: each accepts the Python value, a
+// NumPy scalar or a one-element EmberTensor / NumPy array holding it, and raises
+// TypeError "[op] <what> must be ..." otherwise (never a pybind11 cast message).
+std::int64_t parse_int(py::handle value, const char* op, const char* what);
+std::optional<std::int64_t> parse_optional_int(py::handle value, const char* op, const char* what);
+double parse_float(py::handle value, const char* op, const char* what);
+bool parse_bool(py::handle value, const char* op, const char* what);
+std::string parse_str(py::handle value, const char* op, const char* what);
+// A sequence of (before, after) pairs, e.g. pad widths; tensors and arrays of shape (n, 2) too.
+std::vector<std::pair<std::int64_t, std::int64_t>> parse_int_pairs(py::handle value, const char* op,
+                                                                    const char* what);
+
 // A Python / NumPy scalar (bool, int or float) as a Scalar.
 Scalar parse_scalar(py::handle value, const char* op);
 

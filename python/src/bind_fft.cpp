@@ -14,11 +14,7 @@ namespace ember::py_bind {
 namespace {
 
 fft::Length parse_length(py::handle n, const char* op) {
-  if (n.is_none()) return std::nullopt;
-  if (PyBool_Check(n.ptr()) || !PyIndex_Check(n.ptr())) {
-    type_error(op, "n must be an integer or None, got ", py::repr(n).cast<std::string>());
-  }
-  return n.cast<std::int64_t>();
+  return parse_optional_int(n, op, "n");
 }
 
 fft::Norm parse_norm(py::handle norm, const char* op) {

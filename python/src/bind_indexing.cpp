@@ -57,11 +57,11 @@ std::vector<TensorIndex> parse_index(py::handle key, Device device) {
       it.step = step;
     } else if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
       it.kind = IndexItem::Kind::Int;
-      it.index = h.cast<std::int64_t>();
+      it.index = parse_int(h, "index", "index");
     } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h) &&
                !py::isinstance<Tensor>(h)) {
       it.kind = IndexItem::Kind::Int;  // NumPy integer scalars and other __index__ objects
-      it.index = py::reinterpret_steal<py::object>(PyNumber_Index(h.ptr())).cast<std::int64_t>();
+      it.index = parse_int(h, "index", "index");
     } else {
       ti.array = index_array(h, device);
     }
@@ -128,18 +128,19 @@ updates (broadcast, cast to x's dtype). x itself is never modified.)doc");
       "tf.slice: a copy of x[starts[i]:starts[i]+sizes[i], ...]; a size of -1 runs to the end of the axis.");
   m.def(
       "gather",
-      [](py::handle x, py::handle indices, std::int64_t axis) {
+      [](py::handle x, py::handle indices, py::handle axis) {
         const Tensor t = tensor_arg(x, "gather");
-        return gather(t, to_tensor(indices, t.device(), std::nullopt, "gather"), axis);
+        return gather(t, to_tensor(indices, t.device(), std::nullopt, "gather"), parse_int(axis, "gather", "axis"));
       },
       py::arg("x"), py::arg("indices"), py::arg("axis") = 0,
       "numpy.take(x, indices, axis): negative indices wrap; out of range raises IndexError.");
   m.def(
       "scatter",
-      [](py::handle data, py::handle indices, py::handle dim_size, const std::string& aggr, std::int64_t axis) {
-        const Tensor t = tensor_arg(data, "scatter");
-        const auto size = dim_size.is_none() ? std::nullopt : std::optional<std::int64_t>(dim_size.cast<std::int64_t>());
-        return scatter(t, to_tensor(indices, t.device(), std::nullopt, "scatter"), size, aggr, axis);
+      [](py::handle data, py::handle indices, py::handle dim_size, py::handle aggr, py::handle axis) {
+        const char* op = "scatter";
+        const Tensor t = tensor_arg(data, op);
+        return scatter(t, to_tensor(indices, t.device(), std::nullopt, op), parse_optional_int(dim_size, op, "dim_size"),
+                       parse_str(aggr, op, "aggr"), parse_int(axis, op, "axis"));
       },
       py::arg("data"), py::arg("indices"), py::arg("dim_size") = py::none(), py::arg("aggr") = "add",
       py::arg("axis") = 0, R"doc(Segment reduction of data along axis (torch_scatter style).
@@ -172,12 +173,18 @@ wins. Negative indices wrap (TensorFlow raises). Raises ValueError / IndexError.
       py::arg("x"), "numpy.nonzero: a tuple of int64 index tensors, one per axis. ValueError for 0-d x.");
 
   m.def(
-      "sort", [](py::handle x, std::int64_t axis, bool descending) { return sort(tensor_arg(x, "sort"), axis, descending); },
+      "sort",
+      [](py::handle x, py::handle axis, py::handle descending) {
+        return sort(tensor_arg(x, "sort"), parse_int(axis, "sort", "axis"), parse_bool(descending, "sort", "descending"));
+      },
       py::arg("x"), py::arg("axis") = -1, py::arg("descending") = false,
       "Stable sort along axis; NaNs go last in both directions. Same dtype and shape as x.");
   m.def(
       "argsort",
-      [](py::handle x, std::int64_t axis, bool descending) { return argsort(tensor_arg(x, "argsort"), axis, descending); },
+      [](py::handle x, py::handle axis, py::handle descending) {
+        return argsort(tensor_arg(x, "argsort"), parse_int(axis, "argsort", "axis"),
+                       parse_bool(descending, "argsort", "descending"));
+      },
       py::arg("x"), py::arg("axis") = -1, py::arg("descending") = false,
       "int64 indices that stably sort x along axis (ties keep their order; NaNs last).");
   m.def(
@@ -186,14 +193,15 @@ wins. Negative indices wrap (TensorFlow raises). Raises ValueError / IndexError.
       "numpy.cumsum (axis None: flattened). bool and signed ints give int64, unsigned uint64.");
   m.def(
       "median",
-      [](py::handle x, py::handle axis, bool keepdims) {
-        return median(tensor_arg(x, "median"), parse_axes(axis, "median"), keepdims);
+      [](py::handle x, py::handle axis, py::handle keepdims) {
+        return median(tensor_arg(x, "median"), parse_axes(axis, "median"), parse_bool(keepdims, "median", "keepdims"));
       },
       py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false,
       "numpy.median; integer and bool input give float32. A NaN in a reduced slice, or none, gives NaN.");
   m.def(
       "percentile",
-      [](py::handle x, py::handle q, py::handle axis, bool keepdims) {
+      [](py::handle x, py::handle q, py::handle axis, py::handle keepdims_arg) {
+        const bool keepdims = parse_bool(keepdims_arg, "percentile", "keepdims");
         const Tensor qt = contiguous(to_device(to_tensor(q, Device{}, DType::Float64, "percentile"), Device{}));
         if (qt.ndim() > 1) value_error("percentile", "q must be a scalar or 1-D, got shape ", shape_str(qt.shape()));
         const std::vector<double> qs(qt.data<double>(), qt.data<double>() + qt.numel());

@@ -78,8 +78,10 @@ void bind_linalg(py::module_& root) {
       py::arg("a"));
   m.def(
       "svd",
-      [](py::handle a, bool full_matrices, bool compute_uv) -> py::object {
+      [](py::handle a, py::handle full_matrices_arg, py::handle compute_uv_arg) -> py::object {
         const Tensor t = arg(a, "svd");
+        const bool full_matrices = parse_bool(full_matrices_arg, "svd", "full_matrices");
+        const bool compute_uv = parse_bool(compute_uv_arg, "svd", "compute_uv");
         const auto r = release_gil_if(t.numel(), [&] { return linalg::svd(t, full_matrices, compute_uv); });
         if (!compute_uv) return py::cast(r.s);
         return py::make_tuple(r.u, r.s, r.vh);
@@ -87,9 +89,10 @@ void bind_linalg(py::module_& root) {
       py::arg("a"), py::arg("full_matrices") = true, py::arg("compute_uv") = true);
   m.def(
       "qr",
-      [](py::handle a, const std::string& mode) -> py::object {
+      [](py::handle a, py::handle mode) -> py::object {
         const Tensor t = arg(a, "qr");
-        const auto r = release_gil_if(t.numel(), [&] { return linalg::qr(t, mode); });
+        const std::string m = parse_str(mode, "qr", "mode");
+        const auto r = release_gil_if(t.numel(), [&] { return linalg::qr(t, m); });
         if (!r.q.defined()) return py::cast(r.r);
         return py::make_tuple(r.q, r.r);
       },
@@ -99,14 +102,15 @@ void bind_linalg(py::module_& root) {
       [](py::handle a, py::handle b, py::handle rcond) {
         auto [ta, tb] = tensor_pair(a, b, "lstsq");
         std::optional<double> rc;
-        if (!rcond.is_none()) rc = parse_scalar(rcond, "lstsq").f;
+        if (!rcond.is_none()) rc = parse_float(rcond, "lstsq", "rcond");
         const auto r = release_gil_if(ta.numel(), [&] { return linalg::lstsq(ta, tb, rc); });
         return py::make_tuple(r.x, r.residuals, r.rank, r.s);
       },
       py::arg("a"), py::arg("b"), py::arg("rcond") = py::none());
   m.def(
       "norm",
-      [](py::handle x, py::handle ord, py::handle axis, bool keepdims) {
+      [](py::handle x, py::handle ord, py::handle axis, py::handle keepdims_arg) {
+        const bool keepdims = parse_bool(keepdims_arg, "norm", "keepdims");
         const Tensor t = arg(x, "norm");
         const auto o = parse_ord(ord);
         const Axes axes = axis.is_none() ? Axes{} : Axes{parse_shape(axis, "norm")};
@@ -114,18 +118,25 @@ void bind_linalg(py::module_& root) {
       },
       py::arg("x"), py::arg("ord") = py::none(), py::arg("axis") = py::none(), py::arg("keepdims") = false);
   m.def(
-      "diag", [](py::handle x, std::int64_t k) { return linalg::diag(arg(x, "diag"), k); }, py::arg("x"),
+      "diag", [](py::handle x, py::handle k) { return linalg::diag(arg(x, "diag"), parse_int(k, "diag", "k")); },
+      py::arg("x"),
       py::arg("k") = 0);
   m.def(
       "diagonal",
-      [](py::handle x, std::int64_t offset, std::int64_t axis1, std::int64_t axis2) {
-        return linalg::diagonal(arg(x, "diagonal"), offset, axis1, axis2);
+      [](py::handle x, py::handle offset, py::handle axis1, py::handle axis2) {
+        const char* op = "diagonal";
+        return linalg::diagonal(arg(x, op), parse_int(offset, op, "offset"), parse_int(axis1, op, "axis1"),
+                                parse_int(axis2, op, "axis2"));
       },
       py::arg("x"), py::arg("offset") = 0, py::arg("axis1") = 0, py::arg("axis2") = 1);
   m.def(
       "orthogonal",
-      [](py::handle shape, double gain, py::handle dtype, py::handle device, std::optional<std::uint64_t> seed) {
+      [](py::handle shape, py::handle gain_arg, py::handle dtype, py::handle device, py::handle seed_arg) {
         const Shape s = parse_new_shape(shape, "orthogonal");
+        const double gain = parse_float(gain_arg, "orthogonal", "gain");
+        const auto seed_value = parse_optional_int(seed_arg, "orthogonal", "seed");
+        if (seed_value && *seed_value < 0) value_error("orthogonal", "seed must be non-negative, got ", *seed_value);
+        const auto seed = seed_value ? std::optional<std::uint64_t>(*seed_value) : std::nullopt;
         const DType d = parse_dtype(dtype, "orthogonal").value_or(default_dtype(DTypeKind::Float));
         const Device dev = device.is_none() ? default_device() : Device::parse(py::str(device).cast<std::string>());
         return linalg::orthogonal(s, gain, d, dev, seed);

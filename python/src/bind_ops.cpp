@@ -111,9 +111,10 @@ template <ReduceFn fn>
 void def_reduce(py::module_& m, const char* name, const char* doc) {
   m.def(
       name,
-      [name](py::handle x, py::handle axis, bool keepdims) {
+      [name](py::handle x, py::handle axis, py::handle keepdims_arg) {
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
         const Axes axes = parse_axes(axis, name);
+        const bool keepdims = parse_bool(keepdims_arg, name, "keepdims");
         return release_gil_if(t.numel(), [&] { return fn(t, axes, keepdims); });
       },
       py::arg("x"), py::arg("axis") = py::none(), py::arg("keepdims") = false, reduce_doc(doc));
@@ -209,17 +210,21 @@ void bind_ops(py::module_& m) {
       "Limits x to [min_val, max_val] (either may be None). ValueError when both are None.");
   m.def(
       "isclose",
-      [](py::handle x, py::handle y, double rtol, double atol, bool equal_nan) {
-        auto [a, b] = tensor_pair(x, y, "isclose");
-        return isclose(a, b, rtol, atol, equal_nan);
+      [](py::handle x, py::handle y, py::handle rtol, py::handle atol, py::handle equal_nan) {
+        const char* op = "isclose";
+        auto [a, b] = tensor_pair(x, y, op);
+        return isclose(a, b, parse_float(rtol, op, "rtol"), parse_float(atol, op, "atol"),
+                       parse_bool(equal_nan, op, "equal_nan"));
       },
       py::arg("x"), py::arg("y"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8, py::arg("equal_nan") = false,
       "Elementwise |x - y| <= atol + rtol * |y| (numpy.isclose); bool result.");
   m.def(
       "allclose",
-      [](py::handle x, py::handle y, double rtol, double atol, bool equal_nan) {
-        auto [a, b] = tensor_pair(x, y, "allclose");
-        return allclose(a, b, rtol, atol, equal_nan);
+      [](py::handle x, py::handle y, py::handle rtol, py::handle atol, py::handle equal_nan) {
+        const char* op = "allclose";
+        auto [a, b] = tensor_pair(x, y, op);
+        return allclose(a, b, parse_float(rtol, op, "rtol"), parse_float(atol, op, "atol"),
+                        parse_bool(equal_nan, op, "equal_nan"));
       },
       py::arg("x"), py::arg("y"), py::arg("rtol") = 1e-5, py::arg("atol") = 1e-8, py::arg("equal_nan") = false,
       "True when isclose holds everywhere (a Python bool).");
@@ -227,7 +232,8 @@ void bind_ops(py::module_& m) {
   // ---- reductions --------------------------------------------------------------------
   m.def(
       "sum",
-      [](py::handle x, py::handle axis, bool keepdims, py::handle dtype) {
+      [](py::handle x, py::handle axis, py::handle keepdims_arg, py::handle dtype) {
+        const bool keepdims = parse_bool(keepdims_arg, "sum", "keepdims");
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "sum");
         const Axes axes = parse_axes(axis, "sum");
         const auto d = parse_dtype(dtype, "sum");
@@ -237,7 +243,8 @@ void bind_ops(py::module_& m) {
       "Sum over axis (int, sequence or None). Bool/int inputs accumulate in int64 (uint64 for unsigned).");
   m.def(
       "mean",
-      [](py::handle x, py::handle axis, bool keepdims, py::handle dtype) {
+      [](py::handle x, py::handle axis, py::handle keepdims_arg, py::handle dtype) {
+        const bool keepdims = parse_bool(keepdims_arg, "mean", "keepdims");
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "mean");
         const Axes axes = parse_axes(axis, "mean");
         const auto d = parse_dtype(dtype, "mean");
@@ -249,7 +256,9 @@ void bind_ops(py::module_& m) {
     const bool is_var = std::string(name) == "var";
     m.def(
         name,
-        [is_var, name](py::handle x, py::handle axis, bool keepdims, double ddof) {
+        [is_var, name](py::handle x, py::handle axis, py::handle keepdims_arg, py::handle ddof_arg) {
+          const bool keepdims = parse_bool(keepdims_arg, name, "keepdims");
+          const double ddof = parse_float(ddof_arg, name, "ddof");
           const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
           const Axes axes = parse_axes(axis, name);
           return release_gil_if(t.numel(), [&] { return is_var ? var(t, axes, keepdims, ddof) : std(t, axes, keepdims, ddof); });
@@ -266,7 +275,8 @@ void bind_ops(py::module_& m) {
     const bool is_max = std::string(name) == "argmax";
     m.def(
         name,
-        [is_max, name](py::handle x, py::handle axis, bool keepdims) {
+        [is_max, name](py::handle x, py::handle axis, py::handle keepdims_arg) {
+          const bool keepdims = parse_bool(keepdims_arg, name, "keepdims");
           const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
           const auto a = parse_axis(axis, name);
           return release_gil_if(t.numel(), [&] { return is_max ? argmax(t, a, keepdims) : argmin(t, a, keepdims); });
@@ -298,8 +308,10 @@ void bind_ops(py::module_& m) {
   }
   m.def(
       "eye",
-      [](std::int64_t n, std::optional<std::int64_t> m_, std::int64_t k, py::handle dtype, py::handle device) {
-        return eye(n, m_.value_or(n), k, dtype_or(dtype, DType::Float32, "eye"), parse_device(device));
+      [](py::handle n_arg, py::handle m_arg, py::handle k, py::handle dtype, py::handle device) {
+        const std::int64_t n = parse_int(n_arg, "eye", "n");
+        return eye(n, parse_optional_int(m_arg, "eye", "m").value_or(n), parse_int(k, "eye", "k"),
+                   dtype_or(dtype, DType::Float32, "eye"), parse_device(device));
       },
       py::arg("n"), py::arg("m") = py::none(), py::arg("k") = 0, py::arg("dtype") = py::none(),
       py::arg("device") = py::none(), "An (n, m) tensor with ones on the k-th diagonal (default float32).");
@@ -322,8 +334,10 @@ void bind_ops(py::module_& m) {
       "Values start, start+step, ... below stop (numpy.arange); int32 for integer arguments, else float32.");
   m.def(
       "linspace",
-      [](double start, double stop, std::int64_t num, bool endpoint, py::handle dtype, py::handle device) {
-        return linspace(start, stop, num, endpoint, dtype_or(dtype, DType::Float32, "linspace"), parse_device(device));
+      [](py::handle start, py::handle stop, py::handle num, py::handle endpoint, py::handle dtype, py::handle device) {
+        const char* op = "linspace";
+        return linspace(parse_float(start, op, "start"), parse_float(stop, op, "stop"), parse_int(num, op, "num"),
+                        parse_bool(endpoint, op, "endpoint"), dtype_or(dtype, DType::Float32, op), parse_device(device));
       },
       py::arg("start"), py::arg("stop"), py::arg("num") = 50, py::arg("endpoint") = true,
       py::arg("dtype") = py::none(), py::arg("device") = py::none(),
@@ -363,7 +377,9 @@ void bind_ops(py::module_& m) {
       py::arg("x"), py::arg("axes") = py::none(), "Permutes axes (default: reverses them); a view.");
   m.def(
       "expand_dims",
-      [](py::handle x, std::int64_t axis) { return expand_dims(to_tensor(x, device_of({x}), std::nullopt, "expand_dims"), axis); },
+      [](py::handle x, py::handle axis) {
+        return expand_dims(to_tensor(x, device_of({x}), std::nullopt, "expand_dims"), parse_int(axis, "expand_dims", "axis"));
+      },
       py::arg("x"), py::arg("axis"), "Inserts a size-1 axis at `axis`; a view.");
   m.def(
       "squeeze",
@@ -379,10 +395,13 @@ void bind_ops(py::module_& m) {
       py::arg("x"), py::arg("shape"), "A read-only broadcast view of x with `shape`.");
   m.def(
       "concatenate",
-      [](py::handle xs, std::int64_t axis) { return concatenate(parse_tensor_list(xs, "concatenate"), axis); },
+      [](py::handle xs, py::handle axis) {
+        return concatenate(parse_tensor_list(xs, "concatenate"), parse_int(axis, "concatenate", "axis"));
+      },
       py::arg("xs"), py::arg("axis") = 0, "Joins tensors along an existing axis (dtypes promote).");
   m.def(
-      "stack", [](py::handle xs, std::int64_t axis) { return stack(parse_tensor_list(xs, "stack"), axis); },
+      "stack",
+      [](py::handle xs, py::handle axis) { return stack(parse_tensor_list(xs, "stack"), parse_int(axis, "stack", "axis")); },
       py::arg("xs"), py::arg("axis") = 0, "Joins same-shaped tensors along a new axis.");
   m.def(
       "vstack", [](py::handle xs) { return vstack(parse_tensor_list(xs, "vstack")); }, py::arg("xs"),
@@ -392,11 +411,16 @@ void bind_ops(py::module_& m) {
       "Stacks tensors column-wise (numpy.hstack).");
   m.def(
       "split",
-      [](py::handle x, py::handle num_or_size_splits, std::int64_t axis) {
+      [](py::handle x, py::handle num_or_size_splits, py::handle axis_arg) {
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "split");
-        if (PyIndex_Check(num_or_size_splits.ptr())) {
-          return split_equal(t, num_or_size_splits.cast<std::int64_t>(), axis);
-        }
+        const std::int64_t axis = parse_int(axis_arg, "split", "axis");
+        // A 0-d integer tensor / array counts as the number of parts, as an int does.
+        const Tensor* parts = as_tensor(num_or_size_splits);
+        const bool scalar = parts ? parts->ndim() == 0
+                                  : PyIndex_Check(num_or_size_splits.ptr()) &&
+                                        (!py::isinstance<py::array>(num_or_size_splits) ||
+                                         num_or_size_splits.attr("ndim").cast<int>() == 0);
+        if (scalar) return split_equal(t, parse_int(num_or_size_splits, "split", "num_or_size_splits"), axis);
         return split(t, parse_shape(num_or_size_splits, "split"), axis);
       },
       py::arg("x"), py::arg("num_or_size_splits"), py::arg("axis") = 0,
@@ -409,21 +433,18 @@ void bind_ops(py::module_& m) {
       py::arg("x"), py::arg("reps"), "Repeats x reps[i] times along each axis (numpy.tile).");
   m.def(
       "pad",
-      [](py::handle x, py::handle paddings, const std::string& mode, py::handle constant_values) {
+      [](py::handle x, py::handle paddings, py::handle mode, py::handle constant_values) {
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, "pad");
-        std::vector<std::pair<std::int64_t, std::int64_t>> pads;
-        for (py::handle p : py::reinterpret_borrow<py::sequence>(paddings)) {
-          const Shape pair = parse_shape(p, "pad");
-          if (pair.size() != 2) value_error("pad", "each padding must be a (before, after) pair");
-          pads.emplace_back(pair[0], pair[1]);
-        }
-        return pad(t, pads, mode, parse_scalar(constant_values, "pad"));
+        return pad(t, parse_int_pairs(paddings, "pad", "paddings"), parse_str(mode, "pad", "mode"),
+                   parse_scalar(constant_values, "pad"));
       },
       py::arg("x"), py::arg("paddings"), py::arg("mode") = "constant", py::arg("constant_values") = 0,
       "Pads x with (before, after) per axis; mode constant | reflect | symmetric | edge (numpy.pad).");
   m.def(
       "meshgrid",
-      [](py::args xs, const std::string& indexing) { return meshgrid(parse_tensor_list(xs, "meshgrid"), indexing); },
+      [](py::args xs, py::handle indexing) {
+        return meshgrid(parse_tensor_list(xs, "meshgrid"), parse_str(indexing, "meshgrid", "indexing"));
+      },
       py::arg("indexing") = "xy", "Coordinate grids from 1-D tensors (numpy.meshgrid, indexing 'xy' or 'ij').");
 }
 

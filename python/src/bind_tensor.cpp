@@ -231,7 +231,7 @@ returns copies, __array__, the buffer protocol and DLPack.
   }, "x.reshape(2, 3), x.reshape((2, 3)) or x.reshape(6).");
   cls.def("flatten", [](const Tensor& t) { return reshape(t, {t.numel()}); }, "A 1-D tensor of the elements.");
   cls.def("copy", [](const Tensor& t) { return copy(t); }, "A contiguous copy.");
-  cls.def("to", [](const Tensor& t, const std::string& device) { return to_device(t, Device::parse(device)); },
+  cls.def("to", [](const Tensor& t, py::handle device) { return to_device(t, Device::parse(parse_str(device, "to", "device"))); },
           py::arg("device"), "This tensor on another device.");
 }
 

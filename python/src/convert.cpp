@@ -15,8 +15,13 @@ std::optional<DType> dtype_from_numpy(const py::dtype& dt) {
   return dtype_from_name(name);
 }
 
-Tensor from_array(py::array arr, Device device, const char* op) {
+Tensor from_array(py::array arr, Device device, const char* op, py::handle source) {
   const auto dtype = dtype_from_numpy(arr.dtype());
+  if (arr.dtype().kind() == 'O') {  // None, dicts, ragged or mixed sequences
+    type_error(op, "expected a tensor, array, number or nested sequence of numbers, got ",
+               py::repr(source).cast<std::string>().substr(0, 200), " (", py::str(py::type::of(source)).cast<std::string>(),
+               ")");
+  }
   if (!dtype) {
     type_error(op, "unsupported NumPy dtype '", py::str(arr.dtype()).cast<std::string>(), "'");
   }
@@ -74,7 +79,7 @@ Tensor python_scalar(py::handle obj, Device device, const char* op) {
   if (PyLong_CheckExact(obj.ptr())) {
     int overflow = 0;
     const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
-    if (overflow) value_error(op, "Python int ", py::str(obj).cast<std::string>(), " is out of the int64 range");
+    if (overflow) overflow_error(op, "Python integer ", py::str(obj).cast<std::string>(), " out of bounds for int64");
     return scalar_tensor(Scalar::from_int(v), DType::Int64, device);
   }
   if (PyFloat_CheckExact(obj.ptr())) {
@@ -103,6 +108,26 @@ bool fits_int32(const Tensor& t) {
 
 Tensor to_operand(py::handle obj, Device device, const char* op) {
   if (const Tensor* t = as_tensor(obj)) return *t;
+  if (PyLong_CheckExact(obj.ptr())) {
+    // A Python int keeps its exact value beside the tensor (NumPy 2's rules for ints
+    // outside the other operand's dtype). One beyond int64 is a float64 holding it, for
+    // float operands, marked with the saturated int64 so integer operands raise.
+    int overflow = 0;
+    const long long v = PyLong_AsLongLongAndOverflow(obj.ptr(), &overflow);
+    if (!overflow) {
+      Tensor t = scalar_tensor(Scalar::from_int(v), DType::Int64, device);
+      t.set_wrapped_int(v);
+      return t;
+    }
+    double f = PyLong_AsDouble(obj.ptr());
+    if (f == -1.0 && PyErr_Occurred()) {  // beyond the float64 range too
+      PyErr_Clear();
+      f = overflow > 0 ? std::numeric_limits<double>::infinity() : -std::numeric_limits<double>::infinity();
+    }
+    Tensor t = scalar_tensor(Scalar::from_double(f), DType::Float64, device);
+    t.set_wrapped_int(overflow > 0 ? std::numeric_limits<std::int64_t>::max() : std::numeric_limits<std::int64_t>::min());
+    return t;
+  }
   Tensor t = python_scalar(obj, device, op);
   if (!t.defined()) return to_tensor(obj, device, std::nullopt, op);
   t.set_wrapped_number(true);
@@ -142,7 +167,7 @@ Tensor to_tensor(py::handle obj, Device device, std::optional<DType> dtype, cons
         if (fits) arr = arr.attr("astype")("int32");
       }
     }
-    t = from_array(arr, device, op);
+    t = from_array(arr, device, op, obj);
   }
   return dtype ? converted(t, *dtype, op) : t;
 }

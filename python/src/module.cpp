@@ -12,6 +12,13 @@ using namespace ember;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "Ember ML C++ engine: tensors, op kernels and dispatch.";
+  // numpy.linalg.LinAlgError's place in the hierarchy; ember_ml.ops.linearalg exports it.
+  static PyObject* lin_alg_error = PyErr_NewExceptionWithDoc(
+      "ember_ml.ops.linearalg.LinAlgError",
+      "A decomposition or solve failed: non-finite input, a singular matrix or no convergence "
+      "(as numpy.linalg.LinAlgError, a ValueError subclass).",
+      PyExc_ValueError, nullptr);
+  m.attr("LinAlgError") = py::reinterpret_borrow<py::object>(lin_alg_error);
   py::register_exception_translator([](std::exception_ptr p) {
     try {
       if (p) std::rethrow_exception(p);
@@ -23,8 +30,14 @@ PYBIND11_MODULE(_core, m) {
         case ErrorKind::Index: type = PyExc_IndexError; break;
         case ErrorKind::NotImplemented: type = PyExc_NotImplementedError; break;
         case ErrorKind::Runtime: break;
+        case ErrorKind::Memory: type = PyExc_MemoryError; break;
+        case ErrorKind::Overflow: type = PyExc_OverflowError; break;
+        case ErrorKind::LinAlg: type = lin_alg_error; break;
       }
       PyErr_SetString(type, e.what());
+    } catch (const std::bad_alloc&) {
+      // Allocations other than tensors' (which name their op) only fail when memory is nearly gone.
+      PyErr_SetString(PyExc_MemoryError, "[ember_ml] out of memory");
     }
   });
   init_backends();

@@ -8,7 +8,11 @@
 
 namespace ember {
 
-enum class ErrorKind { Value, Type, Index, NotImplemented, Runtime };
+// Memory: an allocation the machine cannot satisfy (MemoryError). Overflow: a Python
+// scalar that does not fit the operand's dtype (OverflowError, as NumPy 2). LinAlg: a
+// decomposition of non-finite input, or one that did not converge (LinAlgError, a
+// ValueError subclass, as numpy.linalg.LinAlgError).
+enum class ErrorKind { Value, Type, Index, NotImplemented, Runtime, Memory, Overflow, LinAlg };
 
 class Error : public std::runtime_error {
  public:
@@ -48,6 +52,15 @@ template <class... Args>
 template <class... Args>
 [[noreturn]] void not_implemented(const std::string& op, const Args&... args) {
   raise(ErrorKind::NotImplemented, op, args...);
+}
+
+template <class... Args>
+[[noreturn]] void overflow_error(const std::string& op, const Args&... args) {
+  raise(ErrorKind::Overflow, op, args...);
+}
+template <class... Args>
+[[noreturn]] void linalg_error(const std::string& op, const Args&... args) {
+  raise(ErrorKind::LinAlg, op, args...);
 }
 
 }  // namespace ember

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,14 +60,20 @@ class Storage {
 };
 
 std::string shape_str(const Shape& shape);  // "(2, 3)"
-std::int64_t shape_numel(const Shape& shape);
-Strides contiguous_strides(const Shape& shape);
+
+// Overflow-checked size arithmetic: every element count, byte size and stride of the
+// library comes from these. A negative size, or a count or byte size beyond
+// PTRDIFF_MAX (NumPy's limit), raises ValueError naming `op`, the shape and the bytes.
+std::int64_t shape_numel(const Shape& shape, const char* op = "shape");
+std::size_t shape_nbytes(const Shape& shape, DType dtype, const char* op);
+Strides contiguous_strides(const Shape& shape, const char* op = "shape");
 
 class Tensor {
  public:
   Tensor() = default;
-  // A new, uninitialised, C-contiguous tensor.
-  static Tensor empty(const Shape& shape, DType dtype, Device device);
+  // A new, uninitialised, C-contiguous tensor. Sizes beyond the arithmetic raise
+  // ValueError, sizes the machine cannot allocate MemoryError, both naming `op`.
+  static Tensor empty(const Shape& shape, DType dtype, Device device, const char* op = "empty");
   // A tensor over existing storage (no copy).
   static Tensor from_storage(std::shared_ptr<Storage> storage, const Shape& shape, const Strides& strides,
                              std::int64_t offset, DType dtype);
@@ -91,6 +98,15 @@ class Tensor {
   // by kind only, like PyTorch's wrapped numbers and NumPy 2's weak scalars.
   bool is_wrapped_number() const noexcept { return wrapped_number_; }
   void set_wrapped_number(bool value) noexcept { wrapped_number_ = value; }
+  // A wrapped Python int also keeps its value on the host, so binary ops can apply NumPy
+  // 2's rules for ints outside the other operand's dtype without reading device memory.
+  void set_wrapped_int(std::int64_t value) noexcept {
+    wrapped_number_ = true;
+    wrapped_int_ = value;
+  }
+  std::optional<std::int64_t> wrapped_int() const noexcept {
+    return wrapped_number_ ? wrapped_int_ : std::nullopt;
+  }
 
   // Host memory of a CPU tensor; device tensors have none (move them with to_device).
   void* raw_data() const noexcept {
@@ -100,7 +116,7 @@ class Tensor {
   template <class T>
   T* data() const noexcept { return static_cast<T*>(raw_data()); }
 
-  // Zero-copy views.
+  // Zero-copy views. Every view is checked to lie inside its storage (IndexError).
   Tensor as_strided(const Shape& shape, const Strides& strides, std::int64_t offset) const;
   Tensor permute(const std::vector<int>& axes) const;  // axes must be a permutation
   Tensor transpose() const;                             // reverses all axes
@@ -128,6 +144,7 @@ class Tensor {
   DType dtype_ = DType::Float32;
   bool wrapped_number_ = false;
   bool read_only_ = false;
+  std::optional<std::int64_t> wrapped_int_;
   std::shared_ptr<autograd::AutogradMeta> autograd_;
 };
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cstdlib>
+#include <limits>
 #include <sstream>
 
 #include "ember/errors.h"
@@ -69,18 +70,62 @@ std::string shape_str(const Shape& shape) {
   return os.str();
 }
 
-std::int64_t shape_numel(const Shape& shape) {
-  std::int64_t n = 1;
-  for (auto d : shape) n *= d;
-  return n;
+namespace {
+constexpr std::int64_t kMaxBytes = std::numeric_limits<std::ptrdiff_t>::max();
+
+[[noreturn]] void too_big(const Shape& shape, const char* op, const char* what) {
+  value_error(op, "shape ", shape_str(shape), " is too big: its ", what, " exceeds ", kMaxBytes,
+              " (the largest size the address space allows)");
 }
 
-Strides contiguous_strides(const Shape& shape) {
+// "8.00 TiB", as NumPy's allocation errors write sizes.
+std::string human_bytes(std::size_t nbytes) {
+  const char* units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  double v = static_cast<double>(nbytes);
+  int u = 0;
+  while (v >= 1024.0 && u < 6) {
+    v /= 1024.0;
+    ++u;
+  }
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(u == 0 ? 0 : 2);
+  os << v << " " << units[u];
+  return os.str();
+}
+}  // namespace
+
+std::int64_t shape_numel(const Shape& shape, const char* op) {
+  std::int64_t nonzero = 1;
+  bool empty = false, overflow = false;
+  for (auto d : shape) {
+    if (d < 0) value_error(op, "negative dimensions are not allowed, got shape ", shape_str(shape));
+    // As NumPy, a product of the other sizes that overflows is refused even next to a 0.
+    if (d == 0) {
+      empty = true;
+    } else {
+      overflow = overflow || __builtin_mul_overflow(nonzero, d, &nonzero);
+    }
+  }
+  if (overflow) too_big(shape, op, "element count");
+  return empty ? 0 : nonzero;
+}
+
+std::size_t shape_nbytes(const Shape& shape, DType dtype, const char* op) {
+  std::int64_t nbytes = 0;
+  if (__builtin_mul_overflow(shape_numel(shape, op), static_cast<std::int64_t>(itemsize(dtype)), &nbytes) ||
+      nbytes > kMaxBytes) {
+    too_big(shape, op, detail::concat("byte size (", dtype_name(dtype), ")").c_str());
+  }
+  return static_cast<std::size_t>(nbytes);
+}
+
+Strides contiguous_strides(const Shape& shape, const char* op) {
   Strides strides(shape.size());
   std::int64_t s = 1;
   for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i) {
     strides[i] = s;
-    s *= std::max<std::int64_t>(shape[i], 1);
+    if (__builtin_mul_overflow(s, std::max<std::int64_t>(shape[i], 1), &s)) too_big(shape, op, "stride");
   }
   return strides;
 }
@@ -98,31 +143,65 @@ void check_ndim(const Shape& shape, const char* op) {
     value_error(op, "tensors have at most ", kMaxDims, " dimensions, got ", shape.size());
   }
 }
+
+// Refuses a view whose elements are not all inside its storage: a wrong stride or offset
+// then raises instead of reading memory the tensor does not own.
+// Returns the view's element count.
+std::int64_t check_view(const Storage* storage, const Shape& shape, const Strides& strides, std::int64_t offset,
+                        std::size_t item, const char* op) {
+  const std::int64_t numel = shape_numel(shape, op);
+  if (numel == 0 || !storage) return numel;
+  std::int64_t lo = offset, hi = offset;
+  bool overflow = strides.size() != shape.size();
+  for (std::size_t i = 0; i < shape.size() && !overflow; ++i) {
+    std::int64_t extent = 0;
+    overflow = __builtin_mul_overflow(shape[i] - 1, strides[i], &extent) ||
+               __builtin_add_overflow(extent < 0 ? lo : hi, extent, extent < 0 ? &lo : &hi);
+  }
+  std::int64_t end = 0;
+  overflow = overflow || __builtin_add_overflow(hi, 1, &end) ||
+             __builtin_mul_overflow(end, static_cast<std::int64_t>(item), &end);
+  if (overflow || lo < 0 || static_cast<std::uint64_t>(end) > storage->nbytes()) {
+    index_error(op, "a view of shape ", shape_str(shape), ", strides ", shape_str(strides), " and offset ", offset,
+                " reaches outside its storage of ", storage->nbytes(), " bytes");
+  }
+  return numel;
+}
 }  // namespace
 
 Tensor Tensor::from_storage(std::shared_ptr<Storage> storage, const Shape& shape, const Strides& strides,
                             std::int64_t offset, DType dtype) {
   check_ndim(shape, "from_storage");
+  const std::int64_t numel = check_view(storage.get(), shape, strides, offset, ember::itemsize(dtype), "from_storage");
   Tensor t;
   t.storage_ = std::move(storage);
   t.shape_ = shape;
   t.strides_ = strides;
   t.offset_ = offset;
-  t.numel_ = shape_numel(shape);
+  t.numel_ = numel;
   t.dtype_ = dtype;
   return t;
 }
 
-Tensor Tensor::empty(const Shape& shape, DType dtype, Device device) {
-  check_ndim(shape, "empty");
-  for (auto d : shape) {
-    if (d < 0) value_error("empty", "negative dimension in shape ", shape_str(shape));
-  }
+Tensor Tensor::empty(const Shape& shape, DType dtype, Device device, const char* op) {
+  check_ndim(shape, op);
+  const std::size_t nbytes = shape_nbytes(shape, dtype, op);
   Tensor t;
-  t.numel_ = shape_numel(shape);
-  t.storage_ = std::make_shared<Storage>(static_cast<std::size_t>(t.numel_) * ember::itemsize(dtype), device);
+  t.numel_ = shape_numel(shape, op);
+  t.strides_ = contiguous_strides(shape, op);
+  const auto out_of_memory = [&](const char* cause) {
+    raise(ErrorKind::Memory, op, "unable to allocate ", human_bytes(nbytes), " (", nbytes, " bytes) for a tensor of shape ",
+          shape_str(shape), " and dtype ", dtype_name(dtype), " on ", device.str(), cause);
+  };
+  try {
+    t.storage_ = std::make_shared<Storage>(nbytes, device);
+  } catch (const std::bad_alloc&) {
+    out_of_memory("");
+  } catch (const Error& e) {
+    if (e.kind() != ErrorKind::Memory) throw;
+    out_of_memory(detail::concat(": ", e.what()).c_str());  // a device allocator's own reason
+  }
   t.shape_ = shape;
-  t.strides_ = contiguous_strides(shape);
   t.dtype_ = dtype;
   return t;
 }
@@ -142,12 +221,13 @@ bool Tensor::is_contiguous() const noexcept {
 
 Tensor Tensor::as_strided(const Shape& shape, const Strides& strides, std::int64_t offset) const {
   check_ndim(shape, "as_strided");
+  const std::int64_t numel = check_view(storage_.get(), shape, strides, offset, itemsize(), "as_strided");
   Tensor t;
   t.storage_ = storage_;
   t.shape_ = shape;
   t.strides_ = strides;
   t.offset_ = offset;
-  t.numel_ = shape_numel(shape);
+  t.numel_ = numel;
   t.dtype_ = dtype_;
   t.read_only_ = read_only_;
   return t;
@@ -199,6 +279,7 @@ Tensor Tensor::select(int axis, std::int64_t index) const {
 
 Tensor Tensor::broadcast_to(const Shape& shape) const {
   if (shape == shape_) return *this;
+  shape_numel(shape, "broadcast_to");
   const int nd = static_cast<int>(shape.size());
   if (nd < ndim()) {
     value_error("broadcast_to", "cannot broadcast shape ", shape_str(shape_), " to ", shape_str(shape));

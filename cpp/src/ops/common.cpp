@@ -25,7 +25,7 @@ std::string describe(const Tensor& t) {
 
 Tensor run_to_new(const OpEntry& op, Device device, const Shape& shape, DType dtype,
                   std::initializer_list<Tensor> inputs, const Attrs& attrs) {
-  Tensor out = Tensor::empty(shape, dtype, device);
+  Tensor out = Tensor::empty(shape, dtype, device, op.name().c_str());
   if (out.numel() == 0) return out;
   op.call(device, std::span<const Tensor>(inputs.begin(), inputs.size()), std::span<Tensor>(&out, 1), attrs);
   return out;

@@ -29,16 +29,25 @@ void fill_(const Tensor& dst, Scalar value) {
   (is_complex(dst.dtype()) ? complex_op : op).call(dst.device(), {}, std::span<Tensor>(&out, 1), scalar_attrs(value));
 }
 
-Tensor full(const Shape& shape, Scalar value, DType dtype, Device device) {
-  detail::check_fill_value("full", dtype, value);
-  Tensor t = Tensor::empty(shape, dtype, device);
+namespace {
+Tensor filled(const Shape& shape, Scalar value, DType dtype, Device device, const char* op) {
+  detail::check_fill_value(op, dtype, value);
+  Tensor t = Tensor::empty(shape, dtype, device, op);
   fill_(t, value);
   return t;
 }
+}  // namespace
 
+Tensor full(const Shape& shape, Scalar value, DType dtype, Device device) {
+  return filled(shape, value, dtype, device, "full");
+}
 Tensor scalar_tensor(Scalar value, DType dtype, Device device) { return full({}, value, dtype, device); }
-Tensor zeros(const Shape& shape, DType dtype, Device device) { return full(shape, Scalar::from_int(0), dtype, device); }
-Tensor ones(const Shape& shape, DType dtype, Device device) { return full(shape, Scalar::from_int(1), dtype, device); }
+Tensor zeros(const Shape& shape, DType dtype, Device device) {
+  return filled(shape, Scalar::from_int(0), dtype, device, "zeros");
+}
+Tensor ones(const Shape& shape, DType dtype, Device device) {
+  return filled(shape, Scalar::from_int(1), dtype, device, "ones");
+}
 
 Tensor eye(std::int64_t n, std::int64_t m, std::int64_t k, DType dtype, Device device) {
   if (n < 0 || m < 0) value_error("eye", "n and m must be non-negative, got n=", n, ", m=", m);

@@ -1,5 +1,7 @@
 // Front-end elementwise ops: dtype rules, broadcasting, dispatch.
 #include <algorithm>
+#include <limits>
+#include <type_traits>
 
 #include "autograd/rules.h"
 #include "ops/common.h"
@@ -21,7 +23,11 @@ DType result_type(const Tensor& a, const Tensor& b) {
   const Tensor& tensor = a.is_wrapped_number() ? b : a;
   const DTypeKind sk = dtype_kind(scalar.dtype());
   if (sk <= dtype_kind(tensor.dtype())) return tensor.dtype();
-  return promote_types(tensor.dtype(), default_dtype(sk));
+  // A Python int that does not fit the default int32 takes int64, as convert_to_tensor does.
+  const auto v = scalar.wrapped_int();
+  const bool wide = sk == DTypeKind::Int && v && (*v < std::numeric_limits<std::int32_t>::min() ||
+                                                   *v > std::numeric_limits<std::int32_t>::max());
+  return promote_types(tensor.dtype(), wide ? DType::Int64 : default_dtype(sk));
 }
 
 Shape broadcast_shapes(const Shape& a, const Shape& b, const char* op) {
@@ -53,9 +59,78 @@ enum class BinaryKind {
 
 Tensor as_dtype(const Tensor& t, DType dtype) { return t.dtype() == dtype ? t : cast(t, dtype); }
 
+// The range of an integer dtype, clipped to int64 (a Python int operand is an int64).
+std::pair<std::int64_t, std::int64_t> int_range(DType dtype) {
+  std::pair<std::int64_t, std::int64_t> r{0, 0};
+  visit_dtype(dtype, [&](auto tag) {
+    using T = decltype(tag);
+    if constexpr (std::is_same_v<T, std::uint64_t>) {
+      r.second = std::numeric_limits<std::int64_t>::max();
+    } else if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      r.first = static_cast<std::int64_t>(std::numeric_limits<T>::min());
+      r.second = static_cast<std::int64_t>(std::numeric_limits<T>::max());
+    }
+  });
+  return r;
+}
+
+Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind kind);
+
+// A Python int operand outside the range of the other operand's integer dtype (NumPy 2,
+// NEP 50): `above` when it is larger than every value of that dtype.
+struct OutOfRange {
+  const Tensor* scalar = nullptr;
+  const Tensor* tensor = nullptr;
+  bool above = false;
+};
+
+OutOfRange python_int_out_of_range(const Tensor& a, const Tensor& b) {
+  for (const auto& [s, t] : {std::pair{&a, &b}, std::pair{&b, &a}}) {
+    const auto v = s->wrapped_int();
+    if (!v || t->is_wrapped_number() || !is_integral(t->dtype())) continue;
+    // The bindings give an int beyond int64 as a float64 marked with the saturated int64.
+    const bool beyond_int64 = s->dtype() == DType::Float64;
+    const auto [lo, hi] = int_range(t->dtype());
+    if (beyond_int64 || *v < lo || *v > hi) return {s, t, beyond_int64 ? *v > 0 : *v > hi};
+  }
+  return {};
+}
+
+// The exact NumPy 2 answer of `op` for an out-of-range Python int: comparisons are
+// constant, maximum / minimum return the tensor when the int lies on the side that loses,
+// logical ops see a nonzero int, and anything that would store the int raises
+// OverflowError (numpy's "Python integer 300 out of bounds for uint8").
+Tensor out_of_range_binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind kind,
+                           const OutOfRange& r) {
+  const std::string& name = op.name();
+  const Shape shape = broadcast_shapes(a.shape(), b.shape(), name.c_str());
+  const Device device = r.tensor->device();
+  const bool b_larger = (r.scalar == &b) == r.above;  // b > a holds elementwise
+  auto constant = [&](bool v) { return full(shape, Scalar::from_bool(v), DType::Bool, device); };
+  if (name == "equal") return constant(false);
+  if (name == "not_equal") return constant(true);
+  if (name == "less" || name == "less_equal") return constant(b_larger);
+  if (name == "greater" || name == "greater_equal") return constant(!b_larger);
+  if (name.rfind("logical_", 0) == 0) {
+    const Tensor one = scalar_tensor(Scalar::from_int(1), r.tensor->dtype(), device);  // same truth, in range
+    return binary(op, r.scalar == &a ? one : a, r.scalar == &b ? one : b, kind);
+  }
+  const bool tensor_wins = (name == "maximum" && !r.above) || (name == "minimum" && r.above);
+  if (tensor_wins) return copy(r.tensor->broadcast_to(shape));
+  if (r.scalar->dtype() == DType::Float64) {
+    overflow_error(name, "Python integer beyond the int64 range out of bounds for ", dtype_name(r.tensor->dtype()));
+  }
+  overflow_error(name, "Python integer ", *r.scalar->wrapped_int(), " out of bounds for ",
+                 dtype_name(r.tensor->dtype()));
+}
+
 Tensor binary(const OpEntry& op, const Tensor& a, const Tensor& b, BinaryKind kind) {
   const char* name = op.name().c_str();
   const Device device = common_device(name, {&a, &b});
+  if (kind != BinaryKind::TrueDivide && (a.is_wrapped_number() || b.is_wrapped_number())) {
+    // True division computes in float, where any int64 fits.
+    if (const OutOfRange r = python_int_out_of_range(a, b); r.scalar) return out_of_range_binary(op, a, b, kind, r);
+  }
   DType compute = result_type(a, b);
   // Complex operands go to the op's complex kernel and need none of the real-dtype rules.
   const bool on_complex = is_complex(compute);

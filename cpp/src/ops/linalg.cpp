@@ -2,6 +2,7 @@
 // (numpy.linalg semantics); norm, diag and diagonal are built from other ops and views.
 #include "ember/linalg.h"
 
+#include <cmath>
 #include <limits>
 #include <random>
 
@@ -60,15 +61,43 @@ void call(const char* kernel, Device device, std::initializer_list<Tensor> ins, 
   registered_op(kernel).call(device, std::span<const Tensor>(ins.begin(), ins.size()), outs, attrs);
 }
 
-// Raises `what` when a kernel flagged any batch item in `info`, naming the input.
+// Raises LinAlgError `what` when a kernel flagged any batch item in `info`, naming the input.
 void check_info(const Tensor& info, const char* op, const char* what, const Tensor& a) {
   const Tensor host = to_device(info, Device{});
   const std::int32_t* flags = host.data<std::int32_t>();
   for (std::int64_t b = 0; b < host.numel(); ++b) {
     if (flags[b] == 0) continue;
-    if (a.ndim() > 2) value_error(op, what, " (matrix ", b, " of the batch of ", describe(a), ")");
-    value_error(op, what, " (", describe(a), ")");
+    if (a.ndim() > 2) linalg_error(op, what, " (matrix ", b, " of the batch of ", describe(a), ")");
+    linalg_error(op, what, " (", describe(a), ")");
   }
+}
+
+bool all_true(const Tensor& mask) { return to_device(all(mask, std::nullopt, false), Device{}).data<bool>()[0]; }
+
+// LinAlgError `what` when `values` (the prepared form of the input `a`) hold an inf or a
+// NaN: the LAPACK-style drivers have no defined result for them (numpy.linalg raises too).
+void require_finite(const Tensor& values, const Tensor& a, const char* op, const char* what) {
+  if (values.numel() > 0 && !all_true(isfinite(values))) {
+    linalg_error(op, what, " (", describe(a), " holds infs or NaNs)");
+  }
+}
+
+// True when the lower triangle of every matrix of a [B, N, N] float tensor is finite:
+// cholesky and eigh read only that triangle, as numpy.linalg's UPLO='L'.
+bool lower_triangle_finite(const Tensor& a) {
+  const Tensor h = contiguous(to_device(a, Device{}));
+  const std::int64_t N = h.dim(-1), B = N == 0 ? 0 : h.numel() / (N * N);
+  const auto scan = [&](const auto* p) {
+    for (std::int64_t b = 0; b < B; ++b) {
+      for (std::int64_t i = 0; i < N; ++i) {
+        for (std::int64_t j = 0; j <= i; ++j) {
+          if (!std::isfinite(p[(b * N + i) * N + j])) return false;
+        }
+      }
+    }
+    return true;
+  };
+  return h.dtype() == DType::Float64 ? scan(h.data<double>()) : scan(h.data<float>());
 }
 
 // An identity (n, n) broadcast over `batch`, as a new contiguous tensor.
@@ -168,6 +197,8 @@ Tensor cholesky_impl(const Tensor& a) {
   std::vector<Tensor> outs = {Tensor::empty(a.shape(), dtype, a.device()),
                               Tensor::empty({ac.dim(0)}, DType::Int32, a.device())};
   if (outs[0].numel() > 0) {
+    // Eigen's LLT takes a NaN pivot for a positive one; LAPACK's potrf (NumPy) refuses it.
+    if (!lower_triangle_finite(ac)) linalg_error("cholesky", "matrix is not positive definite (", describe(a), " holds infs or NaNs)");
     call("linalg_cholesky", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
     check_info(outs[1], "cholesky", "matrix is not positive definite", a);
   }
@@ -188,7 +219,12 @@ EighResult eigh(const Tensor& a) {
   std::vector<Tensor> outs = {Tensor::empty(with_tail(batch_of(a), {N}), dtype, a.device()),
                               Tensor::empty(a.shape(), dtype, a.device()),
                               Tensor::empty({ac.dim(0)}, DType::Int32, a.device())};
-  if (outs[1].numel() > 0) {
+  if (outs[1].numel() > 0 && !lower_triangle_finite(ac)) {
+    // numpy.linalg.eigh answers NaN for a non-finite (read) triangle rather than raising.
+    const Scalar nan = Scalar::from_double(std::numeric_limits<double>::quiet_NaN());
+    outs[0] = full(outs[0].shape(), nan, dtype, a.device());
+    outs[1] = full(outs[1].shape(), nan, dtype, a.device());
+  } else if (outs[1].numel() > 0) {
     call("linalg_eigh", a.device(), {ac}, outs, dims_attrs(ac.dim(0), N, N));
     check_info(outs[2], "eigh", "eigenvalues did not converge", a);
   }
@@ -198,8 +234,6 @@ EighResult eigh(const Tensor& a) {
 }
 
 namespace {
-bool all_true(const Tensor& mask) { return to_device(all(mask, std::nullopt, false), Device{}).data<bool>()[0]; }
-
 EigResult eig_impl(const Tensor& a, bool vectors, const char* op) {
   require_square(a, op);
   const DType dtype = is_complex(a.dtype()) ? a.dtype() : compute_dtype(a.dtype(), op);
@@ -211,9 +245,7 @@ EigResult eig_impl(const Tensor& a, bool vectors, const char* op) {
   if (vectors) outs.push_back(Tensor::empty(a.shape(), cdtype, device));
   outs.push_back(Tensor::empty({ac.dim(0)}, DType::Int32, device));
   if (a.numel() > 0) {
-    if (!all_true(isfinite(ac))) {
-      value_error(op, "array must not contain infs or NaNs (", describe(a), ")");
-    }
+    require_finite(ac, a, op, "array must not contain infs or NaNs");
     Attrs attrs = dims_attrs(ac.dim(0), N, N);
     attrs.ints.push_back(vectors ? 1 : 0);
     call("linalg_eig", device, {ac}, outs, attrs);
@@ -253,9 +285,12 @@ SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
     }
   } else if (outs[0].numel() > 0) {
     const Tensor ac = prepared(a, a.shape(), dtype);
+    require_finite(ac, a, "svd", "SVD did not converge");
     Attrs attrs = dims_attrs(ac.dim(0), M, N);
     attrs.ints.push_back(!compute_uv ? 0 : full_matrices ? 2 : 1);
     call("linalg_svd", device, {ac}, outs, attrs);
+    // The kernel writes NaN singular values where Eigen reports a failure.
+    if (!all_true(isfinite(outs[0]))) linalg_error("svd", "SVD did not converge (", describe(a), ")");
   }
   SvdResult result = compute_uv ? SvdResult{outs[1], outs[0], outs[2]} : SvdResult{Tensor(), outs[0], Tensor()};
   mark_not_differentiable("svd", {a}, {&result.u, &result.s, &result.vh});
@@ -311,6 +346,8 @@ LstsqResult lstsq(const Tensor& a, const Tensor& b_in, std::optional<double> rco
   std::vector<Tensor> outs = {zeros({N, K}, dtype, device), Tensor::empty({std::min(M, N)}, dtype, device),
                               zeros({}, DType::Int32, device)};
   if (M > 0 && N > 0 && K > 0) {
+    require_finite(ac, a, "lstsq", "SVD did not converge in Linear Least Squares");
+    require_finite(bc, b_in, "lstsq", "SVD did not converge in Linear Least Squares");
     Attrs attrs = dims_attrs(1, M, N);
     attrs.ints.push_back(K);
     attrs.floats = {rcond.value_or(eps * static_cast<double>(std::max(M, N)))};

@@ -148,11 +148,9 @@ Tensor diag(const Tensor& x, std::int64_t k) {
 
 Tensor orthogonal(const Shape& shape, double gain, DType dtype, Device device, std::optional<std::uint64_t> seed) {
   if (shape.size() < 2) value_error("orthogonal", "shape must have at least 2 dimensions, got ", shape_str(shape));
-  for (auto s : shape) {
-    if (s < 0) value_error("orthogonal", "negative dimension in shape ", shape_str(shape));
-  }
   if (!is_floating(dtype)) type_error("orthogonal", "dtype must be floating, got ", dtype_name(dtype));
-  const std::int64_t cols = shape.back(), rows = shape_numel(shape) / std::max<std::int64_t>(cols, 1);
+  shape_nbytes(shape, DType::Float64, "orthogonal");  // the float64 work matrix has as many elements
+  const std::int64_t cols = shape.back(), rows = shape_numel(shape, "orthogonal") / std::max<std::int64_t>(cols, 1);
   if (rows == 0 || cols == 0) return zeros(shape, dtype, device);
   // A tall (max, min) standard normal matrix in float64 on the CPU, from the Philox
   // stream (the global one unless `seed` is given), so tensor.set_seed governs it too.

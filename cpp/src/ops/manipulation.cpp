@@ -29,7 +29,7 @@ Tensor reshape(const Tensor& x, const Shape& shape_in) {
     }
     shape[infer] = x.numel() / known;
   }
-  if (shape_numel(shape) != x.numel()) {
+  if (shape_numel(shape, "reshape") != x.numel()) {
     value_error("reshape", "cannot reshape ", describe(x), " into shape ", shape_str(shape_in));
   }
   return autograd::differentiable(
@@ -220,6 +220,7 @@ Tensor tile(const Tensor& x, const std::vector<std::int64_t>& reps_in) {
     expanded.insert(expanded.end(), {reps[d], xs[d]});
     result.push_back(reps[d] * xs[d]);
   }
+  shape_numel(expanded, "tile");  // the result's size, before any of its products can wrap
   return reshape(contiguous(broadcast_to(reshape(x, inter), expanded)), result);
 }
 
@@ -240,9 +241,11 @@ Tensor pad_impl(const Tensor& x, const std::vector<std::pair<std::int64_t, std::
     if (mode != "constant" && (lo > 0 || hi > 0) && x.shape()[d] == 0) {
       value_error("pad", "can't extend empty axis ", d, " using mode '", mode, "'");
     }
-    shape[d] += lo + hi;
+    if (__builtin_add_overflow(shape[d], lo, &shape[d]) || __builtin_add_overflow(shape[d], hi, &shape[d])) {
+      value_error("pad", "padding axis ", d, " of ", describe(x), " by (", lo, ", ", hi, ") overflows its size");
+    }
   }
-  Tensor out = Tensor::empty(shape, x.dtype(), x.device());
+  Tensor out = Tensor::empty(shape, x.dtype(), x.device(), "pad");
   if (mode == "constant") fill_(out, constant_value);
   Tensor inner = out;
   for (int d = 0; d < x.ndim(); ++d) inner = inner.slice(d, paddings[d].first, paddings[d].first + x.shape()[d], 1);

@@ -50,7 +50,7 @@ Tensor sample(const char* name, const Shape& shape, DType dtype, Device device, 
               std::initializer_list<double> params, std::initializer_list<std::int64_t> ints = {}) {
   const OpEntry& op = registered_op(name);
   if (is_complex(dtype)) type_error(name, "complex dtypes are not supported, got ", dtype_name(dtype));
-  Attrs attrs = stream_attrs(shape_numel(shape), seed);
+  Attrs attrs = stream_attrs(shape_numel(shape, name), seed);
   attrs.floats = params;
   attrs.ints.insert(attrs.ints.end(), ints.begin(), ints.end());
   return run_to_new(op, device, shape, dtype, {}, attrs);
@@ -121,7 +121,7 @@ Tensor random_categorical(const Tensor& logits, std::int64_t num_samples, DType 
   if (logits.dim(1) == 0 && shape_numel(shape) > 0) {
     value_error("random_categorical", "logits must have at least one class, got ", detail::describe(logits));
   }
-  const Attrs attrs = stream_attrs(shape_numel(shape), seed);
+  const Attrs attrs = stream_attrs(shape_numel(shape, "random_categorical"), seed);
   return run_to_new(op, logits.device(), shape, dtype, {contiguous(logits)}, attrs);
 }
 

@@ -67,7 +67,7 @@ Tensor reduce(const char* name, const Tensor& x, const Axes& axes, bool keepdims
   const std::vector<int> ax = detail::reduction_axes(axes, x.ndim(), name);
   const Tensor in = x.dtype() == dtype ? x : cast(x, dtype);
   Layout l = prepare(in, ax, keepdims);
-  if (needs_identity && l.R == 0 && l.M * l.N > 0) {
+  if (needs_identity && l.R == 0) {  // as NumPy, even when the result is empty
     value_error(name, "zero-size reduction has no identity (", describe(x), ")");
   }
   Attrs attrs;

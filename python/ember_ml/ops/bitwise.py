@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ember_ml import _core
 
 _BITWISE_OPS_LIST = ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "left_shift",
@@ -102,6 +104,10 @@ def toggle_bit(x: Any, position: Any) -> Any:
 
 
 def _check_width(name: str, x: Any, bit_width: int) -> None:
+    if not isinstance(x, _core.EmberTensor):
+        x = _core.EmberTensor(x)  # raises a TypeError naming EmberTensor for non-tensor data
+    if isinstance(bit_width, bool) or not isinstance(bit_width, (int, np.integer)):
+        raise TypeError(f"[{name}] bit_width must be an integer, got {bit_width!r}")
     bits = 8 * x.itemsize
     if not 1 <= bit_width <= bits:
         raise ValueError(f"[{name}] bit_width must be in [1, {bits}] for {x.dtype}, got {bit_width}")

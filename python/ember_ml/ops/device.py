@@ -4,18 +4,29 @@ from __future__ import annotations
 import os
 from typing import Any
 
+import numpy as np
+
 from ember_ml import _core
 
 
 def get_device(x: Any = None) -> str:
-    """The device of tensor ``x``, or the default device when ``x`` is None or not a tensor.
+    """The device of tensor ``x``; for None or tensor-like data, the default device it would go to.
+
+    Args:
+        x: an EmberTensor, None, or tensor-like data (NumPy array or scalar, Python
+            number, list or tuple).
 
     Returns:
         str: e.g. ``'cpu'`` or ``'opencl:0'``.
+
+    Raises:
+        TypeError: ``x`` is neither (a string, a dict, another object).
     """
     if isinstance(x, _core.EmberTensor):
         return x.device
-    return _core.get_default_device()
+    if x is None or isinstance(x, (np.ndarray, np.generic, bool, int, float, complex, list, tuple)):
+        return _core.get_default_device()
+    raise TypeError(f"[get_device] expected a tensor or tensor-like data, got {type(x).__name__} {x!r:.80}")
 
 
 def to_device(x: Any, device: str) -> _core.EmberTensor:

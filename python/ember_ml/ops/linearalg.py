@@ -9,15 +9,20 @@ Eigen. Shared conventions:
   agree with NumPy to float32 precision times the condition of the problem.
 * Complex input raises ``TypeError``, except to ``eig`` and ``eigvals``.
 * Functions marked *batched* accept ``(..., M, N)`` stacks and work on the last two axes.
-* Where NumPy raises ``LinAlgError`` (a ``ValueError`` subclass) -- singular matrices,
-  non positive definite input -- these raise ``ValueError`` starting with ``[opname]``
-  and naming the shape; wrong ranks or mismatched shapes also raise ``ValueError``.
+* Where NumPy raises ``numpy.linalg.LinAlgError`` -- singular matrices, non positive
+  definite input, infs or NaNs given to ``svd`` / ``eig`` / ``eigvals`` / ``cholesky`` /
+  ``lstsq``, no convergence -- these raise :class:`LinAlgError` (a ``ValueError``
+  subclass, as NumPy's) starting with ``[opname]`` and naming the shape. Where NumPy
+  returns NaN for non-finite input (``solve``, ``inv``, ``det``, ``eigh``) so do these.
+  Wrong ranks or mismatched shapes raise plain ``ValueError``.
 """
 from __future__ import annotations
 
 from ember_ml import _core
 
 _linalg = _core.linalg
+
+LinAlgError = _core.LinAlgError
 
 _LINEARALG_OPS_LIST = ("solve", "inv", "det", "cholesky", "eig", "eigvals", "eigh", "svd", "qr", "lstsq", "norm",
                        "diag", "diagonal", "orthogonal")
@@ -36,8 +41,8 @@ def solve(a, b):
         float dtype of ``a`` and ``b``.
 
     Raises:
-        ValueError: ``a`` is not a square stack, shapes do not match, or a matrix is
-            singular (an exact zero pivot, as LAPACK reports).
+        ValueError: ``a`` is not a square stack, or shapes do not match.
+        LinAlgError: a matrix is singular (an exact zero pivot, as LAPACK reports).
         TypeError: float16 input.
     """
     return _linalg.solve(a, b)
@@ -53,7 +58,8 @@ def inv(a):
         EmberTensor of the same shape; float32 or float64.
 
     Raises:
-        ValueError: non-square input, fewer than 2 dimensions, or a singular matrix.
+        ValueError: non-square input or fewer than 2 dimensions.
+        LinAlgError: a singular matrix.
         TypeError: float16 input.
     """
     return _linalg.inv(a)
@@ -88,7 +94,9 @@ def cholesky(a):
         EmberTensor ``L`` of the same shape, zero above the diagonal.
 
     Raises:
-        ValueError: non-square input, or a matrix that is not positive definite.
+        ValueError: non-square input.
+        LinAlgError: a matrix that is not positive definite, or infs / NaNs in the
+            lower triangle (as LAPACK potrf, which NumPy calls).
         TypeError: float16 input.
     """
     return _linalg.cholesky(a)
@@ -109,8 +117,11 @@ def eigh(a):
         ``(w, v)``: eigenvalues ``(..., M)`` in ascending order and eigenvectors
         ``(..., M, M)`` as columns, ``a @ v == v * w``.
 
+    A non-finite lower triangle gives NaN eigenvalues and eigenvectors, as NumPy.
+
     Raises:
-        ValueError: non-square input, or no convergence.
+        ValueError: non-square input.
+        LinAlgError: no convergence.
         TypeError: float16 input.
     """
     return _linalg.eigh(a)
@@ -135,8 +146,8 @@ def eig(a):
         unit Euclidean length.
 
     Raises:
-        ValueError: non-square input, fewer than 2 dimensions, infinite or NaN entries,
-            or no convergence (NumPy raises LinAlgError, a ValueError subclass).
+        ValueError: non-square input or fewer than 2 dimensions.
+        LinAlgError: infinite or NaN entries, or no convergence.
         TypeError: float16 input.
     """
     return _linalg.eig(a)
@@ -153,8 +164,8 @@ def eigvals(a):
         is real, else complex64 / complex128; in no particular order.
 
     Raises:
-        ValueError: non-square input, fewer than 2 dimensions, infinite or NaN entries,
-            or no convergence.
+        ValueError: non-square input or fewer than 2 dimensions.
+        LinAlgError: infinite or NaN entries, or no convergence.
         TypeError: float16 input.
     """
     return _linalg.eigvals(a)
@@ -177,6 +188,8 @@ def svd(a, full_matrices=True, compute_uv=True):
 
     Raises:
         ValueError: fewer than 2 dimensions.
+        LinAlgError: infinite or NaN entries ("SVD did not converge"; NumPy raises for
+            NaN and returns NaN for some inf inputs, this raises for both), or no convergence.
         TypeError: float16 input.
     """
     return _linalg.svd(a, full_matrices, compute_uv)
@@ -222,6 +235,7 @@ def lstsq(a, b, rcond=None):
 
     Raises:
         ValueError: ``a`` not 2-D, ``b`` not 1-D/2-D, or mismatched rows.
+        LinAlgError: infinite or NaN entries in ``a`` or ``b`` (as NumPy).
         TypeError: float16 input.
     """
     return _linalg.lstsq(a, b, rcond)
@@ -315,4 +329,4 @@ def orthogonal(shape, gain=1.0, dtype=None, device=None, seed=None):
     return _linalg.orthogonal(shape, gain, dtype, device, seed)
 
 
-__all__ = list(_LINEARALG_OPS_LIST)
+__all__ = list(_LINEARALG_OPS_LIST) + ["LinAlgError"]

@@ -5,8 +5,10 @@ dtype and shape, and a member ``__ember_ml__`` holding a JSON description of the
 ``{"format": "ember_ml", "version": 1, "root": node}`` with ``node`` either
 ``{"tensor": "a0"}`` or ``{"dict": [[key, node], ...]}`` (keys in insertion order).
 Files are read with ``allow_pickle=False``, so loading never runs code. Writes are atomic:
-the data goes to a temporary file in the target's directory, is fsynced, then
-``os.replace``-d over the target, so a crash leaves the old file or the new one.
+the data goes to a temporary file ``.<name>.<pid>.<random>.tmp`` in the target's directory,
+is fsynced, then ``os.replace``-d over the target, so a crash leaves the old file or the new
+one. A failed save removes its temporary file; a writer killed outright cannot, so each save
+also removes the temporary files of ``<name>`` whose writing process no longer exists.
 """
 from __future__ import annotations
 
@@ -42,6 +44,39 @@ def _flatten(obj: Any, arrays: dict[str, np.ndarray], path: str) -> dict[str, An
                     f"{type(obj).__name__} at {path or '(root)'!r}")
 
 
+def _temp_prefix(path: str) -> str:
+    return f".{os.path.basename(path)}."
+
+
+def _process_exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _remove_stale_temps(directory: str, path: str) -> None:
+    """Removes the temporary files of ``path`` left by writers that were killed mid-save."""
+    prefix = _temp_prefix(path)
+    for name in os.listdir(directory):
+        if not (name.startswith(prefix) and name.endswith(".tmp")):
+            continue
+        parts = name[len(prefix):-len(".tmp")].split(".")
+        # Exactly "<pid>.<random>": names of other files that share the prefix have more parts.
+        if len(parts) != 2 or not parts[0].isdigit():
+            continue
+        pid = int(parts[0])
+        if pid == os.getpid() or _process_exists(pid):  # maybe a save still under way
+            continue
+        try:
+            os.unlink(os.path.join(directory, name))
+        except FileNotFoundError:  # another save removed it first
+            pass
+
+
 def save(filepath: str | os.PathLike, obj: Any) -> None:
     """Writes a tensor or a (nested) dict of tensors to ``filepath`` as a NumPy ``.npz`` archive.
 
@@ -64,7 +99,8 @@ def save(filepath: str | os.PathLike, obj: Any) -> None:
     directory = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(directory):
         raise FileNotFoundError(f"[save] directory {directory!r} of {path!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+    _remove_stale_temps(directory, path)
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f"{_temp_prefix(path)}{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             np.savez(f, **{_HEADER: np.array(header)}, **arrays)

@@ -150,6 +150,11 @@ void svd_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
       const MapConstMat<T> a(in[0].data<T>() + b * d.M * d.N, d.M, d.N);
       // Divide and conquer (bidiagonal) SVD: LAPACK gesdd's algorithm, as numpy uses.
       const Eigen::BDCSVD<Mat<T>> svd(a, opts);
+      if (svd.info() != Eigen::Success) {
+        // Never leave the outputs uninitialised: NaN singular values tell the front end.
+        Eigen::Map<Vec<T>>(out[0].data<T>() + b * K, K).setConstant(std::numeric_limits<T>::quiet_NaN());
+        return;
+      }
       Eigen::Map<Vec<T>>(out[0].data<T>() + b * K, K) = svd.singularValues();
       if (uv == 0) return;
       MapMat<T>(out[1].data<T>() + b * d.M * ucols, d.M, ucols) = svd.matrixU();

@@ -32,6 +32,8 @@ cl_mem BufferPool::acquire(cl_context context, std::size_t nbytes) {
   if (err == CL_MEM_OBJECT_ALLOCATION_FAILURE || err == CL_OUT_OF_RESOURCES || err == CL_INVALID_BUFFER_SIZE) {
     clear();  // pooled buffers of other sizes may be what stands in the way
     buffer = clCreateBuffer(context, CL_MEM_READ_WRITE, size, nullptr, &err);
+    // Tensor::empty adds the op, shape and bytes to this MemoryError.
+    if (err != CL_SUCCESS) raise(ErrorKind::Memory, "allocate", "clCreateBuffer failed: ", error_name(err), " (", err, ")");
   }
   check(err, "clCreateBuffer", "allocate");
   std::lock_guard<std::mutex> lock(mutex_);
