@@ -32,7 +32,8 @@ from typing import Any, Callable
 HERE = os.path.dirname(os.path.abspath(__file__))
 MARK = "@@sweep@@"
 # Sections of api_inventory that hold the functions and classes to sweep.
-SECTIONS = ("OPS_MASTER", "OPS_STATS", "OPS_LINEARALG", "OPS_BITWISE", "NN_TENSOR", "NN_INITIALIZERS")
+SECTIONS = ("OPS_MASTER", "OPS_STATS", "OPS_LINEARALG", "OPS_BITWISE", "NN_TENSOR", "NN_INITIALIZERS", "ACTIVATIONS",
+            "NN_MODULES", "RNN_LAYERS")
 # Names whose job is process-wide state or files, not computation on arguments.
 SKIP = {"set_backend", "get_backend", "auto_select_backend", "get_available_backends", "using_backend",
         "save", "load", "from_ncps"}

@@ -8,10 +8,10 @@ global Philox stream (``nn.tensor.set_seed``); an int gives the same values on e
 from __future__ import annotations
 
 import math
-import operator
 from typing import Any, Sequence
 
 from ember_ml.nn import tensor as T
+from ember_ml.nn.tensor._shape import shape_tuple
 from ember_ml.ops import linearalg
 
 
@@ -22,11 +22,7 @@ def compute_fans(shape: Sequence[int]) -> tuple[int, int]:
     more dimensions (a convolution kernel ``(*receptive_field, in_channels, out_channels)``)
     both fans are multiplied by the receptive-field size ``prod(shape[:-2])``.
     """
-    try:
-        dims = shape.tolist() if hasattr(shape, "tolist") else shape  # tensors and arrays too
-        shape = tuple(operator.index(d) for d in ([dims] if isinstance(dims, int) else list(dims)))
-    except TypeError:
-        raise TypeError(f"[compute_fans] shape must be an int or a sequence of ints, got {shape!r:.80}") from None
+    shape = shape_tuple("compute_fans", shape)
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:

@@ -131,7 +131,10 @@ def get_activation(name: str) -> Callable[[Any], Any]:
 
     Raises:
         ValueError: ``[get_activation]`` for an unknown name; the message lists the valid names.
+        TypeError: ``[get_activation]`` when ``name`` is not a string.
     """
+    if not isinstance(name, str):
+        raise TypeError(f"[get_activation] name must be a string, got {type(name).__name__}")
     if name not in _ACTIVATIONS:
         raise ValueError(f"[get_activation] unknown activation {name!r}; valid names: {', '.join(_ACTIVATIONS)}")
     return _ACTIVATIONS[name]

@@ -8,6 +8,7 @@ Modules or Parameters into these containers.
 """
 from __future__ import annotations
 
+import collections.abc
 import sys
 from typing import Any, Iterable, Iterator, Mapping
 
@@ -111,7 +112,14 @@ class _ListBase(Module):
         return self
 
     def extend(self, items: Iterable[Any]) -> "_ListBase":
-        """Adds every item of ``items`` at the end; returns self."""
+        """Adds every item of ``items`` at the end; returns self.
+
+        Raises:
+            TypeError: ``[ModuleList]`` (the class's name) when ``items`` is not iterable, or for an item of the
+                wrong type.
+        """
+        if not isinstance(items, collections.abc.Iterable) or isinstance(items, (str, bytes)):
+            raise TypeError(f"[{type(self).__name__}] expected an iterable of items, got {type(items).__name__}")
         self._reset(self._items() + [self._coerce(item) for item in items])
         return self
 

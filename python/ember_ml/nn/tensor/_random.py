@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ember_ml import _core
+from ember_ml.nn.tensor._shape import shape_tuple
 
 EmberTensor = _core.EmberTensor
 
@@ -39,10 +40,6 @@ def _parameter(owner: str, name: str, value: Any, shape: tuple[int, ...], dtype:
     return t
 
 
-def _shape(shape: Any) -> tuple[int, ...]:
-    return (int(shape),) if np.ndim(shape) == 0 else tuple(int(s) for s in shape)
-
-
 def random_uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any = None, device: Any = None,
                    seed: Any = None) -> EmberTensor:
     """Uniform values in ``[minval, maxval)`` of ``shape``; see the module docstring for arrays and integers.
@@ -61,7 +58,7 @@ def random_uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any 
     """
     from ember_ml.nn.tensor import get_dtype
 
-    shape = _shape(shape)
+    shape = shape_tuple("random_uniform", shape)
     target = None if dtype is None else get_dtype(dtype)
     if target is not None and target.name == "bool":
         raise TypeError("[random_uniform] dtype must be a floating or integer dtype, got bool")
@@ -99,7 +96,7 @@ def random_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = N
             a non-finite parameter or a negative ``stddev``.
         TypeError: a non-floating dtype.
     """
-    shape = _shape(shape)
+    shape = shape_tuple("random_normal", shape)
     if _is_scalar(mean) and _is_scalar(stddev):
         return _core.random_normal(shape, mean, stddev, dtype, device, seed)
     z = _core.random_normal(shape, 0.0, 1.0, dtype, device, seed)

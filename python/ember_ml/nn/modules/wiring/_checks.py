@@ -68,3 +68,18 @@ def check_seed(owner: str, name: str, seed: Any, high: int | None = None) -> int
     if seed is None:
         return int(np.random.SeedSequence().entropy % MAX_LEGACY_SEED)
     return check_int(owner, name, seed, 0, high)
+
+
+def synapse_matrix(owner: str, rows: int, cols: int) -> np.ndarray:
+    """A zero ``(rows, cols)`` int32 synapse (adjacency) matrix.
+
+    Raises:
+        ValueError: ``[owner]`` when NumPy cannot represent the size (too many elements).
+        MemoryError: ``[owner]`` when the machine cannot hold it; both name the shape and the bytes.
+    """
+    try:
+        return np.zeros((rows, cols), dtype=np.int32)
+    except (ValueError, MemoryError) as err:
+        kind = MemoryError if isinstance(err, MemoryError) else ValueError
+        raise kind(f"[{owner}] cannot allocate a ({rows}, {cols}) int32 synapse matrix ({rows * cols * 4} bytes): "
+                   f"{err}") from None

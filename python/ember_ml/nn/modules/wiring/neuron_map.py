@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ember_ml.nn.modules.wiring import _graph
-from ember_ml.nn.modules.wiring._checks import check_int, check_real, check_seed
+from ember_ml.nn.modules.wiring._checks import check_int, check_real, check_seed, synapse_matrix
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, float32
 
 
@@ -58,7 +58,7 @@ class NeuronMap:
         self.output_dim = self.units
         if output_dim is not None:
             self.set_output_dim(output_dim)
-        self.adjacency_matrix = np.zeros((self.units, self.units), dtype=np.int32)
+        self.adjacency_matrix = synapse_matrix(name, self.units, self.units)
         self.sensory_adjacency_matrix: np.ndarray | None = None
         self.input_dim: int | None = None
         self._wire_at_init()
@@ -104,7 +104,7 @@ class NeuronMap:
                                  f"received input_dim={input_dim}")
         else:
             self.input_dim = input_dim
-            self.sensory_adjacency_matrix = np.zeros((input_dim, self.units), dtype=np.int32)
+            self.sensory_adjacency_matrix = synapse_matrix(name, input_dim, self.units)
             self._wire_at_build()
         return self.get_input_mask(), self.get_recurrent_mask(), self.get_output_mask()
 
