@@ -1,0 +1,516 @@
+"""Shared harness of the reproduction scripts: models, the training loop, timing and reports.
+
+``make_model(task, model, seed)`` builds any model of the tables with its published
+training settings (:class:`Config`); :func:`train_run` trains one seed with atomic
+checkpoints after every epoch (``--resume`` continues an interrupted run), tests the best
+validation epoch's weights and times the same configuration in ncps.torch on a few batches;
+:func:`run_task` is the command line of ``walker2d.py`` / ``half_cheetah.py`` /
+``japanese_vowels.py``; each finished run is appended to ``results/<task>.json`` and
+``RESULTS.md`` is rewritten from all of them.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import pathlib
+import sys
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Callable
+
+import numpy as np
+from tqdm import tqdm
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))  # train_forecast.py: the checkpoint helpers shared with the main demo
+sys.path.insert(0, str(HERE))
+
+import ember_ml as em  # noqa: E402
+from ember_ml import ops  # noqa: E402
+from ember_ml.nn import tensor as T  # noqa: E402
+from ember_ml.nn.modules import Linear, Module  # noqa: E402
+from ember_ml.nn.modules.rnn.cfc import CfC  # noqa: E402
+from ember_ml.nn.modules.rnn.ctrnn import CTRNN  # noqa: E402
+from ember_ml.nn.modules.rnn.ltc import LTC  # noqa: E402
+from ember_ml.nn.modules.rnn.torch_style import LSTM  # noqa: E402
+from ember_ml.training import Adam, ExponentialDecay, clip_grad_norm  # noqa: E402
+from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot, write_json_atomic  # noqa: E402
+
+from data import Split, TaskData  # noqa: E402
+
+RESULTS = HERE / "results"
+
+
+@dataclass(frozen=True)
+class Config:
+    """A model's published settings (or ours where the paper gives none; ``source`` says which).
+
+    ``kind``: cfc / ltc / lstm / ctrnn; ``layer``: keyword arguments of the layer; ``lr``,
+    ``decay`` (Keras ExponentialDecay per batch with decay_steps = batches per epoch; 1.0 =
+    constant), ``clipnorm`` (per tensor, as Keras's ``clipnorm``; 0 = none), ``batch_size``,
+    ``epochs``, ``drop_last`` (the LTC script drops the last partial batch), ``l2`` (kernel
+    penalty, CfC only), ``constrain`` (clamp LTC's positive parameters after each step),
+    ``timespans`` (feed elapsed times: to the layer for liquid models, as an extra input
+    feature for the LSTM), ``fused`` (the fused sequence op where the layer has one),
+    ``published`` / ``published_std`` and ``target`` (the issue's bound), ``higher_is_better``.
+    """
+
+    kind: str
+    layer: dict[str, Any]
+    lr: float
+    batch_size: int
+    epochs: int
+    decay: float = 1.0
+    clipnorm: float = 0.0
+    drop_last: bool = False
+    l2: float = 0.0
+    constrain: bool = False
+    timespans: bool = False
+    published: float | None = None
+    published_std: float | None = None
+    target: float | None = None
+    source: str = ""
+    higher_is_better: bool = False
+    classes: int = 0  # > 0: a classifier reading the last real step
+
+
+W_PROTO = dict(batch_size=256, epochs=50, lr=0.02, decay=0.95, clipnorm=1.0, l2=1e-6, timespans=True)
+W_CFC = dict(units=64, backbone_units=256, backbone_layers=1, backbone_dropout=0.1, activation="silu")
+W_MIXED = dict(units=128, backbone_units=128, backbone_layers=2, backbone_dropout=0.2, activation="lecun_tanh",
+               mixed_memory=True, variant="paper")
+CONFIGS: dict[str, dict[str, Config]] = {
+    "walker2d": {
+        "cfc": Config("cfc", W_CFC, **W_PROTO, published=0.643, published_std=0.006, target=0.655,
+                      source="CfC paper BEST_DEFAULT (train_walker.py); ncps cell"),
+        "cfc-paper": Config("cfc", {**W_CFC, "variant": "paper"}, **W_PROTO, published=0.643, published_std=0.006,
+                            target=0.655, source="CfC paper BEST_DEFAULT; the paper's cell (tf_cfc.py)"),
+        "cfc-mixed": Config("cfc", W_MIXED, batch_size=128, epochs=50, lr=0.005, decay=0.95, clipnorm=10.0, l2=6e-6,
+                            timespans=True, published=0.617, published_std=0.006, target=0.630,
+                            source="CfC paper BEST_MIXED; the paper's cell, ncps's mixed-memory LSTM"),
+        "ltc": Config("ltc", dict(units=128, ode_unfolds=3, implicit_param_constraints=False), batch_size=128,
+                      epochs=50, lr=0.05, decay=0.95, clipnorm=10.0, constrain=True, timespans=True,
+                      published=0.662, published_std=0.013, target=0.69, source="CfC paper BEST_LTC"),
+        "lstm": Config("lstm", dict(units=64), **{**W_PROTO, "l2": 0.0},
+                       source="ours: 64 units, elapsed time as an input feature, CfC's training settings"),
+    },
+    "half_cheetah": {
+        "ltc": Config("ltc", dict(units=32, ode_unfolds=6, implicit_param_constraints=False), lr=0.01,
+                      batch_size=16, epochs=200, drop_last=True, constrain=True, published=2.308,
+                      published_std=0.015, target=2.35, source="LTC paper cheetah.py"),
+        "lstm": Config("lstm", dict(units=32), lr=0.001, batch_size=16, epochs=200, drop_last=True,
+                       published=2.500, published_std=0.140, source="LTC paper cheetah.py"),
+        "ctrnn": Config("ctrnn", dict(units=32, ode_unfolds=6), lr=0.001, batch_size=16, epochs=200,
+                        drop_last=True, published=2.838, published_std=0.112, source="LTC paper cheetah.py"),
+        "cfc": Config("cfc", dict(units=32), lr=0.001, batch_size=16, epochs=200, drop_last=True,
+                      source="ours: ncps defaults (backbone 128 lecun_tanh), the LSTM's lr"),
+    },
+    "japanese_vowels": {
+        "cfc": Config("cfc", dict(units=32, wired=True), lr=0.005, batch_size=16, epochs=100, decay=0.98,
+                      published=97.6, target=97.6, higher_is_better=True, classes=9,
+                      source="ours: AutoNCP(32, 9) CfC read at the last real frame; published: MLP / WEASEL+MUSE"),
+    },
+}
+TASK_FEATURES = {"walker2d": 17, "half_cheetah": 17, "japanese_vowels": 12}
+
+
+class SequenceModel(Module):
+    """A recurrent layer followed by a ``Linear`` read-out on every step (regression) or on the
+    last real step (classification).
+
+    ``forward(x (B, L, C), t (B, L) | None, mask (B, L) | None)`` → ``(B, L, out)`` or ``(B, classes)``.
+    """
+
+    def __init__(self, rnn: Module, hidden: int, out: int, time_as_input: bool, classify: bool) -> None:
+        super().__init__()
+        self.rnn = rnn
+        self.head = Linear(hidden, out)
+        self.time_as_input = time_as_input
+        self.classify = classify
+
+    def forward(self, x: Any, t: Any = None, mask: Any = None) -> Any:
+        x = T.convert_to_tensor(x)
+        if self.time_as_input:
+            x = T.concatenate([x, T.expand_dims(T.convert_to_tensor(t), -1)], axis=-1)
+            t = None
+        if mask is not None:
+            # The mask-aware forward is the companion issue's; until it lands the padded steps are
+            # left out by reading the state at each sequence's last real step.
+            out, _ = self.rnn(x, timespans=t)
+            last = np.asarray(mask).sum(axis=1).astype(np.int64) - 1
+            onehot = np.zeros(np.asarray(mask).shape + (1,), np.float32)
+            onehot[np.arange(len(last)), last, 0] = 1.0
+            out = ops.stats.sum(ops.multiply(out, T.convert_to_tensor(onehot)), axis=1)
+        else:
+            out, _ = self.rnn(x, timespans=t)
+        return self.head(out)
+
+    def regularization_loss(self) -> Any:
+        """The recurrent layer's kernel L2 penalty (CfC with ``kernel_l2``), else 0.0."""
+        return self.rnn.regularization_loss() if hasattr(self.rnn, "regularization_loss") else 0.0
+
+
+def make_model(task: str, model: str, seed: int, fused: bool = True) -> tuple[SequenceModel, Config]:
+    """Builds ``model`` of ``task`` (see ``CONFIGS``) with the global seed set to ``seed``.
+
+    Args:
+        task: ``walker2d``, ``half_cheetah`` or ``japanese_vowels``.
+        model: a key of ``CONFIGS[task]``.
+        seed: initialisation seed (``ember_ml.nn.tensor.set_seed``).
+        fused: allow the fused sequence ops (False: the plain-op steps).
+
+    Returns:
+        ``(model, config)``.
+
+    Raises:
+        ValueError: an unknown task or model.
+    """
+    if task not in CONFIGS:
+        raise ValueError(f"[make_model] unknown task {task!r}; valid: {', '.join(CONFIGS)}")
+    if model not in CONFIGS[task]:
+        raise ValueError(f"[make_model] unknown model {model!r} for {task}; valid: {', '.join(CONFIGS[task])}")
+    cfg = CONFIGS[task][model]
+    features = TASK_FEATURES[task]
+    out = cfg.classes or features
+    T.set_seed(seed)
+    kwargs = dict(cfg.layer)
+    units = kwargs.pop("units")
+    if cfg.kind == "cfc":
+        from ember_ml import wirings
+        if kwargs.pop("wired", False):
+            rnn = CfC(features, wirings.AutoNCP(units, out, seed=seed), fused=fused)
+            return SequenceModel(rnn, out, out, False, bool(cfg.classes)), cfg
+        if cfg.l2:
+            kwargs["kernel_l2"] = cfg.l2
+        rnn = CfC(features, units, fused=fused, **kwargs)
+    elif cfg.kind == "ltc":
+        rnn = LTC(features, units, fused=fused, **kwargs)
+    elif cfg.kind == "lstm":
+        rnn = LSTM(features + int(cfg.timespans), units)
+    else:
+        rnn = CTRNN(features, units, **kwargs)
+    return SequenceModel(rnn, units, out, cfg.kind == "lstm" and cfg.timespans, bool(cfg.classes)), cfg
+
+
+# ----------------------------------------------------------------------------- training
+
+def batch_loss(model: SequenceModel, cfg: Config, split: Split, index: np.ndarray) -> Any:
+    """Mean squared error (regression) or cross-entropy (classification) of one batch, a 0-d tensor."""
+    t = None if split.t is None or not cfg.timespans else split.t[index]
+    mask = None if split.mask is None else split.mask[index]
+    pred = model(split.x[index], t, mask)
+    target = T.convert_to_tensor(split.y[index])
+    if cfg.classes:
+        return ops.losses.sparse_categorical_crossentropy(target, pred, from_logits=True)
+    return ops.mse(target, pred)
+
+
+def evaluate(model: SequenceModel, cfg: Config, split: Split, batch: int = 512) -> float:
+    """MSE over all steps and features (regression) or accuracy in % (classification), in eval mode."""
+    model.eval()
+    total, count = 0.0, 0
+    with ops.no_grad():
+        for start in range(0, len(split.x), batch):
+            index = np.arange(start, min(start + batch, len(split.x)))
+            t = None if split.t is None or not cfg.timespans else split.t[index]
+            mask = None if split.mask is None else split.mask[index]
+            pred = model(split.x[index], t, mask).numpy()
+            if cfg.classes:
+                total += float((pred.argmax(-1) == split.y[index]).sum())
+            else:
+                total += float(((pred - split.y[index]) ** 2).mean()) * len(index)
+            count += len(index)
+    model.train()
+    return 100.0 * total / count if cfg.classes else total / count
+
+
+def batches_per_epoch(cfg: Config, n: int) -> int:
+    return n // cfg.batch_size if cfg.drop_last else math.ceil(n / cfg.batch_size)
+
+
+@dataclass
+class Progress:
+    """What a run carries between epochs and across a resume."""
+
+    epoch: int = 0
+    best_val: float = float("nan")
+    best_epoch: int = 0
+    train_losses: list[float] = field(default_factory=list)
+    val_scores: list[float] = field(default_factory=list)
+    epoch_seconds: list[float] = field(default_factory=list)
+
+
+def _better(cfg: Config, value: float, best: float) -> bool:
+    if math.isnan(best):
+        return not math.isnan(value)
+    return value > best if cfg.higher_is_better else value < best
+
+
+def save_checkpoint(path: pathlib.Path, model: Module, best: dict[str, np.ndarray], optimizer: Adam,
+                    progress: Progress) -> None:
+    """The whole training state in one atomic ``ops.save`` (a crash loses at most the current epoch)."""
+    ops.save(path, {"model": model.state_dict(), "best_model": best, "optimizer": optimizer_to_saveable(optimizer),
+                    "progress": np.frombuffer(json.dumps(asdict(progress)).encode(), np.uint8)})
+
+
+def load_checkpoint(path: pathlib.Path, model: Module, optimizer: Adam) -> tuple[dict[str, np.ndarray], Progress]:
+    """Restores :func:`save_checkpoint`'s state into ``model`` / ``optimizer``; returns the best weights and progress."""
+    saved = ops.load(path)
+    model.load_state_dict(saved["model"])
+    optimizer_from_saved(optimizer, saved["optimizer"])
+    progress = Progress(**json.loads(saved["progress"].numpy().tobytes().decode()))
+    return {k: v.numpy() for k, v in saved["best_model"].items()}, progress
+
+
+def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pathlib.Path, epochs: int | None = None,
+              resume: bool = False, progress_bar: bool = True) -> dict[str, Any]:
+    """Trains one seed of one model, tests the best validation epoch's weights.
+
+    Args:
+        task, model_name, seed: see :func:`make_model`.
+        data: the task's splits.
+        run_dir: folder of this run's checkpoint (``checkpoint.npz``).
+        epochs: override of the published epoch count (``--epochs``).
+        resume: continue from ``run_dir/checkpoint.npz`` when it exists.
+        progress_bar: show tqdm bars.
+
+    Returns:
+        The run's record: test / best validation score, epochs, s/epoch (median), losses.
+    """
+    model, cfg = make_model(task, model_name, seed)
+    epochs = cfg.epochs if epochs is None else epochs
+    n = len(data.train.x)
+    steps = batches_per_epoch(cfg, n)
+    optimizer = Adam(model.parameters(), lr=cfg.lr, eps=1e-7)  # Keras's epsilon, as both papers' scripts
+    schedule = ExponentialDecay(cfg.lr, steps, cfg.decay).scheduler(optimizer) if cfg.decay != 1.0 else None
+    run_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = run_dir / "checkpoint.npz"
+    if resume and checkpoint.is_file():
+        best, progress = load_checkpoint(checkpoint, model, optimizer)
+        if schedule is not None:
+            schedule = ExponentialDecay(cfg.lr, steps, cfg.decay).scheduler(optimizer, progress.epoch * steps - 1)
+    else:
+        best, progress = snapshot(model), Progress()
+    params = list(model.parameters())
+    bar = tqdm(range(progress.epoch, epochs), initial=progress.epoch, total=epochs, unit="epoch",
+               desc=f"{task} {model_name} seed {seed}", disable=not progress_bar, leave=False)
+    for epoch in bar:
+        order = np.random.default_rng([seed, epoch]).permutation(n)  # a resumed run shuffles as an unbroken one
+        start_time, total = time.perf_counter(), 0.0
+        for b in range(steps):
+            index = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
+            loss = batch_loss(model, cfg, data.train, index)
+            total += loss.item() * len(index)
+            if cfg.l2:
+                loss = ops.add(loss, model.regularization_loss())
+            optimizer.zero_grad()
+            loss.backward()
+            if cfg.clipnorm:
+                for p in params:  # Keras's clipnorm clips each tensor's gradient by its own norm
+                    clip_grad_norm(p, cfg.clipnorm)
+            optimizer.step()
+            if cfg.constrain:
+                model.rnn.apply_weight_constraints()
+            if schedule is not None:
+                schedule.step()
+        progress.epoch_seconds.append(time.perf_counter() - start_time)
+        val = evaluate(model, cfg, data.val)
+        progress.epoch = epoch + 1
+        progress.train_losses.append(total / (steps * cfg.batch_size if cfg.drop_last else n))
+        progress.val_scores.append(val)
+        if _better(cfg, val, progress.best_val):
+            progress.best_val, progress.best_epoch, best = val, epoch + 1, snapshot(model)
+        save_checkpoint(checkpoint, model, best, optimizer, progress)
+        bar.set_postfix(train=f"{progress.train_losses[-1]:.4f}", val=f"{val:.4f}", best=f"{progress.best_val:.4f}")
+    bar.close()
+    model.load_state_dict(best)
+    return {"task": task, "model": model_name, "seed": seed, "epochs": progress.epoch,
+            "test": evaluate(model, cfg, data.test), "best_val": progress.best_val, "best_epoch": progress.best_epoch,
+            "s_per_epoch": float(np.median(progress.epoch_seconds)) if progress.epoch_seconds else None,
+            "train_losses": progress.train_losses, "val_scores": progress.val_scores,
+            "backend": em.get_backend(), "params": model.count_params()}
+
+
+# ----------------------------------------------------------------------------- ncps.torch timing
+
+def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 3) -> float | None:
+    """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads): the median
+    time of one training step (forward, backward, clipping, Adam) over ``batches`` batches after one
+    warm-up, times the batches per epoch. None when ncps / torch are absent or there is no
+    counterpart (CT-RNN; the paper variant is timed as ncps's cell of the same size). The liquid
+    layers run without timespans (elapsed time 1): ncps 1.0.1 squeezes batched timespans to
+    ``(B,)``, which fails to broadcast; the work per step is the same."""
+    try:
+        import torch
+        from ncps.torch import CfC as TorchCfC, LTC as TorchLTC
+    except ImportError:
+        return None
+    cfg = CONFIGS[task][model_name]
+    if cfg.kind == "ctrnn" or cfg.classes:
+        return None
+    torch.set_num_threads(2)
+    torch.manual_seed(0)
+    features = TASK_FEATURES[task]
+    layer = dict(cfg.layer)
+    units = layer.pop("units")
+    layer.pop("variant", None)
+    if cfg.kind == "cfc":
+        rnn = TorchCfC(features, units, **layer)
+    elif cfg.kind == "ltc":
+        rnn = TorchLTC(features, units, **layer)
+    else:
+        rnn = torch.nn.LSTM(features + int(cfg.timespans), units, batch_first=True)
+    head = torch.nn.Linear(units, features)
+    params = list(rnn.parameters()) + list(head.parameters())
+    opt = torch.optim.Adam(params, lr=cfg.lr)
+    split, times = data.train, []
+    for b in range(batches + 1):
+        index = np.arange(b * cfg.batch_size, (b + 1) * cfg.batch_size) % len(split.x)
+        x = torch.from_numpy(split.x[index])
+        t = None if split.t is None or not cfg.timespans else torch.from_numpy(split.t[index])
+        start = time.perf_counter()
+        if cfg.kind == "lstm":
+            out, _ = rnn(x if t is None else torch.cat([x, t[..., None]], -1))
+        else:
+            out, _ = rnn(x)  # ncps 1.0.1 squeezes batched timespans to (B,), which cannot broadcast
+        loss = torch.mean((head(out) - torch.from_numpy(split.y[index])) ** 2)
+        opt.zero_grad()
+        loss.backward()
+        if cfg.clipnorm:
+            for p in params:
+                torch.nn.utils.clip_grad_norm_(p, cfg.clipnorm)
+        opt.step()
+        if b:
+            times.append(time.perf_counter() - start)
+    return float(np.median(times)) * batches_per_epoch(cfg, len(split.x))
+
+
+# ----------------------------------------------------------------------------- results
+
+def append_result(task: str, record: dict[str, Any], folder: pathlib.Path = RESULTS) -> None:
+    """Appends ``record`` to ``folder/<task>.json`` (atomic rewrite) and rewrites ``RESULTS.md``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{task}.json"
+    runs = json.loads(path.read_text()) if path.is_file() else []
+    runs.append(record)
+    write_json_atomic(path, runs)
+    if folder == RESULTS:
+        write_results_md()
+
+
+def summary_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per (task, model) of the full runs (``quick`` runs left out), in ``CONFIGS`` order."""
+    rows = []
+    for task, models in CONFIGS.items():
+        for name, cfg in models.items():
+            mine = [r for r in runs if r["task"] == task and r["model"] == name and not r.get("quick")]
+            if not mine:
+                continue
+            scores = np.array([r["test"] for r in mine])
+            s_epoch = [r["s_per_epoch"] for r in mine if r.get("s_per_epoch")]
+            ncps = [r["ncps_s_per_epoch"] for r in mine if r.get("ncps_s_per_epoch")]
+            mean = float(scores.mean())
+            met = None if cfg.target is None else (mean >= cfg.target if cfg.higher_is_better else mean <= cfg.target)
+            rows.append({"task": task, "model": name, "n": len(mine), "mean": mean,
+                         "std": float(scores.std()), "published": cfg.published, "published_std": cfg.published_std,
+                         "target": cfg.target, "met": met, "epochs": sorted({r["epochs"] for r in mine}),
+                         "s_per_epoch": float(np.median(s_epoch)) if s_epoch else None,
+                         "ncps_s_per_epoch": float(np.median(ncps)) if ncps else None, "source": cfg.source})
+    return rows
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "—" if value is None else f"{value:.{digits}f}"
+
+
+def write_results_md(folder: pathlib.Path = RESULTS) -> pathlib.Path:
+    """Rewrites ``RESULTS.md`` beside this module from every ``folder/*.json``."""
+    runs = [r for p in sorted(folder.glob("*.json")) for r in json.loads(p.read_text())]
+    lines = ["# Reproduced benchmarks", "",
+             "Written by `examples/reproduce/harness.py` from `results/*.json` (every finished run); test "
+             "score of the best validation epoch, mean ± std (population std) over the n seeds that ran. "
+             "Walker2d / Half-Cheetah: test MSE (lower is better); JapaneseVowels: test accuracy %. "
+             "s/epoch: median training time of an epoch on this machine's 2 shared CPU cores; ncps.torch: "
+             "the same configuration in ncps.torch (torch.nn.LSTM for the LSTM), a few batches timed in "
+             "the same run and scaled to an epoch; ratio = ncps.torch / Ember (> 1: Ember is faster).", "",
+             "| task | model | n | epochs | test (mean ± std) | published | target | met | s/epoch | "
+             "ncps.torch s/epoch | ratio | settings |", "|" + "---|" * 12]
+    for r in summary_rows(runs):
+        published = "—" if r["published"] is None else (
+            f"{r['published']}" + ("" if r["published_std"] is None else f" ± {r['published_std']}"))
+        ratio = (r["ncps_s_per_epoch"] / r["s_per_epoch"]) if r["ncps_s_per_epoch"] and r["s_per_epoch"] else None
+        met = "—" if r["met"] is None else ("yes" if r["met"] else "**no**")
+        lines.append(f"| {r['task']} | {r['model']} | {r['n']} | {','.join(map(str, r['epochs']))} | "
+                     f"{r['mean']:.3f} ± {r['std']:.3f} | {published} | {_fmt(r['target'], 3)} | {met} | "
+                     f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['ncps_s_per_epoch'], 1)} | {_fmt(ratio, 2)} | "
+                     f"{r['source']} |")
+    path = HERE / "RESULTS.md"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# ----------------------------------------------------------------------------- command line
+
+def parse_args(task: str, argv: list[str] | None, doc: str) -> argparse.Namespace:
+    """The flags shared by the task scripts."""
+    parser = argparse.ArgumentParser(description=doc.split("\n")[0])
+    parser.add_argument("--models", nargs="+", default=[next(iter(CONFIGS[task]))], choices=tuple(CONFIGS[task]),
+                        help=f"models to run (default {next(iter(CONFIGS[task]))})")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0], help="seeds to run, one run each (default 0)")
+    parser.add_argument("--epochs", type=int, default=None, help="override the published number of epochs")
+    parser.add_argument("--backend", choices=("cpu", "opencl"), default=None, help="Ember ML backend")
+    parser.add_argument("--quick", action="store_true",
+                        help="smoke run: 2 epochs on a slice of the data (results go to --out, not results/)")
+    parser.add_argument("--resume", action="store_true", help="continue interrupted runs from their checkpoints")
+    parser.add_argument("--out", type=pathlib.Path, default=None,
+                        help="checkpoint / results folder (default examples/reproduce/results)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.add_argument("--no-timing", action="store_true", help="skip the ncps.torch timing")
+    return parser.parse_args(argv)
+
+
+def quick_slice(data: TaskData, n_train: int = 64, n_eval: int = 32) -> TaskData:
+    """The first windows of each split (``--quick``)."""
+    return TaskData(data.train.take(slice(0, n_train)), data.val.take(slice(0, n_eval)),
+                    data.test.take(slice(0, n_eval)))
+
+
+def run_task(task: str, load: Callable[[], TaskData], argv: list[str] | None, doc: str) -> list[dict[str, Any]]:
+    """Loads the task, runs every (model, seed) asked for, records each run as it finishes.
+
+    Returns:
+        The records of the runs made by this call.
+    """
+    args = parse_args(task, argv, doc)
+    if args.backend is not None:
+        em.set_backend(args.backend)
+    data = load()
+    print(f"{task}: {len(data.train.x)} / {len(data.val.x)} / {len(data.test.x)} train / validation / test "
+          f"samples from {data.train.sources} / {data.val.sources} / {data.test.sources} sources, "
+          f"x {tuple(data.train.x.shape[1:])}")
+    out = args.out or RESULTS
+    epochs = args.epochs
+    if args.quick:
+        data, epochs = quick_slice(data), args.epochs or 2
+    records = []
+    for model_name in args.models:
+        for seed in args.seeds:
+            cfg = CONFIGS[task][model_name]
+            if args.quick:
+                cfg_batch = min(cfg.batch_size, 16)
+                CONFIGS[task][model_name] = replace(cfg, batch_size=cfg_batch)
+            try:
+                record = train_run(task, model_name, seed, data, out / "checkpoints" / task / f"{model_name}-{seed}",
+                                   epochs, args.resume, not args.no_progress)
+                record["ncps_s_per_epoch"] = None if args.no_timing else ncps_torch_seconds_per_epoch(
+                    task, model_name, data)
+            finally:
+                CONFIGS[task][model_name] = cfg
+            record["quick"] = bool(args.quick)
+            append_result(task, record, out)
+            print(f"{task} {model_name} seed {seed}: test {record['test']:.4f} (best validation {record['best_val']:.4f} "
+                  f"at epoch {record['best_epoch']} of {record['epochs']}), {record['s_per_epoch']:.2f} s/epoch"
+                  + ("" if record["ncps_s_per_epoch"] is None else
+                     f", ncps.torch {record['ncps_s_per_epoch']:.2f} s/epoch"))
+            records.append(record)
+    return records
