@@ -463,7 +463,8 @@ def parse_args(task: str, argv: list[str] | None, doc: str) -> argparse.Namespac
                         help="smoke run: 2 epochs on a slice of the data (results go to --out, not results/)")
     parser.add_argument("--resume", action="store_true", help="continue interrupted runs from their checkpoints")
     parser.add_argument("--out", type=pathlib.Path, default=None,
-                        help="checkpoint / results folder (default examples/reproduce/results)")
+                        help="results and checkpoints folder (default: results in examples/reproduce/results, "
+                             "checkpoints in out/reproduce/checkpoints)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.add_argument("--no-timing", action="store_true", help="skip the ncps.torch timing")
     return parser.parse_args(argv)
@@ -489,6 +490,7 @@ def run_task(task: str, load: Callable[[], TaskData], argv: list[str] | None, do
           f"samples from {data.train.sources} / {data.val.sources} / {data.test.sources} sources, "
           f"x {tuple(data.train.x.shape[1:])}")
     out = args.out or RESULTS
+    checkpoints = (args.out or HERE.parent.parent / "out" / "reproduce") / "checkpoints"  # out/ is git-ignored
     epochs = args.epochs
     if args.quick:
         data, epochs = quick_slice(data), args.epochs or 2
@@ -500,7 +502,7 @@ def run_task(task: str, load: Callable[[], TaskData], argv: list[str] | None, do
                 cfg_batch = min(cfg.batch_size, 16)
                 CONFIGS[task][model_name] = replace(cfg, batch_size=cfg_batch)
             try:
-                record = train_run(task, model_name, seed, data, out / "checkpoints" / task / f"{model_name}-{seed}",
+                record = train_run(task, model_name, seed, data, checkpoints / task / f"{model_name}-{seed}",
                                    epochs, args.resume, not args.no_progress)
                 record["ncps_s_per_epoch"] = None if args.no_timing else ncps_torch_seconds_per_epoch(
                     task, model_name, data)
