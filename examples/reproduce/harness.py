@@ -134,8 +134,8 @@ class SequenceModel(Module):
             x = T.concatenate([x, T.expand_dims(T.convert_to_tensor(t), -1)], axis=-1)
             t = None
         if mask is not None:
-            # The mask-aware forward is the companion issue's; until it lands the padded steps are
-            # left out by reading the state at each sequence's last real step.
+            # Right padding cannot reach a causal RNN's state at a sequence's last real step, so reading
+            # it there is exact (the layers' mask= argument, companion issue, is the general tool).
             out, _ = self.rnn(x, timespans=t)
             last = np.asarray(mask).sum(axis=1).astype(np.int64) - 1
             onehot = np.zeros(np.asarray(mask).shape + (1,), np.float32)
