@@ -19,21 +19,34 @@ change. Inputs and targets are standardised with statistics of the training part
 Samples are split by time (first 70% train, next 15% validation, last 15% test).
 
 Training: the AutoNCP(``--units``, 1) wiring drives a CfC (default) or LTC layer that reads
-the window and returns the last step's motor neuron; Adam on the MSE; a tqdm bar per
-epoch; early stopping when the validation loss has not improved for ``--patience``
-epochs, keeping the best weights.
+the window and returns the last step's motor neuron, by default through an affine read-out
+(``--readout linear``: a CfC state lies in (-1, 1), which bounds the forecast otherwise);
+Adam on the MSE; a tqdm bar per epoch; early stopping when the validation loss has not
+improved for ``--patience`` epochs, keeping the best weights.
+
+Baselines, on the same windows and split: naive (last value), seasonal naive (the same month
+a year before) and a ridge autoregression on the same standardised lagged changes
+(scikit-learn ``Ridge``, alpha chosen on validation). They are printed, plotted and saved
+next to the model: a liquid network is only worth its cost if it beats the linear model.
+
+Default settings, chosen by validation MSE only (mean over seeds 0-2) among CfC read-outs
+motor / linear, 8 / 16 / 32 units, windows 12 / 24 / 36, lr 0.01 / 0.005 / 0.003, batch 16 / 32
+and LTC 16 / 32 units: CfC, linear read-out, 16 units, window 24, lr 0.01, batch 16, patience
+20. With them the test MSE (seeds 0-2) is 0.108 / 0.109 / 0.092 ppm^2 against 0.107 for ridge
+AR: on par with the linear model, not clearly better (the motor read-out gave 0.22).
 
 Outputs (in ``--out``, default ``out/forecast``):
 
-* ``forecast.png``: test forecast vs truth (and the naive forecast), and the loss curves;
-* ``metrics.json``: test and validation MSE of the model and of the naive baseline (ppm^2);
+* ``forecast.png``: test forecast vs truth and the three baselines, and the loss curves;
+* ``metrics.json``: test and validation MSE of the model and of each baseline (``*_naive_mse``,
+  ``*_seasonal_naive_mse``, ``*_ridge_ar_mse``; ppm^2) and the ridge ``alpha``;
 * ``model.npz``: the best weights (``model.load_weights``);
 * ``checkpoint/checkpoint.npz`` and ``checkpoint/config.json``: written after every epoch
   (weights, best weights, optimizer state, epoch, best validation loss, loss history) by
   atomic writes; ``--resume`` continues from them up to ``--epochs`` in total.
 
-Flags: ``--model {cfc,ltc} --units --window --horizon --epochs --batch-size --lr
---patience --seed --backend {cpu,opencl} --out --resume --no-progress``.
+Flags: ``--model {cfc,ltc} --units --readout {motor,linear} --window --horizon --epochs
+--batch-size --lr --patience --seed --backend {cpu,opencl} --out --resume --no-progress``.
 """
 from __future__ import annotations
 
@@ -365,22 +378,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", choices=tuple(MODELS), default="cfc", help="liquid layer (default cfc)")
     parser.add_argument("--units", type=int, default=16, help="AutoNCP neurons (default 16)")
-    parser.add_argument("--readout", choices=("motor", "linear"), default="motor",
-                        help="motor neuron state, or an affine map of it (CfC only; default motor)")
+    parser.add_argument("--readout", choices=("motor", "linear"), default=None,
+                        help="motor neuron state, or an affine map of it (CfC only; default: linear for the CfC, "
+                             "motor for the LTC, whose output mapping is affine already)")
     parser.add_argument("--window", type=int, default=24, help="months of past changes per input (default 24)")
     parser.add_argument("--horizon", type=int, default=1, help="months ahead to forecast (default 1)")
-    parser.add_argument("--epochs", type=int, default=60, help="maximum number of epochs in total (default 60)")
-    parser.add_argument("--batch-size", type=int, default=32, help="default 32")
+    parser.add_argument("--epochs", type=int, default=200, help="maximum number of epochs in total (default 200)")
+    parser.add_argument("--batch-size", type=int, default=16, help="default 16")
     parser.add_argument("--lr", type=float, default=1e-2, help="Adam learning rate (default 0.01)")
-    parser.add_argument("--patience", type=int, default=10,
-                        help="stop after this many epochs without a better validation loss (default 10)")
+    parser.add_argument("--patience", type=int, default=20,
+                        help="stop after this many epochs without a better validation loss (default 20)")
     parser.add_argument("--seed", type=int, default=0, help="wiring, initialisation and shuffling seed")
     parser.add_argument("--backend", choices=("cpu", "opencl"), default=None,
                         help="Ember ML backend (default: the usual selection, see ember_ml.set_backend)")
     parser.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/forecast"), help="output folder")
     parser.add_argument("--resume", action="store_true", help="continue from OUT/checkpoint")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    args.readout = args.readout or ("linear" if args.model == "cfc" else "motor")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
