@@ -77,9 +77,10 @@ def test_quick_run_trains_and_records(tmp_path: pathlib.Path, script, task: str,
 
 
 def test_resume_continues_as_an_unbroken_run(tmp_path: pathlib.Path) -> None:
-    (once,) = quick(half_cheetah, tmp_path / "once", "--models", "lstm", "--epochs", "3")
-    quick(half_cheetah, tmp_path / "split", "--models", "lstm", "--epochs", "2")
-    (resumed,) = quick(half_cheetah, tmp_path / "split", "--models", "lstm", "--epochs", "3", "--resume")
+    """Walker2d's CfC: the per-batch lr decay, clipping, L2 penalty and shuffling resume exactly."""
+    (once,) = quick(walker2d, tmp_path / "once", "--epochs", "3")
+    quick(walker2d, tmp_path / "split", "--epochs", "2")
+    (resumed,) = quick(walker2d, tmp_path / "split", "--epochs", "3", "--resume")
     assert resumed["train_losses"] == pytest.approx(once["train_losses"], rel=1e-6)
     assert resumed["test"] == pytest.approx(once["test"], rel=1e-6)
 

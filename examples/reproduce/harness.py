@@ -423,8 +423,25 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "—" if value is None else f"{value:.{digits}f}"
 
 
-def write_results_md(folder: pathlib.Path = RESULTS) -> pathlib.Path:
-    """Rewrites ``RESULTS.md`` beside this module from every ``folder/*.json``."""
+def unfinished_runs(runs: list[dict[str, Any]], checkpoints: pathlib.Path) -> list[str]:
+    """Markdown lines for the checkpoints under ``checkpoints/<task>/<model>-<seed>`` without a finished record."""
+    done = {(r["task"], f"{r['model']}-{r['seed']}") for r in runs if not r.get("quick")}
+    lines = []
+    for path in sorted(checkpoints.glob("*/*/checkpoint.npz")):
+        task, run = path.parent.parent.name, path.parent.name
+        if (task, run) in done or task not in CONFIGS:
+            continue
+        p = json.loads(ops.load(path)["progress"].numpy().tobytes().decode())
+        model = run.rsplit("-", 1)[0]
+        lines.append(f"- {task} {run}: stopped after epoch {p['epoch']} of {CONFIGS[task][model].epochs}, best "
+                     f"validation {p['best_val']:.4f} (epoch {p['best_epoch']}), "
+                     f"{np.median(p['epoch_seconds']):.1f} s/epoch; not tested (`--resume` continues it)")
+    return lines
+
+
+def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path | None = None) -> pathlib.Path:
+    """Rewrites ``RESULTS.md`` beside this module from every ``folder/*.json`` (and lists the
+    unfinished runs whose checkpoints are in ``checkpoints``, default ``folder/checkpoints``)."""
     runs = [r for p in sorted(folder.glob("*.json")) for r in json.loads(p.read_text())]
     lines = ["# Reproduced benchmarks", "",
              "Written by `examples/reproduce/harness.py` from `results/*.json` (every finished run); test "
@@ -444,6 +461,9 @@ def write_results_md(folder: pathlib.Path = RESULTS) -> pathlib.Path:
                      f"{r['mean']:.3f} ± {r['std']:.3f} | {published} | {_fmt(r['target'], 3)} | {met} | "
                      f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['ncps_s_per_epoch'], 1)} | {_fmt(ratio, 2)} | "
                      f"{r['source']} |")
+    unfinished = unfinished_runs(runs, folder / "checkpoints" if checkpoints is None else checkpoints)
+    if unfinished:
+        lines += ["", "Unfinished runs (interrupted or still running when this file was written):", "", *unfinished]
     path = HERE / "RESULTS.md"
     path.write_text("\n".join(lines) + "\n")
     return path
