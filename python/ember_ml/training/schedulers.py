@@ -26,6 +26,13 @@ def _check_optimizer(owner: str, optimizer: Any) -> Optimizer:
     return optimizer
 
 
+def _check_steps(owner: str, name: str, value: Any) -> int:
+    """``value`` as an int >= 1, else ValueError ``[owner] name must be an integer >= 1``."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"[{owner}] {name} must be an integer >= 1, got {value!r}")
+    return value
+
+
 class LRScheduler:
     """Base class: ``last_epoch`` counts the steps taken, :meth:`get_lr` gives each group's lr.
 
@@ -119,9 +126,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        if isinstance(step_size, bool) or not isinstance(step_size, int) or step_size < 1:
-            raise ValueError(f"[StepLR] step_size must be an integer >= 1, got {step_size!r}")
-        self.step_size, self.gamma = step_size, gamma
+        self.step_size, self.gamma = _check_steps("StepLR", "step_size", step_size), gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -165,9 +170,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        if isinstance(T_max, bool) or not isinstance(T_max, int) or T_max < 1:
-            raise ValueError(f"[CosineAnnealingLR] T_max must be an integer >= 1, got {T_max!r}")
-        self.T_max, self.eta_min = T_max, eta_min
+        self.T_max, self.eta_min = _check_steps("CosineAnnealingLR", "T_max", T_max), eta_min
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
