@@ -15,9 +15,8 @@ import numpy as np
 
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
-from ember_ml.nn.modules.activations import sigmoid, tanh
+from ember_ml.nn.modules.activations import Dropout, sigmoid, tanh
 from ember_ml.nn.modules.module import Module
-from ember_ml.nn.modules.activations import Dropout
 from ember_ml.nn.modules.rnn._layers import (BACKBONE_ACTIVATIONS, Linear, backbone, check_positive_int, linear,
                                              xavier_uniform)
 from ember_ml.nn.modules.wiring import NeuronMap
