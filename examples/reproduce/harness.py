@@ -1,12 +1,11 @@
-"""Shared harness of the reproduction scripts: models, the training loop, timing and reports.
+"""Shared harness of the reproduction scripts: models, the training loop and the command line.
 
 ``make_model(task, model, seed)`` builds any model of the tables with its published
 training settings (:class:`Config`); :func:`train_run` trains one seed with atomic
 checkpoints after every epoch (``--resume`` continues an interrupted run), tests the best
-validation epoch's weights and times the same configuration in ncps.torch on a few batches;
-:func:`run_task` is the command line of ``walker2d.py`` / ``half_cheetah.py`` /
-``japanese_vowels.py``; each finished run is appended to ``results/<task>.json`` and
-``RESULTS.md`` is rewritten from all of them.
+validation epoch's weights; :func:`run_task` is the command line of ``walker2d.py`` /
+``half_cheetah.py`` / ``japanese_vowels.py``: it also times the same configuration in
+ncps.torch on a few batches and records each finished run (``report.py``).
 """
 from __future__ import annotations
 
@@ -35,83 +34,13 @@ from ember_ml.nn.modules.rnn.ctrnn import CTRNN  # noqa: E402
 from ember_ml.nn.modules.rnn.ltc import LTC  # noqa: E402
 from ember_ml.nn.modules.rnn.torch_style import LSTM  # noqa: E402
 from ember_ml.training import Adam, ExponentialDecay, clip_grad_norm  # noqa: E402
-from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot, write_json_atomic  # noqa: E402
+from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot  # noqa: E402
 
+from configs import CONFIGS, TASK_FEATURES, Config, batches_per_epoch  # noqa: E402
 from data import Split, TaskData  # noqa: E402
-
-RESULTS = HERE / "results"
-
-
-@dataclass(frozen=True)
-class Config:
-    """A model's published settings (or ours where the paper gives none; ``source`` says which).
-
-    ``kind``: cfc / ltc / lstm / ctrnn; ``layer``: keyword arguments of the layer; ``lr``,
-    ``decay`` (Keras ExponentialDecay per batch with decay_steps = batches per epoch; 1.0 =
-    constant), ``clipnorm`` (per tensor, as Keras's ``clipnorm``; 0 = none), ``batch_size``,
-    ``epochs``, ``drop_last`` (the LTC script drops the last partial batch), ``l2`` (kernel
-    penalty, CfC only), ``constrain`` (clamp LTC's positive parameters after each step),
-    ``timespans`` (feed elapsed times: to the layer for liquid models, as an extra input
-    feature for the LSTM), ``fused`` (the fused sequence op where the layer has one),
-    ``published`` / ``published_std`` and ``target`` (the issue's bound), ``higher_is_better``.
-    """
-
-    kind: str
-    layer: dict[str, Any]
-    lr: float
-    batch_size: int
-    epochs: int
-    decay: float = 1.0
-    clipnorm: float = 0.0
-    drop_last: bool = False
-    l2: float = 0.0
-    constrain: bool = False
-    timespans: bool = False
-    published: float | None = None
-    published_std: float | None = None
-    target: float | None = None
-    source: str = ""
-    higher_is_better: bool = False
-    classes: int = 0  # > 0: a classifier reading the last real step
+from report import RESULTS, append_result, ncps_torch_seconds_per_epoch  # noqa: E402
 
 
-W_PROTO = dict(batch_size=256, epochs=50, lr=0.02, decay=0.95, clipnorm=1.0, l2=1e-6, timespans=True)
-W_CFC = dict(units=64, backbone_units=256, backbone_layers=1, backbone_dropout=0.1, activation="silu")
-W_MIXED = dict(units=128, backbone_units=128, backbone_layers=2, backbone_dropout=0.2, activation="lecun_tanh",
-               mixed_memory=True, variant="paper")
-CONFIGS: dict[str, dict[str, Config]] = {
-    "walker2d": {
-        "cfc": Config("cfc", W_CFC, **W_PROTO, published=0.643, published_std=0.006, target=0.655,
-                      source="CfC paper BEST_DEFAULT (train_walker.py); ncps cell"),
-        "cfc-paper": Config("cfc", {**W_CFC, "variant": "paper"}, **W_PROTO, published=0.643, published_std=0.006,
-                            target=0.655, source="CfC paper BEST_DEFAULT; the paper's cell (tf_cfc.py)"),
-        "cfc-mixed": Config("cfc", W_MIXED, batch_size=128, epochs=50, lr=0.005, decay=0.95, clipnorm=10.0, l2=6e-6,
-                            timespans=True, published=0.617, published_std=0.006, target=0.630,
-                            source="CfC paper BEST_MIXED; the paper's cell, ncps's mixed-memory LSTM"),
-        "ltc": Config("ltc", dict(units=128, ode_unfolds=3, implicit_param_constraints=False), batch_size=128,
-                      epochs=50, lr=0.05, decay=0.95, clipnorm=10.0, constrain=True, timespans=True,
-                      published=0.662, published_std=0.013, target=0.69, source="CfC paper BEST_LTC"),
-        "lstm": Config("lstm", dict(units=64), **{**W_PROTO, "l2": 0.0},
-                       source="ours: 64 units, elapsed time as an input feature, CfC's training settings"),
-    },
-    "half_cheetah": {
-        "ltc": Config("ltc", dict(units=32, ode_unfolds=6, implicit_param_constraints=False), lr=0.01,
-                      batch_size=16, epochs=200, drop_last=True, constrain=True, published=2.308,
-                      published_std=0.015, target=2.35, source="LTC paper cheetah.py"),
-        "lstm": Config("lstm", dict(units=32), lr=0.001, batch_size=16, epochs=200, drop_last=True,
-                       published=2.500, published_std=0.140, source="LTC paper cheetah.py"),
-        "ctrnn": Config("ctrnn", dict(units=32, ode_unfolds=6), lr=0.001, batch_size=16, epochs=200,
-                        drop_last=True, published=2.838, published_std=0.112, source="LTC paper cheetah.py"),
-        "cfc": Config("cfc", dict(units=32), lr=0.001, batch_size=16, epochs=200, drop_last=True,
-                      source="ours: ncps defaults (backbone 128 lecun_tanh), the LSTM's lr"),
-    },
-    "japanese_vowels": {
-        "cfc": Config("cfc", dict(units=32, wired=True), lr=0.005, batch_size=16, epochs=100, decay=0.98,
-                      published=97.6, target=97.6, higher_is_better=True, classes=9,
-                      source="ours: AutoNCP(32, 9) CfC read at the last real frame; published: MLP / WEASEL+MUSE"),
-    },
-}
-TASK_FEATURES = {"walker2d": 17, "half_cheetah": 17, "japanese_vowels": 12}
 
 
 class SequenceModel(Module):
@@ -224,9 +153,6 @@ def evaluate(model: SequenceModel, cfg: Config, split: Split, batch: int = 512) 
     return 100.0 * total / count if cfg.classes else total / count
 
 
-def batches_per_epoch(cfg: Config, n: int) -> int:
-    return n // cfg.batch_size if cfg.drop_last else math.ceil(n / cfg.batch_size)
-
 
 @dataclass
 class Progress:
@@ -329,144 +255,6 @@ def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pa
             "s_per_epoch": float(np.median(progress.epoch_seconds)) if progress.epoch_seconds else None,
             "train_losses": progress.train_losses, "val_scores": progress.val_scores,
             "backend": em.get_backend(), "params": model.count_params()}
-
-
-# ----------------------------------------------------------------------------- ncps.torch timing
-
-def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 3) -> float | None:
-    """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads): the median
-    time of one training step (forward, backward, clipping, Adam) over ``batches`` batches after one
-    warm-up, times the batches per epoch. None when ncps / torch are absent or there is no
-    counterpart (CT-RNN; the paper variant is timed as ncps's cell of the same size). The liquid
-    layers run without timespans (elapsed time 1): ncps 1.0.1 squeezes batched timespans to
-    ``(B,)``, which fails to broadcast; the work per step is the same."""
-    try:
-        import torch
-        from ncps.torch import CfC as TorchCfC, LTC as TorchLTC
-    except ImportError:
-        return None
-    cfg = CONFIGS[task][model_name]
-    if cfg.kind == "ctrnn" or cfg.classes:
-        return None
-    torch.set_num_threads(2)
-    torch.manual_seed(0)
-    features = TASK_FEATURES[task]
-    layer = dict(cfg.layer)
-    units = layer.pop("units")
-    layer.pop("variant", None)
-    if cfg.kind == "cfc":
-        rnn = TorchCfC(features, units, **layer)
-    elif cfg.kind == "ltc":
-        rnn = TorchLTC(features, units, **layer)
-    else:
-        rnn = torch.nn.LSTM(features + int(cfg.timespans), units, batch_first=True)
-    head = torch.nn.Linear(units, features)
-    params = list(rnn.parameters()) + list(head.parameters())
-    opt = torch.optim.Adam(params, lr=cfg.lr)
-    split, times = data.train, []
-    for b in range(batches + 1):
-        index = np.arange(b * cfg.batch_size, (b + 1) * cfg.batch_size) % len(split.x)
-        x = torch.from_numpy(split.x[index])
-        t = None if split.t is None or not cfg.timespans else torch.from_numpy(split.t[index])
-        start = time.perf_counter()
-        if cfg.kind == "lstm":
-            out, _ = rnn(x if t is None else torch.cat([x, t[..., None]], -1))
-        else:
-            out, _ = rnn(x)  # ncps 1.0.1 squeezes batched timespans to (B,), which cannot broadcast
-        loss = torch.mean((head(out) - torch.from_numpy(split.y[index])) ** 2)
-        opt.zero_grad()
-        loss.backward()
-        if cfg.clipnorm:
-            for p in params:
-                torch.nn.utils.clip_grad_norm_(p, cfg.clipnorm)
-        opt.step()
-        if b:
-            times.append(time.perf_counter() - start)
-    return float(np.median(times)) * batches_per_epoch(cfg, len(split.x))
-
-
-# ----------------------------------------------------------------------------- results
-
-def append_result(task: str, record: dict[str, Any], folder: pathlib.Path = RESULTS) -> None:
-    """Appends ``record`` to ``folder/<task>.json`` (atomic rewrite) and rewrites ``RESULTS.md``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{task}.json"
-    runs = json.loads(path.read_text()) if path.is_file() else []
-    runs.append(record)
-    write_json_atomic(path, runs)
-    if folder == RESULTS:
-        write_results_md()
-
-
-def summary_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per (task, model) of the full runs (``quick`` runs left out), in ``CONFIGS`` order."""
-    rows = []
-    for task, models in CONFIGS.items():
-        for name, cfg in models.items():
-            mine = [r for r in runs if r["task"] == task and r["model"] == name and not r.get("quick")]
-            if not mine:
-                continue
-            scores = np.array([r["test"] for r in mine])
-            s_epoch = [r["s_per_epoch"] for r in mine if r.get("s_per_epoch")]
-            ncps = [r["ncps_s_per_epoch"] for r in mine if r.get("ncps_s_per_epoch")]
-            mean = float(scores.mean())
-            met = None if cfg.target is None else (mean >= cfg.target if cfg.higher_is_better else mean <= cfg.target)
-            rows.append({"task": task, "model": name, "n": len(mine), "mean": mean,
-                         "std": float(scores.std()), "published": cfg.published, "published_std": cfg.published_std,
-                         "target": cfg.target, "met": met, "epochs": sorted({r["epochs"] for r in mine}),
-                         "s_per_epoch": float(np.median(s_epoch)) if s_epoch else None,
-                         "ncps_s_per_epoch": float(np.median(ncps)) if ncps else None, "source": cfg.source})
-    return rows
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    return "—" if value is None else f"{value:.{digits}f}"
-
-
-def unfinished_runs(runs: list[dict[str, Any]], checkpoints: pathlib.Path) -> list[str]:
-    """Markdown lines for the checkpoints under ``checkpoints/<task>/<model>-<seed>`` without a finished record."""
-    done = {(r["task"], f"{r['model']}-{r['seed']}") for r in runs if not r.get("quick")}
-    lines = []
-    for path in sorted(checkpoints.glob("*/*/checkpoint.npz")):
-        task, run = path.parent.parent.name, path.parent.name
-        if (task, run) in done or task not in CONFIGS:
-            continue
-        p = json.loads(ops.load(path)["progress"].numpy().tobytes().decode())
-        model = run.rsplit("-", 1)[0]
-        lines.append(f"- {task} {run}: stopped after epoch {p['epoch']} of {CONFIGS[task][model].epochs}, best "
-                     f"validation {p['best_val']:.4f} (epoch {p['best_epoch']}), "
-                     f"{np.median(p['epoch_seconds']):.1f} s/epoch; not tested (`--resume` continues it)")
-    return lines
-
-
-def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path | None = None) -> pathlib.Path:
-    """Rewrites ``RESULTS.md`` beside this module from every ``folder/*.json`` (and lists the
-    unfinished runs whose checkpoints are in ``checkpoints``, default ``folder/checkpoints``)."""
-    runs = [r for p in sorted(folder.glob("*.json")) for r in json.loads(p.read_text())]
-    lines = ["# Reproduced benchmarks", "",
-             "Written by `examples/reproduce/harness.py` from `results/*.json` (every finished run); test "
-             "score of the best validation epoch, mean ± std (population std) over the n seeds that ran. "
-             "Walker2d / Half-Cheetah: test MSE (lower is better); JapaneseVowels: test accuracy %. "
-             "s/epoch: median training time of an epoch on this machine's 2 shared CPU cores; ncps.torch: "
-             "the same configuration in ncps.torch (torch.nn.LSTM for the LSTM), a few batches timed in "
-             "the same run and scaled to an epoch; ratio = ncps.torch / Ember (> 1: Ember is faster).", "",
-             "| task | model | n | epochs | test (mean ± std) | published | target | met | s/epoch | "
-             "ncps.torch s/epoch | ratio | settings |", "|" + "---|" * 12]
-    for r in summary_rows(runs):
-        published = "—" if r["published"] is None else (
-            f"{r['published']}" + ("" if r["published_std"] is None else f" ± {r['published_std']}"))
-        ratio = (r["ncps_s_per_epoch"] / r["s_per_epoch"]) if r["ncps_s_per_epoch"] and r["s_per_epoch"] else None
-        met = "—" if r["met"] is None else ("yes" if r["met"] else "**no**")
-        lines.append(f"| {r['task']} | {r['model']} | {r['n']} | {','.join(map(str, r['epochs']))} | "
-                     f"{r['mean']:.3f} ± {r['std']:.3f} | {published} | {_fmt(r['target'], 3)} | {met} | "
-                     f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['ncps_s_per_epoch'], 1)} | {_fmt(ratio, 2)} | "
-                     f"{r['source']} |")
-    unfinished = unfinished_runs(runs, folder / "checkpoints" if checkpoints is None else checkpoints)
-    if unfinished:
-        lines += ["", "Unfinished runs (interrupted or still running when this file was written):", "", *unfinished]
-    path = HERE / "RESULTS.md"
-    path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 # ----------------------------------------------------------------------------- command line
