@@ -74,9 +74,11 @@ CONFIGS: dict[str, dict[str, Config]] = {
                       source="ours: ncps defaults (backbone 128 lecun_tanh), the LSTM's lr"),
     },
     "japanese_vowels": {
-        "cfc": Config("cfc", dict(units=32, wired=True), lr=0.005, batch_size=16, epochs=100, decay=0.98,
+        "cfc": Config("cfc", dict(units=64, wired=True), lr=0.005, batch_size=16, epochs=100, decay=0.98,
                       published=97.6, target=97.6, higher_is_better=True, classes=9,
-                      source="ours: AutoNCP(32, 9) CfC read at the last real frame; published: MLP / WEASEL+MUSE"),
+                      source="ours: AutoNCP(64, 9) CfC read at the last real frame, settings chosen on "
+                             "validation accuracy (units 32 / 48 / 64, lr 0.005 / 0.01); published: MLP, "
+                             "WEASEL+MUSE"),
     },
 }
 TASK_FEATURES = {"walker2d": 17, "half_cheetah": 17, "japanese_vowels": 12}

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import pathlib
 import sys
 import time
@@ -134,10 +133,12 @@ def batch_loss(model: SequenceModel, cfg: Config, split: Split, index: np.ndarra
     return ops.mse(target, pred)
 
 
-def evaluate(model: SequenceModel, cfg: Config, split: Split, batch: int = 512) -> float:
-    """MSE over all steps and features (regression) or accuracy in % (classification), in eval mode."""
+def evaluate(model: SequenceModel, cfg: Config, split: Split, batch: int = 512) -> tuple[float, float]:
+    """``(score, loss)`` in eval mode: regression: both the MSE over all steps and features;
+    classification: accuracy in % and the mean cross-entropy (the loss selects the best epoch:
+    with few validation samples, accuracies tie)."""
     model.eval()
-    total, count = 0.0, 0
+    total, loss, count = 0.0, 0.0, 0
     with ops.no_grad():
         for start in range(0, len(split.x), batch):
             index = np.arange(start, min(start + batch, len(split.x)))
@@ -146,11 +147,14 @@ def evaluate(model: SequenceModel, cfg: Config, split: Split, batch: int = 512) 
             pred = model(split.x[index], t, mask).numpy()
             if cfg.classes:
                 total += float((pred.argmax(-1) == split.y[index]).sum())
+                shifted = pred - pred.max(-1, keepdims=True)
+                log_probs = shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
+                loss -= float(log_probs[np.arange(len(index)), split.y[index]].sum())
             else:
                 total += float(((pred - split.y[index]) ** 2).mean()) * len(index)
             count += len(index)
     model.train()
-    return 100.0 * total / count if cfg.classes else total / count
+    return (100.0 * total / count, loss / count) if cfg.classes else (total / count, total / count)
 
 
 
@@ -159,17 +163,12 @@ class Progress:
     """What a run carries between epochs and across a resume."""
 
     epoch: int = 0
-    best_val: float = float("nan")
+    best_val: float = float("nan")  # the validation score at the best epoch
+    best_val_loss: float = float("inf")  # the validation loss that chose it
     best_epoch: int = 0
     train_losses: list[float] = field(default_factory=list)
     val_scores: list[float] = field(default_factory=list)
     epoch_seconds: list[float] = field(default_factory=list)
-
-
-def _better(cfg: Config, value: float, best: float) -> bool:
-    if math.isnan(best):
-        return not math.isnan(value)
-    return value > best if cfg.higher_is_better else value < best
 
 
 def save_checkpoint(path: pathlib.Path, model: Module, best: dict[str, np.ndarray], optimizer: Adam,
@@ -240,18 +239,19 @@ def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pa
             if schedule is not None:
                 schedule.step()
         progress.epoch_seconds.append(time.perf_counter() - start_time)
-        val = evaluate(model, cfg, data.val)
+        val, val_loss = evaluate(model, cfg, data.val)
         progress.epoch = epoch + 1
         progress.train_losses.append(total / (steps * cfg.batch_size if cfg.drop_last else n))
         progress.val_scores.append(val)
-        if _better(cfg, val, progress.best_val):
-            progress.best_val, progress.best_epoch, best = val, epoch + 1, snapshot(model)
+        if val_loss < progress.best_val_loss:
+            progress.best_val, progress.best_val_loss, progress.best_epoch = val, val_loss, epoch + 1
+            best = snapshot(model)
         save_checkpoint(checkpoint, model, best, optimizer, progress)
         bar.set_postfix(train=f"{progress.train_losses[-1]:.4f}", val=f"{val:.4f}", best=f"{progress.best_val:.4f}")
     bar.close()
     model.load_state_dict(best)
     return {"task": task, "model": model_name, "seed": seed, "epochs": progress.epoch,
-            "test": evaluate(model, cfg, data.test), "best_val": progress.best_val, "best_epoch": progress.best_epoch,
+            "test": evaluate(model, cfg, data.test)[0], "best_val": progress.best_val, "best_epoch": progress.best_epoch,
             "s_per_epoch": float(np.median(progress.epoch_seconds)) if progress.epoch_seconds else None,
             "train_losses": progress.train_losses, "val_scores": progress.val_scores,
             "backend": em.get_backend(), "params": model.count_params()}
