@@ -20,6 +20,33 @@ HERE = pathlib.Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 
 
+NOTES = [
+    "How the protocols were followed (see `data/*/README.md` and `configs.py`):",
+    "",
+    "- Both papers' scripts use Keras / TF1 defaults that the harness copies: Adam with epsilon 1e-7; "
+    "Keras's `clipnorm` clips each tensor's gradient by its own norm (not the global norm); the Walker2d "
+    "learning rate decays per batch as `ExponentialDecay(lr, batches_per_epoch, 0.95)`; the L2 penalty "
+    "(`kernel_l2`) is `l * sum(W**2)` on every CfC kernel, as `regularizers.L2(l)`. Reported test / "
+    "validation losses are the plain MSE; Keras's reported loss, which the papers quote, also adds the L2 "
+    "term (0.0057 for our Walker2d `cfc` seed 0 at its best epoch).",
+    "- `cfc` is ncps's cell (tanh heads; ncps adds no dropout after a single backbone layer, so "
+    "`backbone_dropout=0.1` has no effect there, as in ncps.torch); `cfc-paper` is the paper's own cell "
+    "(`variant=\"paper\"`: lecun_tanh heads, dropout after the backbone layer); it cannot use the fused "
+    "sequence op (no lecun_tanh heads or dropout in it), so it runs the plain-op steps. Initialisation is "
+    "ncps's (xavier weights, PyTorch-default biases) in both, where Keras uses zero biases.",
+    "- `cfc-mixed` uses ncps's mixed-memory LSTM (forget-gate bias +1) in front of the paper's cell; the "
+    "paper's BEST_MIXED uses a forget bias of 2.1.",
+    "- LTC: ncps's LTC with explicit constraints (clamped at 0 after each step) as the papers' TF code, "
+    "3 ODE unfolds on Walker2d (the CfC repository's LTCCell default), 6 on Half-Cheetah.",
+    "- The LSTM on Walker2d gets the elapsed time as an extra input feature (no published configuration; "
+    "the CfC's training settings).",
+    "- Timing: 2 CPU cores shared with other jobs (compilers, other runs); the ncps.torch times are a few "
+    "batches each and vary several-fold between runs of one configuration, so the ratio is indicative. "
+    "ncps.torch runs the liquid layers without timespans (its batched timespans fail to broadcast in "
+    "1.0.1); the paper variant is timed as ncps's cell of the same size (ncps has no such variant).",
+]
+
+
 def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 3) -> float | None:
     """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads): the median
     time of one training step (forward, backward, clipping, Adam) over ``batches`` batches after one
@@ -129,7 +156,7 @@ def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path |
     unfinished runs whose checkpoints are in ``checkpoints``, default ``folder/checkpoints``)."""
     runs = [r for p in sorted(folder.glob("*.json")) for r in json.loads(p.read_text())]
     lines = ["# Reproduced benchmarks", "",
-             "Written by `examples/reproduce/harness.py` from `results/*.json` (every finished run); test "
+             "Written by `examples/reproduce/report.py` from `results/*.json` (every finished run); test "
              "score of the best validation epoch, mean ± std (population std) over the n seeds that ran. "
              "Walker2d / Half-Cheetah: test MSE (lower is better); JapaneseVowels: test accuracy %. "
              "s/epoch: median training time of an epoch on this machine's 2 shared CPU cores; ncps.torch: "
@@ -146,6 +173,7 @@ def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path |
                      f"{r['mean']:.3f} ± {r['std']:.3f} | {published} | {_fmt(r['target'], 3)} | {met} | "
                      f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['ncps_s_per_epoch'], 1)} | {_fmt(ratio, 2)} | "
                      f"{r['source']} |")
+    lines += ["", *NOTES]
     unfinished = unfinished_runs(runs, folder / "checkpoints" if checkpoints is None else checkpoints)
     if unfinished:
         lines += ["", "Unfinished runs (interrupted or still running when this file was written):", "", *unfinished]
