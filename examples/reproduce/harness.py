@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE.parent))  # train_forecast.py: the checkpoint helper
 sys.path.insert(0, str(HERE))
 
 import ember_ml as em  # noqa: E402
-from ember_ml import ops  # noqa: E402
+from ember_ml import ops, wirings  # noqa: E402
 from ember_ml.nn import tensor as T  # noqa: E402
 from ember_ml.nn.modules import Linear, Module  # noqa: E402
 from ember_ml.nn.modules.rnn.cfc import CfC  # noqa: E402
@@ -40,37 +40,33 @@ from data import Split, TaskData  # noqa: E402
 from report import RESULTS, append_result, ncps_torch_seconds_per_epoch  # noqa: E402
 
 
-
-
 class SequenceModel(Module):
-    """A recurrent layer followed by a ``Linear`` read-out on every step (regression) or on the
-    last real step (classification).
+    """A recurrent layer followed by a ``Linear`` read-out on every step, or, given a mask, on each
+    sequence's last real step.
 
-    ``forward(x (B, L, C), t (B, L) | None, mask (B, L) | None)`` → ``(B, L, out)`` or ``(B, classes)``.
+    ``forward(x (B, L, C), t (B, L) | None, mask (B, L) | None)`` → ``(B, L, out)``, or ``(B, out)``
+    with a mask.
     """
 
-    def __init__(self, rnn: Module, hidden: int, out: int, time_as_input: bool, classify: bool) -> None:
+    def __init__(self, rnn: Module, hidden: int, out: int, time_as_input: bool) -> None:
         super().__init__()
         self.rnn = rnn
         self.head = Linear(hidden, out)
         self.time_as_input = time_as_input
-        self.classify = classify
 
     def forward(self, x: Any, t: Any = None, mask: Any = None) -> Any:
         x = T.convert_to_tensor(x)
         if self.time_as_input:
             x = T.concatenate([x, T.expand_dims(T.convert_to_tensor(t), -1)], axis=-1)
             t = None
+        out, _ = self.rnn(x, timespans=t)
         if mask is not None:
             # Right padding cannot reach a causal RNN's state at a sequence's last real step, so reading
             # it there is exact (the layers' mask= argument, companion issue, is the general tool).
-            out, _ = self.rnn(x, timespans=t)
             last = np.asarray(mask).sum(axis=1).astype(np.int64) - 1
             onehot = np.zeros(np.asarray(mask).shape + (1,), np.float32)
             onehot[np.arange(len(last)), last, 0] = 1.0
             out = ops.stats.sum(ops.multiply(out, T.convert_to_tensor(onehot)), axis=1)
-        else:
-            out, _ = self.rnn(x, timespans=t)
         return self.head(out)
 
     def regularization_loss(self) -> Any:
@@ -104,10 +100,9 @@ def make_model(task: str, model: str, seed: int, fused: bool = True) -> tuple[Se
     kwargs = dict(cfg.layer)
     units = kwargs.pop("units")
     if cfg.kind == "cfc":
-        from ember_ml import wirings
         if kwargs.pop("wired", False):
             rnn = CfC(features, wirings.AutoNCP(units, out, seed=seed), fused=fused)
-            return SequenceModel(rnn, out, out, False, bool(cfg.classes)), cfg
+            return SequenceModel(rnn, out, out, False), cfg
         if cfg.l2:
             kwargs["kernel_l2"] = cfg.l2
         rnn = CfC(features, units, fused=fused, **kwargs)
@@ -117,7 +112,7 @@ def make_model(task: str, model: str, seed: int, fused: bool = True) -> tuple[Se
         rnn = LSTM(features + int(cfg.timespans), units)
     else:
         rnn = CTRNN(features, units, **kwargs)
-    return SequenceModel(rnn, units, out, cfg.kind == "lstm" and cfg.timespans, bool(cfg.classes)), cfg
+    return SequenceModel(rnn, units, out, cfg.kind == "lstm" and cfg.timespans), cfg
 
 
 # ----------------------------------------------------------------------------- training
