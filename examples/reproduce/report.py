@@ -40,16 +40,21 @@ NOTES = [
     "3 ODE unfolds on Walker2d (the CfC repository's LTCCell default), 6 on Half-Cheetah.",
     "- The LSTM on Walker2d gets the elapsed time as an extra input feature (no published configuration; "
     "the CfC's training settings).",
-    "- Timing: 2 CPU cores shared with other jobs (compilers, other runs); the ncps.torch times are a few "
-    "batches each and vary several-fold between runs of one configuration, so the ratio is indicative. "
+    "- Timing: 2 CPU cores shared with other jobs (compilers, other runs). Ember: the median epoch of the "
+    "run; ncps.torch: the shortest of 10 training steps after a warm-up, times the steps per epoch (the "
+    "runs of this table were re-timed so with `retime_ncps` after training, the first median-of-3 "
+    "timings having varied up to 40-fold under load). Even so, one ncps.torch CfC step of Half-Cheetah "
+    "took 0.03 to 0.3 s from call to call in a standalone check on this loaded machine (2 torch threads "
+    "on 2 busy cores), so the ratios, above all the Half-Cheetah CfC's, are not a benchmark: "
+    "`bench/` on an idle machine is. "
     "ncps.torch runs the liquid layers without timespans (its batched timespans fail to broadcast in "
     "1.0.1); the paper variant is timed as ncps's cell of the same size (ncps has no such variant).",
 ]
 
 
-def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 3) -> float | None:
-    """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads): the median
-    time of one training step (forward, backward, clipping, Adam) over ``batches`` batches after one
+def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 10) -> float | None:
+    """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads): the shortest
+    time of one training step (the least disturbed by other jobs on a shared machine) (forward, backward, clipping, Adam) over ``batches`` batches after one
     warm-up, times the batches per epoch. None when ncps / torch are absent or there is no
     counterpart (CT-RNN; the paper variant is timed as ncps's cell of the same size). The liquid
     layers run without timespans (elapsed time 1): ncps 1.0.1 squeezes batched timespans to
@@ -96,7 +101,18 @@ def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, bat
         opt.step()
         if b:
             times.append(time.perf_counter() - start)
-    return float(np.median(times)) * batches_per_epoch(cfg, len(split.x))
+    return float(np.min(times)) * batches_per_epoch(cfg, len(split.x))
+
+
+def retime_ncps(task: str, data: TaskData, folder: pathlib.Path = RESULTS) -> None:
+    """Re-times ncps.torch for every configuration recorded in ``folder/<task>.json`` (one timing per
+    model) and writes it into those records (``ncps_s_per_epoch``)."""
+    path = folder / f"{task}.json"
+    runs = json.loads(path.read_text())
+    timings = {name: ncps_torch_seconds_per_epoch(task, name, data) for name in {r["model"] for r in runs}}
+    for r in runs:
+        r["ncps_s_per_epoch"] = timings[r["model"]]
+    write_json_atomic(path, runs)
 
 
 def append_result(task: str, record: dict[str, Any], folder: pathlib.Path = RESULTS) -> None:
