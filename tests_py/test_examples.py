@@ -38,6 +38,14 @@ def test_train_forecast_writes_outputs_and_resumes(tmp_path: pathlib.Path) -> No
     assert float(match.group(1)) == pytest.approx(metrics["test_mse"], rel=1e-3)
     assert float(match.group(2)) == pytest.approx(metrics["test_naive_mse"], rel=1e-3)
     assert metrics["epochs"] == 5
+    for baseline, label in (("seasonal_naive", "seasonal naive"), ("ridge_ar", "ridge AR")):
+        printed = re.search(rf"{label} .*: test MSE ([\d.]+) ppm\^2 \(validation ([\d.]+)\)", stdout)
+        assert printed, stdout
+        assert float(printed.group(1)) == pytest.approx(metrics[f"test_{baseline}_mse"], rel=1e-3)
+        assert float(printed.group(2)) == pytest.approx(metrics[f"val_{baseline}_mse"], rel=1e-3)
+    # the linear autoregression on the same windows beats predicting no change
+    assert metrics["test_ridge_ar_mse"] < metrics["test_naive_mse"]
+    assert metrics["ridge_alpha"] > 0
     for name in ("forecast.png", "model.npz", "checkpoint/checkpoint.npz", "checkpoint/config.json"):
         assert (tmp_path / "once" / name).is_file(), name
 

@@ -1,5 +1,5 @@
 """The ``Optimizer`` base class (parameter groups, state, ``step``/``zero_grad``) and
-``clip_grad_norm``.
+``clip_grad_norm`` / ``clip_grad_value``.
 
 The layout follows ``torch.optim.Optimizer``: ``param_groups`` is a list of dicts, each
 holding ``'params'`` (a list of parameters) and that group's hyper-parameters;
@@ -17,7 +17,7 @@ from ember_ml import _core
 from ember_ml.nn.tensor import EmberTensor
 from ember_ml.ops.autodiff import no_grad
 
-__all__ = ["Optimizer", "clip_grad_norm"]
+__all__ = ["Optimizer", "clip_grad_norm", "clip_grad_value"]
 
 
 def _check_param(p: Any, owner: str) -> EmberTensor:
@@ -229,3 +229,28 @@ def clip_grad_norm(parameters: Any, max_norm: float, norm_type: float = 2.0) -> 
         for p, g in zip([p for p in params if p.grad is not None], grads):
             g[...] = g * _core.cast(scale, g.dtype)
     return total
+
+
+def clip_grad_value(parameters: Any, clip_value: float) -> None:
+    """Clamps every gradient of ``parameters`` in place to ``[-clip_value, clip_value]``.
+
+    Semantics of ``torch.nn.utils.clip_grad_value_`` (and of Keras's ``clipvalue``): each
+    element is clipped on its own, so the gradient's direction may change (compare
+    :func:`clip_grad_norm`, which scales all gradients together). Parameters without a
+    gradient are ignored.
+
+    Args:
+        parameters: an EmberTensor or an iterable of them.
+        clip_value: the largest allowed magnitude (>= 0).
+
+    Raises:
+        ValueError: negative (or NaN) clip_value.
+    """
+    if not clip_value >= 0:
+        raise ValueError(f"[clip_grad_value] clip_value must be >= 0, got {clip_value}")
+    params = [parameters] if isinstance(parameters, EmberTensor) else list(parameters)
+    with no_grad():
+        for p in params:
+            g = p.grad
+            if g is not None:
+                g[...] = _core.clip(g, -clip_value, clip_value)

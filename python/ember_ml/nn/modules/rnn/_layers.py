@@ -117,10 +117,12 @@ BACKBONE_ACTIVATIONS: dict[str, Callable[[], Module]] = {
 }
 
 
-def backbone(owner: str, in_features: int, units: int, layers: int, activation: str, dropout: float) -> Sequential:
+def backbone(owner: str, in_features: int, units: int, layers: int, activation: str, dropout: float,
+             dropout_first: bool = False) -> Sequential:
     """ncps's CfC backbone: ``layers`` x (Linear, activation), dropout after every layer but the first.
 
-    (Dropout placement follows ncps 1.0.1, which adds it only from the second layer on.)
+    (Dropout placement follows ncps 1.0.1, which adds it only from the second layer on;
+    ``dropout_first`` also puts it after the first layer, as the CfC paper's ``tf_cfc.py`` does.)
 
     Raises:
         ValueError: ``[owner]`` for an unknown activation name.
@@ -130,6 +132,8 @@ def backbone(owner: str, in_features: int, units: int, layers: int, activation: 
                          f"{', '.join(BACKBONE_ACTIVATIONS)}")
     make = BACKBONE_ACTIVATIONS[activation]
     stack: list[Module] = [Linear(in_features, units, init="xavier"), make()]
+    if dropout_first and dropout > 0.0:
+        stack.append(Dropout(dropout))
     for _ in range(1, layers):
         stack += [Linear(units, units, init="xavier"), make()]
         if dropout > 0.0:

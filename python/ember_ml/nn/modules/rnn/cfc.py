@@ -31,8 +31,14 @@ class CfC(LiquidLayer):
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).
         fused: run the whole sequence, forward and backward, in one C++ op
             (:func:`fused_cfc_sequence`) when the configuration allows it (every mode and
-            backbone, but not mixed memory, backbone dropout while training, or inputs of
-            another dtype than the parameters'); False steps through plain ops (the reference).
+            backbone, but not mixed memory, a Dropout in the backbone while training (ncps puts
+            none after a single layer), the paper variant's heads, or inputs of another dtype
+            than the parameters'); False steps through plain ops (the reference).
+        variant: ``"ncps"`` (default, ncps.torch's cell) or ``"paper"`` (the cell of the paper's
+            code, raminmh/CfC ``tf_cfc.py``: lecun_tanh heads, dropout after every backbone layer;
+            it runs through the plain-op steps). Not allowed with a wiring.
+        kernel_l2: L2 penalty coefficient on every kernel (see :meth:`regularization_loss`);
+            not allowed with a wiring.
 
     ``forward(input, hx=None, timespans=None, mask=None)`` → ``(output, hx)``: see
     :meth:`RecurrentLayer.forward`; output features are ``proj_size`` or the output size.
@@ -46,11 +52,12 @@ class CfC(LiquidLayer):
                  return_sequences: bool = True, batch_first: bool = True, mixed_memory: bool = False,
                  mode: str = "default", activation: str = "lecun_tanh", backbone_units: int | None = None,
                  backbone_layers: int | None = None, backbone_dropout: float | None = None,
-                 fused: bool = True) -> None:
+                 fused: bool = True, variant: str | None = None, kernel_l2: float | None = None) -> None:
         name = type(self).__name__
         if isinstance(units, NeuronMap):
             for arg, value in (("backbone_units", backbone_units), ("backbone_layers", backbone_layers),
-                               ("backbone_dropout", backbone_dropout)):
+                               ("backbone_dropout", backbone_dropout), ("variant", variant),
+                               ("kernel_l2", kernel_l2)):
                 if value is not None:
                     raise ValueError(f"[{name}] {arg} cannot be used with a wiring (got {arg}={value!r})")
             input_size = built_input_size(name, units, input_size)
@@ -66,7 +73,9 @@ class CfC(LiquidLayer):
             self.rnn_cell = CfCCell(input_size, check_positive_int(name, "units", units), mode, activation,
                                     128 if backbone_units is None else backbone_units,
                                     1 if backbone_layers is None else backbone_layers,
-                                    0.0 if backbone_dropout is None else backbone_dropout, owner=name)
+                                    0.0 if backbone_dropout is None else backbone_dropout, owner=name,
+                                    variant="ncps" if variant is None else variant,
+                                    kernel_l2=0.0 if kernel_l2 is None else kernel_l2)
             self.output_size = units
             self._set_state_size(units)
         self.mode = mode
@@ -75,6 +84,10 @@ class CfC(LiquidLayer):
         self.backbone_units, self.backbone_layers, self.backbone_dropout = backbone_units, backbone_layers, backbone_dropout
         self.proj_size = None if proj_size is None else check_positive_int(name, "proj_size", proj_size)
         self.fc = None if proj_size is None else Linear(self.output_size, proj_size)
+
+    def regularization_loss(self) -> EmberTensor | float:
+        """The cell's L2 penalty on its kernels (:meth:`CfCCell.regularization_loss`); 0.0 when wired."""
+        return 0.0 if self.wiring is not None else self.rnn_cell.regularization_loss()
 
     def readout(self, output: EmberTensor) -> EmberTensor:
         """The projection ``fc`` of a step's output, or the output itself without ``proj_size``."""

@@ -2,7 +2,10 @@
 
 Hasani et al. 2022, "Closed-form continuous-time neural networks", Nature Machine
 Intelligence; structure, parameter names and init as ``ncps.torch`` 1.0.1 (``CfCCell``,
-``WiredCfCCell``).
+``WiredCfCCell``). ``variant="paper"`` gives the cell of the paper's own code
+(raminmh/CfC ``tf_cfc.py``), which differs from ncps's in three places: lecun_tanh
+instead of tanh on the heads ff1 / ff2, backbone dropout after every layer (ncps: from
+the second on), and an L2 penalty on every kernel (``kernel_l2``, offered to both).
 """
 from __future__ import annotations
 
@@ -12,25 +15,27 @@ import numpy as np
 
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
-from ember_ml.nn.modules.activations import sigmoid, tanh
+from ember_ml.nn.modules.activations import Dropout, sigmoid, tanh
 from ember_ml.nn.modules.module import Module
-from ember_ml.nn.modules.rnn._layers import Linear, backbone, check_positive_int, linear, xavier_uniform
+from ember_ml.nn.modules.rnn._layers import (BACKBONE_ACTIVATIONS, Linear, backbone, check_positive_int, linear,
+                                             xavier_uniform)
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.tensor import EmberTensor
 
 MODES = ("default", "pure", "no_gate")
+VARIANTS = ("ncps", "paper")
 
 
 def cfc_step(inputs: EmberTensor, hx: EmberTensor, ts: Any, params: dict[str, Any], mode: str,
              backbone_fn: Callable[[EmberTensor], EmberTensor] | None = None,
-             mask: EmberTensor | None = None) -> EmberTensor:
+             mask: EmberTensor | None = None, head_activation: str = "tanh") -> EmberTensor:
     """One CfC step: the new hidden state from the input, the state and the elapsed time.
 
     With ``z = backbone([x, h])`` (or ``[x, h]`` without backbone) and ``f_i = W_i z + b_i``:
 
-    - ``default``: ``h' = tanh(f1) * (1 - s) + s * tanh(f2)``, ``s = sigmoid(f_a * t + f_b)``
-      (Hasani et al. 2022, eq. 10);
-    - ``no_gate``: ``h' = tanh(f1) + s * tanh(f2)``;
+    - ``default``: ``h' = g(f1) * (1 - s) + s * g(f2)``, ``s = sigmoid(f_a * t + f_b)``
+      (Hasani et al. 2022, eq. 10), ``g = tanh`` (ncps) or lecun_tanh (the paper's code);
+    - ``no_gate``: ``h' = g(f1) + s * g(f2)``;
     - ``pure``: ``h' = -A * exp(-t * (|w_tau| + |f1|)) * f1 + A`` (the direct solution, eq. 5).
 
     Args:
@@ -42,6 +47,7 @@ def cfc_step(inputs: EmberTensor, hx: EmberTensor, ts: Any, params: dict[str, An
         mode: one of ``default``, ``pure``, ``no_gate``.
         backbone_fn: maps ``(B, C + H)`` to ``(B, Z)``; None means ``Z = C + H``.
         mask: 0/1 float32 ``(H, Z)`` applied to the weights of ``ff1`` / ``ff2`` (wired cells).
+        head_activation: ``"tanh"`` (ncps) or ``"lecun_tanh"`` (``1.7159 tanh(0.666 x)``, tf_cfc.py).
 
     Returns:
         float32 ``(B, H)``: the new state (which is also the cell's output).
@@ -59,8 +65,9 @@ def cfc_step(inputs: EmberTensor, hx: EmberTensor, ts: Any, params: dict[str, An
         a = params["A"]
         decay = ops.exp(ops.negative(ops.multiply(ts, ops.add(ops.abs(params["w_tau"]), ops.abs(ff1)))))
         return ops.add(ops.negative(ops.multiply(ops.multiply(a, decay), ff1)), a)
-    ff1 = tanh(ff1)
-    ff2 = tanh(masked("ff2"))
+    squash = tanh if head_activation == "tanh" else BACKBONE_ACTIVATIONS["lecun_tanh"]()
+    ff1 = squash(ff1)
+    ff2 = squash(masked("ff2"))
     gate = sigmoid(ops.add(ops.multiply(linear(z, *params["time_a"]), ts), linear(z, *params["time_b"])))
     if mode == "no_gate":
         return ops.add(ff1, ops.multiply(gate, ff2))
@@ -81,20 +88,32 @@ class CfCCell(Module):
         sparsity_mask: optional ``(C + H, H)`` connectivity (``ncps`` orientation); its absolute
             value, transposed, becomes the ``sparsity_mask`` buffer ``(H, C + H)``.
         owner: the layer named in error messages (``CfC`` when a CfC layer builds the cell).
+        variant: ``"ncps"`` (ncps.torch's cell) or ``"paper"`` (raminmh/CfC ``tf_cfc.py``:
+            lecun_tanh heads and dropout after every backbone layer; see the module docstring).
+        kernel_l2: coefficient ``l`` of the L2 penalty ``l * sum(W**2)`` over every kernel
+            (backbone and head weights, not biases), as Keras's ``regularizers.L2(l)``;
+            :meth:`regularization_loss` returns it, the training loop adds it to the loss.
 
     ``forward(input (B, C), hx (B, H), ts)`` → ``(h', h')``, both float32 ``(B, H)``.
 
     Raises:
-        ValueError: ``[CfCCell]`` for an unknown mode or activation, or a non-positive size.
+        ValueError: ``[CfCCell]`` for an unknown mode, variant or activation, a non-positive
+            size or a negative ``kernel_l2``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, mode: str = "default",
                  backbone_activation: str = "lecun_tanh", backbone_units: int = 128, backbone_layers: int = 1,
                  backbone_dropout: float = 0.0, sparsity_mask: np.ndarray | None = None,
-                 owner: str = "CfCCell") -> None:
+                 owner: str = "CfCCell", variant: str = "ncps", kernel_l2: float = 0.0) -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"[{owner}] unknown mode {mode!r}; valid modes: {', '.join(MODES)}")
+        if variant not in VARIANTS:
+            raise ValueError(f"[{owner}] unknown variant {variant!r}; valid variants: {', '.join(VARIANTS)}")
+        if isinstance(kernel_l2, bool) or not isinstance(kernel_l2, (int, float)) or not kernel_l2 >= 0:
+            raise ValueError(f"[{owner}] kernel_l2 must be a number >= 0, got {kernel_l2!r}")
+        self.variant = variant
+        self.kernel_l2 = float(kernel_l2)
         self.input_size = check_positive_int(owner, "input_size", input_size)
         self.hidden_size = check_positive_int(owner, "hidden_size", hidden_size)
         self.mode = mode
@@ -107,7 +126,7 @@ class CfCCell(Module):
         if backbone_layers > 0:
             check_positive_int(owner, "backbone_units", backbone_units)
             self.backbone = backbone(owner, width, backbone_units, backbone_layers, backbone_activation,
-                                     backbone_dropout)
+                                     backbone_dropout, dropout_first=variant == "paper")
             width = backbone_units
         else:
             self.backbone = None
@@ -126,8 +145,12 @@ class CfCCell(Module):
     def fused_layer(self) -> dict[str, Any] | None:
         """This cell as one layer of ``_core.cfc_sequence``: the heads ff1, ff2, time_a, time_b
         stacked (pure mode: ff1, w_tau and A), masks applied, and the backbone's Linear layers;
-        None while training with backbone dropout (the fused op has no dropout)."""
-        if self.backbone is not None and self.training and self.backbone_dropout > 0:
+        None while training with a Dropout in the backbone (the fused op has no dropout) and for
+        the paper variant's lecun_tanh heads (the fused op has tanh heads)."""
+        if self.variant == "paper" and self.mode != "pure":
+            return None
+        if self.training and self.backbone is not None and any(
+                isinstance(m, Dropout) and m.rate > 0 for m in self.backbone.children()):
             return None
         linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
         backbone_layers = [(m.weight, m.bias) for m in linears]
@@ -153,8 +176,23 @@ class CfCCell(Module):
         return {key: (layer.weight, layer.bias) for key, layer in
                 (("ff1", self.ff1), ("ff2", self.ff2), ("time_a", self.time_a), ("time_b", self.time_b))}
 
+    def regularization_loss(self) -> EmberTensor | float:
+        """``kernel_l2 * sum(W**2)`` over the backbone and head weights (0.0 when ``kernel_l2`` is 0).
+
+        Returns:
+            A 0-d float32 tensor that records gradients, or the float 0.0.
+        """
+        if self.kernel_l2 == 0.0:
+            return 0.0
+        kernels = [m.weight for m in self.modules() if isinstance(m, Linear)]
+        total = ops.stats.sum(ops.square(kernels[0]))
+        for weight in kernels[1:]:
+            total = ops.add(total, ops.stats.sum(ops.square(weight)))
+        return ops.multiply(total, self.kernel_l2)
+
     def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
-        h = cfc_step(input, hx, ts, self.params(), self.mode, self.backbone, self.sparsity_mask)
+        h = cfc_step(input, hx, ts, self.params(), self.mode, self.backbone, self.sparsity_mask,
+                     "lecun_tanh" if self.variant == "paper" else "tanh")
         return h, h
 
     def extra_repr(self) -> str:

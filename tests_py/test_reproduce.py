@@ -1,0 +1,106 @@
+"""The reproduction harness end to end (``examples/reproduce``): the published splits, each task's
+``--quick`` run on a slice of its data (the loss falls, results recorded), ``--resume``, and bad data."""
+from __future__ import annotations
+
+import json
+import pathlib
+import sys
+
+import numpy as np
+import pytest
+
+REPRODUCE = pathlib.Path(__file__).resolve().parent.parent / "examples" / "reproduce"
+sys.path.insert(0, str(REPRODUCE))
+
+import data  # noqa: E402
+import half_cheetah  # noqa: E402
+import harness  # noqa: E402
+import japanese_vowels  # noqa: E402
+import walker2d  # noqa: E402
+
+
+def quick(script, out: pathlib.Path, *args: str) -> list[dict]:
+    return script.main(["--quick", "--no-progress", "--no-timing", "--out", str(out), *args])
+
+
+def test_walker2d_published_split_and_irregular_sampling() -> None:
+    d = data.load_walker2d()
+    assert (d.train.sources, d.val.sources, d.test.sources) == (300, 40, 60)  # 75 / 10 / 15 % of 400 rollouts
+    for split in (d.train, d.val, d.test):
+        assert split.x.shape[1:] == (64, 17) and split.y.shape == split.x.shape and split.t.shape == split.x.shape[:2]
+        assert split.x.dtype == np.float32 and split.t.dtype == np.float32
+        # elapsed times count skipped steps: whole numbers >= 1, about 1 / 0.9 on average
+        assert np.all(split.t >= 1) and np.all(split.t == np.round(split.t))
+        assert split.t.mean() == pytest.approx(1 / 0.9, abs=0.01)
+        # where no step was dropped, the next input is the previous target (next-step prediction)
+        regular = split.t[:, 1:] == 1
+        np.testing.assert_array_equal(split.x[:, 1:][regular], split.y[:, :-1][regular])
+        assert np.any(split.x[:, 1:][~regular] != split.y[:, :-1][~regular])
+
+
+def test_half_cheetah_published_split() -> None:
+    d = data.load_half_cheetah()
+    per_trace = len(range(0, 1000 - 32 - 1, 10))  # the authors' cut_in_sequences on 1000-step traces
+    assert (len(d.train.x), len(d.val.x), len(d.test.x)) == (10 * per_trace, 5 * per_trace, 10 * per_trace)
+    raw = np.load(data.HALF_CHEETAH)
+    np.testing.assert_array_equal(d.train.x[0], raw["trace_0015"][:32])  # training starts at trace 15
+    np.testing.assert_array_equal(d.test.x[0], raw["trace_0005"][:32])
+    np.testing.assert_array_equal(d.val.x[per_trace], raw["trace_0001"][:32])
+    np.testing.assert_array_equal(d.train.y[:, :-1], d.train.x[:, 1:])  # the window shifted by one step
+    assert d.train.t is None
+
+
+def test_missing_or_malformed_data_names_the_file(tmp_path: pathlib.Path) -> None:
+    missing = tmp_path / "walker2d.npz"
+    with pytest.raises(FileNotFoundError, match=r"walker2d\.npz not found: expected 400 arrays 'rollout_\*'"):
+        data.load_walker2d(missing)
+    np.savez(missing, **{f"rollout_{i:03d}": np.zeros((10, 17), np.float32) for i in range(399)})
+    with pytest.raises(ValueError, match=r"walker2d\.npz: expected 400 arrays named 'rollout_\*', found 399"):
+        data.load_walker2d(missing)
+    bad = tmp_path / "half_cheetah.npz"
+    np.savez(bad, **{f"trace_{i:04d}": np.zeros((1000, 17 if i != 7 else 16), np.float32) for i in range(31)})
+    with pytest.raises(ValueError, match=r"half_cheetah\.npz: array 'trace_0007' has shape \(1000, 16\)"):
+        data.load_half_cheetah(bad)
+
+
+@pytest.mark.parametrize("script, task, model", [(walker2d, "walker2d", "cfc"), (walker2d, "walker2d", "cfc-paper"),
+                                                 (half_cheetah, "half_cheetah", "ltc")])
+def test_quick_run_trains_and_records(tmp_path: pathlib.Path, script, task: str, model: str) -> None:
+    (record,) = quick(script, tmp_path, "--models", model)  # 2 epochs
+    losses = record["train_losses"]
+    assert len(losses) == 2 and record["epochs"] == 2
+    assert losses[-1] < losses[0]
+    assert np.isfinite(record["test"]) and record["quick"]
+    saved = json.loads((tmp_path / f"{task}.json").read_text())
+    assert saved[-1]["test"] == record["test"]
+    assert (tmp_path / "checkpoints" / task / f"{model}-0" / "checkpoint.npz").is_file()
+
+
+def test_resume_continues_as_an_unbroken_run(tmp_path: pathlib.Path) -> None:
+    """Walker2d's CfC: the per-batch lr decay, clipping, L2 penalty and shuffling resume exactly."""
+    (once,) = quick(walker2d, tmp_path / "once", "--epochs", "3")
+    quick(walker2d, tmp_path / "split", "--epochs", "2")
+    (resumed,) = quick(walker2d, tmp_path / "split", "--epochs", "3", "--resume")
+    assert resumed["train_losses"] == pytest.approx(once["train_losses"], rel=1e-6)
+    assert resumed["test"] == pytest.approx(once["test"], rel=1e-6)
+
+
+def test_japanese_vowels_loader_and_quick_run(tmp_path: pathlib.Path) -> None:
+    pytest.importorskip("sktime")
+    d = data.load_japanese_vowels()
+    assert len(d.train.x) + len(d.val.x) == 270 and len(d.test.x) == 370
+    assert d.test.x.shape[1:] == (29, 12) and d.test.mask.shape == (370, 29)
+    lengths = np.concatenate([d.train.mask.sum(1), d.val.mask.sum(1), d.test.mask.sum(1)])
+    assert lengths.min() == 7 and lengths.max() == 29
+    assert set(np.unique(d.test.y)) == set(range(9))
+    assert np.all(d.test.x[d.test.mask == 0] == 0)
+    (record,) = quick(japanese_vowels, tmp_path, "--epochs", "3")
+    assert record["train_losses"][-1] < record["train_losses"][0]
+    assert 0.0 <= record["test"] <= 100.0
+
+
+def test_make_model_names_unknown_models() -> None:
+    with pytest.raises(ValueError, match=r"^\[make_model\] unknown model 'gru' for walker2d"):
+        harness.make_model("walker2d", "gru", 0)
+    with pytest.raises(ValueError, match=r"^\[make_model\] unknown task 'mnist'"):
+        harness.make_model("mnist", "cfc", 0)
