@@ -112,3 +112,12 @@ def test_variant_bad_arguments() -> None:
         CfC(3, 4, kernel_l2=-1.0)
     with pytest.raises(ValueError, match=r"^\[CfC\] variant cannot be used with a wiring"):
         CfC(3, wirings.AutoNCP(8, 2), variant="paper")
+
+
+def test_variant_and_kernel_l2_survive_a_config_round_trip() -> None:
+    layer = CfC(3, 8, backbone_units=6, variant="paper", kernel_l2=1e-4)
+    config = layer.get_config()
+    assert (config["variant"], config["kernel_l2"]) == ("paper", 1e-4)
+    rebuilt = CfC.from_config(config)
+    assert rebuilt.rnn_cell.variant == "paper" and rebuilt.rnn_cell.kernel_l2 == 1e-4
+    assert rebuilt.get_config() == config

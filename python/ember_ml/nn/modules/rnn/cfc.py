@@ -80,7 +80,7 @@ class CfC(LiquidLayer):
             self._set_state_size(units)
         self.mode = mode
         # Stored under their argument names for get_config.
-        self.units, self.activation = units, activation
+        self.units, self.activation, self.variant, self.kernel_l2 = units, activation, variant, kernel_l2
         self.backbone_units, self.backbone_layers, self.backbone_dropout = backbone_units, backbone_layers, backbone_dropout
         self.proj_size = None if proj_size is None else check_positive_int(name, "proj_size", proj_size)
         self.fc = None if proj_size is None else Linear(self.output_size, proj_size)
