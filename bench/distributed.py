@@ -59,7 +59,7 @@ def measure(quick: bool) -> dict:
     from ember_ml import distributed as dist
     from ember_ml import ops, wirings
     from ember_ml.nn import tensor as T
-    from ember_ml.nn.modules.rnn.cfc import CfC
+    from ember_ml.ncps import CfC
     from ember_ml.training import Adam
 
     world = dist.world_size()

@@ -37,8 +37,7 @@ import numpy as np
 
 from ember_ml import ops
 from ember_ml.nn import tensor as T
-from ember_ml.nn.modules.rnn.cfc import CfC
-from ember_ml.nn.modules.rnn.ltc import LTC
+from ember_ml.ncps import LTC, CfC
 from ember_ml.training import Adam
 from ember_ml.wirings import AutoNCP
 

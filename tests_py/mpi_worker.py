@@ -37,7 +37,7 @@ import numpy as np
 from ember_ml import distributed as dist
 from ember_ml import ops, wirings
 from ember_ml.nn import tensor as T
-from ember_ml.nn.modules.rnn.cfc import CfC
+from ember_ml.ncps import CfC
 from ember_ml.training import SGD
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent

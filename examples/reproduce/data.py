@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ember_ml.nn.utils import pad_sequences
+
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 WALKER2D = DATA / "walker2d" / "walker2d.npz"
 HALF_CHEETAH = DATA / "half_cheetah" / "half_cheetah.npz"
@@ -213,18 +215,13 @@ def load_ts_classification(path: pathlib.Path, channels: int) -> tuple[list[np.n
 
 
 def pad(series: list[np.ndarray], length: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Right-pads variable-length series with zeros.
+    """Right-pads variable-length series with zeros (:func:`ember_ml.nn.utils.pad_sequences`).
 
     Returns:
         ``(x (N, L, C) float32, mask (N, L) float32)`` with ``L = length or max T_i``; mask 1 on real steps.
     """
-    length = max(len(s) for s in series) if length is None else length
-    x = np.zeros((len(series), length, series[0].shape[1]), np.float32)
-    mask = np.zeros((len(series), length), np.float32)
-    for i, s in enumerate(series):
-        x[i, :len(s)] = s
-        mask[i, :len(s)] = 1.0
-    return x, mask
+    x, mask = pad_sequences(series, padding="post", maxlen=length, dtype="float32")
+    return x.numpy(), mask.numpy().astype(np.float32)
 
 
 def load_japanese_vowels(val_fraction: float = 0.1, seed: int = 0) -> TaskData:

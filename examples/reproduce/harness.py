@@ -28,10 +28,7 @@ import ember_ml as em  # noqa: E402
 from ember_ml import ops, wirings  # noqa: E402
 from ember_ml.nn import tensor as T  # noqa: E402
 from ember_ml.nn.modules import Linear, Module  # noqa: E402
-from ember_ml.nn.modules.rnn.cfc import CfC  # noqa: E402
-from ember_ml.nn.modules.rnn.ctrnn import CTRNN  # noqa: E402
-from ember_ml.nn.modules.rnn.ltc import LTC  # noqa: E402
-from ember_ml.nn.modules.rnn.torch_style import LSTM  # noqa: E402
+from ember_ml.ncps import CTRNN, LSTM, LTC, CfC  # noqa: E402
 from ember_ml.training import Adam, ExponentialDecay, clip_grad_norm  # noqa: E402
 from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot  # noqa: E402
 
@@ -59,14 +56,11 @@ class SequenceModel(Module):
         if self.time_as_input:
             x = T.concatenate([x, T.expand_dims(T.convert_to_tensor(t), -1)], axis=-1)
             t = None
-        out, _ = self.rnn(x, timespans=t)
+        out, _ = self.rnn(x, timespans=t, mask=mask)
         if mask is not None:
-            # Right padding cannot reach a causal RNN's state at a sequence's last real step, so reading
-            # it there is exact (the layers' mask= argument, companion issue, is the general tool).
-            last = np.asarray(mask).sum(axis=1).astype(np.int64) - 1
-            onehot = np.zeros(np.asarray(mask).shape + (1,), np.float32)
-            onehot[np.arange(len(last)), last, 0] = 1.0
-            out = ops.stats.sum(ops.multiply(out, T.convert_to_tensor(onehot)), axis=1)
+            # Masked steps repeat the previous output (Keras's semantics), so the last step holds
+            # each sequence's output at its last real step.
+            out = out[:, -1]
         return self.head(out)
 
     def regularization_loss(self) -> Any:
