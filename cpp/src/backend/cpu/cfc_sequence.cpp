@@ -6,13 +6,8 @@
 // Forward: each backbone layer and each layer's four stacked heads are one GEMM per step over
 // the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks.
 //
-// Backward: the saved states give every step's z = [input, previous state] up front, so the
-// reverse recurrence runs over chunks of steps (about kChunkRows rows of B * steps, time-major,
-// in workspaces reused from chunk to chunk): the pre-activations P = z W^T + b of a chunk's
-// steps are recomputed as one GEMM per layer, the recurrence runs only the data gradients
-// (dz = dP W, per step: the state's part is carried to t - 1), overwriting each step's rows of
-// P with dP, and the weight gradients dW += dP^T z of the chunk are one GEMM per layer after it.
-// Per step, the layers in reverse:
+// Backward: recomputes each step's pre-activations P = z W^T + b from the saved states, then
+// runs the layers in reverse.
 //   default: df1 = dh (1 - s), df2 = dh s, ds = dh (tanh f2 - tanh f1);  no_gate: df1 = dh,
 //   df2 = dh s, ds = dh tanh f2;  dP = [df1 (1 - tanh^2 f1), df2 (1 - tanh^2 f2), dq ts, dq]
 //   with dq = ds s (1 - s);  dW = sum_t dP^T z, db = sum_(t,b) dP, dz = dP W, d ts += sum dq fa.
@@ -111,12 +106,10 @@ void affine(const Mat<T>& a, const Dense<T>& d, Mat<T>& out) {
   out.rowwise() += d.bias;
 }
 
-// Rows of the backward pass's chunk workspaces: a few MB, so that they stay in cache.
-constexpr std::int64_t kChunkRows = 2048;
 // The fewest rows of a batch block that runs on its own thread.
 constexpr std::int64_t kMinBlockRows = 64;
 
-// The activations of one layer over some rows: z = [input, state], the backbone's
+// The activations of one layer at one step: z = [input, state], the backbone's
 // pre-activations and outputs (outputs[0] = z), and the heads P = a W^T + b.
 template <class T>
 struct LayerTrace {
@@ -217,18 +210,6 @@ struct Cfc {
     z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
     z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
     z.rightCols(sizes[l]) = previous(states, l, t)(rows.real, Eigen::all);
-    run_layer(l, tr);
-  }
-  // The same for every row of steps [first, first + n), time-major (row (t - first) B + b);
-  // masked rows included.
-  void trace_steps(const T* states, std::size_t l, std::int64_t first, std::int64_t n, LayerTrace<T>& tr) const {
-    tr.outputs.resize(backbones[l].size() + 1);
-    Mat<T>& z = tr.outputs[0];
-    z.resize(n * batch, in_sizes[l] + sizes[l]);
-    for (std::int64_t i = 0; i < n; ++i) {
-      z.middleRows(i * batch, batch).leftCols(in_sizes[l]) = layer_input(states, l, first + i);
-      z.middleRows(i * batch, batch).rightCols(sizes[l]) = previous(states, l, first + i);
-    }
     run_layer(l, tr);
   }
   // The backbone and the heads of layer l from tr.outputs[0] = z.
@@ -398,75 +379,48 @@ struct CfcGrads {
 // dh0 (B, total), dts (B, T) and g.
 template <class T>
 void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, CfcGrads<T>& g) {
-  // Each layer's trace over the chunk's steps; the reverse recurrence overwrites each step's
-  // rows of pre[k] and heads with their gradients (0 on masked rows) for the weight GEMMs.
-  std::vector<LayerTrace<T>> tr(p.layers());
-  // carry and dh_all span the batch; dh, carried, pre, dpre and da the real rows of the step.
-  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dh, carried(0, p.total), pre, dpre, da;
-  const std::int64_t chunk = std::max<std::int64_t>(1, kChunkRows / std::max<std::int64_t>(p.batch, 1));
-  for (std::int64_t end = p.steps; end > 0; end -= chunk) {
-    const std::int64_t first = std::max<std::int64_t>(0, end - chunk);
-    for (std::size_t l = 0; l < p.layers(); ++l) p.trace_steps(states, l, first, end - first, tr[l]);
-    for (std::int64_t t = end - 1; t >= first; --t) {
-      const typename Cfc<T>::Rows rows = p.rows(t);
-      const Eigen::Index row0 = (t - first) * p.batch;
-      dh_all = p.block(grad_states, p.total, t, 0, p.total);
-      dh_all += carry;
-      MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
-      // A masked row passes its adjoint to the state before; its input and time span get 0.
-      carry(rows.masked, Eigen::all) = dh_all(rows.masked, Eigen::all);
-      dx_t(rows.masked, Eigen::all).setZero();
-      for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
-      // Replaces the step's rows of m by their gradient g (real rows) and 0 (masked rows).
-      auto keep_gradient = [&](Mat<T>& m, const Mat<T>& g) {
-        auto step_rows = m.middleRows(row0, p.batch);
-        step_rows(rows.masked, Eigen::all).setZero();
-        step_rows(rows.real, Eigen::all) = g;
-      };
-      if (rows.real.empty()) {
-        for (LayerTrace<T>& lt : tr) {
-          for (Mat<T>& m : lt.pre) m.middleRows(row0, p.batch).setZero();
-          lt.heads.middleRows(row0, p.batch).setZero();
-        }
-        continue;
+  LayerTrace<T> tr;
+  // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
+  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dh, carried(0, p.total), dpre, da;
+  for (std::int64_t t = p.steps - 1; t >= 0; --t) {
+    const typename Cfc<T>::Rows rows = p.rows(t);
+    dh_all = p.block(grad_states, p.total, t, 0, p.total);
+    dh_all += carry;
+    MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
+    // A masked row passes its adjoint to the state before; its input and time span get 0.
+    carry(rows.masked, Eigen::all) = dh_all(rows.masked, Eigen::all);
+    dx_t(rows.masked, Eigen::all).setZero();
+    for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
+    if (rows.real.empty()) continue;
+    dh = dh_all(rows.real, Eigen::all);
+    carried.resize(dh.rows(), p.total);
+    BatchVec<T> dts_t = BatchVec<T>::Zero(dh.rows());
+    for (std::size_t l = p.layers(); l-- > 0;) {
+      const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
+      p.trace(states, l, t, rows, tr);
+      const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
+      if (p.pure) {
+        pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, g.pure[l]);
+      } else {
+        gated_adjoint(p, rows.ts, tr.heads, dh_l, dpre, dts_t);
       }
-      dh = dh_all(rows.real, Eigen::all);
-      carried.resize(dh.rows(), p.total);
-      BatchVec<T> dts_t = BatchVec<T>::Zero(dh.rows());
-      for (std::size_t l = p.layers(); l-- > 0;) {
-        const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-        LayerTrace<T>& lt = tr[l];
-        pre = lt.heads.middleRows(row0, p.batch)(rows.real, Eigen::all);
-        const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
-        if (p.pure) {
-          pure_adjoint(p, l, rows.ts, pre, dh_l, dpre, dts_t, g.pure[l]);
-        } else {
-          gated_adjoint(p, rows.ts, pre, dh_l, dpre, dts_t);
-        }
-        keep_gradient(lt.heads, dpre);
-        da.noalias() = dpre * p.heads_of[l].weight;
-        for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
-          pre = lt.pre[k].middleRows(row0, p.batch)(rows.real, Eigen::all);
-          dpre = (da.array() * p.activation.derivative(pre).array()).matrix();
-          keep_gradient(lt.pre[k], dpre);
-          da.noalias() = dpre * p.backbones[l][k].weight;
-        }
-        // da is now d loss / dz: the layer input's part, then the previous state's.
-        if (l > 0) {
-          dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
-        } else {
-          dx_t(rows.real, Eigen::all) = da.leftCols(n_in);
-        }
-        carried.middleCols(p.offsets[l], h) = da.rightCols(h);
+      g.dense[l].back().add(dpre, tr.outputs.back());
+      da.noalias() = dpre * p.heads_of[l].weight;
+      for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
+        dpre = (da.array() * p.activation.derivative(tr.pre[k]).array()).matrix();
+        g.dense[l][k].add(dpre, tr.outputs[k]);
+        da.noalias() = dpre * p.backbones[l][k].weight;
       }
-      carry(rows.real, Eigen::all) = carried;
-      for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
+      // da is now d loss / dz: the layer input's part, then the previous state's.
+      if (l > 0) {
+        dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
+      } else {
+        dx_t(rows.real, Eigen::all) = da.leftCols(n_in);
+      }
+      carried.middleCols(p.offsets[l], h) = da.rightCols(h);
     }
-    for (std::size_t l = 0; l < p.layers(); ++l) {
-      const LayerTrace<T>& lt = tr[l];
-      for (std::size_t k = 0; k < lt.pre.size(); ++k) g.dense[l][k].add(lt.pre[k], lt.outputs[k]);
-      g.dense[l].back().add(lt.heads, lt.outputs.back());
-    }
+    carry(rows.real, Eigen::all) = carried;
+    for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
   Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry;
 }
