@@ -116,8 +116,8 @@ def test_fused_sequence_matches_step_loop(name: str, dtype: str, tol: float, bat
 
 
 # The CfC paper's Walker2d configuration (CfC 64, backbone 1 x 256 silu, projection) at small
-# sizes: 130 sequences split into row blocks across the cpu kernels' threads, 40 steps into
-# several of the backward pass's chunks (2048 rows), with and without a padding mask.
+# sizes: 130 sequences, split into row blocks of at least 64 across the cpu kernels' threads
+# (two blocks on a 2-core machine), 40 steps, with and without a padding mask.
 @pytest.mark.parametrize("masked", [False, True])
 @pytest.mark.parametrize("dtype,tol", [("float32", 1e-5), ("float64", 1e-10)])
 def test_fused_walker2d_shape_family_matches_step_loop(dtype: str, tol: float, masked: bool) -> None:

@@ -99,13 +99,6 @@ struct Dense {
   RowMap<T> bias;
 };
 
-// out = a W^T + b for the rows of a.
-template <class T>
-void affine(const Mat<T>& a, const Dense<T>& d, Mat<T>& out) {
-  out.noalias() = a * d.weight.transpose();
-  out.rowwise() += d.bias;
-}
-
 // The fewest rows of a batch block that runs on its own thread.
 constexpr std::int64_t kMinBlockRows = 64;
 
@@ -205,22 +198,20 @@ struct Cfc {
   }
   // z, the backbone and the heads of layer l at step t, for the real rows.
   void trace(const T* states, std::size_t l, std::int64_t t, const Rows& rows, LayerTrace<T>& tr) const {
-    tr.outputs.resize(backbones[l].size() + 1);
+    const std::vector<Dense<T>>& bb = backbones[l];
+    tr.outputs.resize(bb.size() + 1);
+    tr.pre.resize(bb.size());
     Mat<T>& z = tr.outputs[0];
     z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
     z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
     z.rightCols(sizes[l]) = previous(states, l, t)(rows.real, Eigen::all);
-    run_layer(l, tr);
-  }
-  // The backbone and the heads of layer l from tr.outputs[0] = z.
-  void run_layer(std::size_t l, LayerTrace<T>& tr) const {
-    const std::vector<Dense<T>>& bb = backbones[l];
-    tr.pre.resize(bb.size());
     for (std::size_t k = 0; k < bb.size(); ++k) {
-      affine(tr.outputs[k], bb[k], tr.pre[k]);
+      tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
+      tr.pre[k].rowwise() += bb[k].bias;
       tr.outputs[k + 1] = activation.apply(tr.pre[k]);
     }
-    affine(tr.outputs.back(), heads_of[l], tr.heads);
+    tr.heads.noalias() = tr.outputs.back() * heads_of[l].weight.transpose();
+    tr.heads.rowwise() += heads_of[l].bias;
   }
   // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l, ts the rows' time spans.
   Arr<T> decay(const Mat<T>& f1, std::size_t l, const BatchVec<T>& ts_rows) const {
