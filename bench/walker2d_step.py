@@ -44,7 +44,7 @@ import pathlib
 import platform
 import statistics
 import time
-from typing import Any, Callable
+from typing import Callable
 
 import numpy as np
 import torch
@@ -53,18 +53,9 @@ from ncps import torch as ncps_torch
 from ember_ml import _core, ops
 from ember_ml.ncps import from_ncps
 from ember_ml.training import Adam
+from rnn_vs_ncps import _timed  # bench/ is on sys.path when a benchmark runs as a script
 
 BATCH, SEQ, FEATURES, UNITS, BACKBONE, OUTPUTS = 256, 64, 17, 64, 256, 17
-
-
-def _timed(fn: Callable[[], Any], repeats: int) -> list[float]:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return times
 
 
 def _gemm_cases(rng: np.random.Generator) -> tuple[Callable[[], None], Callable[[], None], float, float]:
