@@ -5,7 +5,7 @@ Usage::
     python bench/run_all.py                   # every benchmark, full runs
     python bench/run_all.py --quick           # smoke runs (--quick where a benchmark has it),
                                               # summary in bench/results/summary.quick.md
-    python bench/run_all.py --only autograd rnn_vs_ncps --timeout 600
+    python bench/run_all.py --only autograd rnn_vs_ncps walker2d_step --timeout 600
 
 Each ``bench/*.py`` (except this file) runs in its own subprocess with this interpreter,
 one after the other (they time themselves, so running them side by side would spoil the

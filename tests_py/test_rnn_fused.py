@@ -51,14 +51,14 @@ FALLBACK = {
 
 
 def _run(layer: LiquidLayer, x: np.ndarray, hx: np.ndarray, ts: np.ndarray, fused: bool, dtype: str,
-         stays_on_device: bool = False):
+         stays_on_device: bool = False, mask: np.ndarray | None = None):
     """Outputs, final state, gradients and their labels. With ``stays_on_device`` (opencl),
     asserts that forward and backward read nothing back to the host."""
     layer.fused = fused
     layer.zero_grad()
     leaves = [T.convert_to_tensor(a.astype(dtype), requires_grad=True) for a in (x, hx, ts)]
     opencl.reset_transfer_stats()
-    out, h = layer(*leaves[:1], hx=leaves[1], timespans=leaves[2])
+    out, h = layer(*leaves[:1], hx=leaves[1], timespans=leaves[2], mask=mask)
     weights = T.convert_to_tensor(np.linspace(0.5, 1.5, int(np.prod(out.shape))).reshape(out.shape).astype(dtype))
     (ops.stats.sum(out * weights) + ops.stats.sum(ops.sin(h))).backward()
     if stays_on_device:
@@ -83,9 +83,8 @@ def _layer(config: tuple, dtype: str) -> LiquidLayer:
     return layer
 
 
-def _inputs(layer: LiquidLayer, batch: int = 3, seed: int = 0) -> tuple[np.ndarray, ...]:
+def _inputs(layer: LiquidLayer, batch: int = 3, seed: int = 0, steps: int = 5) -> tuple[np.ndarray, ...]:
     rng = np.random.default_rng(seed)
-    steps = 5
     x = rng.normal(size=(batch, steps, 4) if layer.batch_first else (steps, batch, 4))
     hx = rng.normal(scale=0.3, size=(batch, layer.state_size))
     return x, hx, rng.uniform(0.3, 2.0, size=x.shape[:2])
@@ -114,6 +113,23 @@ def test_fused_sequence_matches_step_loop(name: str, dtype: str, tol: float, bat
     fused = _run(layer, x, hx, ts, True, dtype)
     assert calls, "the fused op did not run"
     _assert_same(fused, _run(layer, x, hx, ts, False, dtype), tol)
+
+
+# The CfC paper's Walker2d configuration (CfC 64, backbone 1 x 256 silu, projection) at small
+# sizes: 130 sequences, split into row blocks of at least 64 across the cpu kernels' threads
+# (two blocks on a 2-core machine), 40 steps, with and without a padding mask.
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("dtype,tol", [("float32", 1e-5), ("float64", 1e-10)])
+def test_fused_walker2d_shape_family_matches_step_loop(dtype: str, tol: float, masked: bool) -> None:
+    layer = _layer((CfC, dict(units=lambda: 4, proj_size=3, backbone_units=8, backbone_layers=1,
+                              activation="silu")), dtype)
+    x, hx, ts = _inputs(layer, batch=130, steps=40)
+    mask = None
+    if masked:
+        lengths = np.random.default_rng(1).integers(0, 41, size=130)
+        mask = np.arange(40)[None, :] < lengths[:, None]
+    _assert_same(_run(layer, x, hx, ts, True, dtype, mask=mask), _run(layer, x, hx, ts, False, dtype, mask=mask),
+                 tol)
 
 
 @pytest.mark.parametrize("name", list(FALLBACK))

@@ -1,16 +1,20 @@
 // CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math in
-// ember/liquid.h). Each backbone layer and each layer's four stacked heads are one GEMM per
-// step over the whole batch (Eigen), followed by the gate arithmetic on the (B, H) blocks.
+// ember/liquid.h). The sequences of a batch are independent, so the batch is split into row
+// blocks (one per thread of ember's pool, each at least kMinBlockRows rows so that the GEMMs
+// stay efficient) that run the whole sequence each; backward sums their parameter gradients.
 //
-// The backward pass recomputes each step's pre-activations P = z W^T + b from the saved
-// states, then runs the layers in reverse:
+// Forward: each backbone layer and each layer's four stacked heads are one GEMM per step over
+// the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks.
+//
+// Backward: recomputes each step's pre-activations P = z W^T + b from the saved states, then
+// runs the layers in reverse.
 //   default: df1 = dh (1 - s), df2 = dh s, ds = dh (tanh f2 - tanh f1);  no_gate: df1 = dh,
 //   df2 = dh s, ds = dh tanh f2;  dP = [df1 (1 - tanh^2 f1), df2 (1 - tanh^2 f2), dq ts, dq]
-//   with dq = ds s (1 - s);  dW += dP^T z, db += sum_b dP, dz = dP W, d ts += sum dq fa.
+//   with dq = ds s (1 - s);  dW = sum_t dP^T z, db = sum_(t,b) dP, dz = dP W, d ts += sum dq fa.
 // Pure mode, h' = A (1 - e f1) with e = exp(-ts (|w_tau| + |f1|)): dP = df1 =
 //   -dh A e (1 - ts |f1|),  dA = dh (1 - e f1),  d w_tau = dh A f1 e ts sign(w_tau),
 //   d ts = dh A f1 e (|w_tau| + |f1|) (sign(0) = 0, as torch's abs).
-// then back through the backbone (d pre_k = da act'(pre_k), dW_k += d pre_k^T a_k,
+// then back through the backbone (d pre_k = da act'(pre_k), dW_k = sum_t d pre_k^T a_k,
 // da = d pre_k W_k). dz splits into the gradient of the layer input (the previous layer's
 // new state, or the sequence input) and of the layer's previous state (carried to t - 1).
 //
@@ -19,12 +23,16 @@
 // before, and backward passes its adjoint unchanged to the state before (no parameter, input
 // or time gradient), so masked steps cost a row copy.
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
+#include <mutex>
+#include <utility>
 #include <vector>
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ops/cfc_layout.h"
+#include "ember/parallel.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -91,6 +99,9 @@ struct Dense {
   RowMap<T> bias;
 };
 
+// The fewest rows of a batch block that runs on its own thread.
+constexpr std::int64_t kMinBlockRows = 64;
+
 // The activations of one layer at one step: z = [input, state], the backbone's
 // pre-activations and outputs (outputs[0] = z), and the heads P = a W^T + b.
 template <class T>
@@ -137,6 +148,25 @@ struct Cfc {
     }
   }
   std::size_t layers() const { return sizes.size(); }
+
+  // Batch row blocks for the thread pool, and the rows [first, first + count) of block k.
+  std::int64_t row_blocks() const {
+    return std::clamp<std::int64_t>(batch / kMinBlockRows, 1, std::max(num_threads(), 1));
+  }
+  std::pair<std::int64_t, std::int64_t> row_block(std::int64_t k) const {
+    const std::int64_t n = row_blocks(), first = batch * k / n;
+    return {first, batch * (k + 1) / n - first};
+  }
+  // The same problem restricted to rows [first, first + count) of the batch.
+  Cfc rows_of(std::int64_t first, std::int64_t count) const {
+    Cfc r = *this;
+    r.x += first * steps * c;
+    r.h0 += first * total;
+    r.ts += first * steps;
+    if (keep != nullptr) r.keep += first * steps;
+    r.batch = count;
+    return r;
+  }
 
   // The sequences whose step t is real (every one without a mask), and their time spans.
   struct Rows {
@@ -192,10 +222,9 @@ struct Cfc {
   }
 };
 
+// The forward recurrence of p's rows into states (B, T, total).
 template <class T>
-void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
-  const Cfc<T> p(in, attrs);
-  T* states = out.data<T>();
+void forward_rows(const Cfc<T>& p, T* states) {
   LayerTrace<T> tr;
   Arr<T> next;
   for (std::int64_t t = 0; t < p.steps; ++t) {
@@ -223,19 +252,16 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   }
 }
 
-// Gradients of one Dense layer (weight rows x columns, bias).
 template <class T>
-struct DenseGrad {
-  Mat<T> weight;
-  Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
-  explicit DenseGrad(const Dense<T>& d)
-      : weight(Mat<T>::Zero(d.weight.rows(), d.weight.cols())),
-        bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(d.weight.rows())) {}
-  void store(Tensor& w, Tensor& b) const {
-    Eigen::Map<Mat<T>>(w.data<T>(), weight.rows(), weight.cols()) = weight;
-    Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(b.data<T>(), bias.size()) = bias;
-  }
-};
+void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
+  const Cfc<T> p(in, attrs);
+  parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const auto [first, count] = p.row_block(k);
+      forward_rows(p.rows_of(first, count), out.data<T>() + first * p.steps * p.total);
+    }
+  });
+}
 
 // d loss / d heads P = [f1, f2, fa, fb] of a default / no_gate layer at step t into dpre, given
 // dh = d loss / d h'; adds the d ts part to dts_t.
@@ -296,21 +322,54 @@ void pure_adjoint(const Cfc<T>& p, std::size_t l, const BatchVec<T>& ts_rows, co
   dpre = (-dha * e * (1 - ts_abs_f1)).matrix();
 }
 
+// Gradients of one Dense layer (weight rows x columns, bias).
 template <class T>
-void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Cfc<T> p(in.first(in.size() - 2), attrs);
-  const T* states = in[in.size() - 2].data<T>();
-  const T* grad_states = in[in.size() - 1].data<T>();
-  T* dx = out[0].data<T>();
-  T* dts = out[2].data<T>();
-  std::vector<std::vector<DenseGrad<T>>> d_backbone(p.layers());
-  std::vector<DenseGrad<T>> d_heads;
-  std::vector<PureGrad<T>> d_pure;
-  for (std::size_t l = 0; l < p.layers(); ++l) {
-    for (const Dense<T>& d : p.backbones[l]) d_backbone[l].emplace_back(d);
-    d_heads.emplace_back(p.heads_of[l]);
-    d_pure.emplace_back(p.pure ? p.sizes[l] : 0);
+struct DenseGrad {
+  Mat<T> weight;
+  Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
+  explicit DenseGrad(const Dense<T>& d)
+      : weight(Mat<T>::Zero(d.weight.rows(), d.weight.cols())),
+        bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(d.weight.rows())) {}
+  // Adds dp^T a and the column sums of dp over the rows of dp (d loss / d output).
+  void add(const Mat<T>& dp, const Mat<T>& a) {
+    weight.noalias() += dp.transpose() * a;
+    bias += dp.colwise().sum();
   }
+  void store(Tensor& w, Tensor& b) const {
+    Eigen::Map<Mat<T>>(w.data<T>(), weight.rows(), weight.cols()) = weight;
+    Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(b.data<T>(), bias.size()) = bias;
+  }
+};
+
+// The parameter gradients: per layer its backbone's and heads' Dense gradients (heads last)
+// and pure mode's w_tau and A.
+template <class T>
+struct CfcGrads {
+  std::vector<std::vector<DenseGrad<T>>> dense;
+  std::vector<PureGrad<T>> pure;
+  explicit CfcGrads(const Cfc<T>& p) : dense(p.layers()) {
+    for (std::size_t l = 0; l < p.layers(); ++l) {
+      for (const Dense<T>& d : p.backbones[l]) dense[l].emplace_back(d);
+      dense[l].emplace_back(p.heads_of[l]);
+      pure.emplace_back(p.pure ? p.sizes[l] : 0);
+    }
+  }
+  void add(const CfcGrads& o) {
+    for (std::size_t l = 0; l < dense.size(); ++l) {
+      for (std::size_t k = 0; k < dense[l].size(); ++k) {
+        dense[l][k].weight += o.dense[l][k].weight;
+        dense[l][k].bias += o.dense[l][k].bias;
+      }
+      pure[l].w_tau += o.pure[l].w_tau;
+      pure[l].a += o.pure[l].a;
+    }
+  }
+};
+
+// The backward recurrence of p's rows: states and grad_states (B, T, total), into dx (B, T, C),
+// dh0 (B, total), dts (B, T) and g.
+template <class T>
+void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, CfcGrads<T>& g) {
   LayerTrace<T> tr;
   // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
   Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dh, carried(0, p.total), dpre, da;
@@ -332,17 +391,15 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
       p.trace(states, l, t, rows, tr);
       const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
       if (p.pure) {
-        pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, d_pure[l]);
+        pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, g.pure[l]);
       } else {
         gated_adjoint(p, rows.ts, tr.heads, dh_l, dpre, dts_t);
       }
-      d_heads[l].weight.noalias() += dpre.transpose() * tr.outputs.back();
-      d_heads[l].bias += dpre.colwise().sum();
+      g.dense[l].back().add(dpre, tr.outputs.back());
       da.noalias() = dpre * p.heads_of[l].weight;
       for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
         dpre = (da.array() * p.activation.derivative(tr.pre[k]).array()).matrix();
-        d_backbone[l][k].weight.noalias() += dpre.transpose() * tr.outputs[k];
-        d_backbone[l][k].bias += dpre.colwise().sum();
+        g.dense[l][k].add(dpre, tr.outputs[k]);
         da.noalias() = dpre * p.backbones[l][k].weight;
       }
       // da is now d loss / dz: the layer input's part, then the previous state's.
@@ -356,18 +413,36 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
     carry(rows.real, Eigen::all) = carried;
     for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
-  Eigen::Map<Mat<T>>(out[1].data<T>(), p.batch, p.total) = carry;
+  Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry;
+}
+
+template <class T>
+void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
+  const Cfc<T> p(in.first(in.size() - 2), attrs);
+  const T* states = in[in.size() - 2].data<T>();
+  const T* grad_states = in[in.size() - 1].data<T>();
+  CfcGrads<T> total(p);
+  std::mutex merge;
+  parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
+    CfcGrads<T> g(p);
+    for (std::int64_t k = k0; k < k1; ++k) {
+      const auto [first, count] = p.row_block(k);
+      const std::int64_t seq = first * p.steps;
+      backward_rows(p.rows_of(first, count), states + seq * p.total, grad_states + seq * p.total,
+                    out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total, out[2].data<T>() + seq, g);
+    }
+    const std::lock_guard<std::mutex> lock(merge);
+    total.add(g);
+  });
   std::size_t next = 3;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    for (const DenseGrad<T>& g : d_backbone[l]) {
-      g.store(out[next], out[next + 1]);
+    for (const DenseGrad<T>& d : total.dense[l]) {
+      d.store(out[next], out[next + 1]);
       next += 2;
     }
-    d_heads[l].store(out[next], out[next + 1]);
-    next += 2;
     if (p.pure) {
-      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = d_pure[l].w_tau;
-      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = d_pure[l].a;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = total.pure[l].w_tau;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = total.pure[l].a;
       next += 2;
     }
   }

@@ -1,0 +1,167 @@
+"""The CfC paper's Walker2d configuration: Ember ML vs ncps.torch, and vs its FLOP-bound time.
+
+Usage::
+
+    python bench/walker2d_step.py            # full run
+    python bench/walker2d_step.py --quick    # smoke run (fewer repeats)
+
+What is measured
+----------------
+Model (Hasani et al. 2022, "Closed-form continuous-time neural networks", Walker2d):
+``CfC(17, 64, proj_size=17, backbone_units=256, backbone_layers=1, activation="silu",
+batch_first=True)``, built in ncps.torch and converted with ``from_ncps`` so both libraries run
+the same weights. Data: a batch of 256 sequences of 64 steps with 17 float32 features, per-step
+time spans (uniform in [0.5, 1.5), one per step for the whole batch: ncps 1.0.1 squeezes each
+step's ``(B, 1)`` slice to ``(B,)``, which does not broadcast against ``(B, H)``), a target for the 17 outputs at every step; MSE loss over all
+steps; Adam (lr 1e-3). Per repetition (``time.perf_counter``):
+
+* ``train_step``: ``zero_grad``, forward, ``loss.backward()``, ``Adam.step()``.
+* ``inference``: the forward pass without gradient recording.
+* ``gemm_bound``: only the step's matrix products, as NumPy (OpenBLAS) matmuls of the same shapes:
+  forward ``z W_bb^T`` (256 x 81 by 81 x 256) and ``a W_heads^T`` (256 x 256 by 256 x 256) per
+  step, the projection once over all steps; backward the data and weight gradients of each
+  (twice the forward's products). This is the time the step's FLOPs need at the GEMM rate
+  OpenBLAS reaches on these shapes in this run (``gemm_bound_forward`` the forward's part, the
+  bound for inference).
+
+Blocks alternate Ember, ncps, GEMM, GEMM, ncps, Ember after one warm-up each, with a short
+sleep before each block so that the other library's spinning worker threads go idle; medians
+over all repetitions. Default thread counts; ``EMBER_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+OMP_NUM_THREADS=1`` gives a single-threaded comparison (thread counts are stored with the
+results; on a loaded machine, where a second core is rarely free, multi-threaded BLAS and
+torch numbers can be dominated by threads waiting for each other). ``ratio = Ember / ncps``
+median time (below 1: Ember faster); ``ratio_to_gemm_bound = Ember / gemm_bound``. Results:
+``bench/results/walker2d_step.json`` (``walker2d_step.quick.json`` with ``--quick``, or
+``--output PATH``), with the 1-minute load average before and after.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import pathlib
+import platform
+import statistics
+import time
+from typing import Callable
+
+import numpy as np
+import torch
+from ncps import torch as ncps_torch
+
+from ember_ml import _core, ops
+from ember_ml.ncps import from_ncps
+from ember_ml.training import Adam
+from rnn_vs_ncps import _timed  # bench/ is on sys.path when a benchmark runs as a script
+
+BATCH, SEQ, FEATURES, UNITS, BACKBONE, OUTPUTS = 256, 64, 17, 64, 256, 17
+
+
+def _gemm_cases(rng: np.random.Generator) -> tuple[Callable[[], None], Callable[[], None], float, float]:
+    """The step's matrix products alone (forward, forward + backward) and their FLOPs."""
+    f32 = np.float32
+    z_width = FEATURES + UNITS
+    w_bb = rng.standard_normal((BACKBONE, z_width)).astype(f32)
+    w_heads = rng.standard_normal((4 * UNITS, BACKBONE)).astype(f32)
+    w_proj = rng.standard_normal((OUTPUTS, UNITS)).astype(f32)
+    z = rng.standard_normal((BATCH, z_width)).astype(f32)
+    a = rng.standard_normal((BATCH, BACKBONE)).astype(f32)
+    d_heads = rng.standard_normal((BATCH, 4 * UNITS)).astype(f32)
+    d_pre = rng.standard_normal((BATCH, BACKBONE)).astype(f32)
+    states = rng.standard_normal((BATCH * SEQ, UNITS)).astype(f32)
+    d_out = rng.standard_normal((BATCH * SEQ, OUTPUTS)).astype(f32)
+
+    def forward() -> None:
+        for _ in range(SEQ):
+            np.matmul(z, w_bb.T)
+            np.matmul(a, w_heads.T)
+        np.matmul(states, w_proj.T)
+
+    def train() -> None:
+        forward()
+        for _ in range(SEQ):
+            np.matmul(d_heads.T, a)        # d W_heads
+            np.matmul(d_heads, w_heads)    # d a
+            np.matmul(d_pre.T, z)          # d W_bb
+            np.matmul(d_pre, w_bb)         # d z
+        np.matmul(d_out.T, states)         # d W_proj
+        np.matmul(d_out, w_proj)           # d states
+
+    per_step = BACKBONE * z_width + 4 * UNITS * BACKBONE
+    fwd_flops = 2.0 * BATCH * SEQ * (per_step + OUTPUTS * UNITS)
+    return forward, train, fwd_flops, 3 * fwd_flops
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", type=pathlib.Path, help="results file (default: bench/results/walker2d_step.json)")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else 5
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((BATCH, SEQ, FEATURES)).astype(np.float32)
+    ts_steps = rng.uniform(0.5, 1.5, (1, SEQ)).astype(np.float32)
+    ts = np.ascontiguousarray(np.broadcast_to(ts_steps[..., None], (BATCH, SEQ, 1)))
+    y = np.tanh(rng.standard_normal((BATCH, SEQ, OUTPUTS))).astype(np.float32)
+    torch.manual_seed(0)
+    theirs = ncps_torch.CfC(FEATURES, UNITS, proj_size=OUTPUTS, backbone_units=BACKBONE, backbone_layers=1,
+                            activation="silu", batch_first=True)
+    ours = from_ncps(theirs)
+    xt, tst, yt = torch.from_numpy(x), torch.from_numpy(ts_steps), torch.from_numpy(y)
+    opt_t = torch.optim.Adam(theirs.parameters(), lr=1e-3)
+    opt_e = Adam(list(ours.parameters()), lr=1e-3)
+
+    def train_torch() -> None:
+        opt_t.zero_grad()
+        torch.nn.functional.mse_loss(theirs(xt, timespans=tst)[0], yt).backward()
+        opt_t.step()
+
+    def train_ember() -> None:
+        opt_e.zero_grad()
+        ops.mse(y, ours(x, timespans=ts)[0]).backward()
+        opt_e.step()
+
+    def infer_torch() -> None:
+        with torch.no_grad():
+            theirs(xt, timespans=tst)
+
+    def infer_ember() -> None:
+        with ops.no_grad():
+            ours(x, timespans=ts)
+
+    gemm_forward, gemm_train, fwd_flops, train_flops = _gemm_cases(rng)
+    load_before = os.getloadavg()[0]
+    rows = []
+    for case, ember_fn, torch_fn, gemm_fn, flops in (
+            ("train_step", train_ember, train_torch, gemm_train, train_flops),
+            ("inference", infer_ember, infer_torch, gemm_forward, fwd_flops)):
+        ember, ncps, gemm = [], [], []
+        for block in ("ember", "ncps", "gemm", "gemm", "ncps", "ember"):
+            time.sleep(0.2)
+            fn, sink = {"ember": (ember_fn, ember), "ncps": (torch_fn, ncps), "gemm": (gemm_fn, gemm)}[block]
+            sink.extend(_timed(fn, repeats))
+        e, t, g = statistics.median(ember), statistics.median(ncps), statistics.median(gemm)
+        rows.append({"model": "CfC(17,64,backbone 1x256 silu,proj 17)", "case": case, "ember_s": e, "ncps_s": t,
+                     "gemm_bound_s": g, "ratio": e / t, "ratio_to_gemm_bound": e / g, "gflop": flops / 1e9,
+                     "gemm_gflops": flops / g / 1e9, "ember_gflops": flops / e / 1e9})
+    print(f"threads: ember {_core.num_threads()}, torch {torch.get_num_threads()}, "
+          f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
+    print(f"{'case':<11} {'ember ms':>9} {'ncps ms':>9} {'GEMM ms':>9} {'ember/ncps':>11} {'ember/GEMM':>11} "
+          f"{'GFLOP':>6} {'GEMM GFLOP/s':>13}")
+    for r in rows:
+        print(f"{r['case']:<11} {r['ember_s'] * 1e3:>9.1f} {r['ncps_s'] * 1e3:>9.1f} {r['gemm_bound_s'] * 1e3:>9.1f} "
+              f"{r['ratio']:>11.2f} {r['ratio_to_gemm_bound']:>11.2f} {r['gflop']:>6.2f} {r['gemm_gflops']:>13.1f}")
+    name = "walker2d_step.quick.json" if args.quick else "walker2d_step.json"
+    out = args.output or pathlib.Path(__file__).parent / "results" / name
+    out.write_text(json.dumps({
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(), "platform": platform.platform(),
+        "torch": torch.__version__, "torch_threads": torch.get_num_threads(), "ember_threads": _core.num_threads(),
+        "openblas_num_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "cpus": os.cpu_count(),
+        "batch": BATCH, "seq_len": SEQ, "features": FEATURES, "repeats_per_block": repeats,
+        "load_avg_1min": [load_before, os.getloadavg()[0]], "results": rows}, indent=2) + "\n")
+    print(f"wrote {out}")
+
+
+if __name__ == "__main__":
+    main()
