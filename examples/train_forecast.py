@@ -400,6 +400,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
+def report(args: argparse.Namespace, model: Module, data: Dataset, progress: Progress, title: str, elapsed: float,
+           extra: dict[str, Any] | None = None) -> None:
+    """Evaluates the best model and the baselines on the validation and test months, writes
+    ``metrics.json`` (plus ``extra``) and ``forecast.png`` in ``args.out``, and prints the comparison."""
+    metrics: dict[str, Any] = {"epochs": progress.epoch, "train_seconds": round(elapsed, 2), **(extra or {})}
+    splits = {"val": data.val, "test": data.test}
+    forecasts = {name: forecast_ppm(model, data, split) for name, split in splits.items()}
+    baselines, alpha = baseline_forecasts(data)
+    for name, split in splits.items():
+        metrics[f"{name}_mse"] = float(np.mean((forecasts[name] - split.truth) ** 2))
+        for baseline, values in baselines.items():
+            metrics[f"{name}_{baseline}_mse"] = float(np.mean((values[name] - split.truth) ** 2))
+    metrics["ridge_alpha"] = alpha
+    write_json_atomic(args.out / "metrics.json", metrics)
+    plot(args.out / "forecast.png", data, forecasts["test"], progress, title,
+         {name: values["test"] for name, values in baselines.items()})
+    print(f"trained {progress.epoch} epochs ({elapsed:.1f} s this run)")
+    print(f"test MSE: {metrics['test_mse']:.4f} ppm^2 (naive last-value baseline: "
+          f"{metrics['test_naive_mse']:.4f} ppm^2)")
+    for baseline in ("seasonal_naive", "ridge_ar"):
+        print(f"  {BASELINE_LABELS[baseline]}: test MSE {metrics[f'test_{baseline}_mse']:.4f} ppm^2 "
+              f"(validation {metrics[f'val_{baseline}_mse']:.4f})")
+    best = min(("model", *baselines), key=lambda k: metrics["val_mse" if k == "model" else f"val_{k}_mse"])
+    print(f"validation MSE {metrics['val_mse']:.4f} ppm^2; lowest validation MSE: "
+          f"{'the model' if best == 'model' else BASELINE_LABELS[best]}")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Trains, evaluates against the naive baseline, writes the outputs; returns the exit status."""
     args = parse_args(argv)
@@ -443,27 +470,7 @@ def main(argv: list[str] | None = None) -> int:
     model.load_state_dict(best_state)
     model.save_weights(args.out / "model.npz")
 
-    metrics: dict[str, Any] = {"epochs": progress.epoch, "train_seconds": round(elapsed, 2)}
-    splits = {"val": data.val, "test": data.test}
-    forecasts = {name: forecast_ppm(model, data, split) for name, split in splits.items()}
-    baselines, alpha = baseline_forecasts(data)
-    for name, split in splits.items():
-        metrics[f"{name}_mse"] = float(np.mean((forecasts[name] - split.truth) ** 2))
-        for baseline, values in baselines.items():
-            metrics[f"{name}_{baseline}_mse"] = float(np.mean((values[name] - split.truth) ** 2))
-    metrics["ridge_alpha"] = alpha
-    write_json_atomic(args.out / "metrics.json", metrics)
-    plot(args.out / "forecast.png", data, forecasts["test"], progress, title,
-         {name: values["test"] for name, values in baselines.items()})
-    print(f"trained {progress.epoch} epochs ({elapsed:.1f} s this run)")
-    print(f"test MSE: {metrics['test_mse']:.4f} ppm^2 (naive last-value baseline: "
-          f"{metrics['test_naive_mse']:.4f} ppm^2)")
-    for baseline in ("seasonal_naive", "ridge_ar"):
-        print(f"  {BASELINE_LABELS[baseline]}: test MSE {metrics[f'test_{baseline}_mse']:.4f} ppm^2 "
-              f"(validation {metrics[f'val_{baseline}_mse']:.4f})")
-    best = min(("model", *baselines), key=lambda k: metrics["val_mse" if k == "model" else f"val_{k}_mse"])
-    print(f"validation MSE {metrics['val_mse']:.4f} ppm^2; lowest validation MSE: "
-          f"{'the model' if best == 'model' else BASELINE_LABELS[best]}")
+    report(args, model, data, progress, title, elapsed)
     print(f"wrote {args.out / 'forecast.png'}, {args.out / 'metrics.json'}, {args.out / 'model.npz'}, "
           f"{checkpoint_dir}")
     return 0

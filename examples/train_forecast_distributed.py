@@ -41,8 +41,8 @@ from ember_ml.training import Adam, Optimizer
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
 from train_forecast import (  # noqa: E402
-    MODELS, STRUCTURAL, Dataset, Progress, build_model, forecast_ppm, load_checkpoint, load_monthly_co2,
-    make_dataset, parse_args, plot, save_checkpoint, snapshot, write_json_atomic,
+    MODELS, STRUCTURAL, Dataset, Progress, build_model, load_checkpoint, load_monthly_co2,
+    make_dataset, parse_args, report, save_checkpoint, snapshot, write_json_atomic,
 )
 
 
@@ -155,18 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"early stopping: no better validation loss for {args.patience} epochs")
     net.load_state_dict(best_state)
     net.save_weights(args.out / "model.npz")
-    metrics: dict[str, Any] = {"epochs": progress.epoch, "train_seconds": round(elapsed, 2),
-                               "world_size": dist.world_size()}
-    splits = {"val": data.val, "test": data.test}
-    forecasts = {name: forecast_ppm(net, data, split) for name, split in splits.items()}
-    for name, split in splits.items():
-        metrics[f"{name}_mse"] = float(np.mean((forecasts[name] - split.truth) ** 2))
-        metrics[f"{name}_naive_mse"] = float(np.mean((split.last - split.truth) ** 2))
-    write_json_atomic(args.out / "metrics.json", metrics)
-    plot(args.out / "forecast.png", data, forecasts["test"], progress, f"{title}, {dist.world_size()} rank(s)")
-    print(f"trained {progress.epoch} epochs ({elapsed:.1f} s this run)")
-    print(f"test MSE: {metrics['test_mse']:.4f} ppm^2 (naive last-value baseline: "
-          f"{metrics['test_naive_mse']:.4f} ppm^2)")
+    report(args, net, data, progress, f"{title}, {dist.world_size()} rank(s)", elapsed,
+           {"world_size": dist.world_size()})
     print(f"wrote {args.out / 'forecast.png'}, {args.out / 'metrics.json'}, {args.out / 'model.npz'}, "
           f"{checkpoint_dir}")
     return 0
