@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the bad-input sweep (tests_py/bad_input_sweep.py) against an AddressSanitizer +
-# UndefinedBehaviorSanitizer build of the extension: builds it in build/py-asan, stages the
-# Python package with that extension in build/py-asan/pkg, and runs every swept call with
+# UndefinedBehaviorSanitizer build of the extension: builds it in build/cpp-asan
+# (scripts/asan_build.sh, shared with the GoogleTest ASan build), stages the Python package
+# with that extension in build/cpp-asan/pkg, and runs every swept call with
 # the ASan runtime preloaded into the (uninstrumented) Python interpreter.
 # Usage: bash scripts/asan_sweep.sh   (exit status 1 when any call crashes, hangs or
 # raises an untyped / unnamed error; ASan reports go to the failure's stderr tail).
@@ -9,13 +10,9 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PY="${PYTHON:-$ROOT/.venv/bin/python}"
-JOBS="${CMAKE_BUILD_PARALLEL_LEVEL:-2}"
-BUILD=build/py-asan
+BUILD=build/cpp-asan
 
-cmake -S . -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" \
-  -DEMBER_SANITIZE=ON -DEMBER_BUILD_PYTHON=ON -DEMBER_BUILD_TESTS=OFF \
-  -DPython_EXECUTABLE="$PY" -Dpybind11_DIR="$("$PY" -m pybind11 --cmakedir)" >/dev/null
-cmake --build "$BUILD" -j "$JOBS" --target _core
+bash scripts/asan_build.sh
 
 rm -rf "$BUILD/pkg"
 mkdir -p "$BUILD/pkg"
@@ -25,7 +22,9 @@ cp "$BUILD"/_core*.so "$BUILD/pkg/ember_ml/"
 
 # Python itself is not instrumented, so the runtime must be loaded first; its allocations
 # are not leaks worth reporting, and NumPy / OpenCL allocate in ways ASan cannot see.
-LD_PRELOAD="$("${CXX:-g++}" -print-file-name=libasan.so)" \
+# libstdc++ is preloaded too: ASan's __cxa_throw interceptor must find the real function at
+# start-up, or the first C++ exception aborts with "CHECK failed: real___cxa_throw".
+LD_PRELOAD="$("${CXX:-g++}" -print-file-name=libasan.so) $("${CXX:-g++}" -print-file-name=libstdc++.so)" \
 ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:allocator_may_return_null=1" \
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1" \
 PYTHONPATH="$ROOT/$BUILD/pkg" \

@@ -15,13 +15,12 @@ run_ctest() {  # build dir
 # The package build (setup.sh) also built the optimised GoogleTest binary.
 wheel_build=(build/cp*)
 run_ctest "${wheel_build[0]}"
-echo "[test] building the C++ tests under ASan+UBSan"
-# -O1 with line tables, as the AddressSanitizer documentation recommends.
-cmake -S . -B build/cpp-asan -G Ninja -DEMBER_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug \
-  -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g1" -DEMBER_SANITIZE=ON >/dev/null
-cmake --build build/cpp-asan -j "$JOBS"
+echo "[test] building the C++ tests and the extension under ASan+UBSan"
+CMAKE_BUILD_PARALLEL_LEVEL="$JOBS" bash "$ROOT/scripts/asan_build.sh"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_ctest build/cpp-asan
+echo "[test] bad-input sweep against the ASan+UBSan build of the extension"
+bash "$ROOT/scripts/asan_sweep.sh"
 
 echo "[test] Python tests"
 set +e

@@ -218,9 +218,10 @@ Tensor tile(const Tensor& x, const std::vector<std::int64_t>& reps_in) {
   for (int d = 0; d < nd; ++d) {
     inter.insert(inter.end(), {1, xs[d]});
     expanded.insert(expanded.end(), {reps[d], xs[d]});
-    result.push_back(reps[d] * xs[d]);
   }
-  shape_numel(expanded, "tile");  // the result's size, before any of its products can wrap
+  // The size check comes before the result's products, which it proves cannot wrap.
+  shape_numel(expanded, "tile");
+  for (int d = 0; d < nd; ++d) result.push_back(reps[d] * xs[d]);
   return reshape(contiguous(broadcast_to(reshape(x, inter), expanded)), result);
 }
 
