@@ -1,5 +1,8 @@
-// Front end of the fused CfC sequence op (ember/liquid.h): validation, then
-// ops/fused_sequence.h runs the "cfc_sequence" / "cfc_sequence_backward" kernels.
+// Front end of the fused CfC sequence op (ember/liquid.h): validation, then the device's
+// "cfc_sequence" / "cfc_sequence_backward" kernels through ops/fused_sequence.h, or the
+// op-composed sequence (ops/cfc_composite.cpp) where the device has none.
+#include <array>
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -25,9 +28,10 @@ void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64
   }
 }
 
-// Layer sizes H_l, from the heads' rows; checks every shape, dtype and device.
-std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tensor& ts,
-                                   const std::vector<CfcLayer>& layers, CfcMode mode) {
+// The kernels' spec (layer sizes H_l from the heads' rows); checks every shape, dtype and
+// device.
+CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
+                 CfcMode mode, CfcActivation activation, const Tensor& step_mask) {
   if (!x.defined() || !h0.defined() || !ts.defined()) value_error(kOp, "inputs, h0 and ts must be tensors");
   if (x.ndim() != 3) value_error(kOp, "inputs must be (batch, time, features), got ", describe(x));
   if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64) {
@@ -37,7 +41,7 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
   const bool pure = mode == CfcMode::Pure;
   const std::int64_t heads = pure ? 1 : 4;
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1];
-  std::vector<std::int64_t> sizes;
+  CfcSpec spec{mode, activation, {}, {}, step_mask.defined()};
   std::vector<const Tensor*> all = {&h0, &ts};
   std::int64_t in_features = x.shape()[2], total = 0;
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -72,7 +76,8 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
     check_dense(layer.weight, layer.bias, heads * h, width, name + " heads");
     all.push_back(&layer.weight);
     all.push_back(&layer.bias);
-    sizes.push_back(h);
+    spec.sizes.push_back(h);
+    spec.backbone_depths.push_back(static_cast<std::int64_t>(layer.backbone_weights.size()));
     total += h;
     in_features = h;
   }
@@ -88,21 +93,40 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
     }
     detail::common_device(kOp, {&x, t});
   }
-  return sizes;
+  return spec;
+}
+
+std::array<std::atomic<CfcUseFallback>, kNumDeviceTypes> use_fallback_rules{};
+
+// Whether inputs' device runs the fused kernels (else the composite).
+bool fused_on(const Tensor& inputs) {
+  const DeviceType type = inputs.device().type;
+  for (const char* name : {kOp, "cfc_sequence_backward"}) {
+    if (!detail::registered_op(name).has_kernel(type)) return false;
+  }
+  const CfcUseFallback rule = use_fallback_rules[static_cast<int>(type)].load();
+  return rule == nullptr || !rule(inputs);
 }
 
 }  // namespace
 
+void set_cfc_use_fallback(DeviceType type, CfcUseFallback rule) { use_fallback_rules[static_cast<int>(type)] = rule; }
+
+Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
+                              const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
+                              const Tensor& step_mask) {
+  const CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask);
+  const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
+  return internal::cfc_composite(inputs, h0, ts, layers, spec, keep);
+}
+
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                     CfcMode mode, CfcActivation activation, const Tensor& step_mask) {
-  const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, layers, mode);
-  Attrs attrs;
-  attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
-                static_cast<std::int64_t>(layers.size())};
-  attrs.ints.insert(attrs.ints.end(), sizes.begin(), sizes.end());
+  const CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask);
+  const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
+  if (!fused_on(inputs)) return internal::cfc_composite(inputs, h0, ts, layers, spec, keep);
   std::vector<Tensor> in = {inputs, h0, ts};
   for (const CfcLayer& layer : layers) {
-    attrs.ints.push_back(static_cast<std::int64_t>(layer.backbone_weights.size()));
     for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
       in.push_back(layer.backbone_weights[k]);
       in.push_back(layer.backbone_biases[k]);
@@ -115,12 +139,12 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
     }
   }
   std::vector<bool> has_grad(in.size(), true);
-  attrs.ints.push_back(step_mask.defined() ? 1 : 0);
-  if (step_mask.defined()) {
-    in.push_back(check_step_mask(kOp, step_mask, inputs));
+  if (keep.defined()) {
+    in.push_back(keep);
     has_grad.push_back(false);
   }
-  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs, has_grad);
+  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, spec.to_attrs(),
+                             has_grad);
 }
 
 }  // namespace ember::liquid

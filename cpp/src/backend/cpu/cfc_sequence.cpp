@@ -1,5 +1,5 @@
-// CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math in
-// ember/liquid.h). The sequences of a batch are independent, so the batch is split into row
+// CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math and
+// kernel arguments in ember/liquid.h). The sequences of a batch are independent, so the batch is split into row
 // blocks (one per thread of ember's pool, each at least kMinBlockRows rows so that the GEMMs
 // stay efficient) that run the whole sequence each; backward sums their parameter gradients.
 //
@@ -31,7 +31,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
-#include "ops/cfc_layout.h"
+#include "ember/liquid.h"
 #include "ember/parallel.h"
 #include "ember/registry.h"
 
@@ -49,35 +49,44 @@ using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class T>
 using RowArr = Eigen::Map<const Eigen::Array<T, 1, Eigen::Dynamic>>;
 
-// ncps's backbone activations (ops/cfc_sequence.cpp numbers them as CfcActivation).
+using liquid::CfcActivation;
+using liquid::CfcMode;
+
+// ncps's backbone activations (ember/liquid.h).
 template <class T>
 struct Activation {
-  std::int64_t kind;
+  CfcActivation kind;
   Mat<T> apply(const Mat<T>& pre) const {
     switch (kind) {
-      case 1: return (T(1.7159) * (T(0.666) * pre.array()).tanh()).matrix();  // ncps's LeCun constant 0.666
-      case 2: return pre.array().tanh().matrix();
-      case 3: return pre.array().max(T(0)).matrix();
-      case 4: return (pre.array() * pre.array().logistic()).matrix();  // silu
-      default: return (pre.array() * normal_cdf(pre.array())).matrix();  // gelu
+      case CfcActivation::LecunTanh:
+        return (T(liquid::kLecunScale) * (T(liquid::kLecunSlope) * pre.array()).tanh()).matrix();
+      case CfcActivation::Tanh: return pre.array().tanh().matrix();
+      case CfcActivation::Relu: return pre.array().max(T(0)).matrix();
+      case CfcActivation::Silu: return (pre.array() * pre.array().logistic()).matrix();
+      case CfcActivation::Gelu: return (pre.array() * normal_cdf(pre.array())).matrix();
     }
+    return pre;
   }
   // d act / d pre, elementwise.
   Mat<T> derivative(const Mat<T>& pre) const {
     switch (kind) {
-      case 1: return (T(1.7159 * 0.666) * (1 - (T(0.666) * pre.array()).tanh().square())).matrix();
-      case 2: return (1 - pre.array().tanh().square()).matrix();
-      case 3: return (pre.array() > T(0)).template cast<T>().matrix();
-      case 4: {
+      case CfcActivation::LecunTanh: {
+        const T slope(liquid::kLecunSlope);
+        return (T(liquid::kLecunScale) * slope * (1 - (slope * pre.array()).tanh().square())).matrix();
+      }
+      case CfcActivation::Tanh: return (1 - pre.array().tanh().square()).matrix();
+      case CfcActivation::Relu: return (pre.array() > T(0)).template cast<T>().matrix();
+      case CfcActivation::Silu: {
         const auto s = pre.array().logistic();
         return (s * (1 + pre.array() * (1 - s))).matrix();
       }
-      default: {
+      case CfcActivation::Gelu: {
         const T inv_sqrt_2pi = T(0.3989422804014327);
         return (normal_cdf(pre.array()) + pre.array() * (T(-0.5) * pre.array().square()).exp() * inv_sqrt_2pi)
             .matrix();
       }
     }
+    return pre;
   }
   // The standard normal CDF, 0.5 (1 + erf(x / sqrt 2)).
   template <class Derived>
@@ -122,19 +131,18 @@ struct Cfc {
   std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
   const T* keep = nullptr;                 // the step mask (B, T), if any
 
-  // The forward inputs and attrs as ops/cfc_layout.h describes.
-  Cfc(std::span<const Tensor> in, const Attrs& attrs)
+  // The forward inputs as liquid::CfcSpec describes.
+  Cfc(std::span<const Tensor> in, const liquid::CfcSpec& spec)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
-        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
-        pure(attrs.ints[0] == 2), activation{attrs.ints[1]} {
+        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(spec.mode == CfcMode::NoGate),
+        pure(spec.mode == CfcMode::Pure), activation{spec.activation} {
     auto dense = [&](std::size_t k) {
       const Tensor& w = in[k];
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
                       RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
     };
-    const liquid::internal::CfcLayout layout = liquid::internal::cfc_layout(attrs, c);
-    if (layout.has_step_mask) keep = in.back().data<T>();
-    for (const liquid::internal::CfcLayerSlots& slots : layout.layers) {
+    if (spec.has_step_mask) keep = in.back().data<T>();
+    for (const liquid::CfcLayerSlots& slots : spec.slots(c)) {
       sizes.push_back(slots.size);
       offsets.push_back(slots.offset);
       in_sizes.push_back(slots.in_size);
@@ -254,7 +262,7 @@ void forward_rows(const Cfc<T>& p, T* states) {
 
 template <class T>
 void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
-  const Cfc<T> p(in, attrs);
+  const Cfc<T> p(in, liquid::CfcSpec::from_attrs(attrs));
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
@@ -418,7 +426,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
 
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Cfc<T> p(in.first(in.size() - 2), attrs);
+  const Cfc<T> p(in.first(in.size() - 2), liquid::CfcSpec::from_attrs(attrs));
   const T* states = in[in.size() - 2].data<T>();
   const T* grad_states = in[in.size() - 1].data<T>();
   CfcGrads<T> total(p);
