@@ -81,8 +81,17 @@ Tensor new_state(const CfcSpec& spec, const CfcLayer& layer, std::int64_t h, con
 }  // namespace
 
 Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                     const CfcSpec& spec, const Tensor& keep) {
+                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept) {
   const std::vector<CfcLayerSlots> slots = spec.slots(inputs.shape()[2]);
+  const std::int64_t batch = inputs.shape()[0];
+  const std::vector<std::vector<std::int64_t>> units = backbone_units(layers);
+  const CfcSpec::DropoutLayout drop = spec.dropout_layout(batch, units);
+  // As the step loop's Dropout: x * keep / (1 - rate), keep the (B, U) block of step t.
+  auto dropout = [&](const Tensor& a, std::int64_t t, std::size_t l, std::size_t k) {
+    const std::int64_t first = t * drop.step + drop.offsets[l][k], n = batch * units[l][k];
+    const Tensor kept = reshape(basic_index(units_kept, {range(first, first + n)}), {batch, units[l][k]});
+    return divide(multiply(a, kept), constant(1.0 - spec.dropout_rate, a));
+  };
   std::vector<Tensor> state, states;
   for (const CfcLayerSlots& s : slots) state.push_back(cols(h0, s.offset, s.size));
   for (std::int64_t t = 0; t < inputs.shape()[1]; ++t) {
@@ -96,6 +105,7 @@ Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, c
       Tensor a = concatenate({input, state[l]}, 1);
       for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
         a = activate(spec.activation, linear(a, layer.backbone_weights[k], layer.backbone_biases[k]));
+        if (spec.drops(l, static_cast<std::int64_t>(k))) a = dropout(a, t, l, k);
       }
       const Tensor next = new_state(spec, layer, slots[l].size, linear(a, layer.weight, layer.bias), ts_t);
       state[l] = real.defined() ? where(real, next, state[l]) : next;

@@ -20,10 +20,13 @@ namespace ember::liquid::internal {
 Tensor run_fused(const std::string& name, const std::vector<Tensor>& inputs, const Shape& out_shape,
                  const Attrs& attrs, const std::vector<bool>& has_grad);
 
+// The widths U_k of each layer's backbone layers (CfcSpec::dropout_layout's units).
+std::vector<std::vector<std::int64_t>> backbone_units(const std::vector<CfcLayer>& layers);
+
 // The CfC sequence composed of ember's ops (ops/cfc_composite.cpp) on checked arguments:
 // spec from the front end's validation, keep the checked step mask (0 / 1 in inputs'
-// dtype) or undefined.
+// dtype) or undefined, units_kept the dropout keep masks (CfcSpec) or undefined.
 Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                     const CfcSpec& spec, const Tensor& keep);
+                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept);
 
 }  // namespace ember::liquid::internal

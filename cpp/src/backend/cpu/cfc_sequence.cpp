@@ -22,6 +22,10 @@
 // (gathered into the GEMMs' operands, results scattered back); a masked row copies the state
 // before, and backward passes its adjoint unchanged to the state before (no parameter, input
 // or time gradient), so masked steps cost a row copy.
+//
+// Backbone dropout multiplies a dropped backbone layer's output by keep / (1 - rate), its
+// keep mask one more input (liquid::CfcSpec::dropout_layout); backward multiplies that
+// output's adjoint by the same factors.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -112,10 +116,11 @@ struct Dense {
 constexpr std::int64_t kMinBlockRows = 64;
 
 // The activations of one layer at one step: z = [input, state], the backbone's
-// pre-activations and outputs (outputs[0] = z), and the heads P = a W^T + b.
+// pre-activations and outputs (outputs[0] = z), the dropout factors keep / (1 - rate) of
+// each backbone output (empty where none follows), and the heads P = a W^T + b.
 template <class T>
 struct LayerTrace {
-  std::vector<Mat<T>> pre, outputs;
+  std::vector<Mat<T>> pre, outputs, dropout;
   Mat<T> heads;
 };
 
@@ -130,6 +135,11 @@ struct Cfc {
   std::vector<Dense<T>> heads_of;
   std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
   const T* keep = nullptr;                 // the step mask (B, T), if any
+  // Backbone dropout (liquid::CfcSpec::dropout_layout): per layer and backbone layer, the
+  // keep mask of row 0 at step 0 (null where no dropout follows), the masks' step stride.
+  std::vector<std::vector<const T*>> units_kept;
+  std::int64_t kept_step = 0;
+  T dropout_rate = 0;
 
   // The forward inputs as liquid::CfcSpec describes.
   Cfc(std::span<const Tensor> in, const liquid::CfcSpec& spec)
@@ -141,7 +151,10 @@ struct Cfc {
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
                       RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
     };
-    if (spec.has_step_mask) keep = in.back().data<T>();
+    std::size_t extra = in.size();  // the masks, after the parameters
+    const T* units_kept_base = spec.dropout_rate > 0 ? in[--extra].data<T>() : nullptr;
+    if (spec.has_step_mask) keep = in[--extra].data<T>();
+    std::vector<std::vector<std::int64_t>> units;
     for (const liquid::CfcLayerSlots& slots : spec.slots(c)) {
       sizes.push_back(slots.size);
       offsets.push_back(slots.offset);
@@ -152,6 +165,17 @@ struct Cfc {
       if (pure) {
         w_tau.push_back(in[slots.w_tau].data<T>());
         amplitude.push_back(in[slots.w_tau + 1].data<T>());
+      }
+      units.emplace_back();
+      for (const Dense<T>& d : backbones.back()) units.back().push_back(d.weight.rows());
+    }
+    const liquid::CfcSpec::DropoutLayout drop = spec.dropout_layout(batch, units);
+    dropout_rate = static_cast<T>(spec.dropout_rate);
+    kept_step = drop.step;
+    for (std::size_t l = 0; l < units.size(); ++l) {
+      units_kept.emplace_back();
+      for (std::int64_t offset : drop.offsets[l]) {
+        units_kept.back().push_back(offset < 0 ? nullptr : units_kept_base + offset);
       }
     }
   }
@@ -172,6 +196,11 @@ struct Cfc {
     r.h0 += first * total;
     r.ts += first * steps;
     if (keep != nullptr) r.keep += first * steps;
+    for (std::size_t l = 0; l < layers(); ++l) {
+      for (std::size_t k = 0; k < backbones[l].size(); ++k) {
+        if (r.units_kept[l][k] != nullptr) r.units_kept[l][k] += first * backbones[l][k].weight.rows();
+      }
+    }
     r.batch = count;
     return r;
   }
@@ -209,6 +238,7 @@ struct Cfc {
     const std::vector<Dense<T>>& bb = backbones[l];
     tr.outputs.resize(bb.size() + 1);
     tr.pre.resize(bb.size());
+    tr.dropout.resize(bb.size());
     Mat<T>& z = tr.outputs[0];
     z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
     z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
@@ -217,9 +247,20 @@ struct Cfc {
       tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
       tr.pre[k].rowwise() += bb[k].bias;
       tr.outputs[k + 1] = activation.apply(tr.pre[k]);
+      if (units_kept[l][k] != nullptr) {
+        dropout_factors(units_kept[l][k] + t * kept_step, bb[k].weight.rows(), rows, tr.dropout[k]);
+        tr.outputs[k + 1].array() *= tr.dropout[k].array();
+      } else {
+        tr.dropout[k].resize(0, 0);
+      }
     }
     tr.heads.noalias() = tr.outputs.back() * heads_of[l].weight.transpose();
     tr.heads.rowwise() += heads_of[l].bias;
+  }
+  // keep / (1 - rate) of the real rows, from a (B, units) keep mask.
+  void dropout_factors(const T* kept, std::int64_t units, const Rows& rows, Mat<T>& out) const {
+    const Eigen::Map<const Mat<T>> all(kept, batch, units);
+    out = all(rows.real, Eigen::all) / (1 - dropout_rate);
   }
   // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l, ts the rows' time spans.
   Arr<T> decay(const Mat<T>& f1, std::size_t l, const BatchVec<T>& ts_rows) const {
@@ -406,6 +447,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
       g.dense[l].back().add(dpre, tr.outputs.back());
       da.noalias() = dpre * p.heads_of[l].weight;
       for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
+        if (tr.dropout[k].size() > 0) da.array() *= tr.dropout[k].array();
         dpre = (da.array() * p.activation.derivative(tr.pre[k]).array()).matrix();
         g.dense[l][k].add(dpre, tr.outputs[k]);
         da.noalias() = dpre * p.backbones[l][k].weight;
