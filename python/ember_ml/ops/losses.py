@@ -30,7 +30,8 @@ import math
 from typing import Any, Sequence
 
 from ember_ml import _core
-from ember_ml.nn.modules.activations import as_floating, softplus
+from ember_ml._checks import as_floating
+from ember_ml.ops.activations import softplus
 from ember_ml.nn.tensor import EmberTensor, bool_, convert_to_tensor
 
 #: Clip bound for probabilities, Keras's ``backend.epsilon()``.
