@@ -109,7 +109,8 @@ def lecun_tanh(x: Any, scale: float = LECUN_TANH_SCALE) -> Any:
 
     Args:
         x: Tensor of any dtype and shape (integer/bool computed in float32).
-        scale: the slope; LeCun's 2/3 by default, :data:`NCPS_LECUN_TANH_SCALE` (0.666) for ncps's ``LeCun``.
+        scale: the slope; LeCun's 2/3 by default, :data:`NCPS_LECUN_TANH_SCALE` (0.666) for ncps's ``LeCun``
+            (docs/names.md).
 
     Returns:
         Tensor of x's shape with values in [-1.7159, 1.7159].

@@ -26,7 +26,8 @@ class CfC(LiquidLayer):
         batch_first: input ``(B, L, C)`` (True) or ``(L, B, C)``.
         mixed_memory: run a :class:`MixedMemoryCell` before the CfC cell; ``hx`` is then ``(h, c)``.
         mode: ``default``, ``pure`` (direct solution) or ``no_gate``.
-        activation: backbone activation (``lecun_tanh``, ``silu``, ``relu``, ``tanh``, ``gelu``).
+        activation: backbone activation (``lecun_tanh``, ``silu``, ``relu``, ``tanh``, ``gelu``); ``lecun_tanh``
+            is ncps's ``1.7159 tanh(0.666 x)`` (docs/names.md).
         backbone_units: backbone width (default 128; not allowed when wired).
         backbone_layers: backbone depth (default 1; 0 = no backbone; not allowed when wired).
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).

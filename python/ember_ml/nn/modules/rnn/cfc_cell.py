@@ -82,7 +82,8 @@ class CfCCell(Module):
         input_size: input features ``C``.
         hidden_size: state size ``H``.
         mode: ``default``, ``pure`` or ``no_gate`` (see :func:`cfc_step`).
-        backbone_activation: ``lecun_tanh``, ``silu``, ``relu``, ``tanh`` or ``gelu``.
+        backbone_activation: ``lecun_tanh`` (ncps's ``1.7159 tanh(0.666 x)``, docs/names.md), ``silu``, ``relu``,
+            ``tanh`` or ``gelu``.
         backbone_units: width of the backbone layers.
         backbone_layers: number of backbone layers (0 = none).
         backbone_dropout: dropout rate in the backbone (from its second layer on, as ncps).
