@@ -82,19 +82,28 @@ def check_int(owner: str, name: str, value: Any, low: int, high: int | None = No
     return int(value)
 
 
-def check_real(owner: str, name: str, value: Any, low: float, high: float, high_open: bool = False) -> float:
+def check_real(owner: str, name: str, value: Any, low: float, high: float | None = None,
+               high_open: bool = False) -> float:
     """``value`` as a Python float after checking it lies in ``[low, high]`` (``[low, high)`` if ``high_open``).
 
+    Args:
+        owner: class or function name used as the message prefix.
+        name: argument name.
+        value: the received value.
+        low: smallest allowed value.
+        high: upper bound, or None for none.
+        high_open: exclude ``high`` itself.
+
     Raises:
-        TypeError: ``value`` is not a real number.
+        TypeError: ``value`` is not a real number (bools are rejected).
         ValueError: ``value`` is out of range (or NaN).
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"[{owner}] {name} must be a real number, got {value!r}")
-    above = value >= high if high_open else value > high
+        raise TypeError(f"[{owner}] {name} must be a real number, got {type(value).__name__} {value!r}")
+    above = high is not None and (value >= high if high_open else value > high)
     if not value >= low or above:
-        closing = ")" if high_open else "]"
-        raise ValueError(f"[{owner}] {name} must be in [{low}, {high}{closing}, got {value}")
+        expected = f">= {low}" if high is None else f"in [{low}, {high}{')' if high_open else ']'}"
+        raise ValueError(f"[{owner}] {name} must be {expected}, got {value}")
     return float(value)
 
 
