@@ -13,7 +13,11 @@ import pytest
 import ember_ml as em
 import op_db
 from ember_ml import _core, ops
+from ember_ml.nn import features as _features
+from ember_ml.nn import initializers as _init
+from ember_ml.nn import modules as _modules
 from ember_ml.nn import tensor as T
+from ember_ml.ops import bitwise as _bitwise
 from ember_ml.ops import stats
 
 
@@ -247,10 +251,7 @@ add_bad("set_default_device", ValueError, lambda: ops.set_default_device("opencl
 add_bad("synchronize", ValueError, lambda: ops.synchronize("tpu"), "synchronize: unknown device")
 
 
-# ---- losses, vector / wave helpers, gradient, features, modules, memory (issue 3) ----------
-from ember_ml.nn import features as _features  # noqa: E402
-from ember_ml.nn import modules as _modules  # noqa: E402
-from ember_ml.ops import bitwise as _bitwise  # noqa: E402
+# ---- losses, vector / wave helpers, gradient, features, modules, memory ----------
 
 for _name in ("mse", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy", "huber_loss",
               "log_cosh_loss"):
@@ -350,7 +351,6 @@ add_bad("Normalize.inverse_transform", ValueError,
 for _rate in (-0.1, 1.0, 1.5, "0.5", True):
     add_bad("Dropout", ValueError, lambda r=_rate: _modules.Dropout(r), f"Dropout: rate {_rate!r}")
 # ---- layers, containers and initializers ----------------------------------------------------
-from ember_ml.nn import initializers as _init  # noqa: E402
 
 for _name, _exc, _thunk, _desc in (
     ("Dense", ValueError, lambda: _modules.Dense(4, 3)(F(2, 5)), "wrong feature size"),
