@@ -8,8 +8,8 @@ import numpy as np
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
 
-from ..core import (ALL_DTYPES, FLOAT32, INT_BOOL_DTYPES, NO_BOOL_DTYPES, Arg, OpInfo, Sample,
-                    arr, as_array, errstate, binary_ref, complex_specials, float_specials, int_extremes, partner_dtype, rand,
+from ..core import (ALL_DTYPES, FLOAT32, INT_BOOL_DTYPES, NO_BOOL_DTYPES, Arg, OpInfo, Sample, arr, as_array,
+                    binary_ref, complex_specials, errstate, float_specials, int_extremes, partner_dtype, rand,
                     result_type, values)
 from ..grads import GradCase as G
 from ..smoke import BW, OPS, TENSOR, I, V

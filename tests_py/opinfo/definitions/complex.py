@@ -6,7 +6,7 @@ import numpy as np
 from ember_ml import ops
 
 from ..core import ALL_DTYPES, as_array, errstate
-from .unary import _unary, same_dtype_unary_ref
+from .unary import same_dtype_unary_ref, unary_row
 
 
 def _angle_ref(x):
@@ -15,8 +15,8 @@ def _angle_ref(x):
 
 
 OP_DB = [
-    _unary("real", ops.real, same_dtype_unary_ref(np.real), ALL_DTYPES, complex=True),
-    _unary("imag", ops.imag, same_dtype_unary_ref(np.imag), ALL_DTYPES, complex=True),
-    _unary("conj", ops.conj, same_dtype_unary_ref(np.conj), ALL_DTYPES, complex=True),
-    _unary("angle", ops.angle, errstate(_angle_ref), ALL_DTYPES, complex=True),
+    unary_row("real", ops.real, same_dtype_unary_ref(np.real), ALL_DTYPES, complex=True),
+    unary_row("imag", ops.imag, same_dtype_unary_ref(np.imag), ALL_DTYPES, complex=True),
+    unary_row("conj", ops.conj, same_dtype_unary_ref(np.conj), ALL_DTYPES, complex=True),
+    unary_row("angle", ops.angle, errstate(_angle_ref), ALL_DTYPES, complex=True),
 ]

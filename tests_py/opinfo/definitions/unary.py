@@ -103,7 +103,7 @@ def unary_samples(op: OpInfo, dtype: str, rng) -> list:
 
 
 
-def _unary(name, fn, ref, dtypes=ALL_DTYPES, **kw):
+def unary_row(name, fn, ref, dtypes=ALL_DTYPES, **kw):
     return OpInfo(name, fn, ref, dtypes, unary_samples, category="unary", **kw)
 
 
@@ -134,29 +134,29 @@ _FLOAT_UNARY = [
     ("sigmoid", _core.sigmoid, _sigmoid, "any", False, None, lambda g: [g.rand(3, 2)]),
 ]
 
-OP_DB = [_unary(name, fn, float_unary_ref(np_fn), domain=domain, complex=cplx, module=OPS if smoke else None,
-                smoke=smoke, grads=[G(name, fn, inputs)])
+OP_DB = [unary_row(name, fn, float_unary_ref(np_fn), domain=domain, complex=cplx, module=OPS if smoke else None,
+                   smoke=smoke, grads=[G(name, fn, inputs)])
          for name, fn, np_fn, domain, cplx, smoke, inputs in _FLOAT_UNARY]
 
 OP_DB += [
-    _unary("abs", ops.abs, same_dtype_unary_ref(np.abs), extremes=True, complex=True, module=OPS, smoke=on_v,
-           grads=[G("abs", ops.abs, lambda g: [g.distinct(2, 3)])]),
-    _unary("negative", ops.negative, same_dtype_unary_ref(np.negative), dtypes=NO_BOOL_DTYPES, extremes=True,
-           complex=True, module=OPS, smoke=on_v, grads=[G("negative", ops.negative, lambda g: [g.rand(3)])]),
-    _unary("sign", ops.sign, same_dtype_unary_ref(np.sign), dtypes=NO_BOOL_DTYPES, extremes=True, module=OPS,
-           smoke=on_v, grads=[G("sign", ops.sign, lambda g: [g.distinct(4)])]),
-    _unary("square", ops.square, same_dtype_unary_ref(np.square), extremes=True, complex=True, module=OPS,
-           smoke=on_v, grads=[G("square", ops.square, lambda g: [g.rand(3)])]),
-    _unary("floor", ops.floor, floor_ceil_ref(np.floor), extremes=True, module=OPS, smoke=on_v,
-           grads=[G("floor", ops.floor, lambda g: [g.distinct(4) + 0.5])]),
-    _unary("ceil", ops.ceil, floor_ceil_ref(np.ceil), extremes=True, module=OPS, smoke=on_v,
-           grads=[G("ceil", ops.ceil, lambda g: [g.distinct(4) + 0.5])]),
-    _unary("isnan", ops.isnan, same_dtype_unary_ref(np.isnan), complex=True, module=OPS, smoke=on_v),
-    _unary("isinf", ops.isinf, same_dtype_unary_ref(np.isinf), complex=True),
-    _unary("isfinite", ops.isfinite, same_dtype_unary_ref(np.isfinite), complex=True),
-    _unary("logical_not", ops.logical_not, same_dtype_unary_ref(np.logical_not), module=OPS, smoke=on_v),
-    _unary("bitwise_not", _core.bitwise_not, same_dtype_unary_ref(np.invert), dtypes=INT_BOOL_DTYPES,
-           extremes=True, module=BW, smoke=on_i),
-    _unary("count_ones", _core.count_ones, _count_ones, dtypes=INT_BOOL_DTYPES, extremes=True, module=BW,
-           smoke=on_i),
+    unary_row("abs", ops.abs, same_dtype_unary_ref(np.abs), extremes=True, complex=True, module=OPS, smoke=on_v,
+              grads=[G("abs", ops.abs, lambda g: [g.distinct(2, 3)])]),
+    unary_row("negative", ops.negative, same_dtype_unary_ref(np.negative), dtypes=NO_BOOL_DTYPES, extremes=True,
+              complex=True, module=OPS, smoke=on_v, grads=[G("negative", ops.negative, lambda g: [g.rand(3)])]),
+    unary_row("sign", ops.sign, same_dtype_unary_ref(np.sign), dtypes=NO_BOOL_DTYPES, extremes=True, module=OPS,
+              smoke=on_v, grads=[G("sign", ops.sign, lambda g: [g.distinct(4)])]),
+    unary_row("square", ops.square, same_dtype_unary_ref(np.square), extremes=True, complex=True, module=OPS,
+              smoke=on_v, grads=[G("square", ops.square, lambda g: [g.rand(3)])]),
+    unary_row("floor", ops.floor, floor_ceil_ref(np.floor), extremes=True, module=OPS, smoke=on_v,
+              grads=[G("floor", ops.floor, lambda g: [g.distinct(4) + 0.5])]),
+    unary_row("ceil", ops.ceil, floor_ceil_ref(np.ceil), extremes=True, module=OPS, smoke=on_v,
+              grads=[G("ceil", ops.ceil, lambda g: [g.distinct(4) + 0.5])]),
+    unary_row("isnan", ops.isnan, same_dtype_unary_ref(np.isnan), complex=True, module=OPS, smoke=on_v),
+    unary_row("isinf", ops.isinf, same_dtype_unary_ref(np.isinf), complex=True),
+    unary_row("isfinite", ops.isfinite, same_dtype_unary_ref(np.isfinite), complex=True),
+    unary_row("logical_not", ops.logical_not, same_dtype_unary_ref(np.logical_not), module=OPS, smoke=on_v),
+    unary_row("bitwise_not", _core.bitwise_not, same_dtype_unary_ref(np.invert), dtypes=INT_BOOL_DTYPES,
+              extremes=True, module=BW, smoke=on_i),
+    unary_row("count_ones", _core.count_ones, _count_ones, dtypes=INT_BOOL_DTYPES, extremes=True, module=BW,
+              smoke=on_i),
 ]
