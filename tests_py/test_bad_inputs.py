@@ -2,8 +2,8 @@
 starts with ``[opname]``.
 
 ``BAD_INPUTS`` is a table of (op name in the message, exception type, thunk, description);
-a few families are generated from op_db (incompatible broadcasting for every binary op,
-out-of-range axes for every reduction).
+a few families are generated from the op table, opinfo (incompatible broadcasting for
+every binary op, out-of-range axes for every reduction).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import ember_ml as em
-import op_db
+import opinfo
 from ember_ml import _core, ops
 from ember_ml.nn import features as _features
 from ember_ml.nn import initializers as _init
@@ -40,7 +40,7 @@ def add_bad(name: str | tuple, exc: type, fn, desc: str) -> None:
 
 
 # ---- broadcasting: every binary op in the table ------------------------------------------
-for _op in op_db.OP_DB:
+for _op in opinfo.OP_DB:
     if _op.category == "binary":
         _msg_name = {"pow": ("pow", "power"), "tensor.maximum": "maximum"}.get(_op.name, _op.name)
         _dtype = "int32" if _op.domain == "bitwise" else "float32"
@@ -94,7 +94,7 @@ add_bad(("pow", "power"), ValueError, lambda: ops.pow(I(2), -3), "pow alias: int
 add_bad("mean", TypeError, lambda: stats.mean(F(3), dtype="int32"), "mean with an integer dtype")
 
 # ---- axes ---------------------------------------------------------------------------------
-for _op in op_db.OP_DB:
+for _op in opinfo.OP_DB:
     if _op.category == "reduction":
         add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=2), f"{_op.name}: axis 2 of a 2-D tensor")
         add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=-3), f"{_op.name}: axis -3 of a 2-D tensor")
