@@ -144,3 +144,13 @@ def test_demo_writes_metrics_with_its_baselines(tmp_path: pathlib.Path) -> None:
     assert metrics["naive_test_mse"] == pytest.approx(float(np.mean((test.x - test.y) ** 2)), rel=1e-6)
     assert 0 < metrics["ridge_ar_test_mse"] < metrics["naive_test_mse"]
     assert metrics["epochs"] == 2 and np.isfinite(metrics["test_mse"])
+
+
+def test_pooled_features_use_only_real_frames() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 5, 2)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], np.float32)
+    x[mask == 0] = 1e3  # padding must not count
+    feats = baselines.pooled_features(data.Split(x, np.zeros(3), None, mask))
+    for i, n in enumerate((3, 5, 1)):
+        np.testing.assert_allclose(feats[i], np.concatenate([x[i, :n].mean(0), x[i, :n].std(0)]), rtol=1e-6)

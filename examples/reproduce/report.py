@@ -168,17 +168,21 @@ def unfinished_runs(runs: list[dict[str, Any]], checkpoints: pathlib.Path) -> li
     return lines
 
 
+BASELINE_NAMES = {"naive": "naive (next frame = current)", "ridge_ar": "ridge AR",
+                  "logistic": "logistic regression on mean + std of the frames"}
+
+
 def baseline_lines(path: pathlib.Path) -> list[str]:
-    """Markdown table of the naive and ridge-AR test MSEs in ``path`` (written by ``baselines.py``), or []."""
+    """Markdown table of the baselines' test scores in ``path`` (written by ``baselines.py``), or []."""
     if not path.is_file():
         return []
-    lines = ["", "Simple baselines on the same windows, steps and split (`baselines.py`; ridge AR: scikit-learn "
-             "`Ridge` on the last p frames, with their elapsed times on Walker2d; p and alpha chosen on "
-             "validation):", "", "| task | naive (next frame = current) | ridge AR | p | alpha |", "|---|---|---|---|---|"]
-    for task, score in json.loads(path.read_text()).items():
-        ridge = score["ridge_ar"]
-        lines.append(f"| {task} | {score['naive']['test']:.3f} | {ridge['test']:.3f} | {ridge['lags']} | "
-                     f"{ridge['alpha']:g} |")
+    lines = ["", "Simple baselines on the same data and split (`baselines.py`; scikit-learn; ridge AR: `Ridge` on "
+             "the last p frames, with their elapsed times on Walker2d; settings chosen on validation):", "",
+             "| task | baseline | test | chosen on validation |", "|---|---|---|---|"]
+    for task, scores in json.loads(path.read_text()).items():
+        for name, score in scores.items():
+            chosen = ", ".join(f"{k} = {v:g}" for k, v in score.items() if k not in ("val", "test")) or "—"
+            lines.append(f"| {task} | {BASELINE_NAMES[name]} | {score['test']:.3f} | {chosen} |")
     return lines
 
 
