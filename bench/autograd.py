@@ -32,7 +32,7 @@ only indicative.
 
 Ratios and targets
 ------------------
-``ratio = Ember median / PyTorch median`` (below 1: Ember faster). Targets of issue 5:
+``ratio = Ember median / PyTorch median`` (below 1: Ember faster). Targets:
 ``step`` ratio <= 1.0, and Ember's backward <= 2x Ember's forward
 (``backward / forward`` printed as ``bwd/fwd``).
 

@@ -15,19 +15,13 @@ What is measured (float32 throughout, one process, the same data for every libra
   (3 x 4e7 bytes: two reads, one write), next to the device's measured buffer-copy
   bandwidth: ``ops.copy`` of a contiguous 1e7 tensor, which on OpenCL is one
   ``clEnqueueCopyBuffer`` (2 x 4e7 bytes). Target: add at >= 70 % of the copy bandwidth.
-  Contiguous operands take 8 elements per work-item (backend/opencl/strided.cpp): PoCL
-  does not vectorise a bounds-checked one-element work-item, which held add at about
-  half of the copy bandwidth; now it runs at or above it.
+  Contiguous operands take 8 elements per work-item (backend/opencl/strided.cpp) because
+  PoCL does not vectorise a bounds-checked one-element work-item.
 * GEMM ``matmul`` of two n x n matrices, n = 1024, as GFLOP/s = 2 n^3 / t: ``opencl``
   is what matmul uses (on a CPU device such as PoCL our packed kernel, kernels/gemm.cl),
   ``opencl_clblast`` the same call with ``EMBER_OPENCL_GEMM=clblast`` (CLBlast's
-  untuned defaults, 5-25x slower on PoCL; see backend/opencl/matmul.cpp), ``cpu`` and
+  untuned defaults, slower on PoCL; see backend/opencl/matmul.cpp), ``cpu`` and
   ``numpy`` OpenBLAS. Target on PoCL here: >= 30 GFLOP/s.
-
-Measured on PoCL (2 shared AVX2 cores, 1-min load 2.2-2.5, three full runs): add 20-26
-GB/s against copy 17-20 GB/s (1.1-1.4x; before the 8-per-work-item path, in a --quick
-run at load 2.6, 6.3 against 13.3: 0.47x); GEMM n = 1024 67-70 GFLOP/s with our kernel,
-6.7-7.2 with CLBlast, 75-84 cpu (OpenBLAS), 46-53 NumPy.
 
 Every OpenCL timing ends with ``ops.synchronize('opencl')``, so queued work is counted.
 Each figure is the median of several samples after a warm-up (which also builds the

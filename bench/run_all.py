@@ -34,7 +34,7 @@ from typing import Any, Iterator
 BENCH = pathlib.Path(__file__).resolve().parent
 RESULTS = BENCH / "results"
 # Fields that name an entry, in the order they are joined into the row label.
-LABEL_KEYS = ("label", "model", "case", "phase")
+LABEL_KEYS = ("label", "model", "data", "case", "phase")
 MAX_NUMERIC_ROWS = 40
 OUTPUT_TAIL_LINES = 40
 

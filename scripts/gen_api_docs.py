@@ -27,6 +27,7 @@ MODULES = (
     ("ember_ml.ops.stats", "Statistics"),
     ("ember_ml.ops.linearalg", "Linear algebra"),
     ("ember_ml.ops.bitwise", "Bitwise operations"),
+    ("ember_ml.ops.activations", "Activation functions"),
     ("ember_ml.nn.tensor", "Tensors"),
     ("ember_ml.nn.modules", "Modules"),
     ("ember_ml.nn.modules.activations", "Activations"),

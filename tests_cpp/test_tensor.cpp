@@ -107,6 +107,35 @@ TEST(Registry, MissingKernelRaisesNotImplemented) {
   }
 }
 
+void noop_kernel(std::span<const Tensor>, std::span<Tensor>, const Attrs&) {}
+
+TEST(Registry, KernelForUndeclaredOpIsRejected) {
+  init_backends();
+  try {
+    op_entry("test_undeclared_op").set_kernel(DeviceType::CPU, noop_kernel);
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_EQ(e.kind(), ErrorKind::Runtime);
+    EXPECT_NE(std::string(e.what()).find("[registry] kernel registered for the undeclared op 'test_undeclared_op'"),
+              std::string::npos);
+  }
+  EXPECT_FALSE(op_entry("test_undeclared_op").has_kernel(DeviceType::CPU));
+  EXPECT_FALSE(is_declared_op("complex_sigmoid"));  // no complex kernel is declared for sigmoid
+  EXPECT_TRUE(is_declared_op("complex_exp"));
+}
+
+// The list holds no stale names: every declared op has a kernel on both backends, except
+// transfer, which moves data between host and device and runs only on the OpenCL side.
+TEST(Registry, EveryDeclaredOpHasCpuAndOpenclKernels) {
+  init_backends();
+  for (const std::string& name : declared_ops()) {
+    const OpEntry* entry = find_op(name);
+    ASSERT_NE(entry, nullptr) << name;
+    EXPECT_EQ(entry->has_kernel(DeviceType::CPU), name != "transfer") << name;
+    EXPECT_TRUE(entry->has_kernel(DeviceType::OpenCL)) << name;
+  }
+}
+
 TEST(Kernels, AddBroadcastsAndPromotes) {
   Tensor a = iota({2, 3}, DType::Int32);
   Tensor b = iota({3}, DType::Float32);

@@ -1,6 +1,6 @@
 """Bad-input sweep: every public function and class of ``ops``, ``ops.stats``,
 ``ops.linearalg``, ``ops.bitwise``, ``nn.tensor``, the activations, initializers and
-``nn.modules`` (the names of ``api_inventory``) called with wrong types, shapes, axes and
+``nn.modules`` (the names of ``opinfo.inventory()``) called with wrong types, shapes, axes and
 huge / negative sizes, in subprocesses.
 
 Each call must either return something other than None or raise a typed exception
@@ -31,9 +31,9 @@ from typing import Any, Callable
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MARK = "@@sweep@@"
-# Sections of api_inventory that hold the functions and classes to sweep.
-SECTIONS = ("OPS_MASTER", "OPS_STATS", "OPS_LINEARALG", "OPS_BITWISE", "NN_TENSOR", "NN_INITIALIZERS", "ACTIVATIONS",
-            "NN_MODULES", "RNN_LAYERS")
+# Sections of opinfo.inventory() that hold the functions and classes to sweep.
+SECTIONS = ("ember_ml.ops", "ops.stats", "ops.linearalg", "ops.bitwise", "ember_ml.nn.tensor",
+            "ember_ml.nn.initializers", "activations", "ember_ml.nn.modules", "nn.modules recurrent layers")
 # Names whose job is process-wide state or files, not computation on arguments.
 SKIP = {"set_backend", "get_backend", "auto_select_backend", "get_available_backends", "using_backend",
         "save", "load", "from_ncps"}
@@ -94,11 +94,12 @@ def _targets() -> list[tuple[str, str, bool]]:
     if override:
         return [(*target.split(":"), True) for target in override.split(",")]
     sys.path.insert(0, HERE)
-    import api_inventory
+    import opinfo
 
+    inventory = opinfo.inventory()
     out = []
     for section in SECTIONS:
-        for e in getattr(api_inventory, section):
+        for e in inventory[section]:
             if e.smoke is None or e.name in SKIP:
                 continue
             out.append((e.module, e.name, e.returns))

@@ -2,8 +2,8 @@
 starts with ``[opname]``.
 
 ``BAD_INPUTS`` is a table of (op name in the message, exception type, thunk, description);
-a few families are generated from op_db (incompatible broadcasting for every binary op,
-out-of-range axes for every reduction).
+a few families are generated from the op table, opinfo (incompatible broadcasting for
+every binary op, out-of-range axes for every reduction).
 """
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ import numpy as np
 import pytest
 
 import ember_ml as em
-import op_db
+import opinfo
 from ember_ml import _core, ops
+from ember_ml.nn import features as _features
+from ember_ml.nn import initializers as _init
+from ember_ml.nn import modules as _modules
 from ember_ml.nn import tensor as T
+from ember_ml.ops import bitwise as _bitwise
 from ember_ml.ops import stats
 
 
@@ -36,7 +40,7 @@ def add_bad(name: str | tuple, exc: type, fn, desc: str) -> None:
 
 
 # ---- broadcasting: every binary op in the table ------------------------------------------
-for _op in op_db.OP_DB:
+for _op in opinfo.OP_DB:
     if _op.category == "binary":
         _msg_name = {"pow": ("pow", "power"), "tensor.maximum": "maximum"}.get(_op.name, _op.name)
         _dtype = "int32" if _op.domain == "bitwise" else "float32"
@@ -90,7 +94,7 @@ add_bad(("pow", "power"), ValueError, lambda: ops.pow(I(2), -3), "pow alias: int
 add_bad("mean", TypeError, lambda: stats.mean(F(3), dtype="int32"), "mean with an integer dtype")
 
 # ---- axes ---------------------------------------------------------------------------------
-for _op in op_db.OP_DB:
+for _op in opinfo.OP_DB:
     if _op.category == "reduction":
         add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=2), f"{_op.name}: axis 2 of a 2-D tensor")
         add_bad(_op.name, IndexError, lambda f=_op.op: f(F(2, 3), axis=-3), f"{_op.name}: axis -3 of a 2-D tensor")
@@ -247,10 +251,7 @@ add_bad("set_default_device", ValueError, lambda: ops.set_default_device("opencl
 add_bad("synchronize", ValueError, lambda: ops.synchronize("tpu"), "synchronize: unknown device")
 
 
-# ---- losses, vector / wave helpers, gradient, features, modules, memory (issue 3) ----------
-from ember_ml.nn import features as _features  # noqa: E402
-from ember_ml.nn import modules as _modules  # noqa: E402
-from ember_ml.ops import bitwise as _bitwise  # noqa: E402
+# ---- losses, vector / wave helpers, gradient, features, modules, memory ----------
 
 for _name in ("mse", "mean_absolute_error", "binary_crossentropy", "categorical_crossentropy", "huber_loss",
               "log_cosh_loss"):
@@ -350,7 +351,6 @@ add_bad("Normalize.inverse_transform", ValueError,
 for _rate in (-0.1, 1.0, 1.5, "0.5", True):
     add_bad("Dropout", ValueError, lambda r=_rate: _modules.Dropout(r), f"Dropout: rate {_rate!r}")
 # ---- layers, containers and initializers ----------------------------------------------------
-from ember_ml.nn import initializers as _init  # noqa: E402
 
 for _name, _exc, _thunk, _desc in (
     ("Dense", ValueError, lambda: _modules.Dense(4, 3)(F(2, 5)), "wrong feature size"),

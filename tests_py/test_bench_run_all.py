@@ -33,11 +33,12 @@ def test_ratio_rows_label_each_entry_with_a_ratio(run_all) -> None:
                 "cases": [{"label": "add 1", "ratio": 1.5, "ember_s": 2.0},
                           {"label": "matmul", "ratio": 0.5, "gflops_ratio": 2.0}],
                 "phases": {"step": {"ratio": 0.25}},
-                "results": [{"model": "CfC", "case": "inference", "ratio": 0.125}]}
+                "results": [{"model": "CfC", "case": "inference", "ratio": 0.125},
+                            {"model": "LTC", "data": "batch 1", "case": "train_step", "batch": 1, "ratio": 0.5}]}
     columns, rows = run_all.ratio_rows(document)
     assert columns == ["gflops_ratio", "ratio"]
     assert rows == [["add 1", "", "1.5"], ["matmul", "2", "0.5"], ["step", "", "0.25"],
-                    ["CfC inference", "", "0.125"]]
+                    ["CfC inference", "", "0.125"], ["LTC batch 1 train_step", "", "0.5"]]
 
 
 def test_summary_has_a_table_per_result_and_the_output_of_failures(run_all, tmp_path) -> None:

@@ -1,7 +1,7 @@
 """ember_ml.ops.bitwise compositions and nn.modules.activations against NumPy.
 
-The C++ kernels (left_shift, right_shift, count_ones, ...) are covered by op_db; here the
-Python-level compositions are compared with NumPy formulas, over every integer dtype.
+The C++ kernels (left_shift, right_shift, count_ones, ...) are covered by the op table
+(opinfo); here the Python-level compositions are compared with NumPy formulas, over every integer dtype.
 """
 from __future__ import annotations
 

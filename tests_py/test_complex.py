@@ -1,4 +1,4 @@
-"""complex64 / complex128 beyond the NumPy parity table (op_db.py): dtype objects and
+"""complex64 / complex128 beyond the NumPy parity table (opinfo): dtype objects and
 promotion, conversions to and from NumPy and Python, views that share memory, casts,
 weak Python complex scalars, and eig / eigvals.
 """
@@ -12,7 +12,7 @@ from ember_ml.nn import tensor as T
 from ember_ml.ops import linearalg as la
 from ember_ml.ops import stats
 
-import op_db
+import opinfo
 
 COMPLEX = ("complex64", "complex128")
 
@@ -38,7 +38,7 @@ def test_dtype_objects(name, itemsize):
     assert not T.float32.is_complex
 
 
-@pytest.mark.parametrize("a", op_db.EVERY_DTYPE)
+@pytest.mark.parametrize("a", opinfo.core.EVERY_DTYPE)
 def test_promotion_with_complex_matches_numpy(a):
     """Tensor-tensor promotion of every dtype with each complex dtype is numpy.promote_types."""
     for b in COMPLEX:

@@ -1,4 +1,4 @@
-"""Code written against Ember ML's documented API runs unchanged (issue 15).
+"""Code written against Ember ML's documented API runs unchanged.
 
 The first two tests are the original Ember ML numpy tests, verbatim. The rest exercise the
 documented signatures of the wirings, NCP / AutoNCP, CfC / LTC, the stacked RNN / LSTM /

@@ -1,4 +1,4 @@
-"""The documented backend, tensor, features, metrics and module-path surface of Ember ML (issue 15, items 3-4).
+"""The documented backend, tensor, features, metrics and module-path surface of Ember ML.
 
 Companion of test_documented_api.py (wirings and layers); values are checked against
 NumPy and scikit-learn.

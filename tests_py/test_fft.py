@@ -1,4 +1,4 @@
-"""The FFT family beyond the NumPy parity table (op_db.py): known transforms, inverse
+"""The FFT family beyond the NumPy parity table (opinfo): known transforms, inverse
 round trips, Parseval's theorem, long and prime lengths, inputs other than tensors, and
 concurrent calls from Python threads."""
 from __future__ import annotations

@@ -1,14 +1,16 @@
-"""Every public name of API.md (table in api_inventory.py) exists and runs on every backend."""
+"""Every public name of API.md (opinfo.inventory(): the op rows and the other names) exists and runs on
+every backend."""
 from __future__ import annotations
 
 import importlib
 
 import pytest
 
-import api_inventory
 import ember_ml as em
+import opinfo
+from opinfo.inventory import E
 
-CASES = [(section, e) for section, entries in api_inventory.SECTIONS.items() for e in entries]
+CASES = [(section, e) for section, entries in opinfo.inventory().items() for e in entries]
 IDS = [f"{section}:{e.module}.{e.name}" for section, e in CASES]
 
 
@@ -19,7 +21,7 @@ def test_table_has_no_duplicates() -> None:
 
 @pytest.mark.parametrize("backend", em.get_available_backends())
 @pytest.mark.parametrize("section,entry", CASES, ids=IDS)
-def test_name_exists_and_runs(section: str, entry: api_inventory.E, backend: str) -> None:
+def test_name_exists_and_runs(section: str, entry: E, backend: str) -> None:
     with em.using_backend(backend):
         module = importlib.import_module(entry.module)
         assert hasattr(module, entry.name), f"{entry.module} has no attribute {entry.name}"

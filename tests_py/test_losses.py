@@ -1,6 +1,6 @@
 """ember_ml.ops losses against NumPy formulas and, when PyTorch is installed, torch.nn.functional.
 
-The per-sample NumPy references live in op_db (``LOSS_REFS``) and are shared with the
+The per-sample NumPy references live in the op table (``opinfo.LOSS_REFS``) and are shared with the
 parity table; here each loss is checked for every reduction, axis and keepdims, on
 float32 and float64, plus the numerically hard regions (large logits, probabilities at
 0 and 1, large errors for log-cosh).
@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import op_db
+import opinfo
 from ember_ml import ops
 from ember_ml.nn import tensor as T
 
@@ -61,7 +61,7 @@ def test_reductions_match_numpy(name: str, dtype: str, from_logits: bool) -> Non
     fn = getattr(ops, name)
     kw = {"from_logits": from_logits} if "crossentropy" in name else {}
     y_true, y_pred = _inputs(name, dtype, (3, 4, 5), from_logits=from_logits)
-    per = op_db.LOSS_REFS[name](y_true, y_pred, **kw)
+    per = opinfo.LOSS_REFS[name](y_true, y_pred, **kw)
     axes = [None, 0, -1, (0, 1)] if name in ELEMENTWISE else [None, 0, -1]
     for reduction in ("mean", "sum", "none"):
         for axis in axes if reduction != "none" else [None]:

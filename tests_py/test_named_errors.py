@@ -1,4 +1,4 @@
-"""No crash and no silent wrong answer (issue 17): impossible sizes, tensors where ints are
+"""No crash and no silent wrong answer: impossible sizes, tensors where ints are
 expected, Python ints outside a tensor's dtype (NumPy 2), decompositions of non-finite
 input, and the errors that name their op."""
 from __future__ import annotations

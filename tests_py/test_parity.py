@@ -1,4 +1,4 @@
-"""NumPy parity tests generated from the op table in op_db.py, and opencl-vs-cpu parity.
+"""NumPy parity tests generated from the op table (the opinfo package), and opencl-vs-cpu parity.
 
 One test per (op, dtype) runs every sample of that op for that dtype and compares value,
 shape and dtype of Ember's result with the NumPy reference. All mismatching samples of a
@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import pytest
 
-import op_db
+import opinfo
 from ember_ml import _core
 from ember_ml.backend import get_available_backends, using_backend
 from ember_ml.nn import tensor as T
@@ -49,28 +49,28 @@ def assert_matches(result, expected, tol_of, where: str = "") -> None:
         np.testing.assert_array_equal(got, exp, err_msg=where, strict=True)
 
 
-def _check_views(sample: op_db.Sample) -> None:
+def _check_views(sample: opinfo.core.Sample) -> None:
     """The non-contiguous layouts must really be strided on the Ember side."""
     for a in sample.args:
         for arg in a if isinstance(a, list) else [a]:
-            if isinstance(arg, op_db.Arg) and arg.layout != "contig":
+            if isinstance(arg, opinfo.core.Arg) and arg.layout != "contig":
                 npv = arg.numpy()
                 t = arg.ember()
                 if npv.size > 1 and not npv.flags.c_contiguous:
                     assert not t.is_contiguous(), f"{arg!r} should be a strided Ember view"
 
 
-def check_sample(op: op_db.OpInfo, sample: op_db.Sample) -> str | None:
+def check_sample(op: opinfo.core.OpInfo, sample: opinfo.core.Sample) -> str | None:
     """Runs one sample; returns a failure description or None."""
     try:
         _check_views(sample)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            expected = op_db.run_reference(op, sample)
+            expected = opinfo.core.run_reference(op, sample)
     except Exception as err:  # a broken reference is a test bug: surface it loudly
         raise AssertionError(f"reference failed for {sample!r}: {traceback.format_exc()}") from err
     try:
-        result = op_db.run_ember(op, sample)
+        result = opinfo.core.run_ember(op, sample)
     except Exception as err:  # noqa: BLE001
         return f"{sample!r}\n    Ember raised {_describe_exc(err)}"
     tol_of = (lambda dt: sample.tols) if sample.tols else op.tol
@@ -91,9 +91,9 @@ def _report(failures: list[str], total: int) -> None:
                     pytrace=False)
 
 
-@pytest.mark.parametrize("name,dtype", op_db.parity_cases(), ids=[f"{n}-{d}" for n, d in op_db.parity_cases()])
+@pytest.mark.parametrize("name,dtype", opinfo.parity_cases(), ids=[f"{n}-{d}" for n, d in opinfo.parity_cases()])
 def test_parity(name: str, dtype: str) -> None:
-    op = op_db.OPS_BY_NAME[name]
+    op = opinfo.OPS_BY_NAME[name]
     samples = op.samples(dtype)
     assert samples, "no samples"
     failures = []
@@ -104,13 +104,13 @@ def test_parity(name: str, dtype: str) -> None:
     _report(failures, len(samples))
 
 
-@pytest.mark.parametrize("name,dtype", op_db.promotion_cases(),
-                         ids=[f"{n}-{d}" for n, d in op_db.promotion_cases()])
+@pytest.mark.parametrize("name,dtype", opinfo.promotion_cases(),
+                         ids=[f"{n}-{d}" for n, d in opinfo.promotion_cases()])
 def test_promotion_all_dtype_pairs(name: str, dtype: str) -> None:
     """Tensor-tensor promotion follows numpy.promote_types for every pair of dtypes."""
-    op = op_db.OPS_BY_NAME[name]
+    op = opinfo.OPS_BY_NAME[name]
     failures = []
-    pairs = op_db.promotion_samples_for(op, dtype)
+    pairs = opinfo.promotion_samples_for(op, dtype)
     for _partner, sample in pairs:
         failure = check_sample(op, sample)
         if failure:
@@ -120,14 +120,14 @@ def test_promotion_all_dtype_pairs(name: str, dtype: str) -> None:
 
 def test_table_covers_required_layouts() -> None:
     """Every elementwise / reduction entry has strided, transposed, reversed, empty and 0-d samples."""
-    for op in op_db.OP_DB:
+    for op in opinfo.OP_DB:
         if op.category not in ("unary", "binary", "reduction"):
             continue
         layouts, shapes = set(), set()
         for dtype in op.dtypes[:1]:
             for sample in op.samples(dtype):
                 for a in sample.args:
-                    if isinstance(a, op_db.Arg):
+                    if isinstance(a, opinfo.core.Arg):
                         layouts.add(a.layout)
                         shapes.add(a.numpy().shape)
         assert {"T", "step2", "rev"} <= layouts, (op.name, layouts)
@@ -135,10 +135,10 @@ def test_table_covers_required_layouts() -> None:
 
 
 def test_table_dtype_coverage() -> None:
-    covered = {d for op in op_db.OP_DB for d in op.dtypes}
-    assert covered == set(op_db.EVERY_DTYPE)
-    for op in op_db.OP_DB:
-        assert set(op.dtypes) <= set(op_db.EVERY_DTYPE), op.name
+    covered = {d for op in opinfo.OP_DB for d in op.dtypes}
+    assert covered == set(opinfo.core.EVERY_DTYPE)
+    for op in opinfo.OP_DB:
+        assert set(op.dtypes) <= set(opinfo.core.EVERY_DTYPE), op.name
 
 
 # ---------------------------------------------------------------------------------------
@@ -164,17 +164,17 @@ def _on_device(result, device: str) -> bool:
     return not isinstance(result, T.EmberTensor) or result.device == device
 
 
-def check_opencl_sample(op: op_db.OpInfo, sample: op_db.Sample) -> str | None:
+def check_opencl_sample(op: opinfo.core.OpInfo, sample: opinfo.core.Sample) -> str | None:
     """Runs one sample on cpu and on opencl; returns a failure description or None."""
     with using_backend("cpu"):
         try:
-            expected = _host(op_db.run_ember(op, sample))
+            expected = _host(opinfo.core.run_ember(op, sample))
             cpu_error = None
         except Exception as err:  # noqa: BLE001 - the opencl run must raise the same type
             cpu_error = err
     with using_backend("opencl"):
         try:
-            result = op_db.run_ember(op, sample)
+            result = opinfo.core.run_ember(op, sample)
         except Exception as err:  # noqa: BLE001
             if cpu_error is not None and type(err) is type(cpu_error):
                 return None
@@ -194,10 +194,10 @@ def check_opencl_sample(op: op_db.OpInfo, sample: op_db.Sample) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("name,dtype", op_db.parity_cases(), ids=[f"{n}-{d}" for n, d in op_db.parity_cases()])
+@pytest.mark.parametrize("name,dtype", opinfo.parity_cases(), ids=[f"{n}-{d}" for n, d in opinfo.parity_cases()])
 def test_opencl_matches_cpu(name: str, dtype: str) -> None:
     assert "opencl" in get_available_backends(), f"OpenCL is unavailable: {_core.opencl_unavailable_reason()}"
-    op = op_db.OPS_BY_NAME[name]
+    op = opinfo.OPS_BY_NAME[name]
     samples = op.samples(dtype)
     failures = [f for f in (check_opencl_sample(op, s) for s in samples) if f]
     if failures:

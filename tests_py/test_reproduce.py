@@ -12,7 +12,9 @@ import pytest
 REPRODUCE = pathlib.Path(__file__).resolve().parent.parent / "examples" / "reproduce"
 sys.path.insert(0, str(REPRODUCE))
 
+import baselines  # noqa: E402
 import data  # noqa: E402
+import demo  # noqa: E402
 import half_cheetah  # noqa: E402
 import harness  # noqa: E402
 import japanese_vowels  # noqa: E402
@@ -104,3 +106,51 @@ def test_make_model_names_unknown_models() -> None:
         harness.make_model("walker2d", "gru", 0)
     with pytest.raises(ValueError, match=r"^\[make_model\] unknown task 'mnist'"):
         harness.make_model("mnist", "cfc", 0)
+
+
+def test_lagged_features_are_the_last_frames_zero_before_the_window() -> None:
+    x = np.arange(2 * 4 * 3, dtype=np.float32).reshape(2, 4, 3)
+    t = np.full((2, 4), 0.5, np.float32)
+    feats = baselines.lagged_features(data.Split(x, x, t), 2).reshape(2, 4, 8)
+    np.testing.assert_array_equal(feats[:, :, :3], x)  # newest frame first, then its elapsed time
+    np.testing.assert_array_equal(feats[:, :, 3], t)
+    np.testing.assert_array_equal(feats[:, 1:, 4:7], x[:, :-1])
+    assert np.all(feats[:, 0, 4:] == 0)
+
+
+def test_ridge_ar_recovers_a_linear_system() -> None:
+    """Next frames from a known linear map: the chosen ridge AR predicts them almost exactly."""
+    rng = np.random.default_rng(0)
+    a = 0.5 * rng.standard_normal((3, 3)) / np.sqrt(3)
+
+    def split(n: int) -> data.Split:
+        x = np.empty((n, 6, 3), np.float32)
+        x[:, 0] = rng.standard_normal((n, 3))
+        for s in range(1, 6):
+            x[:, s] = x[:, s - 1] @ a.T
+        return data.Split(x, (x @ a.T).astype(np.float32))
+
+    scores = baselines.regression_baselines(data.TaskData(split(200), split(50), split(50)))
+    assert scores["ridge_ar"]["test"] < 1e-4 * scores["naive"]["test"]
+    with pytest.raises(ValueError, match=r"^\[fit_ridge_ar\] targets \(4,\) are not next frames"):
+        baselines.fit_ridge_ar(data.TaskData(*[data.Split(np.zeros((4, 2, 3)), np.zeros(4))] * 3))
+
+
+def test_demo_writes_metrics_with_its_baselines(tmp_path: pathlib.Path) -> None:
+    metrics = demo.main(["--quick", "--no-progress", "--out", str(tmp_path)])
+    assert json.loads((tmp_path / "metrics.json").read_text()) == metrics
+    assert (tmp_path / "forecast.png").stat().st_size > 0
+    test = harness.quick_slice(data.load_half_cheetah()).test
+    assert metrics["naive_test_mse"] == pytest.approx(float(np.mean((test.x - test.y) ** 2)), rel=1e-6)
+    assert 0 < metrics["ridge_ar_test_mse"] < metrics["naive_test_mse"]
+    assert metrics["epochs"] == 2 and np.isfinite(metrics["test_mse"])
+
+
+def test_pooled_features_use_only_real_frames() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 5, 2)).astype(np.float32)
+    mask = np.array([[1, 1, 1, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], np.float32)
+    x[mask == 0] = 1e3  # padding must not count
+    feats = baselines.pooled_features(data.Split(x, np.zeros(3), None, mask))
+    for i, n in enumerate((3, 5, 1)):
+        np.testing.assert_allclose(feats[i], np.concatenate([x[i, :n].mean(0), x[i, :n].std(0)]), rtol=1e-6)

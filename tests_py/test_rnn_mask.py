@@ -1,4 +1,4 @@
-"""Masks, per-sample time spans and streaming on every recurrent layer (issue 16).
+"""Masks, per-sample time spans and streaming on every recurrent layer.
 
 Keras's masking semantics are the reference: a padded, masked batch (garbage in the
 padding) must equal each sequence run alone without its padding, in outputs at real

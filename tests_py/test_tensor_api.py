@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 import ember_ml as em
-import op_db
+from opinfo import core as op_core
 from ember_ml import _core, ops
 from ember_ml.nn import tensor as T
 from ember_ml.ops import stats
 
-ALL = op_db.ALL_DTYPES
+ALL = op_core.ALL_DTYPES
 
 
 def tensor(a) -> T.EmberTensor:
@@ -62,9 +62,9 @@ BITWISE_OPERATORS = [
 @pytest.mark.parametrize("dtype", ["float32", "float64", "int8", "int32", "uint16"])
 def test_binary_operators(sym, pyop, npop, mode, dtype) -> None:
     rng = np.random.default_rng(7)
-    a = op_db.rand((2, 3), dtype, rng, 1, 4)
-    b = op_db.rand((3,), dtype, rng, 1, 3)
-    ref = op_db.binary_ref(npop, mode)
+    a = op_core.rand((2, 3), dtype, rng, 1, 4)
+    b = op_core.rand((3,), dtype, rng, 1, 3)
+    ref = op_core.binary_ref(npop, mode)
     ta, tb = tensor(a), tensor(b)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -83,9 +83,9 @@ def test_binary_operators(sym, pyop, npop, mode, dtype) -> None:
 @pytest.mark.parametrize("dtype", ["int8", "uint8", "int64", "bool"])
 def test_bitwise_operators(sym, pyop, npop, dtype) -> None:
     rng = np.random.default_rng(3)
-    a = op_db.rand((2, 3), dtype, rng)
-    b = op_db.rand((3,), dtype, rng)
-    ref = op_db.binary_ref(npop)
+    a = op_core.rand((2, 3), dtype, rng)
+    b = op_core.rand((3,), dtype, rng)
+    ref = op_core.binary_ref(npop)
     ta, tb = tensor(a), tensor(b)
     assert_same(pyop(ta, tb), ref(a, b))
     assert_same(pyop(a, tb), ref(a, b))
@@ -96,7 +96,7 @@ def test_bitwise_operators(sym, pyop, npop, dtype) -> None:
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "int8", "int64", "uint8", "bool"])
 def test_unary_operators(dtype) -> None:
-    a = op_db.rand((2, 3), dtype, np.random.default_rng(5))
+    a = op_core.rand((2, 3), dtype, np.random.default_rng(5))
     t = tensor(a)
     assert_same(abs(t), np.abs(a))
     assert_same(+t, a)
@@ -129,7 +129,7 @@ def test_ndarray_on_the_left_defers_to_ember() -> None:
 
 
 SCALAR_PROMOTION_CASES = [
-    # (tensor data, other operand); the expected dtype comes from op_db.result_type:
+    # (tensor data, other operand); the expected dtype comes from op_core.result_type:
     # np.promote_types, with Python scalars weak (NumPy scalars and 0-d arrays are not).
     (np.array([1, 2], np.int8), 1),
     (np.array([1, 2], np.int8), 1.5),
@@ -156,7 +156,7 @@ def test_scalar_promotion_in_operators(data, other) -> None:
         other = tensor(ref_other)
     else:
         ref_other = other
-    expected = op_db.result_type(data, ref_other).name
+    expected = op_core.result_type(data, ref_other).name
     t = tensor(data)
     assert (t + other).dtype == expected
     assert (other + t).dtype == expected
@@ -288,7 +288,7 @@ def test_numpy_view_shares_memory_both_ways() -> None:
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", ALL)
 def test_array_protocol(dtype) -> None:
-    a = op_db.rand((3, 4), dtype, np.random.default_rng(1))
+    a = op_core.rand((3, 4), dtype, np.random.default_rng(1))
     t = tensor(a)
     out = np.asarray(t)
     assert out.dtype == a.dtype and out.shape == a.shape
@@ -303,9 +303,9 @@ def test_array_protocol(dtype) -> None:
 @pytest.mark.parametrize("dtype", ALL)
 @pytest.mark.parametrize("view", ["contig", "T", "colstep", "rev"])
 def test_buffer_protocol(dtype, view) -> None:
-    a = op_db.rand((4, 6), dtype, np.random.default_rng(2))
-    t = op_db.VIEWS[view](tensor(a))
-    ref = op_db.VIEWS[view](a)
+    a = op_core.rand((4, 6), dtype, np.random.default_rng(2))
+    t = op_core.VIEWS[view](tensor(a))
+    ref = op_core.VIEWS[view](a)
     m = memoryview(t)
     assert np.dtype(m.format) == ref.dtype, m.format
     assert m.itemsize == ref.itemsize
@@ -327,7 +327,7 @@ def test_buffer_protocol_0d_and_empty() -> None:
 
 @pytest.mark.parametrize("dtype", ALL)
 def test_dlpack_round_trip(dtype) -> None:
-    a = op_db.rand((3, 5), dtype, np.random.default_rng(4))
+    a = op_core.rand((3, 5), dtype, np.random.default_rng(4))
     t = tensor(a)
     assert t.__dlpack_device__() == (1, 0)
     for view, ref in ((t, a), (t.T, a.T), (t[::2, ::-1], a[::2, ::-1])):
@@ -346,7 +346,7 @@ def test_dlpack_round_trip(dtype) -> None:
 # ---------------------------------------------------------------------------------------
 @pytest.mark.parametrize("dtype", ALL)
 def test_item_and_tolist(dtype) -> None:
-    a = op_db.rand((2, 3), dtype, np.random.default_rng(6))
+    a = op_core.rand((2, 3), dtype, np.random.default_rng(6))
     t = tensor(a)
     assert t.tolist() == a.tolist()
     one = t[1, 2]
@@ -441,7 +441,7 @@ def test_python_data_conversion(data, expected) -> None:
 
 @pytest.mark.parametrize("dtype", ALL)
 def test_numpy_conversion_keeps_dtype(dtype) -> None:
-    a = op_db.rand((3, 4), dtype, np.random.default_rng(8))
+    a = op_core.rand((3, 4), dtype, np.random.default_rng(8))
     for src in (a, a.T, a[::2, ::-1], np.asfortranarray(a)):
         t = T.convert_to_tensor(src)
         assert t.dtype == dtype

@@ -1,7 +1,7 @@
-"""Vector / wave helpers and ops.gradient beyond the op_db parity samples.
+"""Vector / wave helpers and ops.gradient beyond the op table's parity samples.
 
-op_db compares every helper with a NumPy computation (``numpy.fft`` for the wave metrics);
-here: the properties the metrics are built on, the blocked DFT path for long signals, and
+The op table (opinfo.definitions.vector) compares every helper with a NumPy computation
+(``numpy.fft`` for the wave metrics); here: the properties the metrics are built on, the blocked DFT path for long signals, and
 gradient's result structure and exactness on polynomials.
 """
 from __future__ import annotations
@@ -9,13 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import op_db
 from ember_ml import ops
 from ember_ml.ops import stats
 from ember_ml.nn import tensor as T
 from ember_ml.ops.vector import _half_spectrum as half_spectrum
-
-ref = op_db.op_db_py_helpers  # import op_db first: it loads the helpers module it extends with
+from opinfo.definitions import vector as ref
 
 
 def _rng(seed=0):

@@ -39,17 +39,19 @@ from report import RESULTS, append_result, ncps_torch_seconds_per_epoch  # noqa:
 
 class SequenceModel(Module):
     """A recurrent layer followed by a ``Linear`` read-out on every step, or, given a mask, on each
-    sequence's last real step.
+    sequence's last real step (``pool="last"``) or on the mean of its real steps' outputs
+    (``pool="mean"``).
 
     ``forward(x (B, L, C), t (B, L) | None, mask (B, L) | None)`` → ``(B, L, out)``, or ``(B, out)``
     with a mask.
     """
 
-    def __init__(self, rnn: Module, hidden: int, out: int, time_as_input: bool) -> None:
+    def __init__(self, rnn: Module, hidden: int, out: int, time_as_input: bool, pool: str = "last") -> None:
         super().__init__()
         self.rnn = rnn
         self.head = Linear(hidden, out)
         self.time_as_input = time_as_input
+        self.pool = pool
 
     def forward(self, x: Any, t: Any = None, mask: Any = None) -> Any:
         x = T.convert_to_tensor(x)
@@ -57,7 +59,10 @@ class SequenceModel(Module):
             x = T.concatenate([x, T.expand_dims(T.convert_to_tensor(t), -1)], axis=-1)
             t = None
         out, _ = self.rnn(x, timespans=t, mask=mask)
-        if mask is not None:
+        if mask is not None and self.pool == "mean":
+            weights = T.expand_dims(T.convert_to_tensor(mask, dtype=out.dtype), -1)
+            out = ops.divide(ops.stats.sum(ops.multiply(out, weights), axis=1), ops.stats.sum(weights, axis=1))
+        elif mask is not None:
             # Masked steps repeat the previous output (Keras's semantics), so the last step holds
             # each sequence's output at its last real step.
             out = out[:, -1]
@@ -96,7 +101,7 @@ def make_model(task: str, model: str, seed: int, fused: bool = True) -> tuple[Se
     if cfg.kind == "cfc":
         if kwargs.pop("wired", False):
             rnn = CfC(features, wirings.AutoNCP(units, out, seed=seed), fused=fused)
-            return SequenceModel(rnn, out, out, False), cfg
+            return SequenceModel(rnn, out, out, False, cfg.pool), cfg
         if cfg.l2:
             kwargs["kernel_l2"] = cfg.l2
         rnn = CfC(features, units, fused=fused, **kwargs)
@@ -106,7 +111,7 @@ def make_model(task: str, model: str, seed: int, fused: bool = True) -> tuple[Se
         rnn = LSTM(features + int(cfg.timespans), units)
     else:
         rnn = CTRNN(features, units, **kwargs)
-    return SequenceModel(rnn, units, out, cfg.kind == "lstm" and cfg.timespans), cfg
+    return SequenceModel(rnn, units, out, cfg.kind == "lstm" and cfg.timespans, cfg.pool), cfg
 
 
 # ----------------------------------------------------------------------------- training
@@ -177,7 +182,7 @@ def load_checkpoint(path: pathlib.Path, model: Module, optimizer: Adam) -> tuple
 
 
 def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pathlib.Path, epochs: int | None = None,
-              resume: bool = False, progress_bar: bool = True) -> dict[str, Any]:
+              resume: bool = False, progress_bar: bool = True) -> tuple[dict[str, Any], SequenceModel]:
     """Trains one seed of one model, tests the best validation epoch's weights.
 
     Args:
@@ -189,7 +194,8 @@ def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pa
         progress_bar: show tqdm bars.
 
     Returns:
-        The run's record: test / best validation score, epochs, s/epoch (median), losses.
+        ``(record, model)``: the run's record (test / best validation score, epochs, s/epoch
+        (median), losses) and the model holding its best validation epoch's weights.
     """
     model, cfg = make_model(task, model_name, seed)
     epochs = cfg.epochs if epochs is None else epochs
@@ -243,7 +249,7 @@ def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pa
             "test": evaluate(model, cfg, data.test)[0], "best_val": progress.best_val, "best_epoch": progress.best_epoch,
             "s_per_epoch": float(np.median(progress.epoch_seconds)) if progress.epoch_seconds else None,
             "train_losses": progress.train_losses, "val_scores": progress.val_scores,
-            "backend": em.get_backend(), "params": model.count_params()}
+            "backend": em.get_backend(), "params": model.count_params()}, model
 
 
 # ----------------------------------------------------------------------------- command line
@@ -299,8 +305,8 @@ def run_task(task: str, load: Callable[[], TaskData], argv: list[str] | None, do
                 cfg_batch = min(cfg.batch_size, 16)
                 CONFIGS[task][model_name] = replace(cfg, batch_size=cfg_batch)
             try:
-                record = train_run(task, model_name, seed, data, checkpoints / task / f"{model_name}-{seed}",
-                                   epochs, args.resume, not args.no_progress)
+                record, _ = train_run(task, model_name, seed, data, checkpoints / task / f"{model_name}-{seed}",
+                                      epochs, args.resume, not args.no_progress)
                 record["ncps_s_per_epoch"] = None if args.no_timing else ncps_torch_seconds_per_epoch(
                     task, model_name, data)
             finally:

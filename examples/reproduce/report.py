@@ -13,6 +13,7 @@ import numpy as np
 from ember_ml import ops
 from train_forecast import write_json_atomic
 
+from baselines import BASELINES_FILE
 from configs import CONFIGS, TASK_FEATURES, batches_per_epoch
 from data import TaskData
 
@@ -167,10 +168,28 @@ def unfinished_runs(runs: list[dict[str, Any]], checkpoints: pathlib.Path) -> li
     return lines
 
 
+BASELINE_NAMES = {"naive": "naive (next frame = current)", "ridge_ar": "ridge AR",
+                  "logistic": "logistic regression on mean + std of the frames"}
+
+
+def baseline_lines(path: pathlib.Path) -> list[str]:
+    """Markdown table of the baselines' test scores in ``path`` (written by ``baselines.py``), or []."""
+    if not path.is_file():
+        return []
+    lines = ["", "Simple baselines on the same data and split (`baselines.py`; scikit-learn; ridge AR: `Ridge` on "
+             "the last p frames, with their elapsed times on Walker2d; settings chosen on validation):", "",
+             "| task | baseline | test | chosen on validation |", "|---|---|---|---|"]
+    for task, scores in json.loads(path.read_text()).items():
+        for name, score in scores.items():
+            chosen = ", ".join(f"{k} = {v:g}" for k, v in score.items() if k not in ("val", "test")) or "—"
+            lines.append(f"| {task} | {BASELINE_NAMES[name]} | {score['test']:.3f} | {chosen} |")
+    return lines
+
+
 def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path | None = None) -> pathlib.Path:
     """Rewrites ``RESULTS.md`` beside this module from every ``folder/*.json`` (and lists the
     unfinished runs whose checkpoints are in ``checkpoints``, default ``folder/checkpoints``)."""
-    runs = [r for p in sorted(folder.glob("*.json")) for r in json.loads(p.read_text())]
+    runs = [r for p in sorted(folder.glob("*.json")) if p.name != BASELINES_FILE for r in json.loads(p.read_text())]
     lines = ["# Reproduced benchmarks", "",
              "Written by `examples/reproduce/report.py` from `results/*.json` (every finished run); test "
              "score of the best validation epoch, mean ± std (population std) over the n seeds that ran. "
@@ -189,6 +208,7 @@ def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path |
                      f"{r['mean']:.3f} ± {r['std']:.3f} | {published} | {_fmt(r['target'], 3)} | {met} | "
                      f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['ncps_s_per_epoch'], 1)} | {_fmt(ratio, 2)} | "
                      f"{r['source']} |")
+    lines += baseline_lines(folder / BASELINES_FILE)
     lines += ["", *NOTES]
     unfinished = unfinished_runs(runs, folder / "checkpoints" if checkpoints is None else checkpoints)
     if unfinished:

@@ -2,8 +2,14 @@
 
 Write model code once against :mod:`ember_ml.ops` and :mod:`ember_ml.nn.tensor`, pick
 a backend with :func:`set_backend`, and get the same numbers on every backend.
+
+Imports point one way: ``ops`` (and the tensor layer ``nn.tensor``) below ``nn.modules``,
+``training``, ``wirings`` and ``ncps``. Those upper packages are imported on first access
+(``ember_ml.nn.modules``, ``from ember_ml import training``), so ``import ember_ml.ops``
+does not import them.
 """
 from ember_ml import _core
+from ember_ml._lazy import lazy_submodules
 from ember_ml.backend import (
     auto_select_backend,
     get_available_backends,
@@ -11,16 +17,15 @@ from ember_ml.backend import (
     set_backend,
     using_backend,
 )
-from ember_ml import backend, nn, ops, training
-from ember_ml import wirings  # ncps.wirings drop-in
-from ember_ml import ncps  # ncps.torch drop-in
+from ember_ml import backend, ops
 
 __version__ = "0.1.0"
 
 get_backend()  # resolve EMBER_ML_BACKEND / ~/.ember/backend / auto-selection once at import
 
+__getattr__, __dir__ = lazy_submodules(__name__, ("nn", "training", "wirings", "ncps"), globals())
+
 __all__ = [
     "__version__", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
-    "using_backend", "ops", "nn",
+    "using_backend", "ops", "nn", "wirings", "ncps", "backend", "training",
 ]
-__all__ += ["wirings", "ncps", "backend", "training"]

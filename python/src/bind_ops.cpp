@@ -123,69 +123,14 @@ void def_reduce(py::module_& m, const char* name, const char* doc) {
 }  // namespace
 
 void bind_ops(py::module_& m) {
-  // ---- elementwise ------------------------------------------------------------------
-  def_unary<exp>(m, "exp", "Elementwise e**x. Integer/bool input is computed in float32.");
-  def_unary<log>(m, "log", "Elementwise natural logarithm (float result).");
-  def_unary<log10>(m, "log10", "Elementwise base-10 logarithm (float result).");
-  def_unary<log2>(m, "log2", "Elementwise base-2 logarithm (float result).");
-  def_unary<sqrt>(m, "sqrt", "Elementwise square root (float result).");
-  def_unary<sin>(m, "sin", "Elementwise sine, radians (float result).");
-  def_unary<cos>(m, "cos", "Elementwise cosine, radians (float result).");
-  def_unary<tan>(m, "tan", "Elementwise tangent, radians (float result).");
-  def_unary<sinh>(m, "sinh", "Elementwise hyperbolic sine (float result).");
-  def_unary<cosh>(m, "cosh", "Elementwise hyperbolic cosine (float result).");
-  def_unary<erf>(m, "erf",
-                 "Elementwise Gauss error function erf(x) = 2 / sqrt(pi) * integral_0^x exp(-t^2) dt "
-                 "(float result).");
-  def_unary<tanh>(m, "tanh", "Elementwise hyperbolic tangent (float result).");
-  def_unary<sigmoid>(m, "sigmoid", "Elementwise logistic function 1 / (1 + exp(-x)) (float result).");
-  def_unary<abs>(m, "abs", "Elementwise absolute value; same dtype as x.");
-  def_unary<negative>(m, "negative", "Elementwise -x; same dtype. Raises TypeError for bool.");
-  def_unary<sign>(m, "sign", "Elementwise sign (-1, 0, 1; NaN stays NaN); same dtype. TypeError for bool.");
-  def_unary<square>(m, "square", "Elementwise x*x; same dtype.");
-  def_unary<floor>(m, "floor", "Elementwise floor; same dtype (integers unchanged).");
-  def_unary<ceil>(m, "ceil", "Elementwise ceiling; same dtype (integers unchanged).");
-  def_unary<isnan>(m, "isnan", "Elementwise NaN test; bool result.");
-  def_unary<isinf>(m, "isinf", "Elementwise infinity test; bool result.");
-  def_unary<isfinite>(m, "isfinite", "Elementwise finiteness test; bool result.");
-  def_unary<logical_not>(m, "logical_not", "Elementwise logical NOT (x == 0); bool result.");
-  def_unary<bitwise_not>(m, "bitwise_not", "Elementwise bitwise NOT of integer/bool x. TypeError for floats.");
-  def_unary<count_ones>(m, "count_ones",
-                        "Set bits of each element's two's-complement pattern (std::popcount); same dtype. "
-                        "TypeError for floats.");
-
-  def_binary<add>(m, "add", "Elementwise x + y (logical OR for bool).");
-  def_binary<subtract>(m, "subtract", "Elementwise x - y. Raises TypeError for bool - bool (use logical_xor).");
-  def_binary<multiply>(m, "multiply", "Elementwise x * y (logical AND for bool).");
-  def_binary<divide>(m, "divide", "True division; integer inputs give float32. Broadcasts.");
-  def_binary<floor_divide>(m, "floor_divide", "Floor division (Python semantics; x // 0 is 0 for integers).");
-  def_binary<mod>(m, "mod", "Remainder with the sign of the divisor (numpy.mod; x % 0 is 0 for integers).");
-  def_binary<power>(m, "power", "Elementwise x ** y. Integers to negative integer powers raise ValueError.");
+  // ---- elementwise (ember/op_list.h) ------------------------------------------------
+#define EMBER_BIND_UNARY(name, kind, doc) def_unary<name>(m, #name, doc);
+#define EMBER_BIND_BINARY(name, kind, doc) def_binary<name>(m, #name, doc);
+  EMBER_UNARY_OPS(EMBER_BIND_UNARY)
+  EMBER_BINARY_OPS(EMBER_BIND_BINARY)
+#undef EMBER_BIND_UNARY
+#undef EMBER_BIND_BINARY
   def_binary<power>(m, "pow", "Alias of power.");
-  def_binary<maximum>(m, "maximum", "Elementwise maximum, NaN-propagating (numpy.maximum).");
-  def_binary<minimum>(m, "minimum", "Elementwise minimum, NaN-propagating (numpy.minimum).");
-  def_binary<equal>(m, "equal", "Elementwise x == y; bool result.");
-  def_binary<not_equal>(m, "not_equal", "Elementwise x != y; bool result.");
-  def_binary<less>(m, "less", "Elementwise x < y; bool result.");
-  def_binary<less_equal>(m, "less_equal", "Elementwise x <= y; bool result.");
-  def_binary<greater>(m, "greater", "Elementwise x > y; bool result.");
-  def_binary<greater_equal>(m, "greater_equal", "Elementwise x >= y; bool result.");
-  def_binary<logical_and>(m, "logical_and", "Elementwise logical AND; bool result.");
-  def_binary<logical_or>(m, "logical_or", "Elementwise logical OR; bool result.");
-  def_binary<logical_xor>(m, "logical_xor", "Elementwise logical XOR; bool result.");
-  def_binary<bitwise_and>(m, "bitwise_and", "Elementwise bitwise AND of integer/bool tensors.");
-  def_binary<bitwise_or>(m, "bitwise_or", "Elementwise bitwise OR of integer/bool tensors.");
-  def_binary<bitwise_xor>(m, "bitwise_xor", "Elementwise bitwise XOR of integer/bool tensors.");
-  def_binary<left_shift>(m, "left_shift",
-                         "numpy.left_shift: x << y; counts < 0 or >= the bit width give 0. Bool computes in int8; "
-                         "TypeError for floats.");
-  def_binary<right_shift>(m, "right_shift",
-                          "numpy.right_shift: arithmetic x >> y; counts < 0 or >= the bit width give 0 "
-                          "(-1 for negative x). Bool computes in int8; TypeError for floats.");
-  def_binary<arctan2>(m, "arctan2",
-                      "numpy.arctan2(x, y): the angle in [-pi, pi] of the point (y, x), i.e. atan(x / y) placed "
-                      "in the quadrant of the signs of both (std::atan2, signed zeros included). Integer and "
-                      "bool inputs compute in float32.");
   def_binary<matmul>(m, "matmul", "numpy.matmul: batched matrix product with broadcast batch axes.");
   def_binary<dot>(m, "dot", "numpy.dot: inner product / matrix product / sum over last and second-to-last axes.");
 

@@ -21,4 +21,6 @@ void bind_optim(pybind11::module_& m);
 void bind_complex(pybind11::module_& m);
 void bind_fft(pybind11::module_& m);
 void bind_liquid(pybind11::module_& m);
+// registered_kernels(): the op registry's names and the devices with a kernel for each.
+void bind_registry(pybind11::module_& m);
 }  // namespace ember::py_bind

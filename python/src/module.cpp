@@ -54,6 +54,7 @@ PYBIND11_MODULE(_core, m) {
   py_bind::bind_complex(m);
   py_bind::bind_fft(m);
   py_bind::bind_liquid(m);
+  py_bind::bind_registry(m);
 
   m.def("set_default_device", [](const std::string& name) { set_default_device(Device::parse(name)); },
         py::arg("device"), "Sets the device creation functions use ('cpu', 'opencl', 'opencl:N').");

@@ -26,10 +26,6 @@ enum class Norm { Backward, Ortho, Forward };
 // nullopt and "backward" -> Backward, "ortho", "forward"; anything else raises ValueError naming op.
 Norm parse_norm(const std::optional<std::string>& norm, const char* op);
 
-// The three 1-D transforms a pass of the kernel computes: complex to complex, the
-// half spectrum of real input, and real output from a half spectrum.
-enum class Kind : std::int64_t { C2C = 0, R2C = 1, C2R = 2 };
-
 using Length = std::optional<std::int64_t>;  // nullopt: numpy's default length
 using Lengths = std::optional<std::vector<std::int64_t>>;  // s; -1 entries keep the input length
 

@@ -154,8 +154,8 @@ struct CfcSpec {
   double dropout_rate = 0.0;  // CfcDropout's; the keep masks are the last forward input
   bool dropout_first = false;
 
-  // Whether backbone layer k of layer l is followed by dropout.
-  bool drops(std::size_t l, std::int64_t k) const { return dropout_rate > 0 && (k > 0 || dropout_first); }
+  // Whether backbone layer k (of every layer) is followed by dropout.
+  bool drops(std::int64_t k) const { return dropout_rate > 0 && (k > 0 || dropout_first); }
   // The keep-mask input's layout (CfcDropout): the element of unit u of row b of backbone
   // layer k of layer l at step t is t * step + offsets[l][k] + b * U + u, from the layers'
   // backbone widths units[l][k] (each block padded to whole Philox blocks of 4, as successive

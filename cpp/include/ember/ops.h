@@ -5,6 +5,7 @@
 #include <optional>
 #include <vector>
 
+#include "ember/op_list.h"
 #include "ember/tensor.h"
 
 namespace ember {
@@ -44,25 +45,13 @@ void copy_into(const Tensor& dst, const Tensor& src, const char* op);  // broadc
 void fill_(const Tensor& dst, Scalar value);
 Tensor to_device(const Tensor& x, Device device);
 
-// ---- elementwise ----------------------------------------------------------------
-#define EMBER_UNARY(name) Tensor name(const Tensor& x);
-#define EMBER_BINARY(name) Tensor name(const Tensor& a, const Tensor& b);
-EMBER_UNARY(exp) EMBER_UNARY(log) EMBER_UNARY(log10) EMBER_UNARY(log2) EMBER_UNARY(sqrt)
-EMBER_UNARY(sin) EMBER_UNARY(cos) EMBER_UNARY(tan) EMBER_UNARY(sinh) EMBER_UNARY(cosh) EMBER_UNARY(erf)
-EMBER_UNARY(tanh) EMBER_UNARY(sigmoid) EMBER_UNARY(abs) EMBER_UNARY(negative) EMBER_UNARY(sign)
-EMBER_UNARY(square) EMBER_UNARY(floor) EMBER_UNARY(ceil) EMBER_UNARY(isnan) EMBER_UNARY(isinf)
-EMBER_UNARY(isfinite) EMBER_UNARY(logical_not) EMBER_UNARY(bitwise_not) EMBER_UNARY(count_ones)
-EMBER_BINARY(add) EMBER_BINARY(subtract) EMBER_BINARY(multiply) EMBER_BINARY(divide)
-EMBER_BINARY(floor_divide) EMBER_BINARY(mod) EMBER_BINARY(power) EMBER_BINARY(maximum)
-EMBER_BINARY(minimum) EMBER_BINARY(equal) EMBER_BINARY(not_equal) EMBER_BINARY(less)
-EMBER_BINARY(less_equal) EMBER_BINARY(greater) EMBER_BINARY(greater_equal)
-EMBER_BINARY(logical_and) EMBER_BINARY(logical_or) EMBER_BINARY(logical_xor)
-EMBER_BINARY(bitwise_and) EMBER_BINARY(bitwise_or) EMBER_BINARY(bitwise_xor)
-EMBER_BINARY(left_shift) EMBER_BINARY(right_shift)
-#undef EMBER_UNARY
-#undef EMBER_BINARY
-// numpy.arctan2: angle of (x, y) in [-pi, pi]; integer inputs compute in float32.
-Tensor arctan2(const Tensor& y, const Tensor& x);
+// ---- elementwise (declared in op_list.h; arctan2(y, x) is numpy.arctan2) ---------------
+#define EMBER_DECLARE_UNARY(name, kind, doc) Tensor name(const Tensor& x);
+#define EMBER_DECLARE_BINARY(name, kind, doc) Tensor name(const Tensor& a, const Tensor& b);
+EMBER_UNARY_OPS(EMBER_DECLARE_UNARY)
+EMBER_BINARY_OPS(EMBER_DECLARE_BINARY)
+#undef EMBER_DECLARE_UNARY
+#undef EMBER_DECLARE_BINARY
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y);
 // min_val / max_val may be undefined Tensors (no bound on that side).

@@ -1,5 +1,6 @@
 // The op registry: one kernel table per op, indexed by device type. Backends register
-// their kernels explicitly from their init function; a missing kernel raises
+// their kernels explicitly from their init function, only for the names declared in
+// op_list.h (any other raises RuntimeError there); a missing kernel raises
 // NotImplementedError naming the op and the device.
 #pragma once
 
@@ -26,7 +27,8 @@ class OpEntry {
  public:
   explicit OpEntry(std::string name) : name_(std::move(name)) {}
   const std::string& name() const noexcept { return name_; }
-  void set_kernel(DeviceType device, KernelFn fn) { kernels_[static_cast<int>(device)] = fn; }
+  // Raises RuntimeError when the name is not declared in op_list.h.
+  void set_kernel(DeviceType device, KernelFn fn);
   bool has_kernel(DeviceType device) const { return kernels_[static_cast<int>(device)] != nullptr; }
   // Looks up the kernel for `device`; raises NotImplementedError if there is none.
   KernelFn kernel(Device device) const;

@@ -17,9 +17,14 @@ namespace ember::autograd {
 // A 0-d tensor holding `value` with the dtype and device of `like`.
 Tensor scalar_like(double value, const Tensor& like);
 
-// Elementwise ops, by front-end name (exp, multiply, ...).
-Rule unary_rule(std::string_view op, const Tensor& x);
-Rule binary_rule(std::string_view op, const Tensor& a, const Tensor& b);
+// The elementwise ops of op_list.h, as indices into the derivative tables.
+#define EMBER_OP_ENUMERATOR(name, kind, doc) name,
+enum class UnaryOp { EMBER_UNARY_OPS(EMBER_OP_ENUMERATOR) };
+enum class BinaryOp { EMBER_BINARY_OPS(EMBER_OP_ENUMERATOR) };
+#undef EMBER_OP_ENUMERATOR
+
+Rule unary_rule(UnaryOp op, const Tensor& x);
+Rule binary_rule(BinaryOp op, const Tensor& a, const Tensor& b);
 Rule where_rule(const Tensor& condition, const Tensor& x, const Tensor& y);
 
 // Reductions over `axes` (normalised, sorted; every axis when empty for a full reduction).

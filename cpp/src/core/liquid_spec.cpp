@@ -57,7 +57,7 @@ CfcSpec::DropoutLayout CfcSpec::dropout_layout(std::int64_t batch,
   for (std::size_t l = 0; l < units.size(); ++l) {
     out.offsets.emplace_back();
     for (std::size_t k = 0; k < units[l].size(); ++k) {
-      if (!drops(l, static_cast<std::int64_t>(k))) {
+      if (!drops(static_cast<std::int64_t>(k))) {
         out.offsets[l].push_back(-1);
         continue;
       }

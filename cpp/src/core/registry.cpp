@@ -1,10 +1,13 @@
 #include "ember/registry.h"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <string_view>
 
 #include "ember/errors.h"
+#include "ember/op_list.h"
 
 namespace ember {
 namespace {
@@ -22,6 +25,35 @@ std::map<std::string, OpEntry*>& index() {
   return i;
 }
 }  // namespace
+
+const std::vector<std::string>& declared_ops() {
+#define EMBER_ROW_NAME(name, ...) #name,
+#define EMBER_NAME(name) #name,
+#define EMBER_COMPLEX_NAME(name) "complex_" #name,
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v = {EMBER_UNARY_OPS(EMBER_ROW_NAME) EMBER_BINARY_OPS(EMBER_ROW_NAME)
+                                      EMBER_KERNEL_OPS(EMBER_NAME) EMBER_COMPLEX_OPS(EMBER_COMPLEX_NAME)};
+    std::sort(v.begin(), v.end());
+    return v;
+  }();
+#undef EMBER_ROW_NAME
+#undef EMBER_NAME
+#undef EMBER_COMPLEX_NAME
+  return names;
+}
+
+bool is_declared_op(std::string_view name) {
+  const auto& names = declared_ops();
+  return std::binary_search(names.begin(), names.end(), name);
+}
+
+void OpEntry::set_kernel(DeviceType device, KernelFn fn) {
+  if (!is_declared_op(name_)) {
+    raise(ErrorKind::Runtime, "registry", "kernel registered for the undeclared op '", name_,
+          "' (declare it in cpp/include/ember/op_list.h)");
+  }
+  kernels_[static_cast<int>(device)] = fn;
+}
 
 KernelFn OpEntry::kernel(Device device) const {
   const KernelFn fn = kernels_[static_cast<int>(device.type)];

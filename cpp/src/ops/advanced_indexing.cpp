@@ -167,10 +167,8 @@ Tensor gather_items(const Tensor& x, const std::vector<TensorIndex>& items, cons
       op, {x},
       [&] {
         const Plan pl = plan(x, items, op);
-        Attrs attrs;
-        attrs.ints = {pl.npre};
         return run_to_new(registered_op("index"), x.device(), pl.out_shape, x.dtype(), {pl.src, pl.offsets},
-                          attrs);
+                          encode(IndexAttrs{pl.npre}));
       },
       [&] { return autograd::advanced_index_rule(x, items); });
 }
@@ -200,11 +198,9 @@ void index_put(const Tensor& x, const std::vector<TensorIndex>& items, const Ten
   if (v.numel() == 0) return;
   autograd::check_inplace(x, op);
   x.storage()->bump_version();
-  Attrs attrs;
-  attrs.ints = {pl.npre};
   Tensor dst = pl.src;
   const Tensor inputs[] = {v, pl.offsets};
-  registered_op("index_put").call(x.device(), inputs, std::span<Tensor>(&dst, 1), attrs);
+  registered_op("index_put").call(x.device(), inputs, std::span<Tensor>(&dst, 1), encode(IndexAttrs{pl.npre}));
 }
 
 Tensor index_update(const Tensor& x, const std::vector<TensorIndex>& items, const Tensor& values, const char* op) {
@@ -232,7 +228,7 @@ Tensor gather(const Tensor& x, const Tensor& indices, std::int64_t axis) {
 
 Tensor scatter(const Tensor& data, const Tensor& indices, std::optional<std::int64_t> dim_size,
                const std::string& aggr, std::int64_t axis) {
-  static const char* kAggr[] = {"add", "max", "min", "mean"};
+  static const char* kAggr[] = {"add", "max", "min", "mean"};  // in ScatterAggr's order
   const auto it = std::find(std::begin(kAggr), std::end(kAggr), aggr);
   if (it == std::end(kAggr)) value_error("scatter", "aggr must be one of add, max, min, mean; got '", aggr, "'");
   if (data.ndim() == 0) value_error("scatter", "data must have at least one dimension, got ", describe(data));
@@ -258,8 +254,7 @@ Tensor scatter(const Tensor& data, const Tensor& indices, std::optional<std::int
   }
   Shape out_shape = data.shape();
   out_shape[a] = size;
-  Attrs attrs;
-  attrs.ints = {M, data.shape()[a], N, size, static_cast<std::int64_t>(it - std::begin(kAggr))};
+  const Attrs attrs = encode(ScatterAttrs{M, data.shape()[a], N, size, ScatterAggr(it - std::begin(kAggr))});
   return autograd::differentiable(
       "scatter", {data},
       [&] {

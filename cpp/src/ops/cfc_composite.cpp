@@ -105,7 +105,7 @@ Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, c
       Tensor a = concatenate({input, state[l]}, 1);
       for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
         a = activate(spec.activation, linear(a, layer.backbone_weights[k], layer.backbone_biases[k]));
-        if (spec.drops(l, static_cast<std::int64_t>(k))) a = dropout(a, t, l, k);
+        if (drop.offsets[l][k] >= 0) a = dropout(a, t, l, k);
       }
       const Tensor next = new_state(spec, layer, slots[l].size, linear(a, layer.weight, layer.bias), ts_t);
       state[l] = real.defined() ? where(real, next, state[l]) : next;

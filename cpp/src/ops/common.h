@@ -5,6 +5,7 @@
 #include <string>
 
 #include "ember/errors.h"
+#include "ember/kernel_attrs.h"
 #include "ember/ops.h"
 #include "ember/registry.h"
 

@@ -11,10 +11,9 @@ using detail::run_to_new;
 
 namespace {
 Attrs scalar_attrs(Scalar value) {
-  Attrs attrs;
-  attrs.floats = {value.kind == DTypeKind::Int ? static_cast<double>(value.i) : value.f, value.imag};
-  attrs.ints = {value.kind == DTypeKind::Int ? value.i : static_cast<std::int64_t>(value.f)};
-  return attrs;
+  const bool is_int = value.kind == DTypeKind::Int;
+  return encode(FillAttrs{is_int ? value.i : static_cast<std::int64_t>(value.f),
+                          is_int ? static_cast<double>(value.i) : value.f, value.imag});
 }
 }  // namespace
 
@@ -67,10 +66,8 @@ Tensor arange(double start, double stop, double step, DType dtype, Device device
     value_error("arange", "start, stop and step must be finite, got ", start, ", ", stop, ", ", step);
   }
   const auto n = static_cast<std::int64_t>(std::max(0.0, std::ceil((stop - start) / step)));
-  Attrs attrs;
-  attrs.floats = {start, step};
-  attrs.ints = {static_cast<std::int64_t>(start), static_cast<std::int64_t>(step)};
-  return run_to_new(op, device, {n}, dtype, {}, attrs);
+  const ArangeAttrs attrs{static_cast<std::int64_t>(start), static_cast<std::int64_t>(step), start, step};
+  return run_to_new(op, device, {n}, dtype, {}, encode(attrs));
 }
 
 Tensor linspace(double start, double stop, std::int64_t num, bool endpoint, DType dtype, Device device) {
@@ -78,10 +75,8 @@ Tensor linspace(double start, double stop, std::int64_t num, bool endpoint, DTyp
   if (is_complex(dtype)) type_error("linspace", "complex dtypes are not supported, got ", dtype_name(dtype));
   if (num < 0) value_error("linspace", "num must be non-negative, got ", num);
   const std::int64_t div = endpoint ? num - 1 : num;
-  Attrs attrs;
-  attrs.floats = {start, div > 0 ? (stop - start) / static_cast<double>(div) : 0.0, stop};
-  attrs.ints = {endpoint ? 1 : 0};
-  return run_to_new(op, device, {num}, dtype, {}, attrs);
+  const LinspaceAttrs attrs{start, div > 0 ? (stop - start) / static_cast<double>(div) : 0.0, stop, endpoint};
+  return run_to_new(op, device, {num}, dtype, {}, encode(attrs));
 }
 
 void copy_into(const Tensor& dst, const Tensor& src, const char* op_name) {

@@ -205,80 +205,25 @@ Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
 
 }  // namespace
 
-#define EMBER_DEFINE_UNARY(fn, kind)                                                 \
+#define EMBER_DEFINE_UNARY(fn, kind, doc)                                            \
   Tensor fn(const Tensor& x) {                                                       \
     static const OpEntry& op = registered_op(#fn);                                   \
     return autograd::differentiable(                                                 \
         #fn, {x}, [&] { return unary(op, x, UnaryKind::kind); },                     \
-        [&] { return autograd::unary_rule(#fn, x); });                               \
+        [&] { return autograd::unary_rule(autograd::UnaryOp::fn, x); });             \
   }
-EMBER_DEFINE_UNARY(exp, Floating)
-EMBER_DEFINE_UNARY(log, Floating)
-EMBER_DEFINE_UNARY(log10, Floating)
-EMBER_DEFINE_UNARY(log2, Floating)
-EMBER_DEFINE_UNARY(sqrt, Floating)
-EMBER_DEFINE_UNARY(sin, Floating)
-EMBER_DEFINE_UNARY(cos, Floating)
-EMBER_DEFINE_UNARY(tan, Floating)
-EMBER_DEFINE_UNARY(sinh, Floating)
-EMBER_DEFINE_UNARY(cosh, Floating)
-EMBER_DEFINE_UNARY(erf, Floating)
-EMBER_DEFINE_UNARY(tanh, Floating)
-EMBER_DEFINE_UNARY(sigmoid, Floating)
-EMBER_DEFINE_UNARY(abs, Magnitude)
-EMBER_DEFINE_UNARY(negative, NoBool)
-EMBER_DEFINE_UNARY(sign, NoBool)
-EMBER_DEFINE_UNARY(square, BoolAsInt8)
-EMBER_DEFINE_UNARY(floor, SameDType)
-EMBER_DEFINE_UNARY(ceil, SameDType)
-EMBER_DEFINE_UNARY(isnan, Predicate)
-EMBER_DEFINE_UNARY(isinf, Predicate)
-EMBER_DEFINE_UNARY(isfinite, Predicate)
-EMBER_DEFINE_UNARY(logical_not, Predicate)
-EMBER_DEFINE_UNARY(bitwise_not, IntegerOnly)
-EMBER_DEFINE_UNARY(count_ones, IntegerOnly)
+EMBER_UNARY_OPS(EMBER_DEFINE_UNARY)
 #undef EMBER_DEFINE_UNARY
 
-#define EMBER_DEFINE_BINARY(fn, kind)                                                \
+#define EMBER_DEFINE_BINARY(fn, kind, doc)                                           \
   Tensor fn(const Tensor& a, const Tensor& b) {                                      \
     static const OpEntry& op = registered_op(#fn);                                   \
     return autograd::differentiable(                                                 \
         #fn, {a, b}, [&] { return binary(op, a, b, BinaryKind::kind); },             \
-        [&] { return autograd::binary_rule(#fn, a, b); });                            \
+        [&] { return autograd::binary_rule(autograd::BinaryOp::fn, a, b); });        \
   }
-EMBER_DEFINE_BINARY(add, Arithmetic)
-EMBER_DEFINE_BINARY(subtract, Subtract)
-EMBER_DEFINE_BINARY(multiply, Arithmetic)
-EMBER_DEFINE_BINARY(divide, TrueDivide)
-EMBER_DEFINE_BINARY(floor_divide, NoBool)
-EMBER_DEFINE_BINARY(mod, NoBool)
-EMBER_DEFINE_BINARY(power, NoBool)
-EMBER_DEFINE_BINARY(maximum, Arithmetic)
-EMBER_DEFINE_BINARY(minimum, Arithmetic)
-EMBER_DEFINE_BINARY(equal, Compare)
-EMBER_DEFINE_BINARY(not_equal, Compare)
-EMBER_DEFINE_BINARY(less, Compare)
-EMBER_DEFINE_BINARY(less_equal, Compare)
-EMBER_DEFINE_BINARY(greater, Compare)
-EMBER_DEFINE_BINARY(greater_equal, Compare)
-EMBER_DEFINE_BINARY(logical_and, Compare)
-EMBER_DEFINE_BINARY(logical_or, Compare)
-EMBER_DEFINE_BINARY(logical_xor, Compare)
-EMBER_DEFINE_BINARY(bitwise_and, Bitwise)
-EMBER_DEFINE_BINARY(bitwise_or, Bitwise)
-EMBER_DEFINE_BINARY(bitwise_xor, Bitwise)
-EMBER_DEFINE_BINARY(left_shift, Shift)
-EMBER_DEFINE_BINARY(right_shift, Shift)
+EMBER_BINARY_OPS(EMBER_DEFINE_BINARY)
 #undef EMBER_DEFINE_BINARY
-
-// numpy.arctan2(y, x): the angle of the point (x, y) in [-pi, pi], quadrant by the signs of
-// both (and of signed zeros, as std::atan2); integer / bool inputs compute in float32.
-Tensor arctan2(const Tensor& y, const Tensor& x) {
-  static const OpEntry& op = registered_op("arctan2");
-  return autograd::differentiable(
-      "arctan2", {y, x}, [&] { return binary(op, y, x, BinaryKind::TrueDivide); },
-      [&] { return autograd::binary_rule("arctan2", y, x); });
-}
 
 Tensor where(const Tensor& condition, const Tensor& x, const Tensor& y) {
   static const OpEntry& op = registered_op("where");

@@ -32,26 +32,25 @@ void require_real_input(const Tensor& x, const char* op) {
 }
 
 // One 1-D transform of length n along the (normalised) axis.
-Tensor pass(const Tensor& x, int axis, std::int64_t n, bool inverse, Kind kind, Norm norm, const char* op) {
+Tensor pass(const Tensor& x, int axis, std::int64_t n, bool inverse, FftKind kind, Norm norm, const char* op) {
   static const OpEntry& kernel = detail::registered_op("fft");
   if (n < 1) value_error(op, "invalid number of data points (", n, ") specified");
   // kissfft indexes with int.
   if (n > std::numeric_limits<int>::max()) value_error(op, "transform length ", n, " exceeds 2**31 - 1");
   const DType cdtype = complex_dtype(x.dtype());
-  const DType in_dtype = kind == Kind::R2C ? real_dtype(cdtype) : cdtype;
-  const DType out_dtype = kind == Kind::C2R ? real_dtype(cdtype) : cdtype;
+  const DType in_dtype = kind == FftKind::R2C ? real_dtype(cdtype) : cdtype;
+  const DType out_dtype = kind == FftKind::C2R ? real_dtype(cdtype) : cdtype;
   Shape shape = x.shape();
-  shape[axis] = kind == Kind::R2C ? n / 2 + 1 : n;
-  Attrs attrs;
-  attrs.ints = {axis, n, inverse ? 1 : 0, static_cast<std::int64_t>(kind)};
+  shape[axis] = kind == FftKind::R2C ? n / 2 + 1 : n;
   // numpy.fft computes the factor in the input's real dtype, so float16 input gets a
   // float16-rounded factor.
   const double factor = scale(norm, n, inverse);
-  attrs.floats = {x.dtype() == DType::Float16 ? static_cast<double>(static_cast<half>(factor)) : factor};
+  const Attrs attrs = encode(FftAttrs{axis, n, inverse, kind,
+                                      x.dtype() == DType::Float16 ? static_cast<double>(static_cast<half>(factor)) : factor});
   const Tensor in = x.dtype() == in_dtype ? x : cast(x, in_dtype);
   const Tensor out = detail::run_to_new(kernel, x.device(), shape, out_dtype, {in}, attrs);
   // numpy.fft gives real output the precision of real input, float16 included.
-  return kind == Kind::C2R && x.dtype() == DType::Float16 ? cast(out, DType::Float16) : out;
+  return kind == FftKind::C2R && x.dtype() == DType::Float16 ? cast(out, DType::Float16) : out;
 }
 
 // Normalised axes and lengths of an N-D transform (numpy.fft._pocketfft._cook_nd_args).
@@ -83,7 +82,7 @@ Plan plan(const Tensor& x, const Lengths& s, const Axes& axes, bool inverse_real
 Tensor c2c_nd(const Tensor& x, const Lengths& s, const Axes& axes, Norm norm, bool inverse, const char* op) {
   const Plan p = plan(x, s, axes, false, op);
   Tensor out = x;
-  for (std::size_t i = p.axes.size(); i-- > 0;) out = pass(out, p.axes[i], p.s[i], inverse, Kind::C2C, norm, op);
+  for (std::size_t i = p.axes.size(); i-- > 0;) out = pass(out, p.axes[i], p.s[i], inverse, FftKind::C2C, norm, op);
   return out;
 }
 
@@ -95,23 +94,23 @@ void require_axes(const Plan& p, const char* op) {
 
 Tensor fft(const Tensor& x, Length n, std::int64_t axis, Norm norm) {
   const int a = normalize_axis(axis, x.ndim(), "fft");
-  return pass(x, a, n.value_or(x.shape()[a]), false, Kind::C2C, norm, "fft");
+  return pass(x, a, n.value_or(x.shape()[a]), false, FftKind::C2C, norm, "fft");
 }
 
 Tensor ifft(const Tensor& x, Length n, std::int64_t axis, Norm norm) {
   const int a = normalize_axis(axis, x.ndim(), "ifft");
-  return pass(x, a, n.value_or(x.shape()[a]), true, Kind::C2C, norm, "ifft");
+  return pass(x, a, n.value_or(x.shape()[a]), true, FftKind::C2C, norm, "ifft");
 }
 
 Tensor rfft(const Tensor& x, Length n, std::int64_t axis, Norm norm) {
   require_real_input(x, "rfft");
   const int a = normalize_axis(axis, x.ndim(), "rfft");
-  return pass(x, a, n.value_or(x.shape()[a]), false, Kind::R2C, norm, "rfft");
+  return pass(x, a, n.value_or(x.shape()[a]), false, FftKind::R2C, norm, "rfft");
 }
 
 Tensor irfft(const Tensor& x, Length n, std::int64_t axis, Norm norm) {
   const int a = normalize_axis(axis, x.ndim(), "irfft");
-  return pass(x, a, n.value_or(2 * (x.shape()[a] - 1)), true, Kind::C2R, norm, "irfft");
+  return pass(x, a, n.value_or(2 * (x.shape()[a] - 1)), true, FftKind::C2R, norm, "irfft");
 }
 
 Tensor fftn(const Tensor& x, const Lengths& s, const Axes& axes, Norm norm, const char* op) {
@@ -128,8 +127,8 @@ Tensor rfftn(const Tensor& x, const Lengths& s, const Axes& axes, Norm norm, con
   const Plan p = plan(x, s, axes, false, op);
   require_axes(p, op);
   const std::size_t last = p.axes.size() - 1;
-  Tensor out = pass(x, p.axes[last], p.s[last], false, Kind::R2C, norm, op);
-  for (std::size_t i = last; i-- > 0;) out = pass(out, p.axes[i], p.s[i], false, Kind::C2C, norm, op);
+  Tensor out = pass(x, p.axes[last], p.s[last], false, FftKind::R2C, norm, op);
+  for (std::size_t i = last; i-- > 0;) out = pass(out, p.axes[i], p.s[i], false, FftKind::C2C, norm, op);
   return out;
 }
 
@@ -139,8 +138,8 @@ Tensor irfftn(const Tensor& x, const Lengths& s, const Axes& axes, Norm norm, co
   require_axes(p, op);
   const std::size_t last = p.axes.size() - 1;
   Tensor out = x;
-  for (std::size_t i = 0; i < last; ++i) out = pass(out, p.axes[i], p.s[i], true, Kind::C2C, norm, op);
-  return pass(out, p.axes[last], p.s[last], true, Kind::C2R, norm, op);
+  for (std::size_t i = 0; i < last; ++i) out = pass(out, p.axes[i], p.s[i], true, FftKind::C2C, norm, op);
+  return pass(out, p.axes[last], p.s[last], true, FftKind::C2R, norm, op);
 }
 
 }  // namespace ember::fft

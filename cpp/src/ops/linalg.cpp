@@ -50,15 +50,11 @@ Tensor prepared(const Tensor& a, const Shape& shape, DType dtype) {
   return c.view({shape_numel(Shape(shape.begin(), shape.end() - 2)), M, N});
 }
 
-Attrs dims_attrs(std::int64_t B, std::int64_t M, std::int64_t N) {
-  Attrs attrs;
-  attrs.ints = {B, M, N};
-  return attrs;
-}
+LinalgAttrs dims_attrs(std::int64_t B, std::int64_t M, std::int64_t N) { return {B, M, N}; }
 
 void call(const char* kernel, Device device, std::initializer_list<Tensor> ins, std::vector<Tensor>& outs,
-          const Attrs& attrs) {
-  registered_op(kernel).call(device, std::span<const Tensor>(ins.begin(), ins.size()), outs, attrs);
+          const LinalgAttrs& attrs) {
+  registered_op(kernel).call(device, std::span<const Tensor>(ins.begin(), ins.size()), outs, encode(attrs));
 }
 
 // Raises LinAlgError `what` when a kernel flagged any batch item in `info`, naming the input.
@@ -246,8 +242,8 @@ EigResult eig_impl(const Tensor& a, bool vectors, const char* op) {
   outs.push_back(Tensor::empty({ac.dim(0)}, DType::Int32, device));
   if (a.numel() > 0) {
     require_finite(ac, a, op, "array must not contain infs or NaNs");
-    Attrs attrs = dims_attrs(ac.dim(0), N, N);
-    attrs.ints.push_back(vectors ? 1 : 0);
+    LinalgAttrs attrs = dims_attrs(ac.dim(0), N, N);
+    attrs.eigenvectors = vectors;
     call("linalg_eig", device, {ac}, outs, attrs);
     check_info(outs.back(), op, "eigenvalues did not converge", a);
   }
@@ -286,8 +282,8 @@ SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
   } else if (outs[0].numel() > 0) {
     const Tensor ac = prepared(a, a.shape(), dtype);
     require_finite(ac, a, "svd", "SVD did not converge");
-    Attrs attrs = dims_attrs(ac.dim(0), M, N);
-    attrs.ints.push_back(!compute_uv ? 0 : full_matrices ? 2 : 1);
+    LinalgAttrs attrs = dims_attrs(ac.dim(0), M, N);
+    attrs.svd = !compute_uv ? SvdMode::ValuesOnly : full_matrices ? SvdMode::Full : SvdMode::Reduced;
     call("linalg_svd", device, {ac}, outs, attrs);
     // The kernel writes NaN singular values where Eigen reports a failure.
     if (!all_true(isfinite(outs[0]))) linalg_error("svd", "SVD did not converge (", describe(a), ")");
@@ -299,30 +295,30 @@ SvdResult svd(const Tensor& a, bool full_matrices, bool compute_uv) {
 
 QrResult qr(const Tensor& a, const std::string& mode) {
   require_matrix(a, "qr");
-  std::int64_t m = 0;
-  if (mode == "reduced") m = 0;
-  else if (mode == "complete") m = 1;
-  else if (mode == "r") m = 2;
+  QrMode m = QrMode::Reduced;
+  if (mode == "reduced") m = QrMode::Reduced;
+  else if (mode == "complete") m = QrMode::Complete;
+  else if (mode == "r") m = QrMode::ROnly;
   else value_error("qr", "unrecognized mode '", mode, "'; expected 'reduced', 'complete' or 'r'");
   const DType dtype = compute_dtype(a.dtype(), "qr");
   const std::int64_t M = a.dim(-2), N = a.dim(-1), K = std::min(M, N);
   const Shape batch = batch_of(a);
   const Device device = a.device();
-  const std::int64_t qc = m == 1 ? M : K, rr = m == 1 ? M : K;
+  const std::int64_t qc = m == QrMode::Complete ? M : K, rr = m == QrMode::Complete ? M : K;
   std::vector<Tensor> outs;
-  if (m != 2) outs.push_back(Tensor::empty(with_tail(batch, {M, qc}), dtype, device));
+  if (m != QrMode::ROnly) outs.push_back(Tensor::empty(with_tail(batch, {M, qc}), dtype, device));
   outs.push_back(Tensor::empty(with_tail(batch, {rr, N}), dtype, device));
   if (K == 0) {
     // Nothing to factor: R is all zeros, and the complete Q the identity.
     outs.back() = zeros(with_tail(batch, {rr, N}), dtype, device);
-    if (m == 1) outs[0] = batched_eye(batch, M, dtype, device);
+    if (m == QrMode::Complete) outs[0] = batched_eye(batch, M, dtype, device);
   } else if (shape_numel(batch) > 0) {
     const Tensor ac = prepared(a, a.shape(), dtype);
-    Attrs attrs = dims_attrs(ac.dim(0), M, N);
-    attrs.ints.push_back(m);
+    LinalgAttrs attrs = dims_attrs(ac.dim(0), M, N);
+    attrs.qr = m;
     call("linalg_qr", device, {ac}, outs, attrs);
   }
-  QrResult result = m == 2 ? QrResult{Tensor(), outs[0]} : QrResult{outs[0], outs[1]};
+  QrResult result = m == QrMode::ROnly ? QrResult{Tensor(), outs[0]} : QrResult{outs[0], outs[1]};
   mark_not_differentiable("qr", {a}, {&result.q, &result.r});
   return result;
 }
@@ -348,9 +344,9 @@ LstsqResult lstsq(const Tensor& a, const Tensor& b_in, std::optional<double> rco
   if (M > 0 && N > 0 && K > 0) {
     require_finite(ac, a, "lstsq", "SVD did not converge in Linear Least Squares");
     require_finite(bc, b_in, "lstsq", "SVD did not converge in Linear Least Squares");
-    Attrs attrs = dims_attrs(1, M, N);
-    attrs.ints.push_back(K);
-    attrs.floats = {rcond.value_or(eps * static_cast<double>(std::max(M, N)))};
+    LinalgAttrs attrs = dims_attrs(1, M, N);
+    attrs.rhs = K;
+    attrs.rcond = rcond.value_or(eps * static_cast<double>(std::max(M, N)));
     call("linalg_lstsq", device, {prepared(ac, {1, M, N}, dtype), contiguous(bc)}, outs, attrs);
   }
   const std::int64_t rank = to_device(outs[2], Device{}).data<std::int32_t>()[0];

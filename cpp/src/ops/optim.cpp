@@ -65,10 +65,8 @@ void sgd_step_(const Tensor& param, const Tensor& grad, const Tensor& momentum_b
                double dampening, double weight_decay, bool nesterov, bool first_step) {
   if (momentum != 0) require_state("sgd_step", momentum_buffer, "momentum_buffer", "momentum != 0");
   const Tensor g = prepare("sgd_step", param, grad, {&momentum_buffer});
-  Attrs attrs;
-  attrs.floats = {lr, momentum, dampening, weight_decay};
-  attrs.ints = {nesterov ? 1 : 0, first_step ? 1 : 0};
-  dispatch("sgd_step", g, {param, momentum_buffer}, attrs);
+  dispatch("sgd_step", g, {param, momentum_buffer},
+           encode(SgdAttrs{lr, momentum, dampening, weight_decay, nesterov, first_step}));
 }
 
 void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, const Tensor& exp_avg_sq,
@@ -83,11 +81,9 @@ void adam_step_(const Tensor& param, const Tensor& grad, const Tensor& exp_avg, 
   const auto t = static_cast<double>(step);
   const double bias_correction1 = 1.0 - std::pow(beta1, t);
   const double bias_correction2 = 1.0 - std::pow(beta2, t);
-  Attrs attrs;
-  attrs.floats = {lr / bias_correction1, std::sqrt(bias_correction2), beta1, beta2, eps,
-                  decoupled ? 0.0 : weight_decay, decoupled ? 1.0 - lr * weight_decay : 1.0};
-  attrs.ints = {amsgrad ? 1 : 0};
-  dispatch("adam_step", g, {param, exp_avg, exp_avg_sq, max_exp_avg_sq}, attrs);
+  const AdamAttrs attrs{lr / bias_correction1, std::sqrt(bias_correction2), beta1, beta2, eps,
+                        decoupled ? 0.0 : weight_decay, decoupled ? 1.0 - lr * weight_decay : 1.0, amsgrad};
+  dispatch("adam_step", g, {param, exp_avg, exp_avg_sq, max_exp_avg_sq}, encode(attrs));
 }
 
 void rmsprop_step_(const Tensor& param, const Tensor& grad, const Tensor& square_avg, const Tensor& grad_avg,
@@ -97,10 +93,8 @@ void rmsprop_step_(const Tensor& param, const Tensor& grad, const Tensor& square
   if (centered) require_state("rmsprop_step", grad_avg, "grad_avg", "centered");
   if (momentum > 0) require_state("rmsprop_step", momentum_buffer, "momentum_buffer", "momentum > 0");
   const Tensor g = prepare("rmsprop_step", param, grad, {&square_avg, &grad_avg, &momentum_buffer});
-  Attrs attrs;
-  attrs.floats = {lr, alpha, eps, weight_decay, momentum};
-  attrs.ints = {centered ? 1 : 0};
-  dispatch("rmsprop_step", g, {param, square_avg, grad_avg, momentum_buffer}, attrs);
+  dispatch("rmsprop_step", g, {param, square_avg, grad_avg, momentum_buffer},
+           encode(RmspropAttrs{lr, alpha, eps, weight_decay, momentum, centered}));
 }
 
 }  // namespace ember

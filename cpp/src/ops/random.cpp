@@ -1,7 +1,6 @@
 // Front-end random ops: validate arguments, reserve counter blocks of the stream, dispatch.
 #include "ember/random.h"
 
-#include <bit>
 #include <cmath>
 #include <limits>
 #include <tuple>
@@ -16,19 +15,17 @@ using detail::run_to_new;
 
 namespace {
 
-// attrs.ints = {seed, first block, domain} (seed and block as bit patterns), then op ints.
-Attrs stream_attrs(std::int64_t numel, Seed seed) {
+// The stream of a call drawing `numel` elements: the explicit seed's, or the next blocks
+// of the global stream.
+RandomAttrs stream_attrs(std::int64_t numel, Seed seed) {
   const auto blocks = static_cast<std::uint64_t>((numel + 3) / 4);
-  std::uint64_t key = 0, offset = 0;
-  std::int64_t domain = 1;
+  RandomAttrs attrs;
   if (seed) {
-    key = *seed;
+    attrs.key = *seed;
+    attrs.domain = 1;
   } else {
-    std::tie(key, offset) = philox::reserve_global_blocks(blocks);
-    domain = 0;
+    std::tie(attrs.key, attrs.offset) = philox::reserve_global_blocks(blocks);
   }
-  Attrs attrs;
-  attrs.ints = {std::bit_cast<std::int64_t>(key), std::bit_cast<std::int64_t>(offset), domain};
   return attrs;
 }
 
@@ -47,13 +44,13 @@ void require_finite(const char* op, const char* name, double v) {
 }
 
 Tensor sample(const char* name, const Shape& shape, DType dtype, Device device, Seed seed,
-              std::initializer_list<double> params, std::initializer_list<std::int64_t> ints = {}) {
+              std::initializer_list<double> params, std::int64_t trials = 0) {
   const OpEntry& op = registered_op(name);
   if (is_complex(dtype)) type_error(name, "complex dtypes are not supported, got ", dtype_name(dtype));
-  Attrs attrs = stream_attrs(shape_numel(shape, name), seed);
-  attrs.floats = params;
-  attrs.ints.insert(attrs.ints.end(), ints.begin(), ints.end());
-  return run_to_new(op, device, shape, dtype, {}, attrs);
+  RandomAttrs attrs = stream_attrs(shape_numel(shape, name), seed);
+  attrs.params = params;
+  attrs.trials = trials;
+  return run_to_new(op, device, shape, dtype, {}, encode(attrs));
 }
 
 }  // namespace
@@ -84,7 +81,7 @@ Tensor random_binomial(const Shape& shape, std::int64_t n, double p, DType dtype
   require_numeric("random_binomial", dtype);
   if (n < 0) value_error("random_binomial", "n must be >= 0, got ", n);
   if (!(p >= 0 && p <= 1)) value_error("random_binomial", "p must be in [0, 1], got ", p);
-  return sample("random_binomial", shape, dtype, device, seed, {p}, {n});
+  return sample("random_binomial", shape, dtype, device, seed, {p}, n);
 }
 
 Tensor random_gamma(const Shape& shape, double alpha, double beta, DType dtype, Device device, Seed seed) {
@@ -121,14 +118,14 @@ Tensor random_categorical(const Tensor& logits, std::int64_t num_samples, DType 
   if (logits.dim(1) == 0 && shape_numel(shape) > 0) {
     value_error("random_categorical", "logits must have at least one class, got ", detail::describe(logits));
   }
-  const Attrs attrs = stream_attrs(shape_numel(shape, "random_categorical"), seed);
+  const Attrs attrs = encode(stream_attrs(shape_numel(shape, "random_categorical"), seed));
   return run_to_new(op, logits.device(), shape, dtype, {contiguous(logits)}, attrs);
 }
 
 Tensor random_shuffle(const Tensor& x, Seed seed) {
   static const OpEntry& op = registered_op("random_shuffle");
   if (x.ndim() == 0) value_error("random_shuffle", "x must have at least one axis, got a 0-d tensor");
-  const Attrs attrs = stream_attrs(x.dim(0), seed);
+  const Attrs attrs = encode(stream_attrs(x.dim(0), seed));
   return run_to_new(op, x.device(), x.shape(), x.dtype(), {contiguous(x)}, attrs);
 }
 

@@ -70,9 +70,7 @@ Tensor reduce(const char* name, const Tensor& x, const Axes& axes, bool keepdims
   if (needs_identity && l.R == 0) {  // as NumPy, even when the result is empty
     value_error(name, "zero-size reduction has no identity (", describe(x), ")");
   }
-  Attrs attrs;
-  attrs.ints = {l.M, l.R, l.N};
-  Tensor out = run_to_new(op, x.device(), {l.M, l.N}, dtype, {l.x}, attrs);
+  Tensor out = run_to_new(op, x.device(), {l.M, l.N}, dtype, {l.x}, encode(AxisLayout{l.M, l.R, l.N}));
   return out.view(l.out_shape);
 }
 
@@ -169,9 +167,8 @@ Tensor arg_reduce(const char* name, const Tensor& x, std::optional<std::int64_t>
   const int a = normalize_axis(*axis, x.ndim(), name);
   if (x.shape()[a] == 0) value_error(name, "attempt to get ", name, " of an empty sequence (axis ", a, " of ", describe(x), ")");
   Layout l = prepare(x, {a}, keepdims);
-  Attrs attrs;
-  attrs.ints = {l.M, l.R, l.N};
-  return run_to_new(op, x.device(), {l.M, l.N}, DType::Int64, {l.x}, attrs).view(l.out_shape);
+  return run_to_new(op, x.device(), {l.M, l.N}, DType::Int64, {l.x}, encode(AxisLayout{l.M, l.R, l.N}))
+      .view(l.out_shape);
 }
 }  // namespace
 

@@ -35,8 +35,7 @@ Tensor sort_like(const char* name, const Tensor& x, std::int64_t axis, bool desc
   const int a = normalize_axis(axis, x.ndim(), name);
   auto [rows, perm] = axis_last(x, a);
   const std::int64_t R = x.shape()[a];
-  Attrs attrs;
-  attrs.ints = {R == 0 ? 0 : x.numel() / R, R, descending ? 1 : 0};
+  const Attrs attrs = encode(SortAttrs{R == 0 ? 0 : x.numel() / R, R, descending});
   const Tensor out = run_to_new(registered_op(name), x.device(), rows.shape(), out_dtype, {rows}, attrs);
   return contiguous(out.permute(inverse(perm)));
 }
@@ -71,8 +70,7 @@ Tensor cumsum(const Tensor& x, std::optional<std::int64_t> axis) {
     if (d < a) M *= x.shape()[d];
     if (d > a) N *= x.shape()[d];
   }
-  Attrs attrs;
-  attrs.ints = {M, x.shape()[a], N};
+  const Attrs attrs = encode(AxisLayout{M, x.shape()[a], N});
   return autograd::differentiable(
       "cumsum", {x}, [&] { return run_to_new(registered_op("cumsum"), x.device(), x.shape(), acc, {in}, attrs); },
       [&] { return autograd::cumsum_rule(a); });
@@ -106,11 +104,10 @@ Tensor order_statistic(const char* name, const Tensor& x, const std::vector<doub
   // Computed in double; integer and bool inputs give float32 like mean, floats keep their dtype.
   const DType out_dtype = is_floating(x.dtype()) ? x.dtype() : default_dtype(DTypeKind::Float);
   const Tensor rows = contiguous(cast(x.permute(perm), DType::Float64));
-  Attrs attrs;
-  attrs.ints = {M, R, median ? 1 : 0};
-  for (double v : q) attrs.floats.push_back(v / 100.0);
+  PercentileAttrs attrs{M, R, median, {}};
+  for (double v : q) attrs.quantiles.push_back(v / 100.0);
   const auto Q = static_cast<std::int64_t>(q.size());
-  const Tensor out = run_to_new(registered_op("percentile"), x.device(), {Q, M}, DType::Float64, {rows}, attrs);
+  const Tensor out = run_to_new(registered_op("percentile"), x.device(), {Q, M}, DType::Float64, {rows}, encode(attrs));
   Shape shape = kept_shape;
   if (!q_is_scalar) shape.insert(shape.begin(), Q);
   return cast(out.view(shape), out_dtype);

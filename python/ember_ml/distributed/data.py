@@ -13,13 +13,8 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ember_ml._checks import check_min_int
 from ember_ml.distributed import collectives
-
-
-def _check_int(owner: str, name: str, value: Any, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
-        raise ValueError(f"[{owner}] {name} must be an int >= {low}, got {value!r}")
-    return int(value)
 
 
 def shard_indices(n: int, rank: int | None = None, world_size: int | None = None, shuffle: bool = False,
@@ -43,14 +38,14 @@ def shard_indices(n: int, rank: int | None = None, world_size: int | None = None
         ValueError: ``[shard]`` for negative sizes, a rank outside ``[0, world_size)`` or
             fewer rows than ranks.
     """
-    n = _check_int("shard", "n", n, 0)
-    w = collectives.world_size() if world_size is None else _check_int("shard", "world_size", world_size, 1)
-    r = collectives.rank() if rank is None else _check_int("shard", "rank", rank, 0)
+    n = check_min_int("shard", "n", n, 0)
+    w = collectives.world_size() if world_size is None else check_min_int("shard", "world_size", world_size, 1)
+    r = collectives.rank() if rank is None else check_min_int("shard", "rank", rank, 0)
     if r >= w:
         raise ValueError(f"[shard] rank must be in [0, {w}), got {r}")
     if n < w:
         raise ValueError(f"[shard] cannot split {n} rows over {w} ranks without an empty shard")
-    order = (np.random.default_rng([_check_int("shard", "seed", seed, 0), _check_int("shard", "epoch", epoch, 0)])
+    order = (np.random.default_rng([check_min_int("shard", "seed", seed, 0), check_min_int("shard", "epoch", epoch, 0)])
              .permutation(n) if shuffle else np.arange(n))
     return order[:n - n % w][r::w].astype(np.int64)
 

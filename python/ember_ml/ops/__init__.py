@@ -17,7 +17,7 @@ from ember_ml.backend import (
     set_backend,
     using_backend,
 )
-from ember_ml.ops import bitwise, device, linearalg, stats
+from ember_ml.ops import activations, bitwise, device, linearalg, losses, stats, vector
 from ember_ml.ops.autodiff import enable_grad, grad, is_grad_enabled, no_grad, stop_gradient, value_and_grad
 from ember_ml.ops.device import (
     clear_cache,
@@ -26,9 +26,31 @@ from ember_ml.ops.device import (
     get_device,
     is_available,
     memory_info,
+    memory_usage,
     set_default_device,
     synchronize,
     to_device,
+)
+from ember_ml.ops.gradient import gradient
+from ember_ml.ops.losses import (
+    binary_crossentropy,
+    categorical_crossentropy,
+    huber_loss,
+    log_cosh_loss,
+    mean_absolute_error,
+    mse,
+    sparse_categorical_crossentropy,
+)
+from ember_ml.ops.persistence import load, save
+from ember_ml.ops.vector import (
+    compute_energy_stability,
+    compute_interference_strength,
+    compute_phase_coherence,
+    cosine_similarity,
+    euclidean_distance,
+    exponential_decay,
+    normalize_vector,
+    partial_interference,
 )
 
 _MASTER_OPS_LIST = (
@@ -63,43 +85,14 @@ for _name in _FFT_OPS_LIST:
     globals()[_name] = getattr(_core.fft, _name)
 del _name
 
-__all__ = list(_MASTER_OPS_LIST) + list(_COMPLEX_OPS_LIST) + list(_FFT_OPS_LIST) + [
-    "pi", "stats", "linearalg", "bitwise", "device", "set_backend", "get_backend", "auto_select_backend", "get_available_backends",
-    "using_backend", "to_device", "get_device", "get_available_devices", "synchronize",
-    "set_default_device", "get_default_device", "is_available",
-    "grad", "value_and_grad", "stop_gradient", "no_grad", "enable_grad", "is_grad_enabled",
-]
-
-# ---- losses, vector / wave helpers, gradient, memory queries, arctan2 (issue 3) ----------
-from ember_ml.ops import losses, vector  # noqa: E402
-from ember_ml.ops.device import memory_usage  # noqa: E402
-from ember_ml.ops.gradient import gradient  # noqa: E402
-from ember_ml.ops.losses import (  # noqa: E402
-    binary_crossentropy,
-    categorical_crossentropy,
-    huber_loss,
-    log_cosh_loss,
-    mean_absolute_error,
-    mse,
-    sparse_categorical_crossentropy,
-)
-from ember_ml.ops.vector import (  # noqa: E402
-    compute_energy_stability,
-    compute_interference_strength,
-    compute_phase_coherence,
-    cosine_similarity,
-    euclidean_distance,
-    exponential_decay,
-    normalize_vector,
-    partial_interference,
-)
-
 arctan2 = _core.arctan2
 
-__all__ += ["losses", "vector", "gradient", "memory_usage", "memory_info", "arctan2", *losses.__all__,
-            *vector.__all__]
-
-# ---- persistence (issue 7): NumPy .npz, no pickle ----------------------------------------
-from ember_ml.ops.persistence import load, save  # noqa: E402
-
-__all__ += ["save", "load"]
+__all__ = [
+    *_MASTER_OPS_LIST, *_COMPLEX_OPS_LIST, *_FFT_OPS_LIST,
+    "pi", "arctan2", "stats", "linearalg", "bitwise", "device", "activations", "losses", "vector",
+    "set_backend", "get_backend", "auto_select_backend", "get_available_backends", "using_backend",
+    "to_device", "get_device", "get_available_devices", "synchronize", "set_default_device",
+    "get_default_device", "is_available", "memory_usage", "memory_info",
+    "grad", "value_and_grad", "stop_gradient", "no_grad", "enable_grad", "is_grad_enabled", "gradient",
+    *losses.__all__, *vector.__all__, "save", "load",
+]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ember_ml import _core
+from ember_ml._checks import check_min_int
 
 _BITWISE_OPS_LIST = ("bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "left_shift",
                      "right_shift", "count_ones")
@@ -247,11 +248,6 @@ def binary_wave_propagate(wave: Any, shift: Any) -> Any:
     return _core.where(_core.less(s, 0), right, left)
 
 
-def _check_positive_int(name: str, label: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValueError(f"[{name}] {label} must be a positive int, got {value!r}")
-
-
 def create_duty_cycle(length: int, duty_cycle: float) -> Any:
     """A binary pattern of ``length`` with its first ``round(length * duty_cycle)`` elements 1, the rest 0.
 
@@ -270,7 +266,7 @@ def create_duty_cycle(length: int, duty_cycle: float) -> Any:
             outside [0, 1].
     """
     name = "create_duty_cycle"
-    _check_positive_int(name, "length", length)
+    check_min_int(name, "length", length)
     if isinstance(duty_cycle, bool) or not isinstance(duty_cycle, (int, float)) or not 0 <= duty_cycle <= 1:
         raise ValueError(f"[{name}] duty_cycle must be a number in [0, 1], got {duty_cycle!r}")
     ones = round(length * duty_cycle)
@@ -293,8 +289,8 @@ def generate_blocky_sin(length: int, half_period: int) -> Any:
         ValueError: ``[generate_blocky_sin]`` for a non-positive length or half_period.
     """
     name = "generate_blocky_sin"
-    _check_positive_int(name, "length", length)
-    _check_positive_int(name, "half_period", half_period)
+    check_min_int(name, "length", length)
+    check_min_int(name, "half_period", half_period)
     phase = _core.mod(_core.arange(length), 2 * half_period)
     return _core.cast(_core.less(phase, half_period), "int32")
 

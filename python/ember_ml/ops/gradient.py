@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ember_ml import _core
-from ember_ml.nn.modules.activations import as_floating
+from ember_ml._checks import as_floating
 from ember_ml.ops._axis import normalize_axis
 
 

@@ -22,7 +22,8 @@ bool ``y_pred`` compute in float32, and integer / bool ``y_true`` in ``y_pred``'
 against ``(n, 1)``).
 
 Formulas follow Keras 3 (``keras.losses``) and PyTorch (``torch.nn.functional``); each
-docstring names its source.
+docstring names its source. The argument order is Keras's; the loss objects of
+:mod:`ember_ml.training.losses` take PyTorch's ``(y_pred, y_true)`` (docs/names.md).
 """
 from __future__ import annotations
 
@@ -30,7 +31,8 @@ import math
 from typing import Any, Sequence
 
 from ember_ml import _core
-from ember_ml.nn.modules.activations import as_floating, softplus
+from ember_ml._checks import as_floating
+from ember_ml.ops.activations import softplus
 from ember_ml.nn.tensor import EmberTensor, bool_, convert_to_tensor
 
 #: Clip bound for probabilities, Keras's ``backend.epsilon()``.

@@ -6,8 +6,10 @@ Reductions take ``axis`` as an int, a sequence of ints or None (every axis) and
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from ember_ml import _core
+from ember_ml._checks import as_floating
 
 _STATS_OPS_LIST = ("sum", "mean", "var", "std", "max", "min", "prod", "argmax", "argmin",
                    "sort", "argsort", "cumsum", "median", "percentile")
@@ -17,16 +19,10 @@ for _name in _STATS_OPS_LIST:
     _globals[_name] = getattr(_core, _name)
 del _globals, _name
 
-__all__ = list(_STATS_OPS_LIST)
-
-
-# ---- gaussian (issue 3): a composition of front-end ops ---------------------------------
-from ember_ml.nn.modules.activations import as_floating  # noqa: E402
-
 _SQRT_2PI = math.sqrt(2.0 * math.pi)
 
 
-def gaussian(x, mu=0.0, sigma=1.0):
+def gaussian(x: Any, mu: Any = 0.0, sigma: Any = 1.0) -> Any:
     """The normal density ``exp(-((x - mu) / sigma)**2 / 2) / (sigma * sqrt(2 pi))`` elementwise.
 
     Same meaning as the original Ember ML's ``stats.gaussian``; no check on ``sigma``: a
@@ -51,4 +47,4 @@ def gaussian(x, mu=0.0, sigma=1.0):
     return _core.divide(density, scale)
 
 
-__all__.append("gaussian")
+__all__ = [*_STATS_OPS_LIST, "gaussian"]

@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from ember_ml import _core
-from ember_ml.nn.modules.activations import as_floating
+from ember_ml._checks import as_floating, check_min_int
 
 
 def normalize_vector(input_vector: Any, axis: int | tuple[int, ...] | None = None) -> Any:
@@ -120,11 +120,6 @@ def _is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _check_window(name: str, window_size: Any) -> None:
-    if isinstance(window_size, bool) or not isinstance(window_size, int) or window_size < 1:
-        raise ValueError(f"[{name}] window_size must be a positive int, got {window_size!r}")
-
-
 def compute_energy_stability(input_wave: Any, window_size: int = 100) -> Any:
     """``1 / (1 + var(E) / mean(E))`` of the energies ``E_j`` of consecutive windows.
 
@@ -145,7 +140,7 @@ def compute_energy_stability(input_wave: Any, window_size: int = 100) -> Any:
         ValueError: ``[compute_energy_stability]`` for a 0-d wave or a bad window_size.
     """
     name = "compute_energy_stability"
-    _check_window(name, window_size)
+    check_min_int(name, "window_size", window_size)
     wave = as_floating(input_wave)
     if wave.ndim == 0:
         raise ValueError(f"[{name}] input_wave must be at least 1-D, got a 0-d tensor")
@@ -327,7 +322,7 @@ def partial_interference(input_wave1: Any, input_wave2: Any, window_size: int = 
             bad window_size.
     """
     name = "partial_interference"
-    _check_window(name, window_size)
+    check_min_int(name, "window_size", window_size)
     a, b = _waves(name, input_wave1, input_wave2)
     windows = max(a.shape[0] - window_size + 1, 0)
     rows = _core.add(_core.expand_dims(_core.arange(windows, device=a.device), 1),

@@ -2,7 +2,7 @@
 
 Unlike the functional losses of :mod:`ember_ml.ops.losses`, which take
 ``(y_true, y_pred)``, a ``Loss`` object is called as ``loss(y_pred, y_true)``, the order
-of ``torch.nn`` losses. Each class holds its options and delegates to the functional
+of ``torch.nn`` losses (docs/names.md). Each class holds its options and delegates to the functional
 loss of the same meaning, reducing over every axis (``'mean'`` / ``'sum'``) or returning
 the unreduced loss (``'none'``).
 """

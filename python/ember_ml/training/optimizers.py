@@ -12,19 +12,11 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ember_ml import _core
+from ember_ml._checks import check_real
 from ember_ml.nn.tensor import EmberTensor, zeros_like
 from ember_ml.training.optimizer import Optimizer
 
 __all__ = ["SGD", "Adam", "AdamW", "RMSprop"]
-
-
-def _check_range(owner: str, name: str, value: Any, low: float, high: float | None = None) -> None:
-    """TypeError unless value is a real number; ValueError unless low <= value (< high)."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        raise TypeError(f"[{owner}] {name} must be a real number, got {type(value).__name__} {value!r}")
-    if not (value >= low and (high is None or value < high)):
-        bound = f">= {low}" + ("" if high is None else f" and < {high}")
-        raise ValueError(f"[{owner}] {name} must be {bound}, got {value!r}")
 
 
 class SGD(Optimizer):
@@ -62,7 +54,7 @@ class SGD(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         for key in ("lr", "momentum", "dampening", "weight_decay"):
-            _check_range("SGD", key, group[key], 0.0)
+            check_real("SGD", key, group[key], 0.0)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError(f"[SGD] nesterov momentum needs momentum > 0 and dampening = 0, got momentum="
                              f"{group['momentum']}, dampening={group['dampening']}")
@@ -116,12 +108,12 @@ class Adam(Optimizer):
     def _check_group(self, group: dict[str, Any]) -> None:
         name = type(self).__name__
         for key in ("lr", "eps", "weight_decay"):
-            _check_range(name, key, group[key], 0.0)
+            check_real(name, key, group[key], 0.0)
         betas = group["betas"]
         if not isinstance(betas, (tuple, list)) or len(betas) != 2:
             raise ValueError(f"[{name}] betas must be a pair (beta1, beta2), got {betas!r}")
         for i, beta in enumerate(betas):
-            _check_range(name, f"betas[{i}]", beta, 0.0, 1.0)
+            check_real(name, f"betas[{i}]", beta, 0.0, 1.0, high_open=True)
         group["betas"] = tuple(betas)
 
     def _step_group(self, group: dict[str, Any], params: list[EmberTensor]) -> None:
@@ -202,8 +194,8 @@ class RMSprop(Optimizer):
 
     def _check_group(self, group: dict[str, Any]) -> None:
         for key in ("lr", "eps", "weight_decay", "momentum"):
-            _check_range("RMSprop", key, group[key], 0.0)
-        _check_range("RMSprop", "alpha", group["alpha"], 0.0, 1.0)
+            check_real("RMSprop", key, group[key], 0.0)
+        check_real("RMSprop", "alpha", group["alpha"], 0.0, 1.0, high_open=True)
 
     def _step_group(self, group: dict[str, Any], params: list[EmberTensor]) -> None:
         momentum, centered = group["momentum"], group["centered"]

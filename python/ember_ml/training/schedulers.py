@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from ember_ml._checks import check_min_int
 from ember_ml.training.optimizer import Optimizer
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "ExponentialLR", "CosineAnnealingLR", "ReduceLROnPlateau",
@@ -24,13 +25,6 @@ def _check_optimizer(owner: str, optimizer: Any) -> Optimizer:
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"[{owner}] expected an ember_ml.training Optimizer, got {type(optimizer).__name__}")
     return optimizer
-
-
-def _check_steps(owner: str, name: str, value: Any) -> int:
-    """``value`` as an int >= 1, else ValueError ``[owner] name must be an integer >= 1``."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"[{owner}] {name} must be an integer >= 1, got {value!r}")
-    return value
 
 
 class LRScheduler:
@@ -126,7 +120,7 @@ class StepLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1) -> None:
-        self.step_size, self.gamma = _check_steps("StepLR", "step_size", step_size), gamma
+        self.step_size, self.gamma = check_min_int("StepLR", "step_size", step_size), gamma
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:
@@ -170,7 +164,7 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1) -> None:
-        self.T_max, self.eta_min = _check_steps("CosineAnnealingLR", "T_max", T_max), eta_min
+        self.T_max, self.eta_min = check_min_int("CosineAnnealingLR", "T_max", T_max), eta_min
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self) -> list[float]:

@@ -68,6 +68,8 @@ class Random(RandomMap):
 class NCP(NCPMap):
     """``ncps.wirings.NCP``: the fan-out form of :class:`NCPMap` (see :meth:`NCPMap.from_fanouts`, same arguments).
 
+    A wiring; the layer of the same name is ``ember_ml.nn.modules.NCP`` (docs/names.md).
+
     Args:
         inter_neurons, command_neurons, motor_neurons: layer sizes (``int >= 1``).
         sensory_fanout, inter_fanout, recurrent_command_synapses, motor_fanin: as :meth:`NCPMap.from_fanouts`.
@@ -93,6 +95,8 @@ class NCP(NCPMap):
 
 class AutoNCP(AutoNCPMap):
     """``ncps.wirings.AutoNCP``; see :class:`AutoNCPMap`.
+
+    A wiring; the layer of the same name is ``ember_ml.nn.modules.AutoNCP`` (docs/names.md).
 
     Args:
         units: total number of neurons.

@@ -12,6 +12,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -125,12 +126,13 @@ void copy_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
   });
 }
 
-// outputs: dst (complex, any strides); attrs.floats: {real part, imaginary part}.
+// outputs: dst (complex, any strides); attrs: FillAttrs (value and imag).
 void fill_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
+  const FillAttrs a = decode<FillAttrs>(attrs);
   visit_complex_dtype(out[0].dtype(), [&](auto tag) {
     using C = decltype(tag);
     using V = typename C::value_type;
-    const C value(static_cast<V>(attrs.floats[0]), static_cast<V>(attrs.floats[1]));
+    const C value(static_cast<V>(a.value), static_cast<V>(a.imag));
     StridedIter<1> it({&out[0]});
     it.run_all([&](const std::array<char*, 1>& p, const std::array<std::int64_t, 1>& s, std::int64_t n) {
       for (std::int64_t i = 0; i < n; ++i) *reinterpret_cast<C*>(p[0] + i * s[0]) = value;

@@ -4,6 +4,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -42,13 +43,13 @@ void copy_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
   });
 }
 
-// attrs: floats[0] (value for float/bool dtypes), ints[0] (value for integer dtypes).
+// attrs: FillAttrs.
 void fill_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
   const Tensor& dst = out[0];
+  const FillAttrs a = decode<FillAttrs>(attrs);
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
-    const T value = std::is_integral_v<T> && !std::is_same_v<T, bool> ? convert<T>(attrs.ints[0])
-                                                                      : convert<T>(attrs.floats[0]);
+    const T value = std::is_integral_v<T> && !std::is_same_v<T, bool> ? convert<T>(a.int_value) : convert<T>(a.value);
     StridedIter<1> it({&dst});
     it.run_all([&](const std::array<char*, 1>& p, const std::array<std::int64_t, 1>& s, std::int64_t n) {
       for (std::int64_t i = 0; i < n; ++i) *reinterpret_cast<T*>(p[0] + i * s[0]) = value;
@@ -56,35 +57,37 @@ void fill_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& at
   });
 }
 
-// attrs: floats = {start, step}; ints = {start, step} used for integer dtypes. Output contiguous.
+// attrs: ArangeAttrs. Output contiguous.
 void arange_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
   const Tensor& dst = out[0];
+  const ArangeAttrs a = decode<ArangeAttrs>(attrs);
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = dst.data<T>();
     parallel_range(dst.numel(), kParallelGrain, [&](std::int64_t b, std::int64_t e) {
       for (std::int64_t i = b; i < e; ++i) {
         if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
-          o[i] = static_cast<T>(attrs.ints[0] + i * attrs.ints[1]);
+          o[i] = static_cast<T>(a.int_start + i * a.int_step);
         } else {
-          o[i] = convert<T>(attrs.floats[0] + static_cast<double>(i) * attrs.floats[1]);
+          o[i] = convert<T>(a.start + static_cast<double>(i) * a.step);
         }
       }
     });
   });
 }
 
-// attrs: floats = {start, step, stop}; ints = {endpoint}. Computed in double as numpy.linspace.
+// attrs: LinspaceAttrs. Computed in double as numpy.linspace.
 void linspace_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
   const Tensor& dst = out[0];
+  const LinspaceAttrs a = decode<LinspaceAttrs>(attrs);
   const std::int64_t n = dst.numel();
   visit_dtype(dst.dtype(), [&](auto tag) {
     using T = decltype(tag);
     T* o = dst.data<T>();
     // Integer outputs floor, as numpy.linspace does (plain conversion truncates toward 0).
     auto value = [](double v) { return convert<T>(std::is_integral_v<T> ? std::floor(v) : v); };
-    for (std::int64_t i = 0; i < n; ++i) o[i] = value(attrs.floats[0] + static_cast<double>(i) * attrs.floats[1]);
-    if (attrs.ints[0] && n > 1) o[n - 1] = value(attrs.floats[2]);
+    for (std::int64_t i = 0; i < n; ++i) o[i] = value(a.start + static_cast<double>(i) * a.step);
+    if (a.endpoint && n > 1) o[n - 1] = value(a.stop);
   });
 }
 

@@ -11,13 +11,11 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
-#include "ember/fft.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
 namespace {
-
-using fft::Kind;
 
 // Copies `have` elements of a strided line into buf and zero-pads the rest of buf.
 template <class T>
@@ -33,17 +31,18 @@ void write_line(const std::vector<T>& buf, std::int64_t len, V scale, T* dst, st
 
 // inputs: x (any strides; complex, or real for r2c) in the transform's precision;
 // outputs: y, contiguous, with x's shape except along the axis (n for c2c and c2r,
-// n / 2 + 1 for r2c). attrs.ints: {axis, n, inverse, kind}; attrs.floats: {scale}.
+// n / 2 + 1 for r2c). attrs: FftAttrs.
 // Each line along the axis is read with its stride, cropped or zero-padded to the
 // length the transform reads (n, or n / 2 + 1 for c2r), transformed, scaled, written.
 void fft_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Tensor& x = in[0];
   const Tensor& y = out[0];
-  const int axis = static_cast<int>(attrs.ints[0]);
-  const std::int64_t n = attrs.ints[1];
-  const bool inverse = attrs.ints[2] != 0;
-  const auto kind = static_cast<Kind>(attrs.ints[3]);
-  const std::int64_t in_len = kind == Kind::C2R ? n / 2 + 1 : n;
+  const FftAttrs a = decode<FftAttrs>(attrs);
+  const int axis = static_cast<int>(a.axis);
+  const std::int64_t n = a.n;
+  const bool inverse = a.inverse;
+  const FftKind kind = a.kind;
+  const std::int64_t in_len = kind == FftKind::C2R ? n / 2 + 1 : n;
   const std::int64_t have = std::min(x.shape()[axis], in_len);
   const std::int64_t out_len = y.shape()[axis];
   const std::int64_t lines = y.numel() / out_len;
@@ -60,10 +59,10 @@ void fft_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
     }
     return std::pair{xo, yo};
   };
-  visit_complex_dtype(kind == Kind::C2R ? x.dtype() : y.dtype(), [&](auto tag) {
+  visit_complex_dtype(kind == FftKind::C2R ? x.dtype() : y.dtype(), [&](auto tag) {
     using C = decltype(tag);
     using V = typename C::value_type;
-    const auto scale = static_cast<V>(attrs.floats[0]);
+    const auto scale = static_cast<V>(a.scale);
     const auto* xr = static_cast<const V*>(x.raw_data());
     const auto* xc = static_cast<const C*>(x.raw_data());
     auto* yr = static_cast<V*>(y.raw_data());
@@ -80,12 +79,12 @@ void fft_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
         const auto [xo, yo] = line_start(l);
         // kissfft has no length-1 plan (its generic butterfly would need scratch space);
         // the DFT of one point is the point itself.
-        if (kind == Kind::R2C) {
+        if (kind == FftKind::R2C) {
           read_line(xr + xo, xs, have, real);
           if (n == 1) cout[0] = C(real[0], 0);
           else engine.fwd(cout.data(), real.data(), n);
           write_line(cout, out_len, scale, yc + yo, ys);
-        } else if (kind == Kind::C2R) {
+        } else if (kind == FftKind::C2R) {
           read_line(xc + xo, xs, have, cin);
           if (n == 1) real[0] = cin[0].real();
           else engine.inv(real.data(), cin.data(), n);

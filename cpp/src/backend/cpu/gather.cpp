@@ -5,6 +5,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -55,12 +56,12 @@ void move_elements(const Tensor& view, const Tensor& offsets, const Tensor& flat
 
 // inputs: view [pre..., post...], offsets int64 [K]; outputs: contiguous [pre..., K..., post...].
 void index_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  move_elements<false>(in[0], in[1], out[0], static_cast<int>(attrs.ints[0]));
+  move_elements<false>(in[0], in[1], out[0], static_cast<int>(decode<IndexAttrs>(attrs).npre));
 }
 
 // inputs: values contiguous (x's dtype), offsets int64 [K]; outputs: the view to write.
 void index_put_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  move_elements<true>(out[0], in[1], in[0], static_cast<int>(attrs.ints[0]));
+  move_elements<true>(out[0], in[1], in[0], static_cast<int>(decode<IndexAttrs>(attrs).npre));
 }
 
 // Addition that wraps for integers (no signed-overflow UB) and ORs for bool.
@@ -83,10 +84,9 @@ bool is_nan(T v) {
 }
 
 // inputs: data contiguous [M, K, N], indices int64 [K] in [0, S); outputs: [M, S, N].
-// attrs.ints: {M, K, N, S, aggr} with aggr 0 add, 1 max, 2 min, 3 mean.
+// attrs: ScatterAttrs {M, K, N, S, aggr}.
 void scatter_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], K = attrs.ints[1], N = attrs.ints[2], S = attrs.ints[3];
-  const auto aggr = attrs.ints[4];
+  const auto [M, K, N, S, aggr] = decode<ScatterAttrs>(attrs);
   const std::int64_t* idx = in[1].data<std::int64_t>();
   std::vector<std::int64_t> count(static_cast<std::size_t>(S), 0);
   std::vector<char> touched(static_cast<std::size_t>(S));
@@ -105,11 +105,11 @@ void scatter_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
         const T* src = x + (m * K + k) * N;
         T* dst = o + (m * S + s) * N;
         for (std::int64_t n = 0; n < N; ++n) {
-          if (first && aggr != 0 && aggr != 3) {
+          if (first && aggr != ScatterAggr::Add && aggr != ScatterAggr::Mean) {
             dst[n] = src[n];
-          } else if (aggr == 1) {  // NaN-propagating like numpy.maximum.at
+          } else if (aggr == ScatterAggr::Max) {  // NaN-propagating like numpy.maximum.at
             if (is_nan(src[n]) || src[n] > dst[n]) dst[n] = src[n];
-          } else if (aggr == 2) {
+          } else if (aggr == ScatterAggr::Min) {
             if (is_nan(src[n]) || src[n] < dst[n]) dst[n] = src[n];
           } else {
             dst[n] = wrap_add(dst[n], src[n]);
@@ -117,7 +117,7 @@ void scatter_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
         }
       }
     }
-    if (aggr == 3) {  // mean: integer dtypes divide with truncation toward zero
+    if (aggr == ScatterAggr::Mean) {  // mean: integer dtypes divide with truncation toward zero
       for (std::int64_t m = 0; m < M; ++m) {
         for (std::int64_t s = 0; s < S; ++s) {
           const std::int64_t c = count[static_cast<std::size_t>(s)];

@@ -1,5 +1,5 @@
 // CPU linear-algebra kernels on Eigen. Every kernel receives contiguous float32/float64
-// batches [B, M, N] (attrs.ints starts with B, M, N), loops over the batch, and fills
+// batches [B, M, N] (LinalgAttrs: batch, rows, cols), loops over the batch, and fills
 // contiguous outputs. Numerical failures (exact zero pivot, not positive definite, no
 // convergence) are reported per batch item in an int32 `info` output, as LAPACK does,
 // so the front-end can raise with the caller's shapes.
@@ -13,6 +13,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ember/errors.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -30,7 +31,10 @@ using MapConstMat = Eigen::Map<const Mat<T>>;
 struct Dims {
   std::int64_t B, M, N;
 };
-Dims dims(const Attrs& attrs) { return {attrs.ints[0], attrs.ints[1], attrs.ints[2]}; }
+Dims dims(const Attrs& attrs) {
+  const LinalgAttrs a = decode<LinalgAttrs>(attrs);
+  return {a.batch, a.rows, a.cols};
+}
 
 // Splits the batch across threads when one matrix is small relative to the batch.
 template <class Fn>
@@ -56,7 +60,7 @@ bool has_zero_pivot(const Eigen::PartialPivLU<Mat<T>>& lu) {
   return (lu.matrixLU().diagonal().array() == T(0)).any();
 }
 
-// in: a [B, N, N], b [B, N, K]; out: x [B, N, K], info [B]; ints: B, N, K.
+// in: a [B, N, N], b [B, N, K]; out: x [B, N, K], info [B]; attrs: B, N, K.
 void solve_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
   visit_float(in[0].dtype(), "solve", [&](auto tag) {
@@ -73,7 +77,7 @@ void solve_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
   });
 }
 
-// in: a [B, N, N]; out: inverse [B, N, N], info [B]; ints: B, N, N.
+// in: a [B, N, N]; out: inverse [B, N, N], info [B]; attrs: B, N, N.
 void inv_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
   visit_float(in[0].dtype(), "inv", [&](auto tag) {
@@ -89,7 +93,7 @@ void inv_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
   });
 }
 
-// in: a [B, N, N] with N > 0; out: det [B]; ints: B, N, N.
+// in: a [B, N, N] with N > 0; out: det [B]; attrs: B, N, N.
 void det_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
   visit_float(in[0].dtype(), "det", [&](auto tag) {
@@ -101,7 +105,7 @@ void det_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
   });
 }
 
-// in: a [B, N, N]; out: L [B, N, N] (zeros above the diagonal), info [B]; ints: B, N, N.
+// in: a [B, N, N]; out: L [B, N, N] (zeros above the diagonal), info [B]; attrs: B, N, N.
 void cholesky_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
   visit_float(in[0].dtype(), "cholesky", [&](auto tag) {
@@ -117,7 +121,7 @@ void cholesky_kernel(std::span<const Tensor> in, std::span<Tensor> out, const At
   });
 }
 
-// in: a [B, N, N]; out: w [B, N] ascending, v [B, N, N], info [B]; ints: B, N, N.
+// in: a [B, N, N]; out: w [B, N] ascending, v [B, N, N], info [B]; attrs: B, N, N.
 void eigh_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
   visit_float(in[0].dtype(), "eigh", [&](auto tag) {
@@ -135,15 +139,15 @@ void eigh_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
   });
 }
 
-// in: a [B, M, N]; out: s [B, K] (+ u, vh); ints: B, M, N, uv (0 none, 1 reduced, 2 full).
+// in: a [B, M, N]; out: s [B, K] (+ u, vh unless SvdMode::ValuesOnly).
 void svd_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
-  const std::int64_t uv = attrs.ints[3];
+  const SvdMode uv = decode<LinalgAttrs>(attrs).svd;
   const std::int64_t K = std::min(d.M, d.N);
-  const unsigned opts = uv == 0 ? 0u
-                        : uv == 1 ? unsigned(Eigen::ComputeThinU | Eigen::ComputeThinV)
-                                  : unsigned(Eigen::ComputeFullU | Eigen::ComputeFullV);
-  const std::int64_t ucols = uv == 2 ? d.M : K, vrows = uv == 2 ? d.N : K;
+  const unsigned opts = uv == SvdMode::ValuesOnly ? 0u
+                        : uv == SvdMode::Reduced  ? unsigned(Eigen::ComputeThinU | Eigen::ComputeThinV)
+                                                  : unsigned(Eigen::ComputeFullU | Eigen::ComputeFullV);
+  const std::int64_t ucols = uv == SvdMode::Full ? d.M : K, vrows = uv == SvdMode::Full ? d.N : K;
   visit_float(in[0].dtype(), "svd", [&](auto tag) {
     using T = decltype(tag);
     for_each_batch(d, [&](std::int64_t b) {
@@ -156,21 +160,20 @@ void svd_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
         return;
       }
       Eigen::Map<Vec<T>>(out[0].data<T>() + b * K, K) = svd.singularValues();
-      if (uv == 0) return;
+      if (uv == SvdMode::ValuesOnly) return;
       MapMat<T>(out[1].data<T>() + b * d.M * ucols, d.M, ucols) = svd.matrixU();
       MapMat<T>(out[2].data<T>() + b * vrows * d.N, vrows, d.N) = svd.matrixV().transpose();
     });
   });
 }
 
-// in: a [B, M, N]; out: r (+ q first unless mode 2); ints: B, M, N, mode (0 reduced,
-// 1 complete, 2 r only). Householder QR, as LAPACK geqrf.
+// in: a [B, M, N]; out: r (+ q first unless QrMode::ROnly). Householder QR, as LAPACK geqrf.
 void qr_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
-  const std::int64_t mode = attrs.ints[3];
+  const QrMode mode = decode<LinalgAttrs>(attrs).qr;
   const std::int64_t K = std::min(d.M, d.N);
-  const std::int64_t qcols = mode == 1 ? d.M : K, rrows = mode == 1 ? d.M : K;
-  Tensor& r_out = mode == 2 ? out[0] : out[1];
+  const std::int64_t qcols = mode == QrMode::Complete ? d.M : K, rrows = mode == QrMode::Complete ? d.M : K;
+  Tensor& r_out = mode == QrMode::ROnly ? out[0] : out[1];
   visit_float(in[0].dtype(), "qr", [&](auto tag) {
     using T = decltype(tag);
     for_each_batch(d, [&](std::int64_t b) {
@@ -179,7 +182,7 @@ void qr_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& a
       MapMat<T> r(r_out.data<T>() + b * rrows * d.N, rrows, d.N);
       r.setZero();
       r.topRows(K) = qr.matrixQR().topRows(K).template triangularView<Eigen::Upper>();
-      if (mode == 2) return;
+      if (mode == QrMode::ROnly) return;
       MapMat<T> q(out[0].data<T>() + b * d.M * qcols, d.M, qcols);
       q = qr.householderQ() * Mat<T>::Identity(d.M, qcols);
     });
@@ -187,17 +190,18 @@ void qr_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& a
 }
 
 // in: a [1, M, N], b [M, K]; out: x [N, K], s [min(M, N)], rank [1] int32;
-// ints: 1, M, N, K; floats: rcond. Minimum-norm solution from the SVD (as gelsd).
+// attrs: batch 1, rhs K, rcond. Minimum-norm solution from the SVD (as gelsd).
 void lstsq_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
-  const std::int64_t K = attrs.ints[3];
+  const LinalgAttrs spec = decode<LinalgAttrs>(attrs);
+  const std::int64_t K = spec.rhs;
   visit_float(in[0].dtype(), "lstsq", [&](auto tag) {
     using T = decltype(tag);
     const MapConstMat<T> a(in[0].data<T>(), d.M, d.N);
     const MapConstMat<T> rhs(in[1].data<T>(), d.M, K);
     Eigen::BDCSVD<Mat<T>> svd(a, Eigen::ComputeThinU | Eigen::ComputeThinV);
     // Eigen's threshold is relative to the largest singular value, as numpy's rcond.
-    svd.setThreshold(static_cast<T>(attrs.floats[0]));
+    svd.setThreshold(static_cast<T>(spec.rcond));
     MapMat<T>(out[0].data<T>(), d.N, K) = svd.solve(rhs);
     Eigen::Map<Vec<T>>(out[1].data<T>(), std::min(d.M, d.N)) = svd.singularValues();
     out[2].data<std::int32_t>()[0] = static_cast<std::int32_t>(svd.rank());
@@ -205,9 +209,8 @@ void lstsq_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
 }
 
 // in: a [B, N, N] (float32 / float64, or complex64 / complex128); out: w [B, N], then
-// (unless ints[3] == 0) v [B, N, N] with unit-length eigenvector columns, both complex
-// of a's precision, then info [B] (1: the QR iteration did not converge); ints: B, N,
-// N, compute_v. Real matrices use EigenSolver (real Schur form, as LAPACK geev), complex
+// (when eigenvectors) v [B, N, N] with unit-length eigenvector columns, both complex
+// of a's precision, then info [B] (1: the QR iteration did not converge). Real matrices use EigenSolver (real Schur form, as LAPACK geev), complex
 // ones ComplexEigenSolver (complex Schur form).
 template <class Solver, class T>
 void eig_batch(std::span<const Tensor> in, std::span<Tensor> out, const Dims& d, bool vectors) {
@@ -225,7 +228,7 @@ void eig_batch(std::span<const Tensor> in, std::span<Tensor> out, const Dims& d,
 
 void eig_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Dims d = dims(attrs);
-  const bool vectors = attrs.ints[3] != 0;
+  const bool vectors = decode<LinalgAttrs>(attrs).eigenvectors;
   if (is_complex(in[0].dtype())) {
     visit_complex_dtype(in[0].dtype(), [&](auto tag) {
       using T = decltype(tag);

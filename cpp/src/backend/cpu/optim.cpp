@@ -10,6 +10,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ember/errors.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -39,10 +40,10 @@ T* data_or_null(const Tensor& t) {
 
 template <class T, bool kMomentum>
 void sgd_loop(const T* __restrict grad, T* __restrict param, T* __restrict buf, std::int64_t b, std::int64_t e,
-              const Attrs& a) {
-  const T neg_lr = static_cast<T>(-a.floats[0]), momentum = static_cast<T>(a.floats[1]);
-  const T keep = static_cast<T>(1.0 - a.floats[2]), wd = static_cast<T>(a.floats[3]);
-  const bool nesterov = a.ints[0] != 0, first = a.ints[1] != 0, use_wd = a.floats[3] != 0;
+              const SgdAttrs& a) {
+  const T neg_lr = static_cast<T>(-a.lr), momentum = static_cast<T>(a.momentum);
+  const T keep = static_cast<T>(1.0 - a.dampening), wd = static_cast<T>(a.weight_decay);
+  const bool nesterov = a.nesterov, first = a.first_step, use_wd = a.weight_decay != 0;
   for (std::int64_t i = b; i < e; ++i) {
     const T p = param[i];
     T g = use_wd ? grad[i] + wd * p : grad[i];
@@ -56,8 +57,9 @@ void sgd_loop(const T* __restrict grad, T* __restrict param, T* __restrict buf, 
 }
 
 // inputs: grad; outputs: param, momentum_buffer (may be undefined).
-// attrs.floats = {lr, momentum, dampening, weight_decay}; ints = {nesterov, first_step}.
-void sgd_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& a) {
+// attrs: SgdAttrs.
+void sgd_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
+  const SgdAttrs a = decode<SgdAttrs>(attrs);
   for_float("sgd_step", out[0], [&](auto tag) {
     using T = decltype(tag);
     const T* grad = in[0].data<T>();
@@ -71,12 +73,12 @@ void sgd_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const At
 
 template <class T, bool kAmsgrad>
 void adam_loop(const T* __restrict grad, T* __restrict param, T* __restrict m, T* __restrict v,
-               T* __restrict vmax, std::int64_t b, std::int64_t e, const Attrs& a) {
-  const T neg_step = static_cast<T>(-a.floats[0]), bc2_sqrt = static_cast<T>(a.floats[1]);
-  const T w1 = static_cast<T>(1.0 - a.floats[2]), beta2 = static_cast<T>(a.floats[3]);
-  const T w2 = static_cast<T>(1.0 - a.floats[3]), eps = static_cast<T>(a.floats[4]);
-  const T wd = static_cast<T>(a.floats[5]), decay = static_cast<T>(a.floats[6]);
-  const bool use_wd = a.floats[5] != 0, use_decay = a.floats[6] != 1.0;
+               T* __restrict vmax, std::int64_t b, std::int64_t e, const AdamAttrs& a) {
+  const T neg_step = static_cast<T>(-a.step_size), bc2_sqrt = static_cast<T>(a.bias_correction2_sqrt);
+  const T w1 = static_cast<T>(1.0 - a.beta1), beta2 = static_cast<T>(a.beta2);
+  const T w2 = static_cast<T>(1.0 - a.beta2), eps = static_cast<T>(a.eps);
+  const T wd = static_cast<T>(a.weight_decay), decay = static_cast<T>(a.decay);
+  const bool use_wd = a.weight_decay != 0, use_decay = a.decay != 1.0;
   for (std::int64_t i = b; i < e; ++i) {
     const T p = use_decay ? param[i] * decay : param[i];
     const T g = use_wd ? grad[i] + wd * p : grad[i];
@@ -93,14 +95,14 @@ void adam_loop(const T* __restrict grad, T* __restrict param, T* __restrict m, T
 }
 
 // inputs: grad; outputs: param, exp_avg, exp_avg_sq, max_exp_avg_sq (may be undefined).
-// attrs.floats = {lr / bias_correction1, sqrt(bias_correction2), beta1, beta2, eps,
-// coupled weight decay, decoupled decay factor 1 - lr * weight_decay}; ints = {amsgrad}.
-void adam_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& a) {
+// attrs: AdamAttrs (weight_decay coupled, decay the decoupled factor 1 - lr * weight_decay).
+void adam_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
+  const AdamAttrs a = decode<AdamAttrs>(attrs);
   for_float("adam_step", out[0], [&](auto tag) {
     using T = decltype(tag);
     const T* grad = in[0].data<T>();
     T *param = out[0].data<T>(), *m = out[1].data<T>(), *v = out[2].data<T>();
-    T* vmax = a.ints[0] != 0 ? out[3].data<T>() : nullptr;
+    T* vmax = a.amsgrad ? out[3].data<T>() : nullptr;
     parallel_range(in[0].numel(), kParallelGrain, [&](std::int64_t b, std::int64_t e) {
       vmax ? adam_loop<T, true>(grad, param, m, v, vmax, b, e, a) : adam_loop<T, false>(grad, param, m, v, vmax, b, e, a);
     });
@@ -109,11 +111,11 @@ void adam_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const A
 
 template <class T, bool kCentered, bool kMomentum>
 void rmsprop_loop(const T* __restrict grad, T* __restrict param, T* __restrict sq, T* __restrict gavg,
-                  T* __restrict buf, std::int64_t b, std::int64_t e, const Attrs& a) {
-  const T neg_lr = static_cast<T>(-a.floats[0]), alpha = static_cast<T>(a.floats[1]);
-  const T w = static_cast<T>(1.0 - a.floats[1]), eps = static_cast<T>(a.floats[2]);
-  const T wd = static_cast<T>(a.floats[3]), momentum = static_cast<T>(a.floats[4]);
-  const bool use_wd = a.floats[3] != 0;
+                  T* __restrict buf, std::int64_t b, std::int64_t e, const RmspropAttrs& a) {
+  const T neg_lr = static_cast<T>(-a.lr), alpha = static_cast<T>(a.alpha);
+  const T w = static_cast<T>(1.0 - a.alpha), eps = static_cast<T>(a.eps);
+  const T wd = static_cast<T>(a.weight_decay), momentum = static_cast<T>(a.momentum);
+  const bool use_wd = a.weight_decay != 0;
   for (std::int64_t i = b; i < e; ++i) {
     const T p = param[i];
     const T g = use_wd ? grad[i] + wd * p : grad[i];
@@ -141,14 +143,15 @@ void rmsprop_loop(const T* __restrict grad, T* __restrict param, T* __restrict s
 }
 
 // inputs: grad; outputs: param, square_avg, grad_avg, momentum_buffer (the last two may be
-// undefined). attrs.floats = {lr, alpha, eps, weight_decay, momentum}; ints = {centered}.
-void rmsprop_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& a) {
+// undefined). attrs: RmspropAttrs.
+void rmsprop_step_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
+  const RmspropAttrs a = decode<RmspropAttrs>(attrs);
   for_float("rmsprop_step", out[0], [&](auto tag) {
     using T = decltype(tag);
     const T* grad = in[0].data<T>();
     T *param = out[0].data<T>(), *sq = out[1].data<T>();
-    T* gavg = a.ints[0] != 0 ? out[2].data<T>() : nullptr;
-    T* buf = a.floats[4] > 0 ? out[3].data<T>() : nullptr;
+    T* gavg = a.centered ? out[2].data<T>() : nullptr;
+    T* buf = a.momentum > 0 ? out[3].data<T>() : nullptr;
     parallel_range(in[0].numel(), kParallelGrain, [&](std::int64_t b, std::int64_t e) {
       if (gavg && buf) rmsprop_loop<T, true, true>(grad, param, sq, gavg, buf, b, e, a);
       else if (gavg) rmsprop_loop<T, true, false>(grad, param, sq, gavg, buf, b, e, a);

@@ -2,7 +2,6 @@
 // the call's stream (layout in ember/random.h), so the chunking of parallel_range never
 // changes results.
 #include <algorithm>
-#include <bit>
 #include <cmath>
 #include <cstring>
 #include <numbers>
@@ -10,6 +9,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "ember/kernel_attrs.h"
 #include "ember/philox.h"
 #include "ember/registry.h"
 
@@ -21,12 +21,10 @@ struct Stream {
   std::uint64_t offset;
   std::uint32_t domain;
 
-  explicit Stream(const Attrs& attrs) {
-    const auto seed = std::bit_cast<std::uint64_t>(attrs.ints[0]);
-    key = {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)};
-    offset = std::bit_cast<std::uint64_t>(attrs.ints[1]);
-    domain = static_cast<std::uint32_t>(attrs.ints[2]);
-  }
+  explicit Stream(const RandomAttrs& a)
+      : key{static_cast<std::uint32_t>(a.key), static_cast<std::uint32_t>(a.key >> 32)},
+        offset(a.offset),
+        domain(a.domain) {}
   // Words j of the four elements 4*b .. 4*b+3.
   philox::Counter block(std::uint64_t b, std::uint32_t j) const {
     const std::uint64_t c = offset + b;
@@ -103,13 +101,14 @@ void fill_elements(const Tensor& out, const Stream& stream, Gen&& gen) {
   });
 }
 
-// attrs.floats = {minval, maxval}. Word 0 gives float32/float16 values, words 0 and 1 float64.
+// params: {minval, maxval}. Word 0 gives float32/float16 values, words 0 and 1 float64.
 // An explicit fma rounds once whatever the compiler contracts, so the OpenCL kernel
 // (which calls fma too) gives the same bits.
 void uniform_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const Stream s(attrs);
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const Stream s(spec);
   const Tensor& dst = out[0];
-  const double lo = attrs.floats[0], span = attrs.floats[1] - attrs.floats[0];
+  const double lo = spec.params[0], span = spec.params[1] - spec.params[0];
   if (dst.dtype() == DType::Float64) {
     double* o = dst.data<double>();
     for_blocks(dst.numel(), [&](std::uint64_t b, std::int64_t first, std::int64_t count) {
@@ -131,12 +130,13 @@ void uniform_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs&
   });
 }
 
-// attrs.floats = {mean, stddev}. Box–Muller (Box and Muller 1958) on the lane pairs
+// params: {mean, stddev}. Box–Muller (Box and Muller 1958) on the lane pairs
 // (0, 1) and (2, 3): the even lane takes r cos(theta), the odd lane r sin(theta).
 void normal_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const Stream s(attrs);
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const Stream s(spec);
   const Tensor& dst = out[0];
-  const double mean = attrs.floats[0], stddev = attrs.floats[1];
+  const double mean = spec.params[0], stddev = spec.params[1];
   if (dst.dtype() == DType::Float64) {
     double* o = dst.data<double>();
     for_blocks(dst.numel(), [&](std::uint64_t b, std::int64_t first, std::int64_t count) {
@@ -173,10 +173,11 @@ void normal_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& 
   });
 }
 
-// attrs.floats = {p}. Word 0 below round(p * 2**32) gives 1, so p is honoured to 2**-33.
+// params: {p}. Word 0 below round(p * 2**32) gives 1, so p is honoured to 2**-33.
 void bernoulli_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const Stream s(attrs);
-  const auto threshold = static_cast<std::uint64_t>(std::llround(attrs.floats[0] * 0x1p32));
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const Stream s(spec);
+  const auto threshold = static_cast<std::uint64_t>(std::llround(spec.params[0] * 0x1p32));
   fill_elements(out[0], s, [&](ElementDraws& d) { return d.next_u32() < threshold ? 1 : 0; });
 }
 
@@ -221,11 +222,12 @@ std::int64_t binomial_low_p(ElementDraws& d, std::int64_t n, double p) {
   }
 }
 
-// attrs.ints[3] = n; attrs.floats = {p}. p > 0.5 samples the failures of 1 - p.
+// attrs: trials n, params {p}. p > 0.5 samples the failures of 1 - p.
 void binomial_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const Stream s(attrs);
-  const std::int64_t n = attrs.ints[3];
-  const double p = attrs.floats[0];
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const Stream s(spec);
+  const std::int64_t n = spec.trials;
+  const double p = spec.params[0];
   fill_elements(out[0], s, [&](ElementDraws& d) {
     return p > 0.5 ? n - binomial_low_p(d, n, 1 - p) : binomial_low_p(d, n, p);
   });
@@ -252,24 +254,27 @@ double standard_gamma(ElementDraws& d, double alpha) {
   }
 }
 
-// attrs.floats = {alpha, beta (scale)}.
+// params: {alpha, beta (scale)}.
 void gamma_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const double alpha = attrs.floats[0], beta = attrs.floats[1];
-  fill_elements(out[0], Stream(attrs), [&](ElementDraws& d) { return beta * standard_gamma(d, alpha); });
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const double alpha = spec.params[0], beta = spec.params[1];
+  fill_elements(out[0], Stream(spec), [&](ElementDraws& d) { return beta * standard_gamma(d, alpha); });
 }
 
-// attrs.floats = {scale}. Inversion: -log(1 - U) with U in [0, 1) from 53 bits.
+// params: {scale}. Inversion: -log(1 - U) with U in [0, 1) from 53 bits.
 void exponential_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const double scale = attrs.floats[0];
-  fill_elements(out[0], Stream(attrs), [&](ElementDraws& d) { return -scale * std::log1p(-d.next_double()); });
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const double scale = spec.params[0];
+  fill_elements(out[0], Stream(spec), [&](ElementDraws& d) { return -scale * std::log1p(-d.next_double()); });
 }
 
-// attrs.floats = {lam}. lam < 10: Knuth's multiplication method (TAOCP vol. 2, 3.4.1);
+// params: {lam}. lam < 10: Knuth's multiplication method (TAOCP vol. 2, 3.4.1);
 // otherwise PTRS, Hörmann, "The transformed rejection method for generating Poisson
 // random variables" (Insurance: Math. and Econ. 12, 1993), as NumPy.
 void poisson_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
-  const double lam = attrs.floats[0];
-  const Stream s(attrs);
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const double lam = spec.params[0];
+  const Stream s(spec);
   if (lam < 10) {
     const double limit = std::exp(-lam);
     fill_elements(out[0], s, [&](ElementDraws& d) {
@@ -299,7 +304,8 @@ void poisson_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs&
 // inputs: logits [batch, classes] (contiguous, float); outputs: [batch, samples] (int32/int64).
 // Inversion: U * sum(exp(logits - max)) located in the running sums by binary search.
 void categorical_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Stream s(attrs);
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const Stream s(spec);
   const Tensor& logits = in[0];
   const Tensor& dst = out[0];
   const std::int64_t batch = logits.dim(0), classes = logits.dim(1), samples = dst.dim(1);
@@ -334,7 +340,8 @@ void categorical_kernel(std::span<const Tensor> in, std::span<Tensor> out, const
 // inputs: x (contiguous); outputs: a contiguous copy with rows permuted. Fisher–Yates
 // (Durstenfeld 1964): step i swaps row i with a row below i + 1 drawn by element i.
 void shuffle_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Stream s(attrs);
+  const RandomAttrs spec = decode<RandomAttrs>(attrs);
+  const Stream s(spec);
   const std::int64_t rows = in[0].dim(0);
   std::vector<std::int64_t> perm(static_cast<std::size_t>(rows));
   for (std::int64_t i = 0; i < rows; ++i) perm[i] = i;

@@ -5,6 +5,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -157,7 +158,8 @@ template <template <class> class Rd>
 void reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
-    reduce_layout<Rd<T>>(in[0].data<T>(), out[0].data<T>(), attrs.ints[0], attrs.ints[1], attrs.ints[2]);
+    const auto [M, R, N] = decode<AxisLayout>(attrs);
+    reduce_layout<Rd<T>>(in[0].data<T>(), out[0].data<T>(), M, R, N);
   });
 }
 
@@ -165,19 +167,21 @@ void reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attr
 void complex_sum_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   visit_complex_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
-    reduce_layout<SumR<T>>(in[0].data<T>(), out[0].data<T>(), attrs.ints[0], attrs.ints[1], attrs.ints[2]);
+    const auto [M, R, N] = decode<AxisLayout>(attrs);
+    reduce_layout<SumR<T>>(in[0].data<T>(), out[0].data<T>(), M, R, N);
   });
 }
 
 template <class Rd>
 void bool_reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  reduce_layout<Rd>(in[0].data<bool>(), out[0].data<bool>(), attrs.ints[0], attrs.ints[1], attrs.ints[2]);
+  const auto [M, R, N] = decode<AxisLayout>(attrs);
+  reduce_layout<Rd>(in[0].data<bool>(), out[0].data<bool>(), M, R, N);
 }
 
 // NumPy's argmax/argmin: first extreme value; a NaN counts as the extreme (first one wins).
 template <bool kMax>
 void arg_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], R = attrs.ints[1], N = attrs.ints[2];
+  const auto [M, R, N] = decode<AxisLayout>(attrs);
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     using C = compute_t<T>;

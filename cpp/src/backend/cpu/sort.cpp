@@ -6,6 +6,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::cpu {
@@ -28,11 +29,10 @@ struct Less {
 };
 
 // inputs: contiguous rows [M, R]; outputs: the rows sorted (Arg: the int64 permutation).
-// attrs.ints: {M, R, descending}.
+// attrs: SortAttrs {M, R, descending}.
 template <bool Arg>
 void sort_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], R = attrs.ints[1];
-  const bool descending = attrs.ints[2] != 0;
+  const auto [M, R, descending] = decode<SortAttrs>(attrs);
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* x = in[0].data<T>();
@@ -56,10 +56,10 @@ void sort_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
   });
 }
 
-// inputs: contiguous [M, R, N] (already in the accumulator dtype); outputs: same shape.
-// Each step rounds to the dtype, as numpy.add.accumulate does.
+// inputs: contiguous [M, R, N] (already in the accumulator dtype); outputs: same shape;
+// attrs: AxisLayout {M, R, N}. Each step rounds to the dtype, as numpy.add.accumulate does.
 void cumsum_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], R = attrs.ints[1], N = attrs.ints[2];
+  const auto [M, R, N] = decode<AxisLayout>(attrs);
   visit_dtype(in[0].dtype(), [&](auto tag) {
     using T = decltype(tag);
     const T* x = in[0].data<T>();
@@ -85,13 +85,12 @@ void cumsum_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attr
   });
 }
 
-// inputs: float64 rows [M, R]; outputs: float64 [Q, M]. attrs.floats: the quantiles in
-// [0, 1]; attrs.ints: {M, R, median}. NumPy's 'linear' method; a row with a NaN gives
-// NaN, an empty row NaN. median averages the two middle values as numpy.median does.
+// inputs: float64 rows [M, R]; outputs: float64 [Q, M]; attrs: PercentileAttrs. NumPy's
+// 'linear' method; a row with a NaN gives NaN, an empty row NaN. median averages the two
+// middle values as numpy.median does.
 void percentile_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], R = attrs.ints[1];
-  const bool median = attrs.ints[2] != 0;
-  const auto Q = static_cast<std::int64_t>(attrs.floats.size());
+  const auto [M, R, median, quantiles] = decode<PercentileAttrs>(attrs);
+  const auto Q = static_cast<std::int64_t>(quantiles.size());
   const double* x = in[0].data<double>();
   double* o = out[0].data<double>();
   std::vector<double> row(static_cast<std::size_t>(R));
@@ -103,7 +102,7 @@ void percentile_kernel(std::span<const Tensor> in, std::span<Tensor> out, const 
         o[qi * M + m] = std::nan("");
         continue;
       }
-      const double v = attrs.floats[static_cast<std::size_t>(qi)] * static_cast<double>(R - 1);
+      const double v = quantiles[static_cast<std::size_t>(qi)] * static_cast<double>(R - 1);
       const auto lo = static_cast<std::int64_t>(std::floor(v));
       const std::int64_t hi = std::min(lo + 1, R - 1);
       const double t = v - static_cast<double>(lo);

@@ -4,6 +4,7 @@
 
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/strided.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::opencl {
@@ -62,24 +63,26 @@ void copy_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
   run_copy_family("copy", src.dtype(), std::string("copy_") + dtype_name(dst.dtype()), dst, in);
 }
 
-// attrs: floats[0] (value for float/bool dtypes), ints[0] (value for integer dtypes).
+// attrs: FillAttrs.
 void fill_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
+  const FillAttrs a = decode<FillAttrs>(attrs);
   run_copy_family("fill", out[0].dtype(), "fill", out[0], {},
-                  [&](Launch& l) { l.scalar<cl_long>(attrs.ints[0]).wide_float(attrs.floats[0]); });
+                  [&](Launch& l) { l.scalar<cl_long>(a.int_value).wide_float(a.value); });
 }
 
-// attrs: floats = {start, step}; ints = {start, step} for integer dtypes.
+// attrs: ArangeAttrs.
 void arange_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
+  const ArangeAttrs a = decode<ArangeAttrs>(attrs);
   run_copy_family("arange", out[0].dtype(), "arange", out[0], {}, [&](Launch& l) {
-    for (int k = 0; k < 2; ++k) l.scalar<cl_long>(attrs.ints[k]).wide_float(attrs.floats[k]);
+    l.scalar<cl_long>(a.int_start).wide_float(a.start).scalar<cl_long>(a.int_step).wide_float(a.step);
   });
 }
 
-// attrs: floats = {start, step, stop}; ints = {endpoint}.
+// attrs: LinspaceAttrs.
 void linspace_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& attrs) {
+  const LinspaceAttrs a = decode<LinspaceAttrs>(attrs);
   run_copy_family("linspace", out[0].dtype(), "linspace", out[0], {}, [&](Launch& l) {
-    for (int k = 0; k < 3; ++k) l.wide_float(attrs.floats[k]);
-    l.scalar<cl_int>(static_cast<cl_int>(attrs.ints[0]));
+    l.wide_float(a.start).wide_float(a.step).wide_float(a.stop).scalar<cl_int>(a.endpoint ? 1 : 0);
   });
 }
 

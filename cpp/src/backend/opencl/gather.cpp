@@ -5,6 +5,7 @@
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/sources.h"
 #include "backend/opencl/strided.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::opencl {
@@ -40,14 +41,14 @@ std::string element_define(DType dtype) {
 }
 
 // index: inputs view [pre..., post...], offsets int64 [K]; outputs contiguous [M, K, N].
-// index_put: inputs values contiguous [M, K, N], offsets; outputs the view. attrs.ints[0] = npre.
+// index_put: inputs values contiguous [M, K, N], offsets; outputs the view. attrs: IndexAttrs.
 template <bool Put>
 void move_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const char* name = Put ? "index_put" : "index";
   const Tensor& view = Put ? out[0] : in[0];
   const Tensor& flat = Put ? in[0] : out[0];
   const Tensor offsets = contiguous_on_device(in[1]);
-  const int npre = static_cast<int>(attrs.ints[0]);
+  const int npre = static_cast<int>(decode<IndexAttrs>(attrs).npre);
   const int rank = layout_rank(std::max(npre, view.ndim() - npre));
   std::int64_t M = 1, N = 1;
   for (int d = 0; d < view.ndim(); ++d) (d < npre ? M : N) *= view.shape()[d];
@@ -69,9 +70,9 @@ void move_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs&
 }
 
 // inputs: data contiguous [M, K, N], indices int64 [K] in [0, S); outputs: [M, S, N].
-// attrs.ints: {M, K, N, S, aggr} with aggr 0 add, 1 max, 2 min, 3 mean.
+// attrs: ScatterAttrs {M, K, N, S, aggr}; the program reads aggr as ScatterAggr's value.
 void scatter_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], K = attrs.ints[1], N = attrs.ints[2], S = attrs.ints[3];
+  const auto [M, K, N, S, aggr] = decode<ScatterAttrs>(attrs);
   const Tensor& data = in[0];
   const Tensor idx = contiguous_on_device(in[1]);
   const DType dtype = out[0].dtype();
@@ -88,7 +89,7 @@ void scatter_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
   }, "scatter");
   l.tensor(out[0]).tensor(data).scalar<cl_long>(data.offset()).tensor(idx).scalar<cl_long>(idx.offset());
   l.tensor(stats).scalar<cl_long>(M).scalar<cl_long>(K).scalar<cl_long>(N).scalar<cl_long>(S);
-  l.scalar<cl_int>(static_cast<cl_int>(attrs.ints[4])).run(static_cast<std::size_t>(M * N));
+  l.scalar<cl_int>(static_cast<cl_int>(aggr)).run(static_cast<std::size_t>(M * N));
 }
 
 // inputs: bool mask, contiguous; outputs: int64 [count, ndim] coordinates in C order.

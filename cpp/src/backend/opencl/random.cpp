@@ -1,11 +1,11 @@
 // OpenCL random kernels: uniform, normal and Bernoulli on the Philox stream shared with
 // the cpu backend (kernels/random.cl), so a seed gives the same values on both.
-#include <bit>
 #include <cmath>
 
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/sources.h"
 #include "backend/opencl/strided.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::opencl {
@@ -28,21 +28,22 @@ void random_kernel(std::span<const Tensor>, std::span<Tensor> out, const Attrs& 
     defs += "#define CONVERT(x) " + convert_expr(DType::Int32, dst.dtype(), "x") + "\n";
     return kernel_source("common") + dtype_macros("OUT", dst.dtype()) + defs + kernel_source("random");
   }, name);
-  const auto seed = std::bit_cast<std::uint64_t>(attrs.ints[0]);
+  const RandomAttrs a = decode<RandomAttrs>(attrs);
+  const std::uint64_t seed = a.key;
   double p0 = 0, p1 = 0;
   cl_ulong threshold = 0;
   if (D == Draw::Uniform) {
-    p0 = attrs.floats[0];
-    p1 = attrs.floats[1] - attrs.floats[0];
+    p0 = a.params[0];
+    p1 = a.params[1] - a.params[0];
   } else if (D == Draw::Normal) {
-    p0 = attrs.floats[0];
-    p1 = attrs.floats[1];
+    p0 = a.params[0];
+    p1 = a.params[1];
   } else {
     // Word 0 below round(p * 2**32) gives 1, as the cpu backend.
-    threshold = static_cast<cl_ulong>(std::llround(attrs.floats[0] * 0x1p32));
+    threshold = static_cast<cl_ulong>(std::llround(a.params[0] * 0x1p32));
   }
-  l.tensor(dst).scalar<cl_long>(dst.numel()).scalar<cl_ulong>(std::bit_cast<std::uint64_t>(attrs.ints[1]));
-  l.scalar<cl_uint>(static_cast<cl_uint>(attrs.ints[2]));
+  l.tensor(dst).scalar<cl_long>(dst.numel()).scalar<cl_ulong>(a.offset);
+  l.scalar<cl_uint>(a.domain);
   l.scalar<cl_uint>(static_cast<cl_uint>(seed)).scalar<cl_uint>(static_cast<cl_uint>(seed >> 32));
   l.wide_float(p0).wide_float(p1).scalar<cl_ulong>(threshold).run(static_cast<std::size_t>((dst.numel() + 3) / 4));
 }

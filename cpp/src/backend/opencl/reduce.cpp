@@ -7,6 +7,7 @@
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/sources.h"
 #include "backend/opencl/strided.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::opencl {
@@ -88,10 +89,10 @@ void launch_reduce(Kind kind, const Tensor& in, const Tensor& out, std::int64_t 
 constexpr std::int64_t kMinItems = 4096;
 constexpr std::int64_t kMinChunk = 64;
 
-// inputs: x (contiguous [M, R, N]); outputs: [M, N]; attrs.ints = {M, R, N}.
+// inputs: x (contiguous [M, R, N]); outputs: [M, N]; attrs: AxisLayout {M, R, N}.
 template <Kind K>
 void reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], R = attrs.ints[1], N = attrs.ints[2];
+  const auto [M, R, N] = decode<AxisLayout>(attrs);
   const std::int64_t outputs = M * N;
   const std::int64_t P = outputs >= kMinItems ? 1 : std::max<std::int64_t>(1, std::min(
       (kMinItems + outputs - 1) / outputs, R / kMinChunk));
@@ -104,7 +105,7 @@ void reduce_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attr
   launch_reduce(K, partial, out[0], M, P, N, 1);
 }
 
-// inputs: x (contiguous [M, R, N], R >= 1); outputs: int64 [M, N]; attrs.ints = {M, R, N}.
+// inputs: x (contiguous [M, R, N], R >= 1); outputs: int64 [M, N]; attrs: AxisLayout {M, R, N}.
 template <bool kMax>
 void arg_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const char* name = kMax ? "argmax" : "argmin";
@@ -118,8 +119,9 @@ void arg_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& 
     return kernel_source("common") + dtype_macros("0", x.dtype()) + defs + kernel_source("reduce");
   }, name);
   l.tensor(out[0]).tensor(x).scalar<cl_long>(x.offset());
-  l.scalar<cl_long>(attrs.ints[0]).scalar<cl_long>(attrs.ints[1]).scalar<cl_long>(attrs.ints[2]);
-  l.run(static_cast<std::size_t>(attrs.ints[0] * attrs.ints[2]));
+  const auto [M, R, N] = decode<AxisLayout>(attrs);
+  l.scalar<cl_long>(M).scalar<cl_long>(R).scalar<cl_long>(N);
+  l.run(static_cast<std::size_t>(M * N));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/sources.h"
 #include "backend/opencl/strided.h"
+#include "ember/kernel_attrs.h"
 #include "ember/registry.h"
 
 namespace ember::opencl {
@@ -28,13 +29,15 @@ void sort_rows(const Tensor& x, const Tensor& out, std::int64_t M, std::int64_t 
 }
 
 // inputs: contiguous rows [M, R]; outputs: the rows sorted (Arg: the int64 permutation).
-// attrs.ints: {M, R, descending}.
+// attrs: SortAttrs {M, R, descending}.
 template <bool Arg>
 void sort_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  sort_rows(in[0], out[0], attrs.ints[0], attrs.ints[1], attrs.ints[2] != 0, Arg, Arg ? "argsort" : "sort");
+  const auto [M, R, descending] = decode<SortAttrs>(attrs);
+  sort_rows(in[0], out[0], M, R, descending, Arg, Arg ? "argsort" : "sort");
 }
 
-// inputs: contiguous [M, R, N] (already in the accumulator dtype); outputs: same shape.
+// inputs: contiguous [M, R, N] (already in the accumulator dtype); outputs: same shape;
+// attrs: AxisLayout {M, R, N}.
 void cumsum_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Tensor& x = in[0];
   DeviceContext& ctx = context_of(x, "cumsum");
@@ -42,21 +45,22 @@ void cumsum_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attr
   Launch l(ctx, std::string("cumsum|") + dtype_name(x.dtype()),
            [&] { return source("CUMSUM", x.dtype(), out[0].dtype()); }, "cumsum");
   l.tensor(out[0]).tensor(x).scalar<cl_long>(x.offset());
-  l.scalar<cl_long>(attrs.ints[0]).scalar<cl_long>(attrs.ints[1]).scalar<cl_long>(attrs.ints[2]);
-  l.run(static_cast<std::size_t>(attrs.ints[0] * attrs.ints[2]));
+  const auto [M, R, N] = decode<AxisLayout>(attrs);
+  l.scalar<cl_long>(M).scalar<cl_long>(R).scalar<cl_long>(N);
+  l.run(static_cast<std::size_t>(M * N));
 }
 
-// inputs: float64 rows [M, R]; outputs: float64 [Q, M]. attrs.floats: the quantiles in
-// [0, 1]; attrs.ints: {M, R, median}. Sorts the rows, then reads the order statistics.
+// inputs: float64 rows [M, R]; outputs: float64 [Q, M]; attrs: PercentileAttrs. Sorts the
+// rows, then reads the order statistics.
 void percentile_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const std::int64_t M = attrs.ints[0], R = attrs.ints[1];
+  const auto [M, R, median, quantiles] = decode<PercentileAttrs>(attrs);
   const Tensor sorted = Tensor::empty({M, R}, DType::Float64, in[0].device());
   if (R > 0) sort_rows(in[0], sorted, M, R, false, false, "percentile");
   DeviceContext& ctx = context_of(in[0], "percentile");
-  for (std::size_t qi = 0; qi < attrs.floats.size(); ++qi) {
+  for (std::size_t qi = 0; qi < quantiles.size(); ++qi) {
     Launch l(ctx, "quantile", [&] { return source("QUANTILE", DType::Float64, DType::Float64); }, "percentile");
-    l.tensor(out[0]).tensor(sorted).scalar<cl_long>(M).scalar<cl_long>(R).scalar<cl_double>(attrs.floats[qi]);
-    l.scalar<cl_long>(static_cast<cl_long>(qi)).scalar<cl_int>(static_cast<cl_int>(attrs.ints[2]));
+    l.tensor(out[0]).tensor(sorted).scalar<cl_long>(M).scalar<cl_long>(R).scalar<cl_double>(quantiles[qi]);
+    l.scalar<cl_long>(static_cast<cl_long>(qi)).scalar<cl_int>(median ? 1 : 0);
     l.run(static_cast<std::size_t>(M));
   }
 }

@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from ember_ml import _core
-from ember_ml.nn.features._checks import as_matrix, require_fitted
+from ember_ml._checks import as_matrix, require_fitted
 from ember_ml.nn.tensor import EmberTensor, bool_, convert_to_tensor, get_dtype
 from ember_ml.ops._axis import normalize_axis
 

@@ -45,6 +45,9 @@ def random_uniform(shape: Sequence[int], dtype: Any = None, device: str | None =
                    minval: float = -0.05, maxval: float = 0.05) -> T.EmberTensor:
     """Uniform draws in ``[minval, maxval)``; the defaults are those of ``keras.initializers.RandomUniform``.
 
+    The initializer; the op ``nn.tensor.random_uniform(shape, minval=0.0, maxval=1.0, ...)`` puts the
+    bounds second (docs/names.md).
+
     Raises:
         ValueError: ``[random_uniform]`` for a negative size or a bad seed.
     """
@@ -54,6 +57,9 @@ def random_uniform(shape: Sequence[int], dtype: Any = None, device: str | None =
 def random_normal(shape: Sequence[int], dtype: Any = None, device: str | None = None, seed: int | None = None,
                   mean: float = 0.0, stddev: float = 0.05) -> T.EmberTensor:
     """Normal(mean, stddev**2) draws; the defaults are those of ``keras.initializers.RandomNormal``.
+
+    The initializer; the op ``nn.tensor.random_normal(shape, mean=0.0, stddev=1.0, ...)`` puts the
+    parameters second (docs/names.md).
 
     Raises:
         ValueError: ``[random_normal]`` for a negative size or a bad seed.

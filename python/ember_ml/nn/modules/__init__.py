@@ -7,7 +7,7 @@ The recurrent layers here have Ember ML's documented signatures: ``NCP(neuron_ma
 in :mod:`ember_ml.ncps`; :func:`from_ncps` converts an ``ncps.torch`` layer to one of those.
 """
 from ember_ml.nn.modules import activations, wiring
-from ember_ml.nn.modules.activations import Dropout, LeCunTanh, ReLU, Sigmoid, Softmax, Softplus, Tanh
+from ember_ml.nn.modules.activations import GELU, Dropout, LeCunTanh, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh
 from ember_ml.nn.modules.module import BaseModule, Module
 from ember_ml.nn.modules.parameter import Parameter
 from ember_ml.nn.modules.wiring import AutoNCPMap, FullyConnectedMap, NCPMap, NeuronMap, RandomMap
@@ -19,8 +19,9 @@ from ember_ml.nn.modules.liquid import CTGRU, CTRNN, LTC, CfC
 from ember_ml.nn.modules.rnn.from_ncps import from_ncps
 from ember_ml.nn.modules.recurrent import GRU, LSTM, RNN
 
-__all__ = ["activations", "Module", "BaseModule", "Parameter", "ReLU", "Tanh", "Sigmoid", "Softmax", "Softplus",
-           "LeCunTanh", "Dropout", "wiring", "NeuronMap", "NCPMap", "AutoNCPMap", "FullyConnectedMap", "RandomMap"]
-__all__ += ["ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Sequential", "Dense", "Linear",
-            "BatchNormalization"]
-__all__ += ["CfC", "LTC", "NCP", "AutoNCP", "LSTM", "GRU", "RNN", "CTRNN", "CTGRU", "from_ncps"]
+__all__ = [
+    "activations", "Module", "BaseModule", "Parameter", "ReLU", "Tanh", "Sigmoid", "Softmax", "Softplus",
+    "LeCunTanh", "SiLU", "GELU", "Dropout", "wiring", "NeuronMap", "NCPMap", "AutoNCPMap", "FullyConnectedMap",
+    "RandomMap", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict", "Sequential", "Dense", "Linear",
+    "BatchNormalization", "CfC", "LTC", "NCP", "AutoNCP", "LSTM", "GRU", "RNN", "CTRNN", "CTGRU", "from_ncps",
+]

@@ -1,143 +1,31 @@
-"""Activation functions and modules (``ember_ml.nn.modules.activations``).
+"""Activation modules (``ember_ml.nn.modules.activations``), as ``torch.nn``'s activation layers.
 
-Each function is a composition of C++ front-end ops and keeps a floating x's dtype;
-integer and bool inputs are computed in float32 (``relu`` excepted: it keeps any dtype).
-Shapes are preserved. Formulas:
-
-* ``relu(x) = maximum(x, 0)``
-* ``sigmoid(x) = 1 / (1 + exp(-x))`` and ``tanh`` are the C++ elementwise ops.
-* ``softmax(x, axis) = e / sum(e, axis)`` with ``e = exp(x - max(x, axis))``: subtracting
-  the maximum keeps exp from overflowing (the standard stable form).
-* ``softplus(x) = log(1 + exp(-|x|)) + maximum(x, 0)``, equal to ``log(1 + exp(x))``
-  without overflow for large x.
-* ``lecun_tanh(x) = 1.7159 * tanh(2/3 * x)`` (LeCun et al., "Efficient BackProp", 1998).
-
-The modules ``ReLU Tanh Sigmoid Softmax Softplus LeCunTanh`` apply these functions in
-``forward``; ``Dropout`` is inverted dropout that honours ``module.training``.
+``ReLU Tanh Sigmoid Softmax Softplus LeCunTanh SiLU GELU`` call the stateless functions of
+:mod:`ember_ml.ops.activations` (formulas and sources there) in ``forward``; those functions
+and :func:`get_activation` are re-exported here. ``Dropout`` is inverted dropout that honours
+``module.training``.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
 from ember_ml import _core
+from ember_ml._checks import as_floating
 from ember_ml.nn.modules.module import Module
-from ember_ml.nn.tensor import convert_to_tensor, random_bernoulli
-
-
-def as_floating(x: Any) -> Any:
-    """x as a tensor, cast to float32 unless it already has a floating dtype (shared by the losses)."""
-    t = convert_to_tensor(x)
-    return t if t.dtype.is_floating_point else _core.cast(t, "float32")
-
-
-def relu(x: Any) -> Any:
-    """Rectified linear unit ``maximum(x, 0)``; same shape and dtype as x.
-
-    Args:
-        x: Tensor of any dtype (bool gives ``x`` itself as bool).
-
-    Returns:
-        Tensor with negative elements replaced by 0 (NaN propagates).
-    """
-    return _core.maximum(x, 0)
-
-
-def sigmoid(x: Any) -> Any:
-    """Logistic function ``1 / (1 + exp(-x))``; integer/bool input gives float32.
-
-    Args:
-        x: Tensor of any dtype and shape.
-
-    Returns:
-        Tensor of x's shape with values in [0, 1].
-    """
-    return _core.sigmoid(x)
-
-
-def tanh(x: Any) -> Any:
-    """Hyperbolic tangent; integer/bool input gives float32.
-
-    Args:
-        x: Tensor of any dtype and shape.
-
-    Returns:
-        Tensor of x's shape with values in [-1, 1].
-    """
-    return _core.tanh(x)
-
-
-def softmax(x: Any, axis: int = -1) -> Any:
-    """Normalized exponential along ``axis``: ``exp(x - max) / sum(exp(x - max))``.
-
-    Args:
-        x: Tensor of any dtype (integer/bool computed in float32), at least one dimension.
-        axis: Axis to normalize over (negative counts from the end).
-
-    Returns:
-        Tensor of x's shape whose slices along axis sum to 1.
-
-    Raises:
-        ValueError: ``[max]`` when axis is out of range or the axis is empty.
-    """
-    x = as_floating(x)
-    e = _core.exp(_core.subtract(x, _core.max(x, axis, True)))
-    return _core.divide(e, _core.sum(e, axis, True))
-
-
-def softplus(x: Any) -> Any:
-    """``log(1 + exp(x))`` evaluated as ``log(1 + exp(-|x|)) + maximum(x, 0)``.
-
-    Args:
-        x: Tensor of any dtype and shape (integer/bool computed in float32).
-
-    Returns:
-        Tensor of x's shape, positive everywhere.
-    """
-    x = as_floating(x)
-    return _core.add(_core.log(_core.add(_core.exp(_core.negative(_core.abs(x))), 1)), _core.maximum(x, 0))
-
-
-def lecun_tanh(x: Any) -> Any:
-    """Scaled tanh ``1.7159 * tanh(2/3 * x)`` (LeCun et al., "Efficient BackProp", 1998).
-
-    Args:
-        x: Tensor of any dtype and shape (integer/bool computed in float32).
-
-    Returns:
-        Tensor of x's shape with values in [-1.7159, 1.7159].
-    """
-    x = as_floating(x)
-    return _core.multiply(_core.tanh(_core.multiply(x, 2.0 / 3.0)), 1.7159)
-
-
-_ACTIVATIONS: dict[str, Callable[[Any], Any]] = {
-    "relu": relu,
-    "sigmoid": sigmoid,
-    "tanh": tanh,
-    "softmax": softmax,
-    "softplus": softplus,
-    "lecun_tanh": lecun_tanh,
-}
-
-
-def get_activation(name: str) -> Callable[[Any], Any]:
-    """The activation function called ``name``.
-
-    Args:
-        name: One of ``relu sigmoid tanh softmax softplus lecun_tanh``.
-
-    Returns:
-        The function itself (``softmax`` with its default ``axis=-1``).
-
-    Raises:
-        ValueError: ``[get_activation]`` for an unknown name; the message lists the valid names.
-        TypeError: ``[get_activation]`` when ``name`` is not a string.
-    """
-    if not isinstance(name, str):
-        raise TypeError(f"[get_activation] name must be a string, got {type(name).__name__}")
-    if name not in _ACTIVATIONS:
-        raise ValueError(f"[get_activation] unknown activation {name!r}; valid names: {', '.join(_ACTIVATIONS)}")
-    return _ACTIVATIONS[name]
+from ember_ml.nn.tensor import random_bernoulli
+from ember_ml.ops.activations import (
+    LECUN_TANH_SCALE,
+    NCPS_LECUN_TANH_SCALE,
+    gelu,
+    get_activation,
+    lecun_tanh,
+    relu,
+    sigmoid,
+    silu,
+    softmax,
+    softplus,
+    tanh,
+)
 
 
 class ReLU(Module):
@@ -187,10 +75,36 @@ class Softplus(Module):
 
 
 class LeCunTanh(Module):
-    """Module form of :func:`lecun_tanh` (``1.7159 * tanh(2/3 x)``); same shape, floating dtype."""
+    """Module form of :func:`lecun_tanh`: ``1.7159 * tanh(scale * x)``; same shape, floating dtype.
+
+    Args:
+        scale: the slope; LeCun's 2/3 by default. ``NCPS_LECUN_TANH_SCALE`` (0.666) gives ncps's
+            ``LeCun`` module, which the ncps-style CfC backbone uses (see ``docs/names.md``).
+    """
+
+    def __init__(self, scale: float = LECUN_TANH_SCALE) -> None:
+        super().__init__()
+        self.scale = scale
 
     def forward(self, x: Any) -> Any:
-        return lecun_tanh(x)
+        return lecun_tanh(x, self.scale)
+
+    def extra_repr(self) -> str:
+        return "" if self.scale == LECUN_TANH_SCALE else f"scale={self.scale}"
+
+
+class SiLU(Module):
+    """Module form of :func:`silu` (``x * sigmoid(x)``); same shape, floating dtype."""
+
+    def forward(self, x: Any) -> Any:
+        return silu(x)
+
+
+class GELU(Module):
+    """Module form of the exact :func:`gelu` (``x * (1 + erf(x / sqrt 2)) / 2``); same shape, floating dtype."""
+
+    def forward(self, x: Any) -> Any:
+        return gelu(x)
 
 
 # Step between the seeds of successive calls of a seeded Dropout: the golden-ratio Weyl
@@ -246,5 +160,5 @@ class Dropout(Module):
         return f"rate={self.rate}" + ("" if self.seed is None else f", seed={self.seed}")
 
 
-__all__ = ["relu", "sigmoid", "tanh", "softmax", "softplus", "lecun_tanh", "get_activation", "ReLU", "Tanh",
-           "Sigmoid", "Softmax", "Softplus", "LeCunTanh", "Dropout"]
+__all__ = ["relu", "sigmoid", "tanh", "softmax", "softplus", "lecun_tanh", "silu", "gelu", "get_activation", "ReLU",
+           "Tanh", "Sigmoid", "Softmax", "Softplus", "LeCunTanh", "SiLU", "GELU", "Dropout"]

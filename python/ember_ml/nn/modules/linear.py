@@ -5,34 +5,20 @@ import math
 from typing import Any, Callable, Sequence
 
 from ember_ml import _core
+from ember_ml._checks import check_features, check_min_int
 from ember_ml.nn.initializers import get_initializer, initializer_name
 from ember_ml.nn.modules.activations import get_activation
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.parameter import Parameter
-from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, random_uniform
+from ember_ml.nn.tensor import EmberTensor, random_uniform
 
 
-def check_features(layer: str, x: Any, features: int, axis: int = -1) -> EmberTensor:
-    """x as a floating tensor after checking its size along the feature ``axis`` (which must exist).
+def xavier_bound(fan_in: int, fan_out: int) -> float:
+    """Glorot & Bengio's (AISTATS 2010, eq. 16) uniform bound ``sqrt(6 / (fan_in + fan_out))``.
 
-    Integer and bool inputs are cast to float32.
-
-    Raises:
-        ValueError: ``[layer]`` naming the expected and the received shape.
+    The bound of ``torch.nn.init.xavier_uniform_`` for a ``(fan_out, fan_in)`` weight.
     """
-    t = convert_to_tensor(x)
-    shape = tuple(t.shape)
-    if len(shape) == 0 or shape[axis] != features:
-        raise ValueError(f"[{layer}] expected an input with {features} features on axis {axis}, got shape {shape}")
-    return t if t.dtype.is_floating_point else _core.cast(t, "float32")
-
-
-def _positive_int(layer: str, name: str, value: Any, allow_none: bool = False) -> int | None:
-    if value is None and allow_none:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"[{layer}] {name} must be a positive int{' or None' if allow_none else ''}, got {value!r}")
-    return value
+    return math.sqrt(6.0 / (fan_in + fan_out))
 
 
 def _named(layer: str, what: str, value: Any, name_of: Callable[[Any], str | None]) -> Any:
@@ -83,8 +69,8 @@ class Dense(Module):
         if units is None:
             raise ValueError("[Dense] units is required: Dense(input_dim, units), or Dense(units=n) to infer "
                              "input_dim from the first input")
-        self.units = _positive_int("Dense", "units", units)
-        self.input_dim = _positive_int("Dense", "input_dim", input_dim, allow_none=True)
+        self.units = check_min_int("Dense", "units", units)
+        self.input_dim = check_min_int("Dense", "input_dim", input_dim, allow_none=True)
         self.activation = activation
         self._activation_fn = get_activation(activation) if isinstance(activation, str) else activation
         self.use_bias = bool(use_bias)
@@ -105,7 +91,7 @@ class Dense(Module):
         """
         if len(input_shape) == 0:
             raise ValueError("[Dense] expected an input of at least 1 dimension, got shape ()")
-        input_dim = _positive_int("Dense", "the input's last dimension", int(input_shape[-1]))
+        input_dim = check_min_int("Dense", "the input's last dimension", int(input_shape[-1]))
         if self.input_dim is not None and input_dim != self.input_dim:
             raise ValueError(f"[Dense] expected an input of shape (..., {self.input_dim}), got {tuple(input_shape)}")
         self.input_dim = input_dim
@@ -145,24 +131,33 @@ class Linear(Module):
     ``kaiming_uniform_(a=sqrt(5))`` bound ``gain * sqrt(3 / fan_in)`` with
     ``gain = sqrt(2 / (1 + a**2))`` (He et al., ICCV 2015), and PyTorch's bias rule.
 
+    With ``init="xavier"`` the weight is drawn from Glorot & Bengio's (2010) uniform
+    ``U(±sqrt(6 / (in_features + out_features)))`` instead (``torch.nn.init.xavier_uniform_``,
+    as ncps initialises its layers); the bias keeps PyTorch's rule.
+
     Args:
         in_features: size of the last input dimension.
         out_features: size of the last output dimension.
         bias: whether to add ``bias`` (``bias`` is None when False).
+        init: ``"torch"`` (default) or ``"xavier"``, the weight's initialization.
 
     Input / output: ``(..., in_features)`` -> ``(..., out_features)``.
 
     Raises:
-        ValueError: ``[Linear]`` for a non-positive size or (in forward) an input whose last
-            dimension is not ``in_features``.
+        ValueError: ``[Linear]`` for a non-positive size, an unknown ``init`` or (in forward) an
+            input whose last dimension is not ``in_features``.
     """
 
-    def __init__(self, in_features: int, out_features: int, bias: bool = True) -> None:
+    def __init__(self, in_features: int, out_features: int, bias: bool = True, *, init: str = "torch") -> None:
         super().__init__()
-        self.in_features = _positive_int("Linear", "in_features", in_features)
-        self.out_features = _positive_int("Linear", "out_features", out_features)
+        self.in_features = check_min_int("Linear", "in_features", in_features)
+        self.out_features = check_min_int("Linear", "out_features", out_features)
+        if init not in ("torch", "xavier"):
+            raise ValueError(f"[Linear] init must be 'torch' or 'xavier', got {init!r}")
         bound = 1.0 / math.sqrt(in_features)
-        self.weight = Parameter(random_uniform((out_features, in_features), -bound, bound, dtype="float32"))
+        weight_bound = xavier_bound(in_features, out_features) if init == "xavier" else bound
+        self.weight = Parameter(random_uniform((out_features, in_features), -weight_bound, weight_bound,
+                                               dtype="float32"))
         self.register_parameter("bias", Parameter(random_uniform((out_features,), -bound, bound, dtype="float32"))
                                 if bias else None)
 
@@ -179,4 +174,4 @@ class Linear(Module):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
 
-__all__ = ["Dense", "Linear", "check_features"]
+__all__ = ["Dense", "Linear", "check_features", "xavier_bound"]

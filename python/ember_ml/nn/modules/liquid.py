@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from typing import Any, Mapping, Sequence
 
+from ember_ml._checks import check_min_int
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.recurrent import engine_call, keras_result
 from ember_ml.nn.modules.rnn import cfc, ctgru, ctrnn, ltc
-from ember_ml.nn.modules.rnn._layers import check_positive_int
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.modules.wiring._config import map_from_config, map_to_config
 
@@ -197,7 +197,7 @@ def _units(owner: str, units: Any) -> int:
     if isinstance(units, NeuronMap):
         raise NotImplementedError(f"[{owner}] a wired {owner} (a neuron map of {units.units} neurons) is not "
                                   f"implemented; pass the number of units")
-    return check_positive_int(owner, "units", units)
+    return check_min_int(owner, "units", units)
 
 
 __all__ = ["CfC", "LTC", "CTRNN", "CTGRU"]

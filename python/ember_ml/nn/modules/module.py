@@ -29,6 +29,8 @@ from typing import Any, Callable, Iterator, Mapping, NamedTuple, Sequence
 
 from ember_ml.nn.modules.parameter import Parameter
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, copy, zeros_like
+from ember_ml.ops.device import get_available_devices, is_available
+from ember_ml.ops.persistence import load, save
 
 
 class IncompatibleKeys(NamedTuple):
@@ -340,8 +342,6 @@ class Module:
             ValueError: ``[Name.state_dict]`` when a lazy sub-module is not built.
             FileNotFoundError: ``[save]`` when the directory does not exist.
         """
-        from ember_ml.ops.persistence import save  # ember_ml.ops imports nn.modules
-
         save(filepath, self.state_dict())
 
     def load_weights(self, filepath: str | os.PathLike, strict: bool = True) -> IncompatibleKeys:
@@ -354,8 +354,6 @@ class Module:
             ValueError: ``[load]`` for a truncated or corrupt file; ``[Name.load_weights]``
                 naming the file and each offending key for wrong names, shapes or dtypes.
         """
-        from ember_ml.ops.persistence import load  # ember_ml.ops imports nn.modules
-
         where = f"{type(self).__name__}.load_weights"
         self._require_built("load_weights")
         state = load(filepath)
@@ -375,8 +373,6 @@ class Module:
         Raises:
             ValueError: ``[Name.to]`` when the device is unknown or not available.
         """
-        from ember_ml.ops.device import get_available_devices, is_available  # ember_ml.ops imports nn.modules
-
         if not isinstance(device, str) or not is_available(device):
             raise ValueError(f"[{type(self).__name__}.to] device {device!r} is not available; "
                              f"available: {get_available_devices()}")

@@ -28,6 +28,8 @@ from ember_ml.nn.tensor import EmberTensor
 class NCP(Module):
     """A neural circuit policy cell: one masked Elman step over ``neuron_map`` (see the module docstring).
 
+    A layer; the wiring of the same name is ``ember_ml.wirings.NCP`` (docs/names.md).
+
     The input size is taken from the first call (or :meth:`build`), which builds the map if
     it is not built yet.
 
@@ -177,6 +179,8 @@ class NCP(Module):
 
 class AutoNCP(NCP):
     """An :class:`NCP` cell over an ``AutoNCP(units, output_size, sparsity_level, seed)`` wiring (an ``AutoNCPMap``).
+
+    A layer; the wiring of the same name is ``ember_ml.wirings.AutoNCP`` (docs/names.md).
 
     Args:
         units: total number of neurons.

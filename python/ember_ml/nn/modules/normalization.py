@@ -5,7 +5,7 @@ import math
 from typing import Any, Sequence
 
 from ember_ml import _core
-from ember_ml.nn.modules.linear import check_features
+from ember_ml._checks import check_features, check_min_int
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.parameter import Parameter
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, ones, reshape, zeros
@@ -57,10 +57,7 @@ class BatchNormalization(Module):
             raise ValueError(f"[BatchNormalization] momentum must be in [0, 1], got {momentum!r}")
         if not epsilon > 0:
             raise ValueError(f"[BatchNormalization] epsilon must be positive, got {epsilon!r}")
-        if num_features is not None and (isinstance(num_features, bool) or not isinstance(num_features, int)
-                                         or num_features < 1):
-            raise ValueError(f"[BatchNormalization] num_features must be a positive int or None, got {num_features!r}")
-        self.num_features = num_features
+        self.num_features = check_min_int("BatchNormalization", "num_features", num_features, allow_none=True)
         self.axis = axis
         self.momentum = float(momentum)
         self.epsilon = float(epsilon)

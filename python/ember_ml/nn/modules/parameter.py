@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any
 
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor
+from ember_ml.ops.autodiff import no_grad
 
 
 class Parameter(EmberTensor):
@@ -42,8 +43,6 @@ class Parameter(EmberTensor):
         if tuple(v.shape) != tuple(self.shape):
             raise ValueError(f"[Parameter.data] new values must have the parameter's shape {tuple(self.shape)}, "
                              f"got {tuple(v.shape)}")
-        from ember_ml.ops.autodiff import no_grad  # ops imports nn.modules: a top-level import is a cycle
-
         with no_grad():
             self[...] = v
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from ember_ml._checks import check_min_int
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import Dropout
 from ember_ml.nn.modules.containers import ModuleList
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.rnn import torch_style
-from ember_ml.nn.modules.rnn._layers import check_positive_int
 from ember_ml.nn.modules.rnn._sequence import as_tensor
 from ember_ml.nn.tensor import EmberTensor
 
@@ -44,9 +44,9 @@ class _StackedRNN(Module):
                  return_sequences: bool = True, return_state: bool = False) -> None:
         super().__init__()
         name = type(self).__name__
-        self.input_size = check_positive_int(name, "input_size", input_size)
-        self.hidden_size = check_positive_int(name, "hidden_size", hidden_size)
-        self.num_layers = check_positive_int(name, "num_layers", num_layers)
+        self.input_size = check_min_int(name, "input_size", input_size)
+        self.hidden_size = check_min_int(name, "hidden_size", hidden_size)
+        self.num_layers = check_min_int(name, "num_layers", num_layers)
         if activation not in self.activations:
             raise ValueError(f"[{name}] activation must be one of {self.activations}, got {activation!r}")
         if not 0.0 <= dropout < 1.0:

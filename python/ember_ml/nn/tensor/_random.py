@@ -44,6 +44,9 @@ def random_uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any 
                    seed: Any = None) -> EmberTensor:
     """Uniform values in ``[minval, maxval)`` of ``shape``; see the module docstring for arrays and integers.
 
+    The op; the initializer ``nn.initializers.random_uniform`` takes ``(shape, dtype, device, seed,
+    minval=-0.05, maxval=0.05)`` (docs/names.md).
+
     Args:
         shape: int or tuple of ints.
         minval, maxval: scalars or arrays broadcasting to ``shape``.
@@ -83,6 +86,9 @@ def random_uniform(shape: Any, minval: Any = 0.0, maxval: Any = 1.0, dtype: Any 
 def random_normal(shape: Any, mean: Any = 0.0, stddev: Any = 1.0, dtype: Any = None, device: Any = None,
                   seed: Any = None) -> EmberTensor:
     """Normal(mean, stddev**2) values of ``shape``; ``mean`` / ``stddev`` may be arrays broadcasting to ``shape``.
+
+    The op; the initializer ``nn.initializers.random_normal`` takes ``(shape, dtype, device, seed,
+    mean=0.0, stddev=0.05)`` (docs/names.md).
 
     Args:
         shape: int or tuple of ints.

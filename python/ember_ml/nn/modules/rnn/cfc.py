@@ -1,7 +1,8 @@
 """``CfC``: a closed-form continuous-time RNN layer (``ncps.torch.CfC``)."""
 from __future__ import annotations
 
-from ember_ml.nn.modules.rnn._layers import Linear, check_positive_int
+from ember_ml._checks import check_min_int
+from ember_ml.nn.modules.linear import Linear
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
 from ember_ml.nn.modules.rnn.cfc_cell import CfCCell, WiredCfCCell, built_input_size
 from ember_ml.nn.modules.wiring import NeuronMap
@@ -25,7 +26,8 @@ class CfC(LiquidLayer):
         batch_first: input ``(B, L, C)`` (True) or ``(L, B, C)``.
         mixed_memory: run a :class:`MixedMemoryCell` before the CfC cell; ``hx`` is then ``(h, c)``.
         mode: ``default``, ``pure`` (direct solution) or ``no_gate``.
-        activation: backbone activation (``lecun_tanh``, ``silu``, ``relu``, ``tanh``, ``gelu``).
+        activation: backbone activation (``lecun_tanh``, ``silu``, ``relu``, ``tanh``, ``gelu``); ``lecun_tanh``
+            is ncps's ``1.7159 tanh(0.666 x)`` (docs/names.md).
         backbone_units: backbone width (default 128; not allowed when wired).
         backbone_layers: backbone depth (default 1; 0 = no backbone; not allowed when wired).
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).
@@ -67,10 +69,10 @@ class CfC(LiquidLayer):
             self.output_size = units.output_dim
             self._set_state_size(units.units)
         else:
-            super().__init__(check_positive_int(name, "input_size", input_size), return_sequences, batch_first,
+            super().__init__(check_min_int(name, "input_size", input_size), return_sequences, batch_first,
                              mixed_memory, fused)
             self.wiring = None
-            self.rnn_cell = CfCCell(input_size, check_positive_int(name, "units", units), mode, activation,
+            self.rnn_cell = CfCCell(input_size, check_min_int(name, "units", units), mode, activation,
                                     128 if backbone_units is None else backbone_units,
                                     1 if backbone_layers is None else backbone_layers,
                                     0.0 if backbone_dropout is None else backbone_dropout, owner=name,
@@ -82,7 +84,7 @@ class CfC(LiquidLayer):
         # Stored under their argument names for get_config.
         self.units, self.activation, self.variant, self.kernel_l2 = units, activation, variant, kernel_l2
         self.backbone_units, self.backbone_layers, self.backbone_dropout = backbone_units, backbone_layers, backbone_dropout
-        self.proj_size = None if proj_size is None else check_positive_int(name, "proj_size", proj_size)
+        self.proj_size = None if proj_size is None else check_min_int(name, "proj_size", proj_size)
         self.fc = None if proj_size is None else Linear(self.output_size, proj_size)
 
     def regularization_loss(self) -> EmberTensor | float:

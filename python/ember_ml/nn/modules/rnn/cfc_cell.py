@@ -14,11 +14,12 @@ from typing import Any, Callable
 import numpy as np
 
 from ember_ml import _core, ops
+from ember_ml._checks import check_min_int
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import Dropout, sigmoid, tanh
+from ember_ml.nn.modules.linear import Linear
 from ember_ml.nn.modules.module import Module
-from ember_ml.nn.modules.rnn._layers import (BACKBONE_ACTIVATIONS, Linear, backbone, check_positive_int, linear,
-                                             xavier_uniform)
+from ember_ml.nn.modules.rnn._layers import BACKBONE_ACTIVATIONS, backbone, linear, xavier_uniform
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.tensor import EmberTensor
 
@@ -81,7 +82,8 @@ class CfCCell(Module):
         input_size: input features ``C``.
         hidden_size: state size ``H``.
         mode: ``default``, ``pure`` or ``no_gate`` (see :func:`cfc_step`).
-        backbone_activation: ``lecun_tanh``, ``silu``, ``relu``, ``tanh`` or ``gelu``.
+        backbone_activation: ``lecun_tanh`` (ncps's ``1.7159 tanh(0.666 x)``, docs/names.md), ``silu``, ``relu``,
+            ``tanh`` or ``gelu``.
         backbone_units: width of the backbone layers.
         backbone_layers: number of backbone layers (0 = none).
         backbone_dropout: dropout rate in the backbone (from its second layer on, as ncps).
@@ -114,17 +116,17 @@ class CfCCell(Module):
             raise ValueError(f"[{owner}] kernel_l2 must be a number >= 0, got {kernel_l2!r}")
         self.variant = variant
         self.kernel_l2 = float(kernel_l2)
-        self.input_size = check_positive_int(owner, "input_size", input_size)
-        self.hidden_size = check_positive_int(owner, "hidden_size", hidden_size)
+        self.input_size = check_min_int(owner, "input_size", input_size)
+        self.hidden_size = check_min_int(owner, "hidden_size", hidden_size)
         self.mode = mode
-        self.backbone_layers = check_positive_int(owner, "backbone_layers", backbone_layers, 0)
+        self.backbone_layers = check_min_int(owner, "backbone_layers", backbone_layers, 0)
         if not 0.0 <= backbone_dropout < 1.0:
             raise ValueError(f"[{owner}] backbone_dropout must be in [0, 1), got {backbone_dropout!r}")
         width = input_size + hidden_size
         self.backbone_activation = backbone_activation
         self.backbone_dropout = float(backbone_dropout)
         if backbone_layers > 0:
-            check_positive_int(owner, "backbone_units", backbone_units)
+            check_min_int(owner, "backbone_units", backbone_units)
             self.backbone = backbone(owner, width, backbone_units, backbone_layers, backbone_activation,
                                      backbone_dropout, dropout_first=variant == "paper")
             width = backbone_units
@@ -307,7 +309,7 @@ def built_input_size(owner: str, wiring: NeuronMap, input_size: int | None) -> i
         if not wiring.is_built():
             raise ValueError(f"[{owner}] the wiring is not built: pass input_size or call wiring.build(input_dim)")
         return wiring.input_dim
-    input_size = check_positive_int(owner, "input_size", input_size)
+    input_size = check_min_int(owner, "input_size", input_size)
     if wiring.is_built() and wiring.input_dim != input_size:
         raise ValueError(f"[{owner}] the wiring was built for input_dim={wiring.input_dim}, "
                          f"received input_size={input_size}")

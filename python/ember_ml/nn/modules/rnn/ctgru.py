@@ -6,9 +6,10 @@ import math
 from typing import Any
 
 from ember_ml import ops
+from ember_ml._checks import check_min_int
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import softmax, tanh
-from ember_ml.nn.modules.rnn._layers import Linear, check_positive_int
+from ember_ml.nn.modules.linear import Linear
 from ember_ml.nn.modules.rnn._sequence import RecurrentLayer, State
 from ember_ml.nn.tensor import EmberTensor
 
@@ -65,9 +66,9 @@ class CTGRU(RecurrentLayer):
 
     def __init__(self, input_size: int, units: int, num_timescales: int = 8, return_sequences: bool = True,
                  batch_first: bool = True) -> None:
-        super().__init__(check_positive_int("CTGRU", "input_size", input_size), return_sequences, batch_first)
-        self.units = check_positive_int("CTGRU", "units", units)
-        self.num_timescales = check_positive_int("CTGRU", "num_timescales", num_timescales)
+        super().__init__(check_min_int("CTGRU", "input_size", input_size), return_sequences, batch_first)
+        self.units = check_min_int("CTGRU", "units", units)
+        self.num_timescales = check_min_int("CTGRU", "num_timescales", num_timescales)
         fused = input_size + units
         self.tau_r = Linear(fused, units * num_timescales)
         self.tau_s = Linear(fused, units * num_timescales)

@@ -5,10 +5,11 @@ import math
 from typing import Any
 
 from ember_ml import ops
+from ember_ml._checks import check_min_int
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import get_activation, softplus
 from ember_ml.nn.modules.parameter import Parameter
-from ember_ml.nn.modules.rnn._layers import check_positive_int, linear, uniform
+from ember_ml.nn.modules.rnn._layers import linear, uniform
 from ember_ml.nn.modules.rnn._sequence import RecurrentLayer, State
 from ember_ml.nn.tensor import EmberTensor
 
@@ -58,9 +59,9 @@ class CTRNN(RecurrentLayer):
 
     def __init__(self, input_size: int, units: int, activation: str = "tanh", ode_unfolds: int = 6,
                  return_sequences: bool = True, batch_first: bool = True) -> None:
-        super().__init__(check_positive_int("CTRNN", "input_size", input_size), return_sequences, batch_first)
-        self.units = check_positive_int("CTRNN", "units", units)
-        self.ode_unfolds = check_positive_int("CTRNN", "ode_unfolds", ode_unfolds)
+        super().__init__(check_min_int("CTRNN", "input_size", input_size), return_sequences, batch_first)
+        self.units = check_min_int("CTRNN", "units", units)
+        self.ode_unfolds = check_min_int("CTRNN", "ode_unfolds", ode_unfolds)
         try:
             self._activation_fn = get_activation(activation)
         except ValueError as err:

@@ -1,7 +1,7 @@
 """``LTC``: a liquid time-constant RNN layer (``ncps.torch.LTC``)."""
 from __future__ import annotations
 
-from ember_ml.nn.modules.rnn._layers import check_positive_int
+from ember_ml._checks import check_min_int
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
 from ember_ml.nn.modules.rnn.ltc_cell import LTCCell
 from ember_ml.nn.modules.wiring import FullyConnectedMap, NeuronMap
@@ -41,7 +41,7 @@ class LTC(LiquidLayer):
                  output_mapping: str | None = "affine", ode_unfolds: int = 6, epsilon: float = 1e-8,
                  implicit_param_constraints: bool = True, fused: bool = True) -> None:
         name = type(self).__name__
-        wiring = units if isinstance(units, NeuronMap) else FullyConnectedMap(check_positive_int(name, "units", units))
+        wiring = units if isinstance(units, NeuronMap) else FullyConnectedMap(check_min_int(name, "units", units))
         cell = LTCCell(wiring, input_size, input_mapping, output_mapping, ode_unfolds, epsilon,
                        implicit_param_constraints, owner=name)
         super().__init__(cell.in_features, return_sequences, batch_first, mixed_memory, fused)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 from ember_ml import _core, ops
+from ember_ml._checks import check_min_int
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import sigmoid, softplus
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.parameter import Parameter
-from ember_ml.nn.modules.rnn._layers import check_positive_int
 from ember_ml.nn.modules.rnn.cfc_cell import built_input_size
 from ember_ml.nn.modules.wiring import NeuronMap
 from ember_ml.nn.tensor import EmberTensor
@@ -130,7 +130,7 @@ class LTCCell(Module):
                 raise ValueError(f"[{owner}] {arg} must be 'affine', 'linear' or None, got {value!r}")
         self.in_features = built_input_size(owner, wiring, in_features)
         self.wiring = wiring
-        self.ode_unfolds = check_positive_int(owner, "ode_unfolds", ode_unfolds)
+        self.ode_unfolds = check_min_int(owner, "ode_unfolds", ode_unfolds)
         self.epsilon = float(epsilon)
         self.implicit_param_constraints = bool(implicit_param_constraints)
         self.input_mapping = input_mapping

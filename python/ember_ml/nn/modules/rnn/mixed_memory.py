@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from ember_ml import ops
 from ember_ml.nn import tensor as T
+from ember_ml.nn.modules.linear import Linear
 from ember_ml.nn.modules.module import Module
 from ember_ml.nn.modules.parameter import Parameter
-from ember_ml.nn.modules.rnn._layers import Linear, uniform
+from ember_ml.nn.modules.rnn._layers import uniform
 from ember_ml.nn.modules.rnn.torch_style import lstm_cell_update
 from ember_ml.nn.tensor import EmberTensor
 

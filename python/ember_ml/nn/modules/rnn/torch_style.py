@@ -13,9 +13,10 @@ import math
 from typing import Any
 
 from ember_ml import ops
+from ember_ml._checks import check_min_int
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.activations import relu, sigmoid, tanh
-from ember_ml.nn.modules.rnn._layers import check_positive_int, linear, uniform
+from ember_ml.nn.modules.rnn._layers import linear, uniform
 from ember_ml.nn.modules.rnn._sequence import RecurrentLayer, State
 from ember_ml.nn.tensor import EmberTensor
 
@@ -41,8 +42,8 @@ class _TorchStyleRNN(RecurrentLayer):
     def __init__(self, input_size: int, hidden_size: int, bias: bool = True, return_sequences: bool = True,
                  batch_first: bool = True) -> None:
         name = type(self).__name__
-        super().__init__(check_positive_int(name, "input_size", input_size), return_sequences, batch_first)
-        self.hidden_size = check_positive_int(name, "hidden_size", hidden_size)
+        super().__init__(check_min_int(name, "input_size", input_size), return_sequences, batch_first)
+        self.hidden_size = check_min_int(name, "hidden_size", hidden_size)
         bound = 1.0 / math.sqrt(hidden_size)
         rows = self.gates * hidden_size
         self.weight_ih_l0 = uniform((rows, input_size), bound)

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from ember_ml.nn.modules.wiring._checks import check_real, check_seed
+from ember_ml._checks import check_real, check_seed
 from ember_ml.nn.modules.wiring.neuron_map import NeuronMap
 
 

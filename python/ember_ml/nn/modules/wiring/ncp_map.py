@@ -10,7 +10,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ember_ml.nn.modules.wiring._checks import MAX_LEGACY_SEED, check_int, check_real, check_seed
+from ember_ml._checks import MAX_LEGACY_SEED, check_int, check_real, check_seed
 from ember_ml.nn.modules.wiring.neuron_map import NeuronMap
 
 # NCP polarities are unbiased: ncps draws them as RandomState.choice([-1, 1]).

@@ -13,9 +13,24 @@ from typing import Any
 
 import numpy as np
 
+from ember_ml._checks import check_int, check_real, check_seed
 from ember_ml.nn.modules.wiring import _graph
-from ember_ml.nn.modules.wiring._checks import check_int, check_real, check_seed, synapse_matrix
 from ember_ml.nn.tensor import EmberTensor, convert_to_tensor, float32
+
+
+def synapse_matrix(owner: str, rows: int, cols: int) -> np.ndarray:
+    """A zero ``(rows, cols)`` int32 synapse (adjacency) matrix.
+
+    Raises:
+        ValueError: ``[owner]`` when NumPy cannot represent the size (too many elements).
+        MemoryError: ``[owner]`` when the machine cannot hold it; both name the shape and the bytes.
+    """
+    try:
+        return np.zeros((rows, cols), dtype=np.int32)
+    except (ValueError, MemoryError) as err:
+        kind = MemoryError if isinstance(err, MemoryError) else ValueError
+        raise kind(f"[{owner}] cannot allocate a ({rows}, {cols}) int32 synapse matrix ({rows * cols * 4} bytes): "
+                   f"{err}") from None
 
 
 class NeuronMap:

@@ -1,6 +1,5 @@
-"""OpInfo entries of the Python-level ops of issue 3: losses, vector / wave helpers,
-``gradient``, ``one_hot`` and ``arctan2``. ``op_db`` appends :data:`ENTRIES` to its table;
-import ``op_db`` (which imports this module) rather than this module directly.
+"""Vector / wave helpers (ops.normalize_vector ... ops.partial_interference), ops.gradient and
+stats.gaussian.
 
 References are NumPy computations of the same thing, done in float64 and rounded to the
 result dtype. The wave metrics use ``numpy.fft.fft`` and ``numpy.angle`` as the original
@@ -11,128 +10,42 @@ from __future__ import annotations
 import numpy as np
 
 from ember_ml import ops
-from ember_ml.nn import features
 from ember_ml.ops import stats
-from op_db import (ALL_DTYPES, REDUCTION_TOLS, Arg, OpInfo, Sample, _binary, arr, as_array, binary_ref,
-                   values)
+
+from ..core import REDUCTION_TOLS, Arg, OpInfo, Sample, arr, as_array, f64, float_result_dtype, values
+from ..grads import GradCase as G
+from ..smoke import OPS, STATS, I, V
 
 FLOATS = ("float32", "float64")
-EPS = 1e-7
+WAVE_TOLS = {"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}
 
 
-def _f64(x):
-    return np.asarray(x, dtype=np.float64)
-
-
-def _out_dtype(*xs) -> np.dtype:
-    """Floating result dtype: promotion of the inputs, integer/bool computing in float32."""
-    dts = [np.asarray(x).dtype for x in xs]
-    dts = [d if d.kind == "f" else np.dtype(np.float32) for d in dts]
-    return np.result_type(*dts)
-
-
-# ---- losses: per-element / per-sample values ---------------------------------------------
-def _log_probs(p, from_logits):
-    p = _f64(p)
-    if from_logits:
-        shifted = p - p.max(-1, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(-1, keepdims=True))
-    return np.log(np.clip(p / p.sum(-1, keepdims=True), EPS, 1 - EPS))
-
-
-def _bce(t, p, from_logits=False):
-    t, p = _f64(t), _f64(p)
-    if from_logits:
-        return np.maximum(p, 0) - p * t + np.log1p(np.exp(-np.abs(p)))
-    q = np.clip(p, EPS, 1 - EPS)
-    return -(t * np.log(q) + (1 - t) * np.log(1 - q))
-
-
-def _huber(t, p, delta=1.0):
-    e = np.abs(_f64(p) - _f64(t))
-    return np.where(e <= delta, 0.5 * e**2, delta * (e - 0.5 * delta))
-
-
-LOSS_REFS = {
-    "mse": lambda t, p: (_f64(p) - _f64(t)) ** 2,
-    "mean_absolute_error": lambda t, p: np.abs(_f64(p) - _f64(t)),
-    "binary_crossentropy": _bce,
-    "categorical_crossentropy": lambda t, p, from_logits=False: -(_f64(t) * _log_probs(p, from_logits)).sum(-1),
-    "sparse_categorical_crossentropy": lambda t, p, from_logits=False: -np.take_along_axis(
-        _log_probs(p, from_logits), np.asarray(t)[..., None], -1)[..., 0],
-    "huber_loss": _huber,
-    "log_cosh_loss": lambda t, p: np.logaddexp(_f64(p) - _f64(t), _f64(t) - _f64(p)) - np.log(2.0),
-}
-
-
-def _loss_ref(name):
-    def ref(y_true, y_pred, *args, axis=None, keepdims=False, reduction="mean", **kw):
-        values_ = LOSS_REFS[name](y_true, y_pred, *args, **kw)
-        if reduction != "none":
-            values_ = (np.mean if reduction == "mean" else np.sum)(values_, axis=axis, keepdims=keepdims)
-        dts = [y_pred] if name == "sparse_categorical_crossentropy" else [y_true, y_pred]
-        return np.asarray(values_).astype(_out_dtype(*dts))
-    return ref
-
-
-def _loss_samples(name):
-    def samples(op, dtype, rng):
-        sparse = name == "sparse_categorical_crossentropy"
-        probs = "crossentropy" in name
-
-        def true(shape, layout="contig"):
-            if sparse:
-                return Arg(rng.integers(0, 4, shape[:-1]).astype(np.int64))
-            lo, hi = (0.0, 1.0) if probs else (-2.0, 2.0)
-            return arr(shape, dtype, rng, layout, lo, hi)
-
-        def pred(shape, layout="contig"):
-            lo, hi = (0.05, 0.95) if probs else (-2.0, 2.0)
-            return arr(shape, dtype, rng, layout, lo, hi)
-
-        s = [Sample((true((3, 4)), pred((3, 4))), {}, "default mean"),
-             Sample((true((3, 4)), pred((3, 4))), {"reduction": "sum"}, "sum"),
-             Sample((true((2, 3, 4)), pred((2, 3, 4))), {"reduction": "none"}, "none"),
-             Sample((true((2, 3, 4)), pred((2, 3, 4))), {"axis": 0, "keepdims": True}, "axis 0 keepdims"),
-             Sample((true((2, 3, 4)), pred((2, 3, 4), "rev")), {"axis": -1, "reduction": "sum"}, "reversed y_pred"),
-             Sample((true((4, 4)), pred((4, 4), "T")), {}, "transposed y_pred")]
-        if not sparse:
-            s.append(Sample((true((3, 4), "T"), pred((3, 4), "step2")), {}, "strided operands"))
-        if probs:
-            s.append(Sample((true((3, 4)), arr((3, 4), dtype, rng, "contig", -4.0, 4.0)), {"from_logits": True},
-                            "from logits"))
-        if name == "huber_loss":
-            s.append(Sample((true((3, 4)), pred((3, 4))), {"delta": 0.3, "reduction": "none"}, "delta 0.3"))
-        return s
-    return samples
-
-
-# ---- vector and wave helpers ---------------------------------------------------------------
 def _normalize_ref(x, axis=None):
-    x64 = _f64(x)
+    x64 = f64(x)
     norm = np.sqrt((x64**2).sum(axis=axis, keepdims=True))
-    return (x64 / np.where(norm > 0, norm, 1)).astype(_out_dtype(x))
+    return (x64 / np.where(norm > 0, norm, 1)).astype(float_result_dtype(x))
 
 
 def _euclid_ref(x, y):
-    return np.asarray(np.sqrt(((_f64(x) - _f64(y)) ** 2).sum())).astype(_out_dtype(x, y))
+    return np.asarray(np.sqrt(((f64(x) - f64(y)) ** 2).sum())).astype(float_result_dtype(x, y))
 
 
 def _cosine_ref(x, y):
-    a, b = _f64(x), _f64(y)
-    return np.asarray((a * b).sum() / (np.sqrt((a**2).sum()) * np.sqrt((b**2).sum()) + 1e-8)).astype(_out_dtype(x, y))
+    a, b = f64(x), f64(y)
+    cosine = (a * b).sum() / (np.sqrt((a**2).sum()) * np.sqrt((b**2).sum()) + 1e-8)
+    return np.asarray(cosine).astype(float_result_dtype(x, y))
 
 
 def _decay_ref(initial, rate, time_step=None):
-    x = _f64(initial)
-    t = _f64(time_step) if time_step is not None else np.arange(x.shape[0]).reshape((-1,) + (1,) * (x.ndim - 1))
+    x = f64(initial)
+    t = f64(time_step) if time_step is not None else np.arange(x.shape[0]).reshape((-1,) + (1,) * (x.ndim - 1))
     tensors = [v for v in (initial, rate, time_step) if isinstance(v, np.ndarray)]  # Python scalars are weak
-    return (x * np.exp(-_f64(rate) * t)).astype(_out_dtype(*tensors))
+    return (x * np.exp(-f64(rate) * t)).astype(float_result_dtype(*tensors))
 
 
 def _energy_ref(wave, window_size=100):
-    w = _f64(wave)
-    out_dtype = _out_dtype(wave)
+    w = f64(wave)
+    out_dtype = float_result_dtype(wave)
     n = w.shape[0] // window_size
     if n <= 1:
         return np.asarray(1.0, out_dtype)
@@ -145,7 +58,7 @@ def _energy_ref(wave, window_size=100):
 def _cut(w1, w2):
     """Both waves in float64, cut to the shorter length, with the epsilon of each one's float dtype."""
     n = min(len(w1), len(w2))
-    return _f64(w1)[:n], _f64(w2)[:n], np.finfo(_out_dtype(w1)).eps, np.finfo(_out_dtype(w2)).eps
+    return f64(w1)[:n], f64(w2)[:n], np.finfo(float_result_dtype(w1)).eps, np.finfo(float_result_dtype(w2)).eps
 
 
 def _phases(x, eps):
@@ -170,7 +83,7 @@ def _strength(a, b, eps_a, eps_b):
 
 
 def _interference_ref(w1, w2):
-    return np.asarray(_strength(*_cut(w1, w2))).astype(_out_dtype(w1, w2))
+    return np.asarray(_strength(*_cut(w1, w2))).astype(float_result_dtype(w1, w2))
 
 
 def _coherence_ref(w1, w2, freq_range=None):
@@ -179,14 +92,14 @@ def _coherence_ref(w1, w2, freq_range=None):
     if freq_range is not None:
         f = np.abs(np.fft.fftfreq(len(a)))
         d = d[(f >= freq_range[0]) & (f <= freq_range[1])]
-    return np.asarray(np.abs(np.mean(np.exp(1j * d)))).astype(_out_dtype(w1, w2))
+    return np.asarray(np.abs(np.mean(np.exp(1j * d)))).astype(float_result_dtype(w1, w2))
 
 
 def _partial_ref(w1, w2, window_size=100):
     a, b, eps_a, eps_b = _cut(w1, w2)
     out = [_strength(a[i:i + window_size], b[i:i + window_size], eps_a, eps_b)
            for i in range(len(a) - window_size + 1)]
-    return np.asarray(out, dtype=np.float64).reshape(-1).astype(_out_dtype(w1, w2))
+    return np.asarray(out, dtype=np.float64).reshape(-1).astype(float_result_dtype(w1, w2))
 
 
 def _vector_samples(kind):
@@ -269,8 +182,8 @@ def _gradient_samples(op, dtype, rng):
 # ---- stats.gaussian ----------------------------------------------------------------------
 def _gaussian_ref(x, mu=0.0, sigma=1.0):
     tensors = [v for v in (x, mu, sigma) if isinstance(v, np.ndarray)]  # Python scalars are weak
-    z = (_f64(x) - _f64(mu)) / _f64(sigma)
-    return (np.exp(-0.5 * z**2) / (_f64(sigma) * np.sqrt(2 * np.pi))).astype(_out_dtype(*tensors))
+    z = (f64(x) - f64(mu)) / f64(sigma)
+    return (np.exp(-0.5 * z**2) / (f64(sigma) * np.sqrt(2 * np.pi))).astype(float_result_dtype(*tensors))
 
 
 def _gaussian_samples(op, dtype, rng):
@@ -281,42 +194,36 @@ def _gaussian_samples(op, dtype, rng):
             Sample((A(()),), {}, "0-d"), Sample((A((0, 2)),), {}, "empty")]
 
 
-# ---- one_hot ------------------------------------------------------------------------------
-def _one_hot_ref(indices, num_classes, axis=-1, dtype=None):
-    eye = np.eye(num_classes, dtype=np.dtype(dtype) if dtype is not None else np.float32)
-    return np.moveaxis(eye[np.asarray(indices)], -1, axis)
+
+def _waves(n):
+    return np.sin(np.arange(float(n))), np.cos(np.arange(float(n)))
 
 
-def _one_hot_samples(op, dtype, rng):
-    idx = lambda shape, layout="contig": Arg(rng.integers(0, 5, shape).astype(np.int64), layout)  # noqa: E731
-    return [Sample((idx((6,)), 5), {"dtype": dtype}, "1-D"),
-            Sample((idx((3, 4), "T"), 5), {"axis": 0, "dtype": dtype}, "class axis first"),
-            Sample((idx((2, 3)), 7), {"axis": 1, "dtype": dtype}, "middle axis"),
-            Sample((idx(()), 5), {"dtype": dtype}, "0-d index"),
-            Sample((idx((0,)), 3), {"dtype": dtype}, "no indices")]
-
-
-ENTRIES = [
-    _binary("arctan2", ops.arctan2, binary_ref(np.arctan2, "truediv"), dtypes=ALL_DTYPES),
+OP_DB = [
     OpInfo("gradient", ops.gradient, _gradient_ref, FLOATS + ("int32",), _gradient_samples,
-           tols={"float32": (1e-5, 1e-5), "float64": (1e-12, 1e-12)}),
-    OpInfo("stats.gaussian", stats.gaussian, _gaussian_ref, FLOATS + ("int32",), _gaussian_samples),
-    OpInfo("one_hot", features.one_hot, _one_hot_ref, ALL_DTYPES, _one_hot_samples),
+           tols={"float32": (1e-5, 1e-5), "float64": (1e-12, 1e-12)}, module=OPS, smoke=lambda f: f(V()),
+           grads=[G("gradient_op", lambda x: ops.gradient(x, 0.5), lambda g: [g.rand(6)])]),
+    OpInfo("stats.gaussian", stats.gaussian, _gaussian_ref, FLOATS + ("int32",), _gaussian_samples, module=STATS,
+           smoke=lambda f: f(V(), mu=0.0, sigma=1.0)),
     OpInfo("normalize_vector", ops.normalize_vector, _normalize_ref, FLOATS + ("int32",),
-           _vector_samples("normalize"), tols=REDUCTION_TOLS),
+           _vector_samples("normalize"), tols=REDUCTION_TOLS, module=OPS, smoke=lambda f: f(V()),
+           grads=[G("normalize_vector", lambda x: ops.normalize_vector(x), lambda g: [g.rand(2, 3)])]),
     OpInfo("euclidean_distance", ops.euclidean_distance, _euclid_ref, FLOATS, _vector_samples("pair"),
-           tols=REDUCTION_TOLS),
+           tols=REDUCTION_TOLS, module=OPS, smoke=lambda f: f(V(), I()),
+           grads=[G("euclidean_distance", lambda x, y: ops.euclidean_distance(x, y),
+                    lambda g: [g.rand(4), g.rand(4)])]),
     OpInfo("cosine_similarity", ops.cosine_similarity, _cosine_ref, FLOATS, _vector_samples("pair"),
-           tols=REDUCTION_TOLS),
+           tols=REDUCTION_TOLS, module=OPS, smoke=lambda f: f(V(), I()),
+           grads=[G("cosine_similarity", lambda x, y: ops.cosine_similarity(x, y), lambda g: [g.rand(4), g.rand(4)])]),
     OpInfo("exponential_decay", ops.exponential_decay, _decay_ref, FLOATS, _vector_samples("decay"),
-           tols=REDUCTION_TOLS),
+           tols=REDUCTION_TOLS, module=OPS, smoke=lambda f: f(V(), 0.1)),
     OpInfo("compute_energy_stability", ops.compute_energy_stability, _energy_ref, FLOATS,
-           _vector_samples("energy"), tols=REDUCTION_TOLS),
+           _vector_samples("energy"), tols=REDUCTION_TOLS, module=OPS,
+           smoke=lambda f: f(np.sin(np.arange(40.0)), window_size=10)),
     OpInfo("compute_interference_strength", ops.compute_interference_strength, _interference_ref, FLOATS,
-           _vector_samples("wave"), tols={"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}),
+           _vector_samples("wave"), tols=WAVE_TOLS, module=OPS, smoke=lambda f: f(*_waves(16))),
     OpInfo("compute_phase_coherence", ops.compute_phase_coherence, _coherence_ref, FLOATS,
-           _vector_samples("wave"), tols={"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}),
+           _vector_samples("wave"), tols=WAVE_TOLS, module=OPS, smoke=lambda f: f(*_waves(16))),
     OpInfo("partial_interference", ops.partial_interference, _partial_ref, FLOATS, _vector_samples("partial"),
-           tols={"float32": (1e-4, 1e-5), "float64": (1e-10, 1e-12)}),
-] + [OpInfo(f"losses.{name}", getattr(ops, name), _loss_ref(name), FLOATS, _loss_samples(name),
-            tols=REDUCTION_TOLS) for name in LOSS_REFS]
+           tols=WAVE_TOLS, module=OPS, smoke=lambda f: f(*_waves(16), window_size=8)),
+]
