@@ -24,6 +24,11 @@ steps; Adam (lr 1e-3). Per repetition (``time.perf_counter``):
   OpenBLAS reaches on these shapes in this run (``gemm_bound_forward`` the forward's part, the
   bound for inference).
 
+A third row times the training step with backbone dropout 0.1 (``backbone_layers=2``: ncps
+puts the dropout after every backbone layer but the first, so with one layer it drops
+nothing); Ember runs it in the fused op (the masks drawn inside it), ncps in its step loop.
+It has no GEMM bound (the GEMM model above is the one-layer backbone's).
+
 Blocks alternate Ember, ncps, GEMM, GEMM, ncps, Ember after one warm-up each, with a short
 sleep before each block so that the other library's spinning worker threads go idle; medians
 over all repetitions. Default thread counts; ``EMBER_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
@@ -56,6 +61,9 @@ from ember_ml.training import Adam
 from rnn_vs_ncps import _timed  # bench/ is on sys.path when a benchmark runs as a script
 
 BATCH, SEQ, FEATURES, UNITS, BACKBONE, OUTPUTS = 256, 64, 17, 64, 256, 17
+# The dropout row: ncps puts backbone dropout after every backbone layer but the first, so it
+# needs two (with one, ncps's backbone_dropout drops nothing).
+DROPOUT = 0.1
 
 
 def _gemm_cases(rng: np.random.Generator) -> tuple[Callable[[], None], Callable[[], None], float, float]:
@@ -93,20 +101,13 @@ def _gemm_cases(rng: np.random.Generator) -> tuple[Callable[[], None], Callable[
     return forward, train, fwd_flops, 3 * fwd_flops
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--output", type=pathlib.Path, help="results file (default: bench/results/walker2d_step.json)")
-    args = parser.parse_args()
-    repeats = 2 if args.quick else 5
-    rng = np.random.default_rng(0)
-    x = rng.standard_normal((BATCH, SEQ, FEATURES)).astype(np.float32)
-    ts_steps = rng.uniform(0.5, 1.5, (1, SEQ)).astype(np.float32)
-    ts = np.ascontiguousarray(np.broadcast_to(ts_steps[..., None], (BATCH, SEQ, 1)))
-    y = np.tanh(rng.standard_normal((BATCH, SEQ, OUTPUTS))).astype(np.float32)
+def _models(x: np.ndarray, ts_steps: np.ndarray, ts: np.ndarray, y: np.ndarray, backbone_layers: int,
+            dropout: float) -> tuple:
+    """ncps's CfC and its conversion, with a training step and inference for each."""
     torch.manual_seed(0)
-    theirs = ncps_torch.CfC(FEATURES, UNITS, proj_size=OUTPUTS, backbone_units=BACKBONE, backbone_layers=1,
-                            activation="silu", batch_first=True)
+    theirs = ncps_torch.CfC(FEATURES, UNITS, proj_size=OUTPUTS, backbone_units=BACKBONE,
+                            backbone_layers=backbone_layers, backbone_dropout=dropout, activation="silu",
+                            batch_first=True)
     ours = from_ncps(theirs)
     xt, tst, yt = torch.from_numpy(x), torch.from_numpy(ts_steps), torch.from_numpy(y)
     opt_t = torch.optim.Adam(theirs.parameters(), lr=1e-3)
@@ -130,26 +131,56 @@ def main() -> None:
         with ops.no_grad():
             ours(x, timespans=ts)
 
+    return theirs, ours, train_torch, train_ember, infer_torch, infer_ember
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--output", type=pathlib.Path, help="results file (default: bench/results/walker2d_step.json)")
+    args = parser.parse_args()
+    repeats = 2 if args.quick else 5
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((BATCH, SEQ, FEATURES)).astype(np.float32)
+    ts_steps = rng.uniform(0.5, 1.5, (1, SEQ)).astype(np.float32)
+    ts = np.ascontiguousarray(np.broadcast_to(ts_steps[..., None], (BATCH, SEQ, 1)))
+    y = np.tanh(rng.standard_normal((BATCH, SEQ, OUTPUTS))).astype(np.float32)
+    _, _, train_torch, train_ember, infer_torch, infer_ember = _models(x, ts_steps, ts, y, 1, 0.0)
+    _, dropped, train_torch_dropout, train_ember_dropout, _, _ = _models(x, ts_steps, ts, y, 2, DROPOUT)
+    if dropped.rnn_cell.fused_layer() is None or dropped.rnn_cell.fused_dropout() != DROPOUT:
+        raise RuntimeError("the dropout row would not run the fused op")
+
     gemm_forward, gemm_train, fwd_flops, train_flops = _gemm_cases(rng)
     load_before = os.getloadavg()[0]
     rows = []
-    for case, ember_fn, torch_fn, gemm_fn, flops in (
-            ("train_step", train_ember, train_torch, gemm_train, train_flops),
-            ("inference", infer_ember, infer_torch, gemm_forward, fwd_flops)):
+    model = "CfC(17,64,backbone 1x256 silu,proj 17)"
+    for model, case, ember_fn, torch_fn, gemm_fn, flops in (
+            (model, "train_step", train_ember, train_torch, gemm_train, train_flops),
+            (model, "inference", infer_ember, infer_torch, gemm_forward, fwd_flops),
+            (f"CfC(17,64,backbone 2x256 silu,dropout {DROPOUT},proj 17)", "train_step", train_ember_dropout,
+             train_torch_dropout, None, None)):
         ember, ncps, gemm = [], [], []
-        for block in ("ember", "ncps", "gemm", "gemm", "ncps", "ember"):
+        blocks = ("ember", "ncps", "gemm", "gemm", "ncps", "ember") if gemm_fn else ("ember", "ncps", "ncps", "ember")
+        for block in blocks:
             time.sleep(0.2)
             fn, sink = {"ember": (ember_fn, ember), "ncps": (torch_fn, ncps), "gemm": (gemm_fn, gemm)}[block]
             sink.extend(_timed(fn, repeats))
-        e, t, g = statistics.median(ember), statistics.median(ncps), statistics.median(gemm)
-        rows.append({"model": "CfC(17,64,backbone 1x256 silu,proj 17)", "case": case, "ember_s": e, "ncps_s": t,
-                     "gemm_bound_s": g, "ratio": e / t, "ratio_to_gemm_bound": e / g, "gflop": flops / 1e9,
-                     "gemm_gflops": flops / g / 1e9, "ember_gflops": flops / e / 1e9})
+        e, t = statistics.median(ember), statistics.median(ncps)
+        row = {"model": model, "case": case, "ember_s": e, "ncps_s": t, "ratio": e / t}
+        if gemm_fn:
+            g = statistics.median(gemm)
+            row.update(gemm_bound_s=g, ratio_to_gemm_bound=e / g, gflop=flops / 1e9, gemm_gflops=flops / g / 1e9,
+                       ember_gflops=flops / e / 1e9)
+        rows.append(row)
     print(f"threads: ember {_core.num_threads()}, torch {torch.get_num_threads()}, "
           f"OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}")
     print(f"{'case':<11} {'ember ms':>9} {'ncps ms':>9} {'GEMM ms':>9} {'ember/ncps':>11} {'ember/GEMM':>11} "
           f"{'GFLOP':>6} {'GEMM GFLOP/s':>13}")
     for r in rows:
+        if "gemm_bound_s" not in r:
+            print(f"{r['case']:<11} {r['ember_s'] * 1e3:>9.1f} {r['ncps_s'] * 1e3:>9.1f} {'-':>9} {r['ratio']:>11.2f}"
+                  f"   ({r['model']})")
+            continue
         print(f"{r['case']:<11} {r['ember_s'] * 1e3:>9.1f} {r['ncps_s'] * 1e3:>9.1f} {r['gemm_bound_s'] * 1e3:>9.1f} "
               f"{r['ratio']:>11.2f} {r['ratio_to_gemm_bound']:>11.2f} {r['gflop']:>6.2f} {r['gemm_gflops']:>13.1f}")
     name = "walker2d_step.quick.json" if args.quick else "walker2d_step.json"

@@ -46,6 +46,32 @@ inline liquid::LtcParams random_ltc_params(std::int64_t c, std::int64_t n, std::
   return p;
 }
 
+// A stack of CfC layers (ember/liquid.h) of the given sizes on `in` features, with one
+// backbone layer of 4 units each when `backbone`.
+inline std::vector<liquid::CfcLayer> random_cfc_layers(liquid::CfcMode mode, bool backbone, std::int64_t in,
+                                                       const std::vector<std::int64_t>& sizes, std::mt19937& rng) {
+  const bool pure = mode == liquid::CfcMode::Pure;
+  const std::int64_t heads = pure ? 1 : 4;
+  std::vector<liquid::CfcLayer> layers(sizes.size());
+  for (std::size_t l = 0; l < sizes.size(); ++l) {
+    liquid::CfcLayer& layer = layers[l];
+    std::int64_t width = in + sizes[l];
+    if (backbone) {
+      layer.backbone_weights.push_back(uniform({4, width}, -0.6, 0.6, rng));
+      layer.backbone_biases.push_back(uniform({4}, -0.3, 0.3, rng));
+      width = 4;
+    }
+    layer.weight = uniform({heads * sizes[l], width}, -0.6, 0.6, rng);
+    layer.bias = uniform({heads * sizes[l]}, -0.3, 0.3, rng);
+    if (pure) {
+      layer.w_tau = uniform({sizes[l]}, -1, 1, rng);
+      layer.a = uniform({sizes[l]}, -1, 1, rng);
+    }
+    in = sizes[l];
+  }
+  return layers;
+}
+
 // The gradients of the scalar loss() with respect to every leaf against five-point central
 // differences, element by element: |analytic - numeric| <= tol * max(1, |numeric|).
 inline void expect_gradients_match(const std::function<Tensor()>& loss,

@@ -101,26 +101,7 @@ TEST(LtcSequenceMask, CarriesStateAndMatchesFiniteDifferences) {
 void check_cfc(liquid::CfcMode mode, bool backbone) {
   std::mt19937 rng(static_cast<unsigned>(mode) + (backbone ? 10 : 0));
   const bool pure = mode == liquid::CfcMode::Pure;
-  const std::int64_t heads = pure ? 1 : 4;
-  std::vector<liquid::CfcLayer> layers(2);
-  std::int64_t in = kFeatures;
-  const std::int64_t sizes[2] = {3, 2};
-  for (int l = 0; l < 2; ++l) {
-    liquid::CfcLayer& layer = layers[l];
-    std::int64_t width = in + sizes[l];
-    if (backbone) {
-      layer.backbone_weights.push_back(uniform({4, width}, -0.6, 0.6, rng));
-      layer.backbone_biases.push_back(uniform({4}, -0.3, 0.3, rng));
-      width = 4;
-    }
-    layer.weight = uniform({heads * sizes[l], width}, -0.6, 0.6, rng);
-    layer.bias = uniform({heads * sizes[l]}, -0.3, 0.3, rng);
-    if (pure) {
-      layer.w_tau = uniform({sizes[l]}, -1, 1, rng);
-      layer.a = uniform({sizes[l]}, -1, 1, rng);
-    }
-    in = sizes[l];
-  }
+  std::vector<liquid::CfcLayer> layers = liquid_test::random_cfc_layers(mode, backbone, kFeatures, {3, 2}, rng);
   Tensor x = uniform({kBatch, kSteps, kFeatures}, -1, 1, rng);
   Tensor h0 = uniform({kBatch, 5}, -0.3, 0.3, rng);
   Tensor ts = uniform({kBatch, kSteps}, 0.5, 1.5, rng);

@@ -45,7 +45,6 @@ CONFIGS = {
 }
 # Configurations the fused ops do not cover: the layer must take the plain steps (fused stays exact).
 FALLBACK = {
-    "CfC backbone dropout while training": (CfC, dict(units=lambda: 4, backbone_layers=2, backbone_dropout=0.3)),
     "LTC mixed memory": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
 }
 

@@ -7,6 +7,7 @@
 #include "ember/liquid.h"
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,7 +78,7 @@ Raises:
   m.def(
       "cfc_sequence",
       [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& layers, const std::string& mode,
-         const std::string& activation, py::handle step_mask) {
+         const std::string& activation, py::handle step_mask, double backbone_dropout, bool dropout_first) {
         const char* op = "cfc_sequence";
         static const std::map<std::string, liquid::CfcMode> kModes = {
             {"default", liquid::CfcMode::Default}, {"no_gate", liquid::CfcMode::NoGate},
@@ -119,11 +120,14 @@ Raises:
         }
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0"), t = tensor_arg(ts, op, "ts");
         const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
-        return release_gil_if(x.numel() * h.shape().back(),
-                              [&] { return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep); });
+        const liquid::CfcDropout dropout{backbone_dropout, dropout_first, std::nullopt};
+        return release_gil_if(x.numel() * h.shape().back(), [&] {
+          return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep, dropout);
+        });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("layers"), py::arg("mode"),
-      py::arg("activation") = "lecun_tanh", py::arg("step_mask") = py::none(),
+      py::arg("activation") = "lecun_tanh", py::arg("step_mask") = py::none(), py::arg("backbone_dropout") = 0.0,
+      py::arg("dropout_first") = false,
       R"(States of a stack of CfC layers (ncps.torch.CfCCell / WiredCfCCell) over a sequence, fused.
 
 Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
@@ -138,20 +142,26 @@ Args:
     ts: (B, T) elapsed time of every step.
     layers: per layer a dict: 'weight' (4 H_l, width) with rows ff1, ff2, time_a, time_b
         (masks applied), 'bias' (4 H_l,), optional 'backbone': [(W_k (U_k, in_k), b_k), ...]
-        applied to z before the heads (each followed by the activation; no dropout). In
+        applied to z before the heads (each followed by the activation). In
         pure mode 'weight' (H_l, width) and 'bias' (H_l,) are ff1's, and 'w_tau', 'A' (H_l,).
     mode: 'default', 'no_gate' or 'pure'.
     activation: backbone activation: 'lecun_tanh' (ncps's 1.7159 tanh(0.666 x)), 'tanh',
         'relu', 'silu' or 'gelu' (exact, erf form).
     step_mask: None, or (B, T) bool / 0-1 real: a 0 step carries every layer's state
         unchanged (Keras masking); its input and time span get zero gradients.
+    backbone_dropout: dropout rate in [0, 1) after every backbone layer but the first
+        (ncps; 0: none), as the step loop's Dropout modules while training: x * keep / (1 - rate),
+        keep drawn as they draw it, per step and dropped layer random_bernoulli((B, U), 1 - rate)
+        from the global stream (nn.tensor.set_seed), so with the same seed the same units drop.
+    dropout_first: also after the first backbone layer (the CfC paper's tf_cfc.py).
 
 Returns:
     (B, T, sum H_l) states after every step; differentiable with respect to every input
     (no second order).
 
 Raises:
-    ValueError: [cfc_sequence] for mismatched shapes or an unknown mode / activation.
+    ValueError: [cfc_sequence] for mismatched shapes, an unknown mode / activation or a
+        dropout rate outside [0, 1).
     TypeError: [cfc_sequence] for non-float or mixed dtypes, or a complex step_mask.
 )");
 }

@@ -3,9 +3,13 @@
 // step (and ODE unfold).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "ember/device.h"
+#include "ember/random.h"
+#include "ember/registry.h"
 #include "ember/tensor.h"
 
 namespace ember::liquid {
@@ -14,7 +18,7 @@ namespace ember::liquid {
 // step t of sequence b a no-op, its state (B, T, N) row a copy of the step before (h0 at
 // t = 0), and routes the adjoint of that state unchanged to the state before; the step's
 // inputs and elapsed time are not read and get zero gradients. Given to the kernels as the
-// last forward input, cast to the inputs' dtype, with attr flag has_step_mask (ops/*.cpp).
+// last forward input, cast to the inputs' dtype, with has_step_mask in the spec (LtcSpec, CfcSpec).
 // Checks a defined step_mask against (batch, steps) and inputs' device and returns it in
 // inputs' dtype. ValueError [op] for another shape, TypeError for a complex dtype.
 Tensor check_step_mask(const char* op, const Tensor& step_mask, const Tensor& inputs);
@@ -42,10 +46,45 @@ struct LtcParams {
 Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& params,
                     std::int64_t ode_unfolds, double epsilon, const Tensor& step_mask = Tensor());
 
+// The contract between ltc_sequence() and the "ltc_sequence" / "ltc_sequence_backward"
+// kernels: the forward kernel's inputs sit in LtcInput order (then, in the backward kernel,
+// the states and their gradients), the rest travels in the registry's Attrs (to_attrs /
+// from_attrs). The backward kernel writes one gradient per input up to kVleak.
+struct LtcSpec {
+  enum LtcInput : std::size_t {
+    kInputs, kH0, kElapsed,
+    kSensoryW, kSensoryMu, kSensorySigma, kSensoryErev, kSensoryMask,  // (C, N), LtcParams order
+    kW, kMu, kSigma, kErev, kMask,                                     // (N, N)
+    kCm, kGleak, kVleak,                                               // (N,)
+    kStepMask,  // only when has_step_mask
+  };
+  std::int64_t ode_unfolds = 1;
+  double epsilon = 1e-8;
+  bool has_step_mask = false;
+
+  Attrs to_attrs() const;
+  static LtcSpec from_attrs(const Attrs& attrs);
+};
+
 enum class CfcMode : std::int64_t { Default = 0, NoGate = 1, Pure = 2 };
+
+// Backbone dropout of cfc_sequence while training, as the step loop's torch-style Dropout
+// modules (inverted dropout: a kept unit is x * 1 / (1 - rate)): after every backbone layer
+// but the first (ncps), and after the first too with `first` (the CfC paper's tf_cfc.py).
+// The keep masks are the draws those modules make, in their order: per step t, per layer,
+// per dropped backbone layer of U units, random_bernoulli((B, U), 1 - rate, seed)
+// (ember/random.h), so from the global stream (seed nullopt) the fused op and the step loop
+// drop the same units, on every backend.
+struct CfcDropout {
+  double rate = 0.0;  // 0: no dropout
+  bool first = false;
+  Seed seed;
+};
 // ncps's backbone activations (LeCun: 1.7159 tanh(0.666 x), ncps's constant; GELU: the
 // exact, erf form of torch.nn.GELU).
 enum class CfcActivation : std::int64_t { LecunTanh = 1, Tanh = 2, Relu = 3, Silu = 4, Gelu = 5 };
+// The LeCun tanh's constants, as ncps writes them: 1.7159 tanh(0.666 x).
+inline constexpr double kLecunScale = 1.7159, kLecunSlope = 0.666;
 
 // One CfC layer: an optional backbone of Linear + activation layers (W_k: (U_k, in_k)), then
 // the heads, with the wiring masks already applied by the caller (width = U_last, or I + H
@@ -65,9 +104,72 @@ struct CfcLayer {
 //   (eq. 10);   pure: h_l' = a - a exp(-ts[b, t] (|w_tau| + |f1|)) f1 (eq. 5).
 // inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
 // and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
-// fused backward-through-time op; no second order). Backbone dropout is not part of it.
+// fused backward-through-time op; no second order).
 // step_mask: as ltc_sequence's; a masked step carries every layer's state.
+// dropout: backbone dropout while training (CfcDropout). ValueError for a rate outside [0, 1).
+//
+// Runs the device's fused kernels where the registry has them (cpu; opencl on CPU devices,
+// through its host path) and otherwise cfc_sequence_composite, MLX's custom op with a
+// fallback: a backend whose kernels suit only some of its devices says which with
+// set_cfc_use_fallback.
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                    CfcMode mode, CfcActivation activation, const Tensor& step_mask = Tensor());
+                    CfcMode mode, CfcActivation activation, const Tensor& step_mask = Tensor(),
+                    const CfcDropout& dropout = {});
+
+// The same op composed of ember's ops step by step (ember/ops.h), on any device: its
+// gradient comes from autograd (so it also has second order). Arguments, checks and
+// result as cfc_sequence's.
+Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
+                              const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
+                              const Tensor& step_mask = Tensor(), const CfcDropout& dropout = {});
+
+// rule(inputs) true: cfc_sequence composes the op on inputs' device although device type
+// `type` has fused kernels (MLX's use_fallback). A backend sets it when it registers them.
+using CfcUseFallback = bool (*)(const Tensor& inputs);
+void set_cfc_use_fallback(DeviceType type, CfcUseFallback rule);
+
+// Where one CfC layer's tensors sit among the kernel inputs, and its sizes.
+struct CfcLayerSlots {
+  std::vector<std::size_t> backbone;  // input index of each backbone weight; its bias follows
+  std::size_t heads = 0;              // input index of the heads weight; its bias follows
+  std::size_t w_tau = 0;              // pure mode: input index of w_tau; A follows
+  std::int64_t size = 0;              // H_l
+  std::int64_t offset = 0;            // first column of the layer's state in h0 / states
+  std::int64_t in_size = 0;           // width of the layer input (C, or H_{l-1})
+};
+
+// The contract between cfc_sequence() and the "cfc_sequence" / "cfc_sequence_backward"
+// kernels. Forward inputs: x, h0, ts, then per layer its backbone (W, b) pairs, the heads
+// (W, b) and, in pure mode, w_tau and A (slots()), then the step mask when has_step_mask,
+// then the dropout keep masks (0 / 1, inputs' dtype) when dropout_rate > 0; the backward
+// kernel gets the states and their gradients after them and writes one gradient per
+// forward input but the masks. The rest travels in the registry's Attrs (to_attrs /
+// from_attrs).
+struct CfcSpec {
+  CfcMode mode = CfcMode::Default;
+  CfcActivation activation = CfcActivation::LecunTanh;
+  std::vector<std::int64_t> sizes;            // H_l of each layer
+  std::vector<std::int64_t> backbone_depths;  // Linear layers in each layer's backbone
+  bool has_step_mask = false;
+  double dropout_rate = 0.0;  // CfcDropout's; the keep masks are the last forward input
+  bool dropout_first = false;
+
+  // Whether backbone layer k (of every layer) is followed by dropout.
+  bool drops(std::int64_t k) const { return dropout_rate > 0 && (k > 0 || dropout_first); }
+  // The keep-mask input's layout (CfcDropout): the element of unit u of row b of backbone
+  // layer k of layer l at step t is t * step + offsets[l][k] + b * U + u, from the layers'
+  // backbone widths units[l][k] (each block padded to whole Philox blocks of 4, as successive
+  // draws lay them out). offsets[l][k] = -1 where no dropout follows.
+  struct DropoutLayout {
+    std::vector<std::vector<std::int64_t>> offsets;
+    std::int64_t step = 0;
+  };
+  DropoutLayout dropout_layout(std::int64_t batch, const std::vector<std::vector<std::int64_t>>& units) const;
+
+  // Per layer, given the sequence's feature count C.
+  std::vector<CfcLayerSlots> slots(std::int64_t in_features) const;
+  Attrs to_attrs() const;
+  static CfcSpec from_attrs(const Attrs& attrs);
+};
 
 }  // namespace ember::liquid

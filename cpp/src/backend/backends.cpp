@@ -20,7 +20,7 @@ void init_backends() {
     cpu::register_optim_kernels();
     cpu::register_complex_kernels();
     cpu::register_fft_kernels();
-    cpu::register_liquid_kernels();
+    cpu::register_ltc_kernels();
     cpu::register_cfc_kernels();
   });
   // OpenCL kernels register even without a platform: they raise, naming the reason.

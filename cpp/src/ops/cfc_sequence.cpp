@@ -1,9 +1,13 @@
-// Front end of the fused CfC sequence op (ember/liquid.h): validation, then
-// ops/fused_sequence.h runs the "cfc_sequence" / "cfc_sequence_backward" kernels.
+// Front end of the fused CfC sequence op (ember/liquid.h): validation, then the device's
+// "cfc_sequence" / "cfc_sequence_backward" kernels through ops/fused_sequence.h, or the
+// op-composed sequence (ops/cfc_composite.cpp) where the device has none.
+#include <array>
+#include <atomic>
 #include <string>
 #include <vector>
 
 #include "ember/liquid.h"
+#include "ember/random.h"
 #include "ops/common.h"
 #include "ops/fused_sequence.h"
 
@@ -25,9 +29,13 @@ void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64
   }
 }
 
-// Layer sizes H_l, from the heads' rows; checks every shape, dtype and device.
-std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tensor& ts,
-                                   const std::vector<CfcLayer>& layers, CfcMode mode) {
+// The kernels' spec (layer sizes H_l from the heads' rows); checks every shape, dtype and
+// device.
+CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
+                 CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout) {
+  if (!(dropout.rate >= 0.0 && dropout.rate < 1.0)) {
+    value_error(kOp, "backbone dropout rate must be in [0, 1), got ", dropout.rate);
+  }
   if (!x.defined() || !h0.defined() || !ts.defined()) value_error(kOp, "inputs, h0 and ts must be tensors");
   if (x.ndim() != 3) value_error(kOp, "inputs must be (batch, time, features), got ", describe(x));
   if (x.dtype() != DType::Float32 && x.dtype() != DType::Float64) {
@@ -37,7 +45,7 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
   const bool pure = mode == CfcMode::Pure;
   const std::int64_t heads = pure ? 1 : 4;
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1];
-  std::vector<std::int64_t> sizes;
+  CfcSpec spec{mode, activation, {}, {}, step_mask.defined(), dropout.rate, dropout.first};
   std::vector<const Tensor*> all = {&h0, &ts};
   std::int64_t in_features = x.shape()[2], total = 0;
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -72,7 +80,8 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
     check_dense(layer.weight, layer.bias, heads * h, width, name + " heads");
     all.push_back(&layer.weight);
     all.push_back(&layer.bias);
-    sizes.push_back(h);
+    spec.sizes.push_back(h);
+    spec.backbone_depths.push_back(static_cast<std::int64_t>(layer.backbone_weights.size()));
     total += h;
     in_features = h;
   }
@@ -88,21 +97,56 @@ std::vector<std::int64_t> validate(const Tensor& x, const Tensor& h0, const Tens
     }
     detail::common_device(kOp, {&x, t});
   }
-  return sizes;
+  return spec;
+}
+
+// The dropout keep masks (CfcDropout, laid out as CfcSpec::dropout_layout), or undefined
+// without dropout; then spec.dropout_rate is 0 (as when no backbone layer drops: the step
+// loop draws nothing then either).
+Tensor draw_keep_masks(const Tensor& inputs, const std::vector<CfcLayer>& layers, CfcSpec& spec,
+                       const CfcDropout& dropout) {
+  const std::int64_t step = spec.dropout_layout(inputs.shape()[0], internal::backbone_units(layers)).step;
+  if (step == 0) {
+    spec.dropout_rate = 0.0;
+    return Tensor();
+  }
+  return random_bernoulli({inputs.shape()[1] * step}, 1.0 - dropout.rate, inputs.dtype(), inputs.device(),
+                          dropout.seed);
+}
+
+std::array<std::atomic<CfcUseFallback>, kNumDeviceTypes> use_fallback_rules{};
+
+// Whether inputs' device runs the fused kernels (else the composite).
+bool fused_on(const Tensor& inputs) {
+  const DeviceType type = inputs.device().type;
+  for (const char* name : {kOp, "cfc_sequence_backward"}) {
+    if (!detail::registered_op(name).has_kernel(type)) return false;
+  }
+  const CfcUseFallback rule = use_fallback_rules[static_cast<int>(type)].load();
+  return rule == nullptr || !rule(inputs);
 }
 
 }  // namespace
 
+void set_cfc_use_fallback(DeviceType type, CfcUseFallback rule) { use_fallback_rules[static_cast<int>(type)] = rule; }
+
+Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
+                              const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
+                              const Tensor& step_mask, const CfcDropout& dropout) {
+  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout);
+  const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
+  const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
+  return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept);
+}
+
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                    CfcMode mode, CfcActivation activation, const Tensor& step_mask) {
-  const std::vector<std::int64_t> sizes = validate(inputs, h0, ts, layers, mode);
-  Attrs attrs;
-  attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
-                static_cast<std::int64_t>(layers.size())};
-  attrs.ints.insert(attrs.ints.end(), sizes.begin(), sizes.end());
+                    CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout) {
+  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout);
+  const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
+  const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
+  if (!fused_on(inputs)) return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept);
   std::vector<Tensor> in = {inputs, h0, ts};
   for (const CfcLayer& layer : layers) {
-    attrs.ints.push_back(static_cast<std::int64_t>(layer.backbone_weights.size()));
     for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
       in.push_back(layer.backbone_weights[k]);
       in.push_back(layer.backbone_biases[k]);
@@ -115,12 +159,26 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
     }
   }
   std::vector<bool> has_grad(in.size(), true);
-  attrs.ints.push_back(step_mask.defined() ? 1 : 0);
-  if (step_mask.defined()) {
-    in.push_back(check_step_mask(kOp, step_mask, inputs));
+  for (const Tensor& mask : {keep, units_kept}) {
+    if (!mask.defined()) continue;
+    in.push_back(mask);
     has_grad.push_back(false);
   }
-  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs, has_grad);
+  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, spec.to_attrs(),
+                             has_grad);
 }
 
 }  // namespace ember::liquid
+
+namespace ember::liquid::internal {
+
+std::vector<std::vector<std::int64_t>> backbone_units(const std::vector<CfcLayer>& layers) {
+  std::vector<std::vector<std::int64_t>> units;
+  for (const CfcLayer& layer : layers) {
+    units.emplace_back();
+    for (const Tensor& w : layer.backbone_weights) units.back().push_back(w.shape()[0]);
+  }
+  return units;
+}
+
+}  // namespace ember::liquid::internal

@@ -1,11 +1,12 @@
-// Shared plumbing of the fused sequence ops (ops/liquid.cpp, ops/cfc_sequence.cpp): one
-// forward kernel producing every step's state, one backward kernel producing the
-// gradients of every input, and autograd recording around them.
+// Shared plumbing of the fused sequence ops (ops/ltc_sequence.cpp, ops/cfc_sequence.cpp):
+// one forward kernel producing every step's state, one backward kernel producing the
+// gradients of every input, and autograd recording around them; and the CfC's fallback.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "ember/liquid.h"
 #include "ember/registry.h"
 #include "ember/tensor.h"
 
@@ -18,5 +19,14 @@ namespace ember::liquid::internal {
 // backward pass itself is marked not differentiable (no second order, never silently).
 Tensor run_fused(const std::string& name, const std::vector<Tensor>& inputs, const Shape& out_shape,
                  const Attrs& attrs, const std::vector<bool>& has_grad);
+
+// The widths U_k of each layer's backbone layers (CfcSpec::dropout_layout's units).
+std::vector<std::vector<std::int64_t>> backbone_units(const std::vector<CfcLayer>& layers);
+
+// The CfC sequence composed of ember's ops (ops/cfc_composite.cpp) on checked arguments:
+// spec from the front end's validation, keep the checked step mask (0 / 1 in inputs'
+// dtype) or undefined, units_kept the dropout keep masks (CfcSpec) or undefined.
+Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
+                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept);
 
 }  // namespace ember::liquid::internal

@@ -1,5 +1,5 @@
-// CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math in
-// ember/liquid.h). The sequences of a batch are independent, so the batch is split into row
+// CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math and
+// kernel arguments in ember/liquid.h). The sequences of a batch are independent, so the batch is split into row
 // blocks (one per thread of ember's pool, each at least kMinBlockRows rows so that the GEMMs
 // stay efficient) that run the whole sequence each; backward sums their parameter gradients.
 //
@@ -22,6 +22,10 @@
 // (gathered into the GEMMs' operands, results scattered back); a masked row copies the state
 // before, and backward passes its adjoint unchanged to the state before (no parameter, input
 // or time gradient), so masked steps cost a row copy.
+//
+// Backbone dropout multiplies a dropped backbone layer's output by keep / (1 - rate), its
+// keep mask one more input (liquid::CfcSpec::dropout_layout); backward multiplies that
+// output's adjoint by the same factors.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -31,7 +35,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
-#include "ops/cfc_layout.h"
+#include "ember/liquid.h"
 #include "ember/parallel.h"
 #include "ember/registry.h"
 
@@ -49,35 +53,44 @@ using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class T>
 using RowArr = Eigen::Map<const Eigen::Array<T, 1, Eigen::Dynamic>>;
 
-// ncps's backbone activations (ops/cfc_sequence.cpp numbers them as CfcActivation).
+using liquid::CfcActivation;
+using liquid::CfcMode;
+
+// ncps's backbone activations (ember/liquid.h).
 template <class T>
 struct Activation {
-  std::int64_t kind;
+  CfcActivation kind;
   Mat<T> apply(const Mat<T>& pre) const {
     switch (kind) {
-      case 1: return (T(1.7159) * (T(0.666) * pre.array()).tanh()).matrix();  // ncps's LeCun constant 0.666
-      case 2: return pre.array().tanh().matrix();
-      case 3: return pre.array().max(T(0)).matrix();
-      case 4: return (pre.array() * pre.array().logistic()).matrix();  // silu
-      default: return (pre.array() * normal_cdf(pre.array())).matrix();  // gelu
+      case CfcActivation::LecunTanh:
+        return (T(liquid::kLecunScale) * (T(liquid::kLecunSlope) * pre.array()).tanh()).matrix();
+      case CfcActivation::Tanh: return pre.array().tanh().matrix();
+      case CfcActivation::Relu: return pre.array().max(T(0)).matrix();
+      case CfcActivation::Silu: return (pre.array() * pre.array().logistic()).matrix();
+      case CfcActivation::Gelu: return (pre.array() * normal_cdf(pre.array())).matrix();
     }
+    return pre;
   }
   // d act / d pre, elementwise.
   Mat<T> derivative(const Mat<T>& pre) const {
     switch (kind) {
-      case 1: return (T(1.7159 * 0.666) * (1 - (T(0.666) * pre.array()).tanh().square())).matrix();
-      case 2: return (1 - pre.array().tanh().square()).matrix();
-      case 3: return (pre.array() > T(0)).template cast<T>().matrix();
-      case 4: {
+      case CfcActivation::LecunTanh: {
+        const T slope(liquid::kLecunSlope);
+        return (T(liquid::kLecunScale) * slope * (1 - (slope * pre.array()).tanh().square())).matrix();
+      }
+      case CfcActivation::Tanh: return (1 - pre.array().tanh().square()).matrix();
+      case CfcActivation::Relu: return (pre.array() > T(0)).template cast<T>().matrix();
+      case CfcActivation::Silu: {
         const auto s = pre.array().logistic();
         return (s * (1 + pre.array() * (1 - s))).matrix();
       }
-      default: {
+      case CfcActivation::Gelu: {
         const T inv_sqrt_2pi = T(0.3989422804014327);
         return (normal_cdf(pre.array()) + pre.array() * (T(-0.5) * pre.array().square()).exp() * inv_sqrt_2pi)
             .matrix();
       }
     }
+    return pre;
   }
   // The standard normal CDF, 0.5 (1 + erf(x / sqrt 2)).
   template <class Derived>
@@ -103,10 +116,11 @@ struct Dense {
 constexpr std::int64_t kMinBlockRows = 64;
 
 // The activations of one layer at one step: z = [input, state], the backbone's
-// pre-activations and outputs (outputs[0] = z), and the heads P = a W^T + b.
+// pre-activations and outputs (outputs[0] = z), the dropout factors keep / (1 - rate) of
+// each backbone output (empty where none follows), and the heads P = a W^T + b.
 template <class T>
 struct LayerTrace {
-  std::vector<Mat<T>> pre, outputs;
+  std::vector<Mat<T>> pre, outputs, dropout;
   Mat<T> heads;
 };
 
@@ -121,20 +135,27 @@ struct Cfc {
   std::vector<Dense<T>> heads_of;
   std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
   const T* keep = nullptr;                 // the step mask (B, T), if any
+  // Backbone dropout (liquid::CfcSpec::dropout_layout): per layer and backbone layer, the
+  // keep mask of row 0 at step 0 (null where no dropout follows), the masks' step stride.
+  std::vector<std::vector<const T*>> units_kept;
+  std::int64_t kept_step = 0;
+  T dropout_rate = 0;
 
-  // The forward inputs and attrs as ops/cfc_layout.h describes.
-  Cfc(std::span<const Tensor> in, const Attrs& attrs)
+  // The forward inputs as liquid::CfcSpec describes.
+  Cfc(std::span<const Tensor> in, const liquid::CfcSpec& spec)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
-        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(attrs.ints[0] == 1),
-        pure(attrs.ints[0] == 2), activation{attrs.ints[1]} {
+        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(spec.mode == CfcMode::NoGate),
+        pure(spec.mode == CfcMode::Pure), activation{spec.activation} {
     auto dense = [&](std::size_t k) {
       const Tensor& w = in[k];
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
                       RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
     };
-    const liquid::internal::CfcLayout layout = liquid::internal::cfc_layout(attrs, c);
-    if (layout.has_step_mask) keep = in.back().data<T>();
-    for (const liquid::internal::CfcLayerSlots& slots : layout.layers) {
+    std::size_t extra = in.size();  // the masks, after the parameters
+    const T* units_kept_base = spec.dropout_rate > 0 ? in[--extra].data<T>() : nullptr;
+    if (spec.has_step_mask) keep = in[--extra].data<T>();
+    std::vector<std::vector<std::int64_t>> units;
+    for (const liquid::CfcLayerSlots& slots : spec.slots(c)) {
       sizes.push_back(slots.size);
       offsets.push_back(slots.offset);
       in_sizes.push_back(slots.in_size);
@@ -144,6 +165,17 @@ struct Cfc {
       if (pure) {
         w_tau.push_back(in[slots.w_tau].data<T>());
         amplitude.push_back(in[slots.w_tau + 1].data<T>());
+      }
+      units.emplace_back();
+      for (const Dense<T>& d : backbones.back()) units.back().push_back(d.weight.rows());
+    }
+    const liquid::CfcSpec::DropoutLayout drop = spec.dropout_layout(batch, units);
+    dropout_rate = static_cast<T>(spec.dropout_rate);
+    kept_step = drop.step;
+    for (std::size_t l = 0; l < units.size(); ++l) {
+      units_kept.emplace_back();
+      for (std::int64_t offset : drop.offsets[l]) {
+        units_kept.back().push_back(offset < 0 ? nullptr : units_kept_base + offset);
       }
     }
   }
@@ -164,6 +196,11 @@ struct Cfc {
     r.h0 += first * total;
     r.ts += first * steps;
     if (keep != nullptr) r.keep += first * steps;
+    for (std::size_t l = 0; l < layers(); ++l) {
+      for (std::size_t k = 0; k < backbones[l].size(); ++k) {
+        if (r.units_kept[l][k] != nullptr) r.units_kept[l][k] += first * backbones[l][k].weight.rows();
+      }
+    }
     r.batch = count;
     return r;
   }
@@ -201,6 +238,7 @@ struct Cfc {
     const std::vector<Dense<T>>& bb = backbones[l];
     tr.outputs.resize(bb.size() + 1);
     tr.pre.resize(bb.size());
+    tr.dropout.resize(bb.size());
     Mat<T>& z = tr.outputs[0];
     z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
     z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
@@ -209,9 +247,20 @@ struct Cfc {
       tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
       tr.pre[k].rowwise() += bb[k].bias;
       tr.outputs[k + 1] = activation.apply(tr.pre[k]);
+      if (units_kept[l][k] != nullptr) {
+        dropout_factors(units_kept[l][k] + t * kept_step, bb[k].weight.rows(), rows, tr.dropout[k]);
+        tr.outputs[k + 1].array() *= tr.dropout[k].array();
+      } else {
+        tr.dropout[k].resize(0, 0);
+      }
     }
     tr.heads.noalias() = tr.outputs.back() * heads_of[l].weight.transpose();
     tr.heads.rowwise() += heads_of[l].bias;
+  }
+  // keep / (1 - rate) of the real rows, from a (B, units) keep mask.
+  void dropout_factors(const T* kept, std::int64_t units, const Rows& rows, Mat<T>& out) const {
+    const Eigen::Map<const Mat<T>> all(kept, batch, units);
+    out = all(rows.real, Eigen::all) / (1 - dropout_rate);
   }
   // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l, ts the rows' time spans.
   Arr<T> decay(const Mat<T>& f1, std::size_t l, const BatchVec<T>& ts_rows) const {
@@ -254,7 +303,7 @@ void forward_rows(const Cfc<T>& p, T* states) {
 
 template <class T>
 void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
-  const Cfc<T> p(in, attrs);
+  const Cfc<T> p(in, liquid::CfcSpec::from_attrs(attrs));
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
@@ -398,6 +447,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
       g.dense[l].back().add(dpre, tr.outputs.back());
       da.noalias() = dpre * p.heads_of[l].weight;
       for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
+        if (tr.dropout[k].size() > 0) da.array() *= tr.dropout[k].array();
         dpre = (da.array() * p.activation.derivative(tr.pre[k]).array()).matrix();
         g.dense[l][k].add(dpre, tr.outputs[k]);
         da.noalias() = dpre * p.backbones[l][k].weight;
@@ -418,7 +468,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
 
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Cfc<T> p(in.first(in.size() - 2), attrs);
+  const Cfc<T> p(in.first(in.size() - 2), liquid::CfcSpec::from_attrs(attrs));
   const T* states = in[in.size() - 2].data<T>();
   const T* grad_states = in[in.size() - 1].data<T>();
   CfcGrads<T> total(p);

@@ -15,6 +15,6 @@ void register_optim_kernels();
 void register_complex_kernels();
 void register_fft_kernels();
 // Fused liquid-network sequences (LTC and CfC, forward and backward through time).
-void register_liquid_kernels();
+void register_ltc_kernels();
 void register_cfc_kernels();
 }  // namespace ember::cpu

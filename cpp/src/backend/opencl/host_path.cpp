@@ -1,7 +1,7 @@
 // The explicit host path of the OpenCL backend: dense decompositions, FFTs, complex
 // arithmetic, the fused optimizer updates, the random distributions other than
 // uniform / normal / bernoulli. run_on_host also serves the fused CfC and LTC sequences
-// on CPU devices and where LTC's device kernels do not fit (cfc_sequence.cpp, ltc.cpp).
+// on CPU devices and where LTC's device kernels do not fit (cfc_sequence.cpp, ltc_sequence.cpp).
 // Each tensor's whole device buffer is mirrored on the host (so strided and in-place outputs keep their layout), the cpu
 // kernel of the same op runs (Eigen, kissfft), and the output buffers are copied back.
 // The copies go through read_buffer / write_buffer, so they show in

@@ -33,9 +33,9 @@ class CfC(LiquidLayer):
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).
         fused: run the whole sequence, forward and backward, in one C++ op
             (:func:`fused_cfc_sequence`) when the configuration allows it (every mode and
-            backbone, but not mixed memory, a Dropout in the backbone while training (ncps puts
-            none after a single layer), the paper variant's heads, or inputs of another dtype
-            than the parameters'); False steps through plain ops (the reference).
+            backbone, backbone dropout while training included, but not mixed memory, the
+            paper variant's heads, or inputs of another dtype than the parameters'); False
+            steps through plain ops (the reference).
         variant: ``"ncps"`` (default, ncps.torch's cell) or ``"paper"`` (the cell of the paper's
             code, raminmh/CfC ``tf_cfc.py``: lecun_tanh heads, dropout after every backbone layer;
             it runs through the plain-op steps). Not allowed with a wiring.

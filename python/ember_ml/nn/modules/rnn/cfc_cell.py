@@ -146,13 +146,13 @@ class CfCCell(Module):
 
     def fused_layer(self) -> dict[str, Any] | None:
         """This cell as one layer of ``_core.cfc_sequence``: the heads ff1, ff2, time_a, time_b
-        stacked (pure mode: ff1, w_tau and A), masks applied, and the backbone's Linear layers;
-        None while training with a Dropout in the backbone (the fused op has no dropout) and for
-        the paper variant's lecun_tanh heads (the fused op has tanh heads)."""
+        stacked (pure mode: ff1, w_tau and A), masks applied, and the backbone's Linear layers
+        (its dropout: :meth:`fused_dropout`); None for the paper variant's lecun_tanh heads (the
+        fused op has tanh heads) and for a seeded backbone Dropout while training (its per-call
+        seeds are not the global stream the fused op draws from)."""
         if self.variant == "paper" and self.mode != "pure":
             return None
-        if self.training and self.backbone is not None and any(
-                isinstance(m, Dropout) and m.rate > 0 for m in self.backbone.children()):
+        if self.training and any(m.seed is not None and m.rate > 0 for m in self._dropouts()):
             return None
         linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
         backbone_layers = [(m.weight, m.bias) for m in linears]
@@ -165,6 +165,15 @@ class CfCCell(Module):
         if self.mode == "pure":
             layer.update(w_tau=T.reshape(self.w_tau, (-1,)), A=T.reshape(self.A, (-1,)))
         return layer
+
+    def _dropouts(self) -> list[Dropout]:
+        return [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Dropout)]
+
+    def fused_dropout(self) -> float:
+        """The backbone dropout rate the fused op applies now: ``backbone_dropout`` while
+        training with Dropout modules in the backbone, else 0."""
+        rates = [m.rate for m in self._dropouts()]
+        return rates[0] if self.training and rates else 0.0
 
     def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
                  mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor] | None:
@@ -270,14 +279,18 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
         inputs: ``(B, L, C)``; state: ``(B, sum H)``; elapsed: ``(B, L)``; one float dtype.
         mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries every layer's state.
 
+    While training, the backbone dropout runs inside the op and drops the units the step
+    loop's Dropout modules would (the same draws from the global stream).
+
     Returns:
         ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered
         (see :meth:`CfCCell.fused_layer`).
     """
     layers = [cell.fused_layer() for cell in cells]
-    if any(layer is None for layer in layers):
+    if any(layer is None for layer in layers) or len({cell.fused_dropout() for cell in cells}) > 1:
         return None
-    states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation, mask)
+    states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation, mask,
+                                backbone_dropout=cells[0].fused_dropout(), dropout_first=cells[0].variant == "paper")
     return states[..., state.shape[-1] - cells[-1].hidden_size:], states
 
 

@@ -13,11 +13,8 @@ namespace {
 
 using detail::describe;
 
-// Kernel input order: inputs, h0, elapsed, then the parameters in LtcParams order, then
-// the step mask when attrs.ints[1] (has_step_mask) is 1.
-constexpr int kParamBegin = 3;
-constexpr int kNumInputs = kParamBegin + 13;
-constexpr int kSensoryMask = kParamBegin + 4, kMask = kParamBegin + 9;
+// Kernel input order: LtcSpec::LtcInput; the step mask, when given, is checked apart.
+constexpr int kNumInputs = LtcSpec::kStepMask;
 
 std::vector<Tensor> kernel_inputs(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& p) {
   return {inputs, h0, elapsed, p.sensory_w, p.sensory_mu, p.sensory_sigma, p.sensory_erev, p.sensory_mask,
@@ -47,9 +44,9 @@ void validate(const std::vector<Tensor>& in, std::int64_t ode_unfolds) {
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1], c = x.shape()[2], n = in[1].shape()[1];
   check_shape(in[1], {batch, n}, "h0");
   check_shape(in[2], {batch, steps}, "elapsed");
-  for (int k = kParamBegin; k < kParamBegin + 5; ++k) check_shape(in[k], {c, n}, kNames[k]);
-  for (int k = kParamBegin + 5; k < kParamBegin + 10; ++k) check_shape(in[k], {n, n}, kNames[k]);
-  for (int k = kParamBegin + 10; k < kNumInputs; ++k) check_shape(in[k], {n}, kNames[k]);
+  for (int k = LtcSpec::kSensoryW; k <= LtcSpec::kSensoryMask; ++k) check_shape(in[k], {c, n}, kNames[k]);
+  for (int k = LtcSpec::kW; k <= LtcSpec::kMask; ++k) check_shape(in[k], {n, n}, kNames[k]);
+  for (int k = LtcSpec::kCm; k <= LtcSpec::kVleak; ++k) check_shape(in[k], {n}, kNames[k]);
   for (int k = 1; k < kNumInputs; ++k) {
     if (in[k].dtype() != dtype) {
       type_error("ltc_sequence", kNames[k], " must have the dtype of inputs (", dtype_name(dtype), "), got ",
@@ -66,17 +63,15 @@ Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapse
                     std::int64_t ode_unfolds, double epsilon, const Tensor& step_mask) {
   std::vector<Tensor> in = kernel_inputs(inputs, h0, elapsed, params);
   validate(in, ode_unfolds);
-  Attrs attrs;
-  attrs.ints = {ode_unfolds, step_mask.defined() ? 1 : 0};
-  attrs.floats = {epsilon};
+  const LtcSpec spec{ode_unfolds, epsilon, step_mask.defined()};
   std::vector<bool> has_grad(kNumInputs, true);
-  has_grad[kSensoryMask] = has_grad[kMask] = false;
+  has_grad[LtcSpec::kSensoryMask] = has_grad[LtcSpec::kMask] = false;
   if (step_mask.defined()) {
     in.push_back(check_step_mask("ltc_sequence", step_mask, inputs));
     has_grad.push_back(false);
   }
-  return internal::run_fused("ltc_sequence", in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, attrs,
-                           has_grad);
+  return internal::run_fused("ltc_sequence", in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]},
+                             spec.to_attrs(), has_grad);
 }
 
 }  // namespace ember::liquid

@@ -1,13 +1,11 @@
 // OpenCL kernels of the fused LTC sequence (kernels/ltc.cl), with the inputs, attrs and
-// outputs of backend/cpu/liquid.cpp: the whole time loop, forward and backward through
-// time, runs on the device, one work-group per sequence. The synapse tables are built on
-// the device too, so nothing is copied to or from the host. Where the kernels do not fit
-// (float64 without cl_khr_fp64, or more local memory than the device has) the op takes the
-// host path instead, and so it does on CPU devices (sequences_on_host, host_path.h): on
-// PoCL, LTC(16, AutoNCP(64, 8)), batch 32, 64 steps, took 48-51 ms forward and 125-135 ms
-// forward + backward here against 12 and 34 ms on the host path (one-off runs, 2 shared
-// cores): PoCL runs each work-item's loop over its neuron's synapses serially, where the
-// cpu kernel advances 16 sequences per SIMD instruction.
+// outputs of backend/cpu/ltc_sequence.cpp: the whole time loop, forward and backward
+// through time, runs on the device, one work-group per sequence. The synapse tables are
+// built on the device too, so nothing is copied to or from the host. Where the kernels do
+// not fit (float64 without cl_khr_fp64, or more local memory than the device has) the op
+// takes the host path instead, and so it does on CPU devices (sequences_on_host,
+// host_path.h): PoCL runs each work-item's loop over its neuron's synapses serially, where
+// the cpu kernel advances 16 sequences per SIMD instruction, several times faster.
 #include <algorithm>
 #include <string>
 
@@ -15,6 +13,7 @@
 #include "backend/opencl/kernels.h"
 #include "backend/opencl/runtime.h"
 #include "backend/opencl/sources.h"
+#include "ember/liquid.h"
 #include "ember/registry.h"
 
 namespace ember::opencl {
@@ -88,27 +87,31 @@ struct Table {
   }
 };
 
-// Kernel inputs (order of ops/liquid.cpp) and what every kernel needs of them.
+using Spec = liquid::LtcSpec;
+
+// Kernel inputs (liquid::LtcSpec) and what every kernel needs of them.
 struct Call {
   std::span<const Tensor> in;
   DeviceContext& ctx;
   DType dtype;
   std::int64_t batch, steps, c, n, unfolds;
   double eps;
-  bool step_mask;  // the step mask is in[16] (ops/liquid.cpp)
+  bool step_mask;
 
   Call(std::span<const Tensor> in, const Attrs& attrs, const char* op)
+      : Call(in, Spec::from_attrs(attrs), op) {}
+  Call(std::span<const Tensor> in, const Spec& spec, const char* op)
       : in(in), ctx(context_of(in[0], op)), dtype(in[0].dtype()), batch(in[0].shape()[0]),
-        steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[1].shape()[1]), unfolds(attrs.ints[0]),
-        eps(attrs.floats[0]), step_mask(attrs.ints[1] != 0) {}
+        steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[Spec::kH0].shape()[1]), unfolds(spec.ode_unfolds),
+        eps(spec.epsilon), step_mask(spec.has_step_mask) {}
 
   // The kernels' (keep, keep_off, masked) arguments; without a mask any buffer stands in.
   void step_mask_args(Launch& l) const {
-    tensor_arg(l, in[step_mask ? 16 : 2]);
+    tensor_arg(l, in[step_mask ? Spec::kStepMask : Spec::kElapsed]);
     l.scalar<cl_long>(step_mask ? 1 : 0);
   }
-  Table sensory(const char* op) const { return Table(ctx, in.subspan(3, 5), c, n, op); }
-  Table synapses(const char* op) const { return Table(ctx, in.subspan(8, 5), n, n, op); }
+  Table sensory(const char* op) const { return Table(ctx, in.subspan(Spec::kSensoryW, 5), c, n, op); }
+  Table synapses(const char* op) const { return Table(ctx, in.subspan(Spec::kW, 5), n, n, op); }
   Tensor scratch(std::int64_t size) const {
     return Tensor::empty({std::max<std::int64_t>(size, 1)}, dtype, in[0].device());
   }
@@ -121,9 +124,9 @@ void forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
   if (!p.fits || sequences_on_host(in[0], op)) return run_on_host(op, in, out, attrs);
   const Table sens = k.sensory(op), syn = k.synapses(op);
   Launch l = ltc_launch(k.ctx, k.dtype, "ltc_forward", op);
-  for (int i : {0, 1, 2}) tensor_arg(l, in[i]);
+  for (std::size_t i : {Spec::kInputs, Spec::kH0, Spec::kElapsed}) tensor_arg(l, in[i]);
   k.step_mask_args(l);
-  for (int i : {13, 14, 15}) tensor_arg(l, in[i]);
+  for (std::size_t i : {Spec::kCm, Spec::kGleak, Spec::kVleak}) tensor_arg(l, in[i]);
   l.tensor(sens.col_off).tensor(sens.col_pre).tensor(sens.par);
   l.tensor(syn.col_off).tensor(syn.col_pre).tensor(syn.par);
   tensor_arg(l, out[0]);
@@ -150,10 +153,13 @@ void backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const At
   const Tensor gsyn = k.scratch(groups * 4 * syn_max), gneu = k.scratch(groups * 3 * k.n);
   {
     Launch l = ltc_launch(k.ctx, k.dtype, "ltc_backward", op);
-    for (int i : {0, 1, 2}) tensor_arg(l, in[i]);
+    for (std::size_t i : {Spec::kInputs, Spec::kH0, Spec::kElapsed}) tensor_arg(l, in[i]);
     k.step_mask_args(l);
-    const int states = k.step_mask ? 17 : 16;
-    for (int i : {13, 14, 15, states, states + 1}) tensor_arg(l, in[i]);
+    const std::size_t states = k.step_mask ? Spec::kStepMask + 1 : Spec::kStepMask;
+    for (std::size_t i : {std::size_t{Spec::kCm}, std::size_t{Spec::kGleak}, std::size_t{Spec::kVleak}, states,
+                          states + 1}) {
+      tensor_arg(l, in[i]);
+    }
     for (const Table* t : {&sens, &syn}) {
       l.tensor(t->col_off).tensor(t->col_pre).tensor(t->par).tensor(t->row_off).tensor(t->row_k).tensor(t->row_post);
     }
@@ -171,8 +177,8 @@ void backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const At
     for (int i = first; i < first + 4; ++i) tensor_arg(l, out[i]);
     l.run(static_cast<std::size_t>(pairs));
   };
-  sum_synapses(sens, gsens, sens_max, in[7], 3);
-  sum_synapses(syn, gsyn, syn_max, in[12], 7);
+  sum_synapses(sens, gsens, sens_max, in[Spec::kSensoryMask], 3);
+  sum_synapses(syn, gsyn, syn_max, in[Spec::kMask], 7);
   Launch l = ltc_launch(k.ctx, k.dtype, "ltc_sum_neurons", op);
   l.tensor(gneu).scalar<cl_long>(groups).scalar<cl_long>(k.n);
   for (int i : {11, 12, 13}) tensor_arg(l, out[i]);

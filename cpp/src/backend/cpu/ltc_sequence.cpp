@@ -1,5 +1,5 @@
-// CPU kernels of the fused LTC sequence (front end: cpp/src/ops/liquid.cpp; math in
-// ember/liquid.h). Lane-major: a block of kLanes sequences of the batch advances together,
+// CPU kernels of the fused LTC sequence (front end: cpp/src/ops/ltc_sequence.cpp; math and
+// kernel arguments in ember/liquid.h). Lane-major: a block of kLanes sequences of the batch advances together,
 // each neuron's value held as one fixed-size array over the block's lanes (two SIMD
 // packets). The loops then run over a table of the wiring's real synapses (mask != 0), each
 // one a packet-wide sigmoid per lane group: no masked-out pairs (an NCP wiring's rows are
@@ -30,6 +30,7 @@
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ember/errors.h"
+#include "ember/liquid.h"
 #include "ember/parallel.h"
 #include "ember/registry.h"
 
@@ -80,7 +81,9 @@ void scatter(const Lanes<T>& v, T* a, std::int64_t stride, const Block& blk) {
   for (std::int64_t l = 0; l < blk.lanes; ++l) a[(blk.b0 + l) * stride] = v[l];
 }
 
-// Kernel inputs (order of ops/liquid.cpp) and the synapse tables.
+// Kernel inputs (liquid::LtcSpec) and the synapse tables.
+using Spec = liquid::LtcSpec;
+
 template <class T>
 struct Ltc {
   const T *x, *h0, *elapsed, *cm, *gleak, *vleak;
@@ -89,14 +92,16 @@ struct Ltc {
   const T* keep;  // the step mask (B, T), or null
   std::vector<Synapse<T>> sensory_syn, syn;
 
-  Ltc(std::span<const Tensor> in, const Attrs& attrs)
-      : x(in[0].data<T>()), h0(in[1].data<T>()), elapsed(in[2].data<T>()), cm(in[13].data<T>()),
-        gleak(in[14].data<T>()), vleak(in[15].data<T>()), batch(in[0].shape()[0]), steps(in[0].shape()[1]),
-        c(in[0].shape()[2]), n(in[1].shape()[1]), unfolds(attrs.ints[0]), eps(static_cast<T>(attrs.floats[0])),
-        keep(attrs.ints[1] != 0 ? in[16].data<T>() : nullptr), sensory_syn(synapse_table<T>(in.subspan(3, 5), c, n)),
-        syn(synapse_table<T>(in.subspan(8, 5), n, n)) {}
+  Ltc(std::span<const Tensor> in, const liquid::LtcSpec& spec)
+      : x(in[Spec::kInputs].data<T>()), h0(in[Spec::kH0].data<T>()), elapsed(in[Spec::kElapsed].data<T>()),
+        cm(in[Spec::kCm].data<T>()), gleak(in[Spec::kGleak].data<T>()), vleak(in[Spec::kVleak].data<T>()),
+        batch(in[0].shape()[0]), steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[Spec::kH0].shape()[1]),
+        unfolds(spec.ode_unfolds), eps(static_cast<T>(spec.epsilon)),
+        keep(spec.has_step_mask ? in[Spec::kStepMask].data<T>() : nullptr),
+        sensory_syn(synapse_table<T>(in.subspan(Spec::kSensoryW, 5), c, n)),
+        syn(synapse_table<T>(in.subspan(Spec::kW, 5), n, n)) {}
   // Index of the first backward-only kernel input (the states).
-  std::size_t backward_inputs() const { return keep ? 17 : 16; }
+  std::size_t backward_inputs() const { return keep ? Spec::kStepMask + 1 : Spec::kStepMask; }
 
   std::int64_t blocks() const { return (batch + kLanes<T> - 1) / kLanes<T>; }
   Block block(std::int64_t k) const { return {k * kLanes<T>, std::min<std::int64_t>(kLanes<T>, batch - k * kLanes<T>)}; }
@@ -149,7 +154,7 @@ struct Ltc {
 
 template <class T>
 void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
-  const Ltc<T> p(in, attrs);
+  const Ltc<T> p(in, Spec::from_attrs(attrs));
   T* states = out.data<T>();
   const std::int64_t n = p.n;
   parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
@@ -362,7 +367,7 @@ void store_synapse_grads(const std::vector<Synapse<T>>& table, const std::vector
 
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Ltc<T> p(in, attrs);
+  const Ltc<T> p(in, Spec::from_attrs(attrs));
   ParamGrads<T> total(p.sensory_syn.size(), p.syn.size(), p.n);
   std::mutex merge;
   const Tensor& states = in[p.backward_inputs()];
@@ -382,8 +387,8 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
     total.add(pg);
   });
   // Outputs 3..: sw smu ssigma serev, w mu sigma erev, cm gleak vleak.
-  store_synapse_grads(p.sensory_syn, total.sensory, in[7].data<T>(), out.subspan(3, 4));
-  store_synapse_grads(p.syn, total.synapse, in[12].data<T>(), out.subspan(7, 4));
+  store_synapse_grads(p.sensory_syn, total.sensory, in[Spec::kSensoryMask].data<T>(), out.subspan(3, 4));
+  store_synapse_grads(p.syn, total.synapse, in[Spec::kMask].data<T>(), out.subspan(7, 4));
   std::copy(total.cm.begin(), total.cm.end(), out[11].data<T>());
   std::copy(total.gleak.begin(), total.gleak.end(), out[12].data<T>());
   std::copy(total.vleak.begin(), total.vleak.end(), out[13].data<T>());
@@ -399,7 +404,7 @@ void ltc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, cons
 
 }  // namespace
 
-void register_liquid_kernels() {
+void register_ltc_kernels() {
   op_entry("ltc_sequence").set_kernel(DeviceType::CPU, ltc_forward_kernel);
   op_entry("ltc_sequence_backward").set_kernel(DeviceType::CPU, ltc_backward_kernel);
 }

@@ -1,0 +1,93 @@
+// The typed kernel arguments of the fused liquid ops (ember/liquid.h) and their one
+// encoding in the registry's Attrs, shared by the front end that writes them and the
+// backends' kernels that read them.
+#include "ember/errors.h"
+#include "ember/liquid.h"
+
+namespace ember::liquid {
+
+// Attrs of "ltc_sequence": ints = {ode_unfolds, has_step_mask}, floats = {epsilon}.
+Attrs LtcSpec::to_attrs() const {
+  Attrs attrs;
+  attrs.ints = {ode_unfolds, has_step_mask ? 1 : 0};
+  attrs.floats = {epsilon};
+  return attrs;
+}
+
+LtcSpec LtcSpec::from_attrs(const Attrs& attrs) {
+  if (attrs.ints.size() != 2 || attrs.floats.size() != 1) value_error("ltc_sequence", "malformed kernel attributes");
+  return {attrs.ints[0], attrs.floats[0], attrs.ints[1] != 0};
+}
+
+// Attrs of "cfc_sequence": ints = {mode, activation, L, H_0 .. H_{L-1}, each layer's
+// backbone depth, has_step_mask, dropout_first}, floats = {dropout_rate}.
+Attrs CfcSpec::to_attrs() const {
+  Attrs attrs;
+  attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
+                static_cast<std::int64_t>(sizes.size())};
+  attrs.ints.insert(attrs.ints.end(), sizes.begin(), sizes.end());
+  attrs.ints.insert(attrs.ints.end(), backbone_depths.begin(), backbone_depths.end());
+  attrs.ints.push_back(has_step_mask ? 1 : 0);
+  attrs.ints.push_back(dropout_first ? 1 : 0);
+  attrs.floats = {dropout_rate};
+  return attrs;
+}
+
+CfcSpec CfcSpec::from_attrs(const Attrs& attrs) {
+  const std::vector<std::int64_t>& ints = attrs.ints;
+  if (ints.size() < 3 || ints[2] < 0 || ints.size() != static_cast<std::size_t>(5 + 2 * ints[2]) ||
+      attrs.floats.size() != 1) {
+    value_error("cfc_sequence", "malformed kernel attributes");
+  }
+  const auto layers = static_cast<std::ptrdiff_t>(ints[2]);
+  CfcSpec spec;
+  spec.mode = static_cast<CfcMode>(ints[0]);
+  spec.activation = static_cast<CfcActivation>(ints[1]);
+  spec.sizes.assign(ints.begin() + 3, ints.begin() + 3 + layers);
+  spec.backbone_depths.assign(ints.begin() + 3 + layers, ints.begin() + 3 + 2 * layers);
+  spec.has_step_mask = ints[3 + 2 * layers] != 0;
+  spec.dropout_first = ints.back() != 0;
+  spec.dropout_rate = attrs.floats[0];
+  return spec;
+}
+
+CfcSpec::DropoutLayout CfcSpec::dropout_layout(std::int64_t batch,
+                                               const std::vector<std::vector<std::int64_t>>& units) const {
+  DropoutLayout out;
+  for (std::size_t l = 0; l < units.size(); ++l) {
+    out.offsets.emplace_back();
+    for (std::size_t k = 0; k < units[l].size(); ++k) {
+      if (!drops(static_cast<std::int64_t>(k))) {
+        out.offsets[l].push_back(-1);
+        continue;
+      }
+      out.offsets[l].push_back(out.step);
+      out.step += (batch * units[l][k] + 3) / 4 * 4;
+    }
+  }
+  return out;
+}
+
+std::vector<CfcLayerSlots> CfcSpec::slots(std::int64_t in_features) const {
+  std::vector<CfcLayerSlots> out;
+  std::size_t next = 3;  // after x, h0, ts
+  std::int64_t offset = 0;
+  for (std::size_t l = 0; l < sizes.size(); ++l) {
+    CfcLayerSlots s;
+    s.size = sizes[l];
+    s.offset = offset;
+    s.in_size = l == 0 ? in_features : sizes[l - 1];
+    for (std::int64_t k = 0; k < backbone_depths[l]; ++k, next += 2) s.backbone.push_back(next);
+    s.heads = next;
+    next += 2;
+    if (mode == CfcMode::Pure) {
+      s.w_tau = next;
+      next += 2;
+    }
+    offset += s.size;
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace ember::liquid
