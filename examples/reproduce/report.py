@@ -33,7 +33,7 @@ NOTES = [
     "- `cfc` is ncps's cell (tanh heads; ncps adds no dropout after a single backbone layer, so "
     "`backbone_dropout=0.1` has no effect there, as in ncps.torch); `cfc-paper` is the paper's own cell "
     "(`variant=\"paper\"`: lecun_tanh heads, dropout after the backbone layer); it cannot use the fused "
-    "sequence op (no lecun_tanh heads or dropout in it), so it runs the plain-op steps. Initialisation is "
+    "sequence op (it has no lecun_tanh heads), so it runs the plain-op steps. Initialisation is "
     "ncps's (xavier weights, PyTorch-default biases) in both, where Keras uses zero biases.",
     "- `cfc-mixed` uses ncps's mixed-memory LSTM (forget-gate bias +1) in front of the paper's cell; the "
     "paper's BEST_MIXED uses a forget bias of 2.1.",
