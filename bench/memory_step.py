@@ -33,7 +33,7 @@ Fields, in MiB:
   by the allocator counts, as it does for the operating system).
 
 With several processes per (library, model), each field is the median over them. Ratios
-(``Ember / ncps``; below 1: Ember uses less; issue 19's target is <= 0.5): ``ratio`` of the
+(``Ember / ncps``; below 1: Ember uses less; the project's target is <= 0.5): ``ratio`` of the
 peak increases, ``steady_ratio`` of the steady peak increases, ``absolute_ratio`` of the
 absolute peaks. Thread counts follow the environment as in the timing benchmarks.
 Results: ``bench/results/memory_step.json`` (``memory_step.quick.json`` with ``--quick``,

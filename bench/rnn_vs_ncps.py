@@ -29,7 +29,7 @@ Default thread counts; ``EMBER_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 OMP_NUM_THRE
 a single-threaded comparison (on a loaded machine, where a second core is rarely free,
 torch's two spinning threads can make ncps.torch many times slower than on one thread;
 thread counts are stored with the results). ``ratio = Ember / ncps`` median time (below
-1: Ember faster); ``speedup = ncps / Ember``; ``target_speedup`` is issue 19's target where
+1: Ember faster); ``speedup = ncps / Ember``; ``target_speedup`` is the project's target where
 it sets one (AutoNCP(64, 8), batch 32: CfC training >= 25x, LTC >= 80x, inference >= 40x).
 Results: ``bench/results/rnn_vs_ncps.json`` (``rnn_vs_ncps.quick.json`` with ``--quick``, or
 ``--output PATH``), with the 1-minute load average before and after. Both Ember layers run
@@ -59,7 +59,7 @@ from ember_ml.training import Adam
 BATCH, SEQ, FEATURES, UNITS, MOTORS = 32, 64, 16, 64, 8
 LATENCY_BATCH = 1
 EMBER_REPEAT_FACTOR = 5
-# Issue 19's targets (ncps time / Ember time) for (layer, case) at AutoNCP(64, 8), batch 32.
+# The project's speed targets (ncps time / Ember time) for (layer, case) at AutoNCP(64, 8), batch 32.
 TARGET_SPEEDUP = {("CfC", "train_step"): 25.0, ("LTC", "train_step"): 80.0,
                   ("CfC", "inference"): 40.0, ("LTC", "inference"): 40.0}
 
