@@ -252,16 +252,21 @@ def run_sweep(env: dict | None = None) -> tuple[int, list[str]]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (HERE, env.get("PYTHONPATH")) if p)
     all_calls = calls()
     failures: list[str] = []
+    answered: set[int] = set()
     start = 0
     while start < len(all_calls):
         results, stopped_at, why = _run_worker(start, env)
         for i, verdict in results:
+            answered.add(i)
             if not verdict["ok"]:
                 failures.append(f"{all_calls[i].label}: {verdict['why']}")
         if stopped_at is None:
             break
+        answered.add(stopped_at)
         failures.append(f"{all_calls[stopped_at].label}: CRASH/HANG: {why}")
         start = stopped_at + 1
+    # A worker that reported DONE early must not pass the calls it never made.
+    failures += [f"{all_calls[i].label}: never run" for i in range(len(all_calls)) if i not in answered]
     return len(all_calls), failures
 
 
