@@ -1,11 +1,12 @@
 // Vectorised float32 transcendental kernels for contiguous arrays.
 //
-// Each is evaluated in double precision and rounded to float32 once, so results are
-// within 0.51 ULP of the exact value (NumPy's AVX512F float32 exp and log allow up to
-// 2.5 and 3.8 ULP), overflow, underflow to subnormals and signed zeros come out of the
-// final double -> float rounding, and inf / NaN / negative inputs follow C99 Annex F.
-// The loops have no branches and no libm calls, so the compiler vectorises them for
-// whatever SIMD width the build targets.
+// Branch-free loops without libm calls, which the compiler vectorises for whatever SIMD
+// width the build targets; overflow, underflow to subnormals, signed zeros, inf, NaN and
+// negative inputs to log follow C99 Annex F. Largest errors measured by
+// tests_py/test_transcendental_accuracy.py (every 4099th float32 bit pattern and a dense
+// grid), against NumPy 2's AVX-512 float32 loops on the same inputs: exp 0.88 ULP (NumPy
+// 2.31), log 0.80 (3.30), tanh 1.02 (1.36); sigmoid, evaluated in double and rounded once,
+// at most 0.51 ULP.
 #pragma once
 
 #include <cstdint>
