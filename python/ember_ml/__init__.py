@@ -8,7 +8,10 @@ Imports point one way: ``ops`` (and the tensor layer ``nn.tensor``) below ``nn.m
 (``ember_ml.nn.modules``, ``from ember_ml import training``), so ``import ember_ml.ops``
 does not import them.
 """
-from ember_ml import _core
+from ember_ml._openblas import kernels_selected
+
+with kernels_selected():  # before _core loads OpenBLAS: see ember_ml._openblas
+    from ember_ml import _core
 from ember_ml._lazy import lazy_submodules
 from ember_ml.backend import (
     auto_select_backend,

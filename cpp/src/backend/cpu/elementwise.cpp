@@ -8,6 +8,7 @@
 
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
+#include "backend/cpu/vector_math.h"
 #include "ember/errors.h"
 #include "ember/registry.h"
 
@@ -322,6 +323,18 @@ constexpr bool has_array_form() {
   return requires(const Op& op, const Eigen::ArrayXf& a) { op.array(a); };
 }
 
+// Contiguous float32 runs of these ops go to the kernels of vector_math.h, which are
+// more accurate than Eigen's float packets and NumPy's loops, and need no scalar fix-up.
+using F32Kernel = void (*)(const float*, float*, std::int64_t);
+template <class Op>
+constexpr F32Kernel f32_kernel() {
+  if constexpr (std::is_same_v<Op, ExpOp>) return exp_f32;
+  else if constexpr (std::is_same_v<Op, LogOp>) return log_f32;
+  else if constexpr (std::is_same_v<Op, TanhOp>) return tanh_f32;
+  else if constexpr (std::is_same_v<Op, SigmoidOp>) return sigmoid_f32;
+  else return nullptr;
+}
+
 template <class Op>
 constexpr bool floating_only() {
   return std::is_same_v<Op, SqrtOp> || std::is_same_v<Op, TanOp> || std::is_same_v<Op, SinhOp> ||
@@ -351,6 +364,12 @@ void unary_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs
         const T* a = reinterpret_cast<const T*>(p[0]);
         R* o = reinterpret_cast<R*>(p[1]);
         const bool contiguous = s[0] == sizeof(T) && s[1] == sizeof(R);
+        if constexpr (std::is_same_v<T, float> && f32_kernel<Op>() != nullptr) {
+          if (contiguous) {
+            f32_kernel<Op>()(a, o, n);
+            return;
+          }
+        }
         if constexpr (has_array_form<Op>() && std::is_floating_point_v<T>) {
           if (contiguous) {
             using Arr = Eigen::Array<T, Eigen::Dynamic, 1>;

@@ -52,6 +52,16 @@ void blas_matmul(const Tensor& a, const Tensor& b, Tensor& out, std::int64_t bat
   const std::int64_t M = out.shape()[nd - 2], N = out.shape()[nd - 1], K = a.shape()[nd - 1];
   const auto av = blas_view(M, K, a.strides()[nd - 2], a.strides()[nd - 1]);
   const auto bv = blas_view(K, N, b.strides()[nd - 2], b.strides()[nd - 1]);
+  // One b for every batch (its batch axes broadcast) and a C-contiguous a, as in a layer
+  // applied to a batch of sequences: a single GEMM over all batches' rows, (batches M) x K
+  // times K x N, instead of one small GEMM per batch.
+  bool shared_b = batches > 1 && bv.ok && a.is_contiguous();
+  for (int d = 0; d < nd - 2; ++d) shared_b &= b.strides()[d] == 0 || b.shape()[d] == 1;
+  if (shared_b) {
+    gemm<T>(false, bv.trans, batches * M, N, K, a.data<T>(), std::max<std::int64_t>(K, 1), b.data<T>(), bv.ld,
+            out.data<T>(), std::max<std::int64_t>(N, 1));
+    return;
+  }
   std::vector<T> pa, pb;  // packed copies for matrices BLAS cannot read in place
   for (std::int64_t bt = 0; bt < batches; ++bt) {
     const T* ap = a.data<T>() + batch_offset(a, bt);
