@@ -55,16 +55,19 @@ const liquid::CfcDropout kDropout{0.4, true, 7};
 
 TEST(CfcDropout, BackwardMatchesFiniteDifferences) {
   // Not pure mode: its |f1| has a kink within the stencil's reach of some of the 100 heads
-  // here; the composite test below covers it.
+  // here; the composite test below covers it. Both head activations (the paper's LeCun tanh).
   for (CfcMode mode : {CfcMode::Default, CfcMode::NoGate}) {
-    SCOPED_TRACE(static_cast<int>(mode));
-    Problem p;
-    make_problem(mode, p);
-    auto loss = [&] {
-      const Tensor s = liquid::cfc_sequence(p.x, p.h0, p.ts, p.layers, mode, CfcActivation::Silu, Tensor(), kDropout);
-      return sum(multiply(s, p.weights), std::nullopt, false);
-    };
-    liquid_test::expect_gradients_match(loss, p.leaves, 1e-10);
+    for (CfcActivation head : {CfcActivation::Tanh, CfcActivation::LecunTanh}) {
+      SCOPED_TRACE(std::to_string(static_cast<int>(mode)) + " " + std::to_string(static_cast<int>(head)));
+      Problem p;
+      make_problem(mode, p);
+      auto loss = [&] {
+        const Tensor s =
+            liquid::cfc_sequence(p.x, p.h0, p.ts, p.layers, mode, CfcActivation::Silu, Tensor(), kDropout, head);
+        return sum(multiply(s, p.weights), std::nullopt, false);
+      };
+      liquid_test::expect_gradients_match(loss, p.leaves, 1e-10);
+    }
   }
 }
 

@@ -78,7 +78,8 @@ Raises:
   m.def(
       "cfc_sequence",
       [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& layers, const std::string& mode,
-         const std::string& activation, py::handle step_mask, double backbone_dropout, bool dropout_first) {
+         const std::string& activation, py::handle step_mask, double backbone_dropout, bool dropout_first,
+         const std::string& head_activation) {
         const char* op = "cfc_sequence";
         static const std::map<std::string, liquid::CfcMode> kModes = {
             {"default", liquid::CfcMode::Default}, {"no_gate", liquid::CfcMode::NoGate},
@@ -93,6 +94,10 @@ Raises:
         if (act == kActivations.end()) {
           value_error(op, "activation must be lecun_tanh, tanh, relu, silu or gelu, got '", activation, "'");
         }
+        if (head_activation != "tanh" && head_activation != "lecun_tanh") {
+          value_error(op, "head_activation must be 'tanh' or 'lecun_tanh', got '", head_activation, "'");
+        }
+        const liquid::CfcActivation head = kActivations.at(head_activation);
         std::vector<liquid::CfcLayer> cfc_layers;
         for (std::size_t l = 0; l < layers.size(); ++l) {
           const std::string name = "layers[" + std::to_string(l) + "]";
@@ -122,18 +127,18 @@ Raises:
         const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
         const liquid::CfcDropout dropout{backbone_dropout, dropout_first, std::nullopt};
         return release_gil_if(x.numel() * h.shape().back(), [&] {
-          return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep, dropout);
+          return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep, dropout, head);
         });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("layers"), py::arg("mode"),
       py::arg("activation") = "lecun_tanh", py::arg("step_mask") = py::none(), py::arg("backbone_dropout") = 0.0,
-      py::arg("dropout_first") = false,
+      py::arg("dropout_first") = false, py::arg("head_activation") = "tanh",
       R"(States of a stack of CfC layers (ncps.torch.CfCCell / WiredCfCCell) over a sequence, fused.
 
 Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
 (in_0 = inputs[:, t], in_l = layer l-1's new state), a = backbone(z) and with
 [f1, f2, fa, fb] = a W_l^T + b_l, s = sigmoid(fa * ts + fb): default
-h' = tanh(f1) (1 - s) + s tanh(f2); no_gate h' = tanh(f1) + s tanh(f2) (eq. 10);
+h' = g(f1) (1 - s) + s g(f2); no_gate h' = g(f1) + s g(f2) (eq. 10), g = head_activation;
 pure (f1 = a W_l^T + b_l alone) h' = A - A exp(-ts (|w_tau| + |f1|)) f1 (eq. 5).
 
 Args:
@@ -154,14 +159,16 @@ Args:
         keep drawn as they draw it, per step and dropped layer random_bernoulli((B, U), 1 - rate)
         from the global stream (nn.tensor.set_seed), so with the same seed the same units drop.
     dropout_first: also after the first backbone layer (the CfC paper's tf_cfc.py).
+    head_activation: g of the heads ff1 / ff2: 'tanh' (ncps) or 'lecun_tanh'
+        (1.7159 tanh(0.666 x), the CfC paper's tf_cfc.py); pure mode has no g.
 
 Returns:
     (B, T, sum H_l) states after every step; differentiable with respect to every input
     (no second order).
 
 Raises:
-    ValueError: [cfc_sequence] for mismatched shapes, an unknown mode / activation or a
-        dropout rate outside [0, 1).
+    ValueError: [cfc_sequence] for mismatched shapes, an unknown mode / activation /
+        head_activation or a dropout rate outside [0, 1).
     TypeError: [cfc_sequence] for non-float or mixed dtypes, or a complex step_mask.
 )");
 }

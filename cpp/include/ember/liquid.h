@@ -100,13 +100,15 @@ struct CfcLayer {
 // sequence, Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
 // (in_0 = inputs[:, t], in_l = the new state of layer l - 1), a = backbone(z) and
 //   [f1, f2, fa, fb] = a W_l^T + b_l,   s = sigmoid(fa * ts[b, t] + fb),
-//   default: h_l' = tanh(f1) (1 - s) + s tanh(f2);   no_gate: h_l' = tanh(f1) + s tanh(f2)
-//   (eq. 10);   pure: h_l' = a - a exp(-ts[b, t] (|w_tau| + |f1|)) f1 (eq. 5).
+//   default: h_l' = g(f1) (1 - s) + s g(f2);   no_gate: h_l' = g(f1) + s g(f2)
+//   (eq. 10);   pure: h_l' = a - a exp(-ts[b, t] (|w_tau| + |f1|)) f1 (eq. 5),
+// g the head activation: tanh (ncps) or LecunTanh (the paper's code, raminmh/CfC tf_cfc.py).
 // inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
 // and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
 // fused backward-through-time op; no second order).
 // step_mask: as ltc_sequence's; a masked step carries every layer's state.
 // dropout: backbone dropout while training (CfcDropout). ValueError for a rate outside [0, 1).
+// head_activation: Tanh or LecunTanh (ValueError for another; pure mode has no g).
 //
 // Runs the device's fused kernels where the registry has them (cpu; opencl on CPU devices,
 // through its host path) and otherwise cfc_sequence_composite, MLX's custom op with a
@@ -114,14 +116,15 @@ struct CfcLayer {
 // set_cfc_use_fallback.
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                     CfcMode mode, CfcActivation activation, const Tensor& step_mask = Tensor(),
-                    const CfcDropout& dropout = {});
+                    const CfcDropout& dropout = {}, CfcActivation head_activation = CfcActivation::Tanh);
 
 // The same op composed of ember's ops step by step (ember/ops.h), on any device: its
 // gradient comes from autograd (so it also has second order). Arguments, checks and
 // result as cfc_sequence's.
 Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
                               const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
-                              const Tensor& step_mask = Tensor(), const CfcDropout& dropout = {});
+                              const Tensor& step_mask = Tensor(), const CfcDropout& dropout = {},
+                              CfcActivation head_activation = CfcActivation::Tanh);
 
 // rule(inputs) true: cfc_sequence composes the op on inputs' device although device type
 // `type` has fused kernels (MLX's use_fallback). A backend sets it when it registers them.
@@ -147,7 +150,8 @@ struct CfcLayerSlots {
 // from_attrs).
 struct CfcSpec {
   CfcMode mode = CfcMode::Default;
-  CfcActivation activation = CfcActivation::LecunTanh;
+  CfcActivation activation = CfcActivation::LecunTanh;  // the backbone's
+  CfcActivation head_activation = CfcActivation::Tanh;  // g of ff1 / ff2: Tanh or LecunTanh
   std::vector<std::int64_t> sizes;            // H_l of each layer
   std::vector<std::int64_t> backbone_depths;  // Linear layers in each layer's backbone
   bool has_step_mask = false;

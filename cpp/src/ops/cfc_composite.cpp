@@ -72,7 +72,8 @@ Tensor new_state(const CfcSpec& spec, const CfcLayer& layer, std::int64_t h, con
     const Tensor decay = exp(negative(multiply(add(abs(p), abs(layer.w_tau)), ts)));
     return multiply(layer.a, one_minus(multiply(decay, p)));
   }
-  const Tensor f1 = tanh(cols(p, 0, h)), f2 = tanh(cols(p, h, h));
+  const Tensor f1 = activate(spec.head_activation, cols(p, 0, h));
+  const Tensor f2 = activate(spec.head_activation, cols(p, h, h));
   const Tensor gate = sigmoid(add(multiply(cols(p, 2 * h, h), ts), cols(p, 3 * h, h)));
   if (spec.mode == CfcMode::NoGate) return add(f1, multiply(gate, f2));
   return add(multiply(f1, one_minus(gate)), multiply(gate, f2));

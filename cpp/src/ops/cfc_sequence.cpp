@@ -32,9 +32,14 @@ void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64
 // The kernels' spec (layer sizes H_l from the heads' rows); checks every shape, dtype and
 // device.
 CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                 CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout) {
+                 CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout,
+                 CfcActivation head_activation) {
   if (!(dropout.rate >= 0.0 && dropout.rate < 1.0)) {
     value_error(kOp, "backbone dropout rate must be in [0, 1), got ", dropout.rate);
+  }
+  if (head_activation != CfcActivation::Tanh && head_activation != CfcActivation::LecunTanh) {
+    value_error(kOp, "head activation must be tanh or lecun_tanh, got activation code ",
+                static_cast<std::int64_t>(head_activation));
   }
   if (!x.defined() || !h0.defined() || !ts.defined()) value_error(kOp, "inputs, h0 and ts must be tensors");
   if (x.ndim() != 3) value_error(kOp, "inputs must be (batch, time, features), got ", describe(x));
@@ -45,7 +50,13 @@ CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std:
   const bool pure = mode == CfcMode::Pure;
   const std::int64_t heads = pure ? 1 : 4;
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1];
-  CfcSpec spec{mode, activation, {}, {}, step_mask.defined(), dropout.rate, dropout.first};
+  CfcSpec spec;
+  spec.mode = mode;
+  spec.activation = activation;
+  spec.head_activation = head_activation;
+  spec.has_step_mask = step_mask.defined();
+  spec.dropout_rate = dropout.rate;
+  spec.dropout_first = dropout.first;
   std::vector<const Tensor*> all = {&h0, &ts};
   std::int64_t in_features = x.shape()[2], total = 0;
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -132,16 +143,17 @@ void set_cfc_use_fallback(DeviceType type, CfcUseFallback rule) { use_fallback_r
 
 Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
                               const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
-                              const Tensor& step_mask, const CfcDropout& dropout) {
-  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout);
+                              const Tensor& step_mask, const CfcDropout& dropout, CfcActivation head_activation) {
+  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout, head_activation);
   const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
   const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
   return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept);
 }
 
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                    CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout) {
-  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout);
+                    CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout,
+                    CfcActivation head_activation) {
+  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout, head_activation);
   const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
   const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
   if (!fused_on(inputs)) return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept);

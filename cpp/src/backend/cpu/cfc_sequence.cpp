@@ -6,11 +6,14 @@
 // Forward: each backbone layer and each layer's four stacked heads are one GEMM per step over
 // the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks.
 //
+// The heads' activation g is scale tanh(slope x): tanh (1, 1) or the paper's LeCun tanh.
+//
 // Backward: recomputes each step's pre-activations P = z W^T + b from the saved states, then
 // runs the layers in reverse.
-//   default: df1 = dh (1 - s), df2 = dh s, ds = dh (tanh f2 - tanh f1);  no_gate: df1 = dh,
-//   df2 = dh s, ds = dh tanh f2;  dP = [df1 (1 - tanh^2 f1), df2 (1 - tanh^2 f2), dq ts, dq]
-//   with dq = ds s (1 - s);  dW = sum_t dP^T z, db = sum_(t,b) dP, dz = dP W, d ts += sum dq fa.
+//   default: df1 = dh (1 - s), df2 = dh s, ds = dh (g f2 - g f1);  no_gate: df1 = dh,
+//   df2 = dh s, ds = dh g f2;  dP = [df1 g'(f1), df2 g'(f2), dq ts, dq]
+//   with dq = ds s (1 - s), g'(x) = scale slope (1 - tanh^2(slope x));
+//   dW = sum_t dP^T z, db = sum_(t,b) dP, dz = dP W, d ts += sum dq fa.
 // Pure mode, h' = A (1 - e f1) with e = exp(-ts (|w_tau| + |f1|)): dP = df1 =
 //   -dh A e (1 - ts |f1|),  dA = dh (1 - e f1),  d w_tau = dh A f1 e ts sign(w_tau),
 //   d ts = dh A f1 e (|w_tau| + |f1|) (sign(0) = 0, as torch's abs).
@@ -130,6 +133,7 @@ struct Cfc {
   std::int64_t batch, steps, c, total;
   bool no_gate, pure;
   Activation<T> activation;
+  T head_scale = 1, head_slope = 1;  // the heads' g(x) = head_scale tanh(head_slope x)
   std::vector<std::int64_t> sizes, offsets, in_sizes;
   std::vector<std::vector<Dense<T>>> backbones;
   std::vector<Dense<T>> heads_of;
@@ -146,6 +150,10 @@ struct Cfc {
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(spec.mode == CfcMode::NoGate),
         pure(spec.mode == CfcMode::Pure), activation{spec.activation} {
+    if (spec.head_activation == CfcActivation::LecunTanh) {
+      head_scale = static_cast<T>(liquid::kLecunScale);
+      head_slope = static_cast<T>(liquid::kLecunSlope);
+    }
     auto dense = [&](std::size_t k) {
       const Tensor& w = in[k];
       return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
@@ -262,6 +270,11 @@ struct Cfc {
     const Eigen::Map<const Mat<T>> all(kept, batch, units);
     out = all(rows.real, Eigen::all) / (1 - dropout_rate);
   }
+  // tanh(head_slope x) of a block of heads; g = head_scale times it.
+  template <class Derived>
+  Arr<T> head_tanh(const Eigen::MatrixBase<Derived>& heads) const {
+    return (head_slope * heads.array()).tanh();
+  }
   // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l, ts the rows' time spans.
   Arr<T> decay(const Mat<T>& f1, std::size_t l, const BatchVec<T>& ts_rows) const {
     Arr<T> r = f1.array().abs();
@@ -290,8 +303,8 @@ void forward_rows(const Cfc<T>& p, T* states) {
       if (p.pure) {
         next = (1 - p.decay(pre, l, rows.ts) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
       } else {
-        const auto f1 = pre.leftCols(h).array().tanh();
-        const auto f2 = pre.middleCols(h, h).array().tanh();
+        const Arr<T> f1 = p.head_scale * p.head_tanh(pre.leftCols(h));
+        const Arr<T> f2 = p.head_scale * p.head_tanh(pre.middleCols(h, h));
         const Arr<T> gate =
             ((pre.middleCols(2 * h, h).array().colwise() * rows.ts.array()) + pre.rightCols(h).array()).logistic();
         next = p.no_gate ? Arr<T>(f1 + gate * f2) : Arr<T>(f1 * (1 - gate) + gate * f2);
@@ -318,8 +331,8 @@ template <class T>
 void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Mat<T>& pre, const Arr<T>& dh, Mat<T>& dpre,
                    BatchVec<T>& dts_t) {
   const std::int64_t h = dh.cols();
-  const Arr<T> f1 = pre.leftCols(h).array().tanh();
-  const Arr<T> f2 = pre.middleCols(h, h).array().tanh();
+  const Arr<T> tanh1 = p.head_tanh(pre.leftCols(h)), tanh2 = p.head_tanh(pre.middleCols(h, h));
+  const Arr<T> f1 = p.head_scale * tanh1, f2 = p.head_scale * tanh2;
   const Arr<T> fa = pre.middleCols(2 * h, h);
   const Arr<T> g = ((fa.colwise() * ts_t.array()) + pre.rightCols(h).array()).logistic();
   dpre.resize(pre.rows(), 4 * h);
@@ -334,8 +347,9 @@ void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Mat<T>& pre, 
     dgate = dh * (f2 - f1);
   }
   df2 = dh * g;
-  df1 *= 1 - f1.square();
-  df2 *= 1 - f2.square();
+  const T gain = p.head_scale * p.head_slope;
+  df1 *= gain * (1 - tanh1.square());
+  df2 *= gain * (1 - tanh2.square());
   const Arr<T> dq = dgate * g * (1 - g);
   dpre.middleCols(2 * h, h).array() = dq.colwise() * ts_t.array();
   dpre.rightCols(h) = dq.matrix();

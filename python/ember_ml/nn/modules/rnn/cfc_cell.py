@@ -147,11 +147,9 @@ class CfCCell(Module):
     def fused_layer(self) -> dict[str, Any] | None:
         """This cell as one layer of ``_core.cfc_sequence``: the heads ff1, ff2, time_a, time_b
         stacked (pure mode: ff1, w_tau and A), masks applied, and the backbone's Linear layers
-        (its dropout: :meth:`fused_dropout`); None for the paper variant's lecun_tanh heads (the
-        fused op has tanh heads) and for a seeded backbone Dropout while training (its per-call
-        seeds are not the global stream the fused op draws from)."""
-        if self.variant == "paper" and self.mode != "pure":
-            return None
+        (its dropout: :meth:`fused_dropout`, its heads' activation: :attr:`head_activation`);
+        None for a seeded backbone Dropout while training (its per-call seeds are not the
+        global stream the fused op draws from)."""
         if self.training and any(m.seed is not None and m.rate > 0 for m in self._dropouts()):
             return None
         linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
@@ -165,6 +163,11 @@ class CfCCell(Module):
         if self.mode == "pure":
             layer.update(w_tau=T.reshape(self.w_tau, (-1,)), A=T.reshape(self.A, (-1,)))
         return layer
+
+    @property
+    def head_activation(self) -> str:
+        """The activation of the heads ff1 / ff2: ``"lecun_tanh"`` for the paper variant, else ``"tanh"``."""
+        return "lecun_tanh" if self.variant == "paper" else "tanh"
 
     def _dropouts(self) -> list[Dropout]:
         return [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Dropout)]
@@ -203,7 +206,7 @@ class CfCCell(Module):
 
     def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
         h = cfc_step(input, hx, ts, self.params(), self.mode, self.backbone, self.sparsity_mask,
-                     "lecun_tanh" if self.variant == "paper" else "tanh")
+                     self.head_activation)
         return h, h
 
     def extra_repr(self) -> str:
@@ -280,7 +283,8 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
         mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries every layer's state.
 
     While training, the backbone dropout runs inside the op and drops the units the step
-    loop's Dropout modules would (the same draws from the global stream).
+    loop's Dropout modules would (the same draws from the global stream). The paper
+    variant's lecun_tanh heads and its dropout after the first backbone layer run inside too.
 
     Returns:
         ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered
@@ -290,7 +294,8 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
     if any(layer is None for layer in layers) or len({cell.fused_dropout() for cell in cells}) > 1:
         return None
     states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation, mask,
-                                backbone_dropout=cells[0].fused_dropout(), dropout_first=cells[0].variant == "paper")
+                                backbone_dropout=cells[0].fused_dropout(), dropout_first=cells[0].variant == "paper",
+                                head_activation=cells[0].head_activation)
     return states[..., state.shape[-1] - cells[-1].hidden_size:], states
 
 
