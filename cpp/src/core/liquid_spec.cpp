@@ -20,16 +20,17 @@ LtcSpec LtcSpec::from_attrs(const Attrs& attrs) {
 }
 
 // Attrs of "cfc_sequence": ints = {mode, activation, head_activation, has_step_mask,
-// dropout_first, L, H_0 .. H_{L-1}, each layer's backbone depth}, floats = {dropout_rate}.
+// dropout_first, mixed_memory, L, H_0 .. H_{L-1}, each layer's backbone depth},
+// floats = {dropout_rate}.
 namespace {
-constexpr std::size_t kCfcHeader = 6;  // the ints before the layer sizes
+constexpr std::size_t kCfcHeader = 7;  // the ints before the layer sizes
 }  // namespace
 
 Attrs CfcSpec::to_attrs() const {
   Attrs attrs;
   attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
                 static_cast<std::int64_t>(head_activation), has_step_mask ? 1 : 0, dropout_first ? 1 : 0,
-                static_cast<std::int64_t>(sizes.size())};
+                mixed_memory ? 1 : 0, static_cast<std::int64_t>(sizes.size())};
   attrs.ints.insert(attrs.ints.end(), sizes.begin(), sizes.end());
   attrs.ints.insert(attrs.ints.end(), backbone_depths.begin(), backbone_depths.end());
   attrs.floats = {dropout_rate};
@@ -50,6 +51,7 @@ CfcSpec CfcSpec::from_attrs(const Attrs& attrs) {
   spec.head_activation = static_cast<CfcActivation>(ints[2]);
   spec.has_step_mask = ints[3] != 0;
   spec.dropout_first = ints[4] != 0;
+  spec.mixed_memory = ints[5] != 0;
   spec.sizes.assign(first, first + layers);
   spec.backbone_depths.assign(first + layers, first + 2 * layers);
   spec.dropout_rate = attrs.floats[0];
@@ -71,6 +73,20 @@ CfcSpec::DropoutLayout CfcSpec::dropout_layout(std::int64_t batch,
     }
   }
   return out;
+}
+
+std::size_t CfcSpec::memory_slot() const {
+  std::size_t next = 3;  // after x, h0, ts
+  for (const std::int64_t depth : backbone_depths) {
+    next += 2 * static_cast<std::size_t>(depth) + (mode == CfcMode::Pure ? 4 : 2);
+  }
+  return next;
+}
+
+std::int64_t CfcSpec::width() const {
+  std::int64_t total = 0;
+  for (const std::int64_t h : sizes) total += h;
+  return mixed_memory ? 2 * total : total;
 }
 
 std::vector<CfcLayerSlots> CfcSpec::slots(std::int64_t in_features) const {

@@ -29,6 +29,13 @@
 // Backbone dropout multiplies a dropped backbone layer's output by keep / (1 - rate), its
 // keep mask one more input (liquid::CfcSpec::dropout_layout); backward multiplies that
 // output's adjoint by the same factors.
+//
+// Mixed memory (liquid::CfcMixedMemory): the input part x W_ih^T + b_ih of every step's
+// gates is one GEMM over the block's whole sequence up front; per step, the recurrent part
+// h W_hh^T and the LSTM update (cpu/cfc_memory.h) give h_lstm, which the layers read as their
+// states, and the cells c' (the states' last columns). Backward recomputes the step from the
+// saved (h, c), passes the layers' adjoint of h_lstm and the cells' adjoint through it, and
+// gathers the gates' adjoints of all steps for one GEMM each of dW_ih and dx at the end.
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
@@ -36,6 +43,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend/cpu/cfc_memory.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ember/liquid.h"
@@ -45,14 +53,13 @@
 namespace ember::cpu {
 namespace {
 
-template <class T>
-using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using cfc::Arr;
+using cfc::Mat;
+using cfc::MemoryStep;
 template <class T>
 using ConstMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
 template <class T>
 using MutMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
-template <class T>
-using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 template <class T>
 using RowArr = Eigen::Map<const Eigen::Array<T, 1, Eigen::Dynamic>>;
 
@@ -131,6 +138,7 @@ template <class T>
 struct Cfc {
   const T *x, *h0, *ts;
   std::int64_t batch, steps, c, total;
+  std::int64_t width;  // the states' columns: total, then total memory cells with mixed memory
   bool no_gate, pure;
   Activation<T> activation;
   T head_scale = 1, head_slope = 1;  // the heads' g(x) = head_scale tanh(head_slope x)
@@ -144,12 +152,25 @@ struct Cfc {
   std::vector<std::vector<const T*>> units_kept;
   std::int64_t kept_step = 0;
   T dropout_rate = 0;
+  // Mixed memory: W_ih (4 total, c), b_ih, W_hh (4 total, total), c0 (B, total) and the first
+  // one's input index (liquid::CfcSpec::memory_slot).
+  bool mixed = false;
+  const T *input_weight = nullptr, *input_bias = nullptr, *recurrent_weight = nullptr, *c0 = nullptr;
+  std::size_t memory_slot = 0;
 
   // The forward inputs as liquid::CfcSpec describes.
   Cfc(std::span<const Tensor> in, const liquid::CfcSpec& spec)
       : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
-        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(spec.mode == CfcMode::NoGate),
-        pure(spec.mode == CfcMode::Pure), activation{spec.activation} {
+        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), width(spec.width()),
+        no_gate(spec.mode == CfcMode::NoGate), pure(spec.mode == CfcMode::Pure), activation{spec.activation},
+        mixed(spec.mixed_memory), memory_slot(spec.memory_slot()) {
+    if (mixed) {
+      using M = liquid::CfcSpec::MemoryInput;
+      input_weight = in[memory_slot + M::kInputWeight].data<T>();
+      input_bias = in[memory_slot + M::kInputBias].data<T>();
+      recurrent_weight = in[memory_slot + M::kRecurrentWeight].data<T>();
+      c0 = in[memory_slot + M::kC0].data<T>();
+    }
     if (spec.head_activation == CfcActivation::LecunTanh) {
       head_scale = static_cast<T>(liquid::kLecunScale);
       head_slope = static_cast<T>(liquid::kLecunSlope);
@@ -202,6 +223,7 @@ struct Cfc {
     Cfc r = *this;
     r.x += first * steps * c;
     r.h0 += first * total;
+    if (mixed) r.c0 += first * total;
     r.ts += first * steps;
     if (keep != nullptr) r.keep += first * steps;
     for (std::size_t l = 0; l < layers(); ++l) {
@@ -232,17 +254,39 @@ struct Cfc {
   ConstMap<T> block(const T* base, std::int64_t width, std::int64_t t, std::int64_t col, std::int64_t cols) const {
     return ConstMap<T>(base + t * width + col, batch, cols, Eigen::OuterStride<>(steps * width));
   }
-  // The state block of layer l before step t (h0 at t = 0).
-  ConstMap<T> previous(const T* states, std::size_t l, std::int64_t t) const {
-    if (t == 0) return ConstMap<T>(h0 + offsets[l], batch, sizes[l], Eigen::OuterStride<>(total));
-    return block(states, total, t - 1, offsets[l], sizes[l]);
+  // Every layer's states (cells: the memory cells) before step t, (B, total): h0 (c0) at t = 0.
+  ConstMap<T> before(const T* states, std::int64_t t, bool cells) const {
+    if (t == 0) return ConstMap<T>(cells ? c0 : h0, batch, total, Eigen::OuterStride<>(total));
+    return block(states, width, t - 1, cells ? total : 0, total);
   }
   // The layer input at step t: the sequence input or the previous layer's new state.
   ConstMap<T> layer_input(const T* states, std::size_t l, std::int64_t t) const {
-    return l == 0 ? block(x, c, t, 0, c) : block(states, total, t, offsets[l - 1], sizes[l - 1]);
+    return l == 0 ? block(x, c, t, 0, c) : block(states, width, t, offsets[l - 1], sizes[l - 1]);
   }
-  // z, the backbone and the heads of layer l at step t, for the real rows.
-  void trace(const T* states, std::size_t l, std::int64_t t, const Rows& rows, LayerTrace<T>& tr) const {
+
+  Eigen::Map<const Mat<T>> input_map() const { return {input_weight, 4 * total, c}; }
+  Eigen::Map<const Mat<T>> recurrent_map() const { return {recurrent_weight, 4 * total, total}; }
+  // x W_ih^T + b_ih of every step of the rows, (B * T, 4 total), row b * T + t.
+  Mat<T> project() const {
+    Mat<T> out(batch * steps, 4 * total);
+    out.noalias() = Eigen::Map<const Mat<T>>(x, batch * steps, c) * input_map().transpose();
+    out.rowwise() += RowMap<T>(input_bias, 4 * total);
+    return out;
+  }
+  // The mixed memory's step t on the real rows, from project()'s result.
+  void memory(const T* states, const Mat<T>& projected, std::int64_t t, const Rows& rows, MemoryStep<T>& m) const {
+    m.h = before(states, t, false)(rows.real, Eigen::all);
+    m.c = before(states, t, true)(rows.real, Eigen::all);
+    Mat<T> z = block(projected.data(), 4 * total, t, 0, 4 * total)(rows.real, Eigen::all);
+    z.noalias() += m.h * recurrent_map().transpose();
+    m.run(z);
+  }
+
+  // z, the backbone and the heads of layer l at step t, for the real rows; the layer reads
+  // its state from `read` (the real rows' (rows, total) h_lstm with mixed memory) or else
+  // from the states before the step.
+  void trace(const T* states, std::size_t l, std::int64_t t, const Rows& rows, const Mat<T>* read,
+             LayerTrace<T>& tr) const {
     const std::vector<Dense<T>>& bb = backbones[l];
     tr.outputs.resize(bb.size() + 1);
     tr.pre.resize(bb.size());
@@ -250,7 +294,11 @@ struct Cfc {
     Mat<T>& z = tr.outputs[0];
     z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
     z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
-    z.rightCols(sizes[l]) = previous(states, l, t)(rows.real, Eigen::all);
+    if (read != nullptr) {
+      z.rightCols(sizes[l]) = read->middleCols(offsets[l], sizes[l]);
+    } else {
+      z.rightCols(sizes[l]) = before(states, t, false).middleCols(offsets[l], sizes[l])(rows.real, Eigen::all);
+    }
     for (std::size_t k = 0; k < bb.size(); ++k) {
       tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
       tr.pre[k].rowwise() += bb[k].bias;
@@ -284,20 +332,27 @@ struct Cfc {
   }
 };
 
-// The forward recurrence of p's rows into states (B, T, total).
+// The forward recurrence of p's rows into states (B, T, width).
 template <class T>
 void forward_rows(const Cfc<T>& p, T* states) {
   LayerTrace<T> tr;
+  MemoryStep<T> memory;
+  const Mat<T> projected = p.mixed ? p.project() : Mat<T>();
   Arr<T> next;
   for (std::int64_t t = 0; t < p.steps; ++t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
-    MutMap<T> now(states + t * p.total, p.batch, p.total, Eigen::OuterStride<>(p.steps * p.total));
-    const ConstMap<T> before = t == 0 ? ConstMap<T>(p.h0, p.batch, p.total, Eigen::OuterStride<>(p.total))
-                                      : p.block(states, p.total, t - 1, 0, p.total);
-    now(rows.masked, Eigen::all) = before(rows.masked, Eigen::all);
+    MutMap<T> now(states + t * p.width, p.batch, p.width, Eigen::OuterStride<>(p.steps * p.width));
+    now.leftCols(p.total)(rows.masked, Eigen::all) = p.before(states, t, false)(rows.masked, Eigen::all);
+    if (p.mixed) now.rightCols(p.total)(rows.masked, Eigen::all) = p.before(states, t, true)(rows.masked, Eigen::all);
     if (rows.real.empty()) continue;
+    const Mat<T>* read = nullptr;
+    if (p.mixed) {
+      p.memory(states, projected, t, rows, memory);
+      now.rightCols(p.total)(rows.real, Eigen::all) = memory.cell.matrix();
+      read = &memory.h_lstm;
+    }
     for (std::size_t l = 0; l < p.layers(); ++l) {
-      p.trace(states, l, t, rows, tr);
+      p.trace(states, l, t, rows, read, tr);
       const Mat<T>& pre = tr.heads;
       const std::int64_t h = p.sizes[l];
       if (p.pure) {
@@ -320,7 +375,7 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
-      forward_rows(p.rows_of(first, count), out.data<T>() + first * p.steps * p.total);
+      forward_rows(p.rows_of(first, count), out.data<T>() + first * p.steps * p.width);
     }
   });
 }
@@ -390,11 +445,12 @@ template <class T>
 struct DenseGrad {
   Mat<T> weight;
   Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
-  explicit DenseGrad(const Dense<T>& d)
-      : weight(Mat<T>::Zero(d.weight.rows(), d.weight.cols())),
-        bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(d.weight.rows())) {}
+  DenseGrad(std::int64_t rows, std::int64_t cols)
+      : weight(Mat<T>::Zero(rows, cols)), bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(rows)) {}
+  explicit DenseGrad(const Dense<T>& d) : DenseGrad(d.weight.rows(), d.weight.cols()) {}
   // Adds dp^T a and the column sums of dp over the rows of dp (d loss / d output).
-  void add(const Mat<T>& dp, const Mat<T>& a) {
+  template <class Derived>
+  void add(const Mat<T>& dp, const Eigen::MatrixBase<Derived>& a) {
     weight.noalias() += dp.transpose() * a;
     bias += dp.colwise().sum();
   }
@@ -405,12 +461,16 @@ struct DenseGrad {
 };
 
 // The parameter gradients: per layer its backbone's and heads' Dense gradients (heads last)
-// and pure mode's w_tau and A.
+// and pure mode's w_tau and A; the mixed memory's W_ih and b_ih, and W_hh (empty without).
 template <class T>
 struct CfcGrads {
   std::vector<std::vector<DenseGrad<T>>> dense;
   std::vector<PureGrad<T>> pure;
-  explicit CfcGrads(const Cfc<T>& p) : dense(p.layers()) {
+  DenseGrad<T> input_map;
+  Mat<T> recurrent_map;
+  explicit CfcGrads(const Cfc<T>& p)
+      : dense(p.layers()), input_map(p.mixed ? 4 * p.total : 0, p.mixed ? p.c : 0),
+        recurrent_map(Mat<T>::Zero(p.mixed ? 4 * p.total : 0, p.mixed ? p.total : 0)) {
     for (std::size_t l = 0; l < p.layers(); ++l) {
       for (const Dense<T>& d : p.backbones[l]) dense[l].emplace_back(d);
       dense[l].emplace_back(p.heads_of[l]);
@@ -426,19 +486,28 @@ struct CfcGrads {
       pure[l].w_tau += o.pure[l].w_tau;
       pure[l].a += o.pure[l].a;
     }
+    input_map.weight += o.input_map.weight;
+    input_map.bias += o.input_map.bias;
+    recurrent_map += o.recurrent_map;
   }
 };
 
-// The backward recurrence of p's rows: states and grad_states (B, T, total), into dx (B, T, C),
-// dh0 (B, total), dts (B, T) and g.
+// The backward recurrence of p's rows: states and grad_states (B, T, width), into dx (B, T, C),
+// dh0 (B, total), dts (B, T), dc0 (B, total; mixed memory only) and g.
 template <class T>
-void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, CfcGrads<T>& g) {
+void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, T* dc0,
+                   CfcGrads<T>& g) {
   LayerTrace<T> tr;
+  MemoryStep<T> memory;
   // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
-  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dh, carried(0, p.total), dpre, da;
+  Mat<T> carry = Mat<T>::Zero(p.batch, p.width), dh_all(p.batch, p.width), dh, carried(0, p.width), dpre, da;
+  // Mixed memory: the inputs' part of the gates, and the gates' adjoints (rows b * T + t).
+  const Mat<T> projected = p.mixed ? p.project() : Mat<T>();
+  Mat<T> dgates = Mat<T>::Zero(p.mixed ? p.batch * p.steps : 0, 4 * p.total), dz;
+  Arr<T> dcell;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
-    dh_all = p.block(grad_states, p.total, t, 0, p.total);
+    dh_all = p.block(grad_states, p.width, t, 0, p.width);
     dh_all += carry;
     MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
     // A masked row passes its adjoint to the state before; its input and time span get 0.
@@ -447,11 +516,16 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
     for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
     if (rows.real.empty()) continue;
     dh = dh_all(rows.real, Eigen::all);
-    carried.resize(dh.rows(), p.total);
+    carried.resize(dh.rows(), p.width);
     BatchVec<T> dts_t = BatchVec<T>::Zero(dh.rows());
+    const Mat<T>* read = nullptr;
+    if (p.mixed) {
+      p.memory(states, projected, t, rows, memory);
+      read = &memory.h_lstm;
+    }
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-      p.trace(states, l, t, rows, tr);
+      p.trace(states, l, t, rows, read, tr);
       const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
       if (p.pure) {
         pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, g.pure[l]);
@@ -466,7 +540,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
         g.dense[l][k].add(dpre, tr.outputs[k]);
         da.noalias() = dpre * p.backbones[l][k].weight;
       }
-      // da is now d loss / dz: the layer input's part, then the previous state's.
+      // da is now d loss / dz: the layer input's part, then the read state's.
       if (l > 0) {
         dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
       } else {
@@ -474,10 +548,24 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
       }
       carried.middleCols(p.offsets[l], h) = da.rightCols(h);
     }
+    if (p.mixed) {
+      // carried's state columns hold the adjoint of h_lstm; the cells' is dh's last columns.
+      dcell = dh.rightCols(p.total).array();
+      memory.adjoint(carried.leftCols(p.total).array(), dcell, dz);
+      carried.leftCols(p.total).noalias() = dz * p.recurrent_map();
+      carried.rightCols(p.total) = dcell.matrix();
+      g.recurrent_map.noalias() += dz.transpose() * memory.h;
+      for (std::size_t i = 0; i < rows.real.size(); ++i) dgates.row(rows.real[i] * p.steps + t) = dz.row(i);
+    }
     carry(rows.real, Eigen::all) = carried;
     for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
-  Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry;
+  Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry.leftCols(p.total);
+  if (p.mixed) {
+    Eigen::Map<Mat<T>>(dc0, p.batch, p.total) = carry.rightCols(p.total);
+    g.input_map.add(dgates, Eigen::Map<const Mat<T>>(p.x, p.batch * p.steps, p.c));
+    Eigen::Map<Mat<T>>(dx, p.batch * p.steps, p.c).noalias() += dgates * p.input_map();
+  }
 }
 
 template <class T>
@@ -485,30 +573,37 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   const Cfc<T> p(in.first(in.size() - 2), liquid::CfcSpec::from_attrs(attrs));
   const T* states = in[in.size() - 2].data<T>();
   const T* grad_states = in[in.size() - 1].data<T>();
-  CfcGrads<T> total(p);
+  const std::size_t c0_slot = p.memory_slot + liquid::CfcSpec::kC0;
+  CfcGrads<T> sum(p);
   std::mutex merge;
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     CfcGrads<T> g(p);
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
       const std::int64_t seq = first * p.steps;
-      backward_rows(p.rows_of(first, count), states + seq * p.total, grad_states + seq * p.total,
-                    out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total, out[2].data<T>() + seq, g);
+      backward_rows(p.rows_of(first, count), states + seq * p.width, grad_states + seq * p.width,
+                    out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total, out[2].data<T>() + seq,
+                    p.mixed ? out[c0_slot].data<T>() + first * p.total : nullptr, g);
     }
     const std::lock_guard<std::mutex> lock(merge);
-    total.add(g);
+    sum.add(g);
   });
   std::size_t next = 3;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    for (const DenseGrad<T>& d : total.dense[l]) {
+    for (const DenseGrad<T>& d : sum.dense[l]) {
       d.store(out[next], out[next + 1]);
       next += 2;
     }
     if (p.pure) {
-      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = total.pure[l].w_tau;
-      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = total.pure[l].a;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = sum.pure[l].w_tau;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = sum.pure[l].a;
       next += 2;
     }
+  }
+  if (p.mixed) {
+    sum.input_map.store(out[next + liquid::CfcSpec::kInputWeight], out[next + liquid::CfcSpec::kInputBias]);
+    Eigen::Map<Mat<T>>(out[next + liquid::CfcSpec::kRecurrentWeight].data<T>(), 4 * p.total, p.total) =
+        sum.recurrent_map;
   }
 }
 
