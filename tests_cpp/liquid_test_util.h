@@ -72,6 +72,23 @@ inline std::vector<liquid::CfcLayer> random_cfc_layers(liquid::CfcMode mode, boo
   return layers;
 }
 
+// Appends each layer's tensors (backbone, heads, and with `pure` w_tau and A) to leaves, named
+// for the failure messages of expect_gradients_match.
+inline void add_cfc_leaves(std::vector<liquid::CfcLayer>& layers, bool pure,
+                           std::vector<std::pair<std::string, Tensor*>>& leaves) {
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const std::string of = " of layer " + std::to_string(l);
+    liquid::CfcLayer& layer = layers[l];
+    for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
+      const std::string which = "backbone " + std::to_string(k);
+      leaves.insert(leaves.end(), {{which + " weight" + of, &layer.backbone_weights[k]},
+                                   {which + " bias" + of, &layer.backbone_biases[k]}});
+    }
+    leaves.insert(leaves.end(), {{"weight" + of, &layer.weight}, {"bias" + of, &layer.bias}});
+    if (pure) leaves.insert(leaves.end(), {{"w_tau" + of, &layer.w_tau}, {"A" + of, &layer.a}});
+  }
+}
+
 // The gradients of the scalar loss() with respect to every leaf against five-point central
 // differences, element by element: |analytic - numeric| <= tol * max(1, |numeric|).
 inline void expect_gradients_match(const std::function<Tensor()>& loss,

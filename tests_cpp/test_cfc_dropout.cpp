@@ -41,14 +41,7 @@ void make_problem(CfcMode mode, Problem& p) {
   p.ts = uniform({kBatch, kSteps}, 0.5, 1.5, rng);
   p.weights = uniform({kBatch, kSteps, 5}, -1, 1, rng);
   p.leaves = {{"inputs", &p.x}, {"h0", &p.h0}, {"elapsed", &p.ts}};
-  for (int l = 0; l < 2; ++l) {
-    const std::string of = " of layer " + std::to_string(l);
-    liquid::CfcLayer& layer = p.layers[l];
-    p.leaves.insert(p.leaves.end(), {{"backbone weight" + of, &layer.backbone_weights[0]},
-                                     {"backbone bias" + of, &layer.backbone_biases[0]},
-                                     {"weight" + of, &layer.weight},
-                                     {"bias" + of, &layer.bias}});
-  }
+  liquid_test::add_cfc_leaves(p.layers, mode == CfcMode::Pure, p.leaves);
 }
 
 const liquid::CfcDropout kDropout{0.4, true, 7};
@@ -74,11 +67,6 @@ TEST(CfcDropout, BackwardMatchesFiniteDifferences) {
 void check_composite(CfcMode mode) {
   Problem p;
   make_problem(mode, p);
-  if (mode == CfcMode::Pure) {
-    for (liquid::CfcLayer& layer : p.layers) {
-      p.leaves.insert(p.leaves.end(), {{"w_tau", &layer.w_tau}, {"A", &layer.a}});
-    }
-  }
   std::vector<Tensor> inputs;
   for (auto& [name, t] : p.leaves) {
     autograd::set_requires_grad(*t, true);

@@ -54,15 +54,7 @@ void make_problem(CfcMode mode, Problem& p) {
               {"input bias", &p.memory.input_bias},
               {"recurrent weight", &p.memory.recurrent_weight},
               {"c0", &p.memory.c0}};
-  for (int l = 0; l < 2; ++l) {
-    const std::string of = " of layer " + std::to_string(l);
-    liquid::CfcLayer& layer = p.layers[l];
-    p.leaves.insert(p.leaves.end(), {{"backbone weight" + of, &layer.backbone_weights[0]},
-                                     {"backbone bias" + of, &layer.backbone_biases[0]},
-                                     {"weight" + of, &layer.weight},
-                                     {"bias" + of, &layer.bias}});
-    if (mode == CfcMode::Pure) p.leaves.insert(p.leaves.end(), {{"w_tau" + of, &layer.w_tau}, {"A" + of, &layer.a}});
-  }
+  liquid_test::add_cfc_leaves(p.layers, mode == CfcMode::Pure, p.leaves);
 }
 
 const liquid::CfcDropout kDropout{0.3, true, 11};
