@@ -81,30 +81,9 @@ TEST(CfcMixedMemory, FusedKernelsMatchTheComposite) {
     SCOPED_TRACE(static_cast<int>(mode));
     Problem p;
     make_problem(mode, p);
-    std::vector<Tensor> inputs;
-    for (auto& [name, t] : p.leaves) {
-      autograd::set_requires_grad(*t, true);
-      inputs.push_back(*t);
-    }
-    std::vector<Tensor> states, grads[2];
-    for (int composite = 0; composite < 2; ++composite) {
-      const Tensor s = run(p, mode, composite != 0);
-      ASSERT_EQ(s.shape(), (Shape{kBatch, kSteps, 2 * kTotal}));
-      grads[composite] = autograd::grad({sum(multiply(s, p.weights), std::nullopt, false)}, {Tensor()}, inputs,
-                                        false, false, false);
-      states.push_back(s);
-    }
-    for (std::int64_t k = 0; k < states[0].numel(); ++k) {
-      EXPECT_NEAR(states[1].data<double>()[k], states[0].data<double>()[k], 1e-12) << "states[" << k << "]";
-    }
-    for (std::size_t i = 0; i < inputs.size(); ++i) {
-      // Autograd's gradient of a transposed weight may be a strided view.
-      const Tensor got = contiguous(grads[1][i]), want = contiguous(grads[0][i]);
-      for (std::int64_t k = 0; k < want.numel(); ++k) {
-        EXPECT_NEAR(got.data<double>()[k], want.data<double>()[k], 1e-12)
-            << p.leaves[i].first << "[" << k << "]";
-      }
-    }
+    const Tensor s = liquid_test::expect_composite_matches([&](bool composite) { return run(p, mode, composite); },
+                                                           p.weights, p.leaves);
+    EXPECT_EQ(s.shape(), (Shape{kBatch, kSteps, 2 * kTotal}));
   }
 }
 
