@@ -101,5 +101,40 @@ TEST(CfcMixedMemory, MaskedStepsCarryStatesAndCells) {
   EXPECT_GT(moved, 1e-3) << "the real steps changed nothing";
 }
 
+// A masked step's input and time span are not read: NaN there changes no state and no
+// gradient, in the fused kernels and in the composite.
+TEST(CfcMixedMemory, MaskedInputsAreNotRead) {
+  for (const bool composite : {false, true}) {
+    SCOPED_TRACE(composite ? "composite" : "fused");
+    Problem p;
+    make_problem(CfcMode::Default, p);
+    std::vector<Tensor> clean[2];
+    for (int padded = 0; padded < 2; ++padded) {
+      if (padded == 1) {
+        for (const std::int64_t bt : {1 * kSteps + 2, 3 * kSteps + 3}) {
+          for (std::int64_t c = 0; c < kFeatures; ++c) p.x.data<double>()[bt * kFeatures + c] = std::nan("");
+          p.ts.data<double>()[bt] = std::nan("");
+        }
+      }
+      std::vector<Tensor> inputs;
+      for (auto& [name, t] : p.leaves) {
+        autograd::set_requires_grad(*t, true);
+        inputs.push_back(*t);
+      }
+      const Tensor s = run(p, CfcMode::Default, composite);
+      clean[padded] = autograd::grad({sum(multiply(s, p.weights), std::nullopt, false)}, {Tensor()}, inputs, false,
+                                     false, false);
+      clean[padded].push_back(s);
+    }
+    for (std::size_t i = 0; i < clean[0].size(); ++i) {
+      const Tensor want = contiguous(clean[0][i]), got = contiguous(clean[1][i]);
+      const std::string what = i < p.leaves.size() ? p.leaves[i].first : "states";
+      for (std::int64_t k = 0; k < want.numel(); ++k) {
+        EXPECT_EQ(got.data<double>()[k], want.data<double>()[k]) << what << "[" << k << "]";
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace ember

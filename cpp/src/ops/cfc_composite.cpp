@@ -90,9 +90,18 @@ std::pair<Tensor, Tensor> memory_step(const Tensor& z, const Tensor& c, std::int
 
 }  // namespace
 
-Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept,
-                     const CfcMixedMemory& memory) {
+Tensor cfc_composite(const Tensor& given_inputs, const Tensor& h0, const Tensor& given_ts,
+                     const std::vector<CfcLayer>& layers, const CfcSpec& spec, const Tensor& keep,
+                     const Tensor& units_kept, const CfcMixedMemory& memory) {
+  // A masked step's input and time span are not read: they become 0 and 1 whatever the
+  // padding holds, so that NaN there cannot reach a gradient (0 * NaN) through where().
+  Tensor inputs = given_inputs, ts = given_ts;
+  if (keep.defined()) {
+    const std::int64_t batch = inputs.shape()[0], steps = inputs.shape()[1];
+    const Tensor real = not_equal(keep, constant(0.0, keep));
+    inputs = where(reshape(real, {batch, steps, 1}), inputs, constant(0.0, inputs));
+    ts = where(real, ts, constant(1.0, ts));
+  }
   const std::vector<CfcLayerSlots> slots = spec.slots(inputs.shape()[2]);
   const std::int64_t batch = inputs.shape()[0], steps = inputs.shape()[1], total = h0.shape()[1];
   const std::vector<std::vector<std::int64_t>> units = backbone_units(layers);

@@ -267,10 +267,22 @@ struct Cfc {
 
   Eigen::Map<const Mat<T>> input_map() const { return {input_weight, 4 * total, c}; }
   Eigen::Map<const Mat<T>> recurrent_map() const { return {recurrent_weight, 4 * total, total}; }
-  // x W_ih^T + b_ih of every step of the rows, (B * T, 4 total), row b * T + t.
-  Mat<T> project() const {
+  // The rows' inputs as the memory reads them, (B * T, C), row b * T + t: a masked step's row
+  // is zero, so that its input is not read (padding of any value, NaN included, stays out of
+  // the GEMMs of every step at once).
+  Mat<T> memory_inputs() const {
+    Mat<T> out = Eigen::Map<const Mat<T>>(x, batch * steps, c);
+    if (keep != nullptr) {
+      for (std::int64_t r = 0; r < batch * steps; ++r) {
+        if (keep[r] == T(0)) out.row(r).setZero();
+      }
+    }
+    return out;
+  }
+  // xs W_ih^T + b_ih, xs memory_inputs()'s result.
+  Mat<T> project(const Mat<T>& xs) const {
     Mat<T> out(batch * steps, 4 * total);
-    out.noalias() = Eigen::Map<const Mat<T>>(x, batch * steps, c) * input_map().transpose();
+    out.noalias() = xs * input_map().transpose();
     out.rowwise() += RowMap<T>(input_bias, 4 * total);
     return out;
   }

@@ -66,7 +66,7 @@ template <class T>
 void forward_rows(const Cfc<T>& p, T* states) {
   LayerTrace<T> tr;
   MemoryStep<T> memory;
-  const Mat<T> projected = p.mixed ? p.project() : Mat<T>();
+  const Mat<T> projected = p.mixed ? p.project(p.memory_inputs()) : Mat<T>();
   Arr<T> next;
   for (std::int64_t t = 0; t < p.steps; ++t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
@@ -231,7 +231,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
   // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
   Mat<T> carry = Mat<T>::Zero(p.batch, p.width), dh_all(p.batch, p.width), dh, carried(0, p.width), dpre, da;
   // Mixed memory: the inputs' part of the gates, and the gates' adjoints (rows b * T + t).
-  const Mat<T> projected = p.mixed ? p.project() : Mat<T>();
+  const Mat<T> xs = p.mixed ? p.memory_inputs() : Mat<T>(), projected = p.mixed ? p.project(xs) : Mat<T>();
   Mat<T> dgates = Mat<T>::Zero(p.mixed ? p.batch * p.steps : 0, 4 * p.total), dz;
   Arr<T> dcell;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
@@ -292,7 +292,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
   Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry.leftCols(p.total);
   if (p.mixed) {
     Eigen::Map<Mat<T>>(dc0, p.batch, p.total) = carry.rightCols(p.total);
-    g.input_map.add(dgates, Eigen::Map<const Mat<T>>(p.x, p.batch * p.steps, p.c));
+    g.input_map.add(dgates, xs);
     Eigen::Map<Mat<T>>(dx, p.batch * p.steps, p.c).noalias() += dgates * p.input_map();
   }
 }
