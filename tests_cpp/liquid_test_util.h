@@ -14,6 +14,7 @@
 
 #include "ember/autograd.h"
 #include "ember/liquid.h"
+#include "ember/ops.h"
 #include "ember/tensor.h"
 
 namespace ember::liquid_test {
@@ -70,6 +71,54 @@ inline std::vector<liquid::CfcLayer> random_cfc_layers(liquid::CfcMode mode, boo
     in = sizes[l];
   }
   return layers;
+}
+
+// Appends each layer's tensors (backbone, heads, and with `pure` w_tau and A) to leaves, named
+// for the failure messages of expect_gradients_match.
+inline void add_cfc_leaves(std::vector<liquid::CfcLayer>& layers, bool pure,
+                           std::vector<std::pair<std::string, Tensor*>>& leaves) {
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const std::string of = " of layer " + std::to_string(l);
+    liquid::CfcLayer& layer = layers[l];
+    for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
+      const std::string which = "backbone " + std::to_string(k);
+      leaves.insert(leaves.end(), {{which + " weight" + of, &layer.backbone_weights[k]},
+                                   {which + " bias" + of, &layer.backbone_biases[k]}});
+    }
+    leaves.insert(leaves.end(), {{"weight" + of, &layer.weight}, {"bias" + of, &layer.bias}});
+    if (pure) leaves.insert(leaves.end(), {{"w_tau" + of, &layer.w_tau}, {"A" + of, &layer.a}});
+  }
+}
+
+// run(false) (the fused op) and run(true) (its composite) give the same states and, through
+// autograd, the same gradients of sum(states * weights) for every leaf, to 1e-12. Returns
+// the fused op's states.
+inline Tensor expect_composite_matches(const std::function<Tensor(bool composite)>& run, const Tensor& weights,
+                                       const std::vector<std::pair<std::string, Tensor*>>& leaves) {
+  std::vector<Tensor> inputs;
+  for (const auto& [name, t] : leaves) {
+    autograd::set_requires_grad(*t, true);
+    inputs.push_back(*t);
+  }
+  std::vector<Tensor> states, grads[2];
+  for (int composite = 0; composite < 2; ++composite) {
+    const Tensor s = run(composite != 0);
+    grads[composite] =
+        autograd::grad({sum(multiply(s, weights), std::nullopt, false)}, {Tensor()}, inputs, false, false, false);
+    states.push_back(s);
+  }
+  EXPECT_EQ(states[1].shape(), states[0].shape());
+  for (std::int64_t k = 0; k < states[0].numel(); ++k) {
+    EXPECT_NEAR(states[1].data<double>()[k], states[0].data<double>()[k], 1e-12) << "states[" << k << "]";
+  }
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    // Autograd's gradient of a transposed weight may be a strided view.
+    const Tensor got = contiguous(grads[1][i]), want = contiguous(grads[0][i]);
+    for (std::int64_t k = 0; k < want.numel(); ++k) {
+      EXPECT_NEAR(got.data<double>()[k], want.data<double>()[k], 1e-12) << leaves[i].first << "[" << k << "]";
+    }
+  }
+  return states[0];
 }
 
 // The gradients of the scalar loss() with respect to every leaf against five-point central

@@ -24,6 +24,9 @@ CONFIGS = {
     "paper pure 1 x 7, rate 0.2 (after the first layer too)": (CfC, dict(units=lambda: 4, backbone_units=7,
                                                                          mode="pure", variant="paper",
                                                                          backbone_dropout=0.2)),
+    "paper default 2 x 6 silu, rate 0.25 (lecun_tanh heads)": (CfC, dict(units=lambda: 4, backbone_units=6,
+                                                                         backbone_layers=2, activation="silu",
+                                                                         variant="paper", backbone_dropout=0.25)),
 }
 SEED = 123
 

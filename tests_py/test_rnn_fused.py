@@ -42,6 +42,10 @@ CONFIGS = {
     "CfC autoncp pure": (CfC, dict(units=lambda: AutoNCP(10, 3, seed=2), mode="pure")),
     "CfC pure, backbone 2 x 6 gelu": (CfC, dict(units=lambda: 4, backbone_units=6, backbone_layers=2,
                                                 activation="gelu", mode="pure")),
+    "CfC paper (lecun_tanh heads), backbone silu": (CfC, dict(units=lambda: 5, backbone_units=8, activation="silu",
+                                                              variant="paper")),
+    "CfC paper no_gate, no backbone": (CfC, dict(units=lambda: 4, backbone_layers=0, mode="no_gate",
+                                                 variant="paper")),
 }
 # Configurations the fused ops do not cover: the layer must take the plain steps (fused stays exact).
 FALLBACK = {
@@ -164,6 +168,8 @@ def test_fused_cfc_op_checks_its_arguments() -> None:
         _core.cfc_sequence(x, h0, ts, [layer], "gated")
     with pytest.raises(ValueError, match=r"^\[cfc_sequence\] activation must be lecun_tanh, tanh, relu, silu or gelu"):
         _core.cfc_sequence(x, h0, ts, [layer], "default", "elu")
+    with pytest.raises(ValueError, match=r"^\[cfc_sequence\] head_activation must be 'tanh' or 'lecun_tanh'"):
+        _core.cfc_sequence(x, h0, ts, [layer], "default", head_activation="silu")
     with pytest.raises(ValueError, match=r"^\[cfc_sequence\] layers\[0\] needs 'w_tau' and 'A'"):
         _core.cfc_sequence(x, h0, ts, [layer], "pure")
     pure = {"weight": T.zeros((5, 9)), "bias": T.zeros((5,)), "w_tau": T.zeros((5,)), "A": T.zeros((1, 5))}

@@ -78,7 +78,8 @@ Raises:
   m.def(
       "cfc_sequence",
       [](py::handle inputs, py::handle h0, py::handle ts, const py::sequence& layers, const std::string& mode,
-         const std::string& activation, py::handle step_mask, double backbone_dropout, bool dropout_first) {
+         const std::string& activation, py::handle step_mask, double backbone_dropout, bool dropout_first,
+         const std::string& head_activation, py::handle mixed_memory) {
         const char* op = "cfc_sequence";
         static const std::map<std::string, liquid::CfcMode> kModes = {
             {"default", liquid::CfcMode::Default}, {"no_gate", liquid::CfcMode::NoGate},
@@ -93,6 +94,10 @@ Raises:
         if (act == kActivations.end()) {
           value_error(op, "activation must be lecun_tanh, tanh, relu, silu or gelu, got '", activation, "'");
         }
+        if (head_activation != "tanh" && head_activation != "lecun_tanh") {
+          value_error(op, "head_activation must be 'tanh' or 'lecun_tanh', got '", head_activation, "'");
+        }
+        const liquid::CfcActivation head = kActivations.at(head_activation);
         std::vector<liquid::CfcLayer> cfc_layers;
         for (std::size_t l = 0; l < layers.size(); ++l) {
           const std::string name = "layers[" + std::to_string(l) + "]";
@@ -118,22 +123,33 @@ Raises:
           }
           cfc_layers.push_back(std::move(cl));
         }
+        liquid::CfcMixedMemory memory;
+        if (!mixed_memory.is_none()) {
+          if (!py::isinstance<py::dict>(mixed_memory)) type_error(op, "mixed_memory must be a dict or None");
+          const py::dict parts = py::reinterpret_borrow<py::dict>(mixed_memory);
+          auto part = [&](const char* key) {
+            if (!parts.contains(key)) value_error(op, "mixed_memory has no '", key, "'");
+            return tensor_arg(parts[key], op, std::string("mixed_memory['") + key + "']");
+          };
+          memory = {part("input_weight"), part("input_bias"), part("recurrent_weight"), part("c0")};
+        }
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0"), t = tensor_arg(ts, op, "ts");
         const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
         const liquid::CfcDropout dropout{backbone_dropout, dropout_first, std::nullopt};
         return release_gil_if(x.numel() * h.shape().back(), [&] {
-          return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep, dropout);
+          return liquid::cfc_sequence(x, h, t, cfc_layers, m->second, act->second, keep, dropout, head, memory);
         });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("ts"), py::arg("layers"), py::arg("mode"),
       py::arg("activation") = "lecun_tanh", py::arg("step_mask") = py::none(), py::arg("backbone_dropout") = 0.0,
-      py::arg("dropout_first") = false,
+      py::arg("dropout_first") = false, py::arg("head_activation") = "tanh",
+      py::arg("mixed_memory") = py::none(),
       R"(States of a stack of CfC layers (ncps.torch.CfCCell / WiredCfCCell) over a sequence, fused.
 
 Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
 (in_0 = inputs[:, t], in_l = layer l-1's new state), a = backbone(z) and with
 [f1, f2, fa, fb] = a W_l^T + b_l, s = sigmoid(fa * ts + fb): default
-h' = tanh(f1) (1 - s) + s tanh(f2); no_gate h' = tanh(f1) + s tanh(f2) (eq. 10);
+h' = g(f1) (1 - s) + s g(f2); no_gate h' = g(f1) + s g(f2) (eq. 10), g = head_activation;
 pure (f1 = a W_l^T + b_l alone) h' = A - A exp(-ts (|w_tau| + |f1|)) f1 (eq. 5).
 
 Args:
@@ -154,15 +170,24 @@ Args:
         keep drawn as they draw it, per step and dropped layer random_bernoulli((B, U), 1 - rate)
         from the global stream (nn.tensor.set_seed), so with the same seed the same units drop.
     dropout_first: also after the first backbone layer (the CfC paper's tf_cfc.py).
+    head_activation: g of the heads ff1 / ff2: 'tanh' (ncps) or 'lecun_tanh'
+        (1.7159 tanh(0.666 x), the CfC paper's tf_cfc.py); pure mode has no g.
+    mixed_memory: None, or ncps's LSTM cell run before the layers on every step (Lechner &
+        Hasani 2020), a dict: 'input_weight' (4 H, C), 'input_bias' (4 H,),
+        'recurrent_weight' (4 H, H), 'c0' (B, H), H = sum H_l. With h, c the states and cells
+        before the step, [k, i, f, o] = x W_ih^T + b_ih + h W_hh^T, c' = sigmoid(f + 1) c +
+        sigmoid(i) tanh(k), and the layers read h_lstm = sigmoid(o) tanh(c') as their states.
 
 Returns:
-    (B, T, sum H_l) states after every step; differentiable with respect to every input
-    (no second order).
+    (B, T, sum H_l) states after every step; with mixed_memory (B, T, 2 sum H_l): the states,
+    then the memory cells c' (a masked step carries both). Differentiable with respect to
+    every input (no second order).
 
 Raises:
-    ValueError: [cfc_sequence] for mismatched shapes, an unknown mode / activation or a
-        dropout rate outside [0, 1).
-    TypeError: [cfc_sequence] for non-float or mixed dtypes, or a complex step_mask.
+    ValueError: [cfc_sequence] for mismatched shapes, an unknown mode / activation /
+        head_activation, a dropout rate outside [0, 1) or a mixed_memory without one of its keys.
+    TypeError: [cfc_sequence] for non-float or mixed dtypes, a complex step_mask or a
+        mixed_memory that is not a dict.
 )");
 }
 

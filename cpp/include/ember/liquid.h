@@ -96,17 +96,37 @@ struct CfcLayer {
   Tensor w_tau, a;  // pure mode only
 };
 
+// ncps's mixed memory (ncps.torch's LSTMCell, Lechner & Hasani 2020, mixed-memory RNNs) in
+// front of the CfC layers: per step t, with h and c the (B, H) states before it (h the layers'
+// states side by side, H = sum H_l),
+//   [k, i, f, o] = inputs[:, t] W_ih^T + b_ih + h W_hh^T,
+//   c' = sigmoid(f + 1) c + sigmoid(i) tanh(k),   h_lstm = sigmoid(o) tanh(c'),
+// and the layers read h_lstm as their states (z = [in_l, h_lstm_l]). The +1 is ncps's constant
+// forget bias. Undefined input_weight: no mixed memory.
+struct CfcMixedMemory {
+  Tensor input_weight;      // W_ih (4 H, C), gate rows k, i, f, o (ncps's input_map.weight)
+  Tensor input_bias;        // b_ih (4 H,) (input_map.bias)
+  Tensor recurrent_weight;  // W_hh (4 H, H) (recurrent_map.weight, which has no bias)
+  Tensor c0;                // (B, H) the initial memory cell
+  bool defined() const { return input_weight.defined(); }
+};
+
 // A stack of CfC layers (ncps.torch.WiredCfCCell; one layer is a plain CfCCell) over a
 // sequence, Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
 // (in_0 = inputs[:, t], in_l = the new state of layer l - 1), a = backbone(z) and
 //   [f1, f2, fa, fb] = a W_l^T + b_l,   s = sigmoid(fa * ts[b, t] + fb),
-//   default: h_l' = tanh(f1) (1 - s) + s tanh(f2);   no_gate: h_l' = tanh(f1) + s tanh(f2)
-//   (eq. 10);   pure: h_l' = a - a exp(-ts[b, t] (|w_tau| + |f1|)) f1 (eq. 5).
+//   default: h_l' = g(f1) (1 - s) + s g(f2);   no_gate: h_l' = g(f1) + s g(f2)
+//   (eq. 10);   pure: h_l' = a - a exp(-ts[b, t] (|w_tau| + |f1|)) f1 (eq. 5),
+// g the head activation: tanh (ncps) or LecunTanh (the paper's code, raminmh/CfC tf_cfc.py).
 // inputs (B, T, C), h0 (B, sum H_l) (layer states side by side), ts (B, T); one float dtype
 // and device. Returns the states after every step, (B, T, sum H_l). Differentiable (a
 // fused backward-through-time op; no second order).
 // step_mask: as ltc_sequence's; a masked step carries every layer's state.
 // dropout: backbone dropout while training (CfcDropout). ValueError for a rate outside [0, 1).
+// head_activation: Tanh or LecunTanh (ValueError for another; pure mode has no g).
+// memory: mixed memory (CfcMixedMemory), or undefined; with it the result is (B, T, 2 sum H_l):
+// every step's states, then its memory cells c' (its last H columns); a masked step carries
+// both. ValueError for a shape other than CfcMixedMemory's or a part of it undefined.
 //
 // Runs the device's fused kernels where the registry has them (cpu; opencl on CPU devices,
 // through its host path) and otherwise cfc_sequence_composite, MLX's custom op with a
@@ -114,14 +134,17 @@ struct CfcLayer {
 // set_cfc_use_fallback.
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                     CfcMode mode, CfcActivation activation, const Tensor& step_mask = Tensor(),
-                    const CfcDropout& dropout = {});
+                    const CfcDropout& dropout = {}, CfcActivation head_activation = CfcActivation::Tanh,
+                    const CfcMixedMemory& memory = {});
 
 // The same op composed of ember's ops step by step (ember/ops.h), on any device: its
 // gradient comes from autograd (so it also has second order). Arguments, checks and
 // result as cfc_sequence's.
 Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
                               const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
-                              const Tensor& step_mask = Tensor(), const CfcDropout& dropout = {});
+                              const Tensor& step_mask = Tensor(), const CfcDropout& dropout = {},
+                              CfcActivation head_activation = CfcActivation::Tanh,
+                              const CfcMixedMemory& memory = {});
 
 // rule(inputs) true: cfc_sequence composes the op on inputs' device although device type
 // `type` has fused kernels (MLX's use_fallback). A backend sets it when it registers them.
@@ -140,19 +163,28 @@ struct CfcLayerSlots {
 
 // The contract between cfc_sequence() and the "cfc_sequence" / "cfc_sequence_backward"
 // kernels. Forward inputs: x, h0, ts, then per layer its backbone (W, b) pairs, the heads
-// (W, b) and, in pure mode, w_tau and A (slots()), then the step mask when has_step_mask,
-// then the dropout keep masks (0 / 1, inputs' dtype) when dropout_rate > 0; the backward
-// kernel gets the states and their gradients after them and writes one gradient per
-// forward input but the masks. The rest travels in the registry's Attrs (to_attrs /
-// from_attrs).
+// (W, b) and, in pure mode, w_tau and A (slots()), then with mixed_memory CfcMixedMemory's
+// four tensors in MemoryInput order from memory_slot(), then the step mask when
+// has_step_mask, then the dropout keep masks (0 / 1, inputs' dtype) when dropout_rate > 0;
+// the forward kernel writes the states (B, T, width()); the backward kernel gets the states
+// and their gradients after the forward inputs and writes one gradient per forward input but
+// the masks. The rest travels in the registry's Attrs (to_attrs / from_attrs).
 struct CfcSpec {
   CfcMode mode = CfcMode::Default;
-  CfcActivation activation = CfcActivation::LecunTanh;
+  CfcActivation activation = CfcActivation::LecunTanh;  // the backbone's
+  CfcActivation head_activation = CfcActivation::Tanh;  // g of ff1 / ff2: Tanh or LecunTanh
   std::vector<std::int64_t> sizes;            // H_l of each layer
   std::vector<std::int64_t> backbone_depths;  // Linear layers in each layer's backbone
   bool has_step_mask = false;
   double dropout_rate = 0.0;  // CfcDropout's; the keep masks are the last forward input
   bool dropout_first = false;
+  bool mixed_memory = false;
+
+  enum MemoryInput : std::size_t { kInputWeight, kInputBias, kRecurrentWeight, kC0 };
+  // The input index of the mixed memory's input weight (after every layer's tensors).
+  std::size_t memory_slot() const;
+  // Columns of the states: sum H_l, twice that with mixed memory (the cells c' after the states).
+  std::int64_t width() const;
 
   // Whether backbone layer k (of every layer) is followed by dropout.
   bool drops(std::int64_t k) const { return dropout_rate > 0 && (k > 0 || dropout_first); }

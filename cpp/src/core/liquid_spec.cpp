@@ -19,34 +19,41 @@ LtcSpec LtcSpec::from_attrs(const Attrs& attrs) {
   return {attrs.ints[0], attrs.floats[0], attrs.ints[1] != 0};
 }
 
-// Attrs of "cfc_sequence": ints = {mode, activation, L, H_0 .. H_{L-1}, each layer's
-// backbone depth, has_step_mask, dropout_first}, floats = {dropout_rate}.
+// Attrs of "cfc_sequence": ints = {mode, activation, head_activation, has_step_mask,
+// dropout_first, mixed_memory, L, H_0 .. H_{L-1}, each layer's backbone depth},
+// floats = {dropout_rate}.
+namespace {
+constexpr std::size_t kCfcHeader = 7;  // the ints before the layer sizes
+}  // namespace
+
 Attrs CfcSpec::to_attrs() const {
   Attrs attrs;
   attrs.ints = {static_cast<std::int64_t>(mode), static_cast<std::int64_t>(activation),
-                static_cast<std::int64_t>(sizes.size())};
+                static_cast<std::int64_t>(head_activation), has_step_mask ? 1 : 0, dropout_first ? 1 : 0,
+                mixed_memory ? 1 : 0, static_cast<std::int64_t>(sizes.size())};
   attrs.ints.insert(attrs.ints.end(), sizes.begin(), sizes.end());
   attrs.ints.insert(attrs.ints.end(), backbone_depths.begin(), backbone_depths.end());
-  attrs.ints.push_back(has_step_mask ? 1 : 0);
-  attrs.ints.push_back(dropout_first ? 1 : 0);
   attrs.floats = {dropout_rate};
   return attrs;
 }
 
 CfcSpec CfcSpec::from_attrs(const Attrs& attrs) {
   const std::vector<std::int64_t>& ints = attrs.ints;
-  if (ints.size() < 3 || ints[2] < 0 || ints.size() != static_cast<std::size_t>(5 + 2 * ints[2]) ||
-      attrs.floats.size() != 1) {
+  if (ints.size() < kCfcHeader || ints[kCfcHeader - 1] < 0 ||
+      ints.size() != kCfcHeader + 2 * static_cast<std::size_t>(ints[kCfcHeader - 1]) || attrs.floats.size() != 1) {
     value_error("cfc_sequence", "malformed kernel attributes");
   }
-  const auto layers = static_cast<std::ptrdiff_t>(ints[2]);
+  const auto layers = static_cast<std::ptrdiff_t>(ints[kCfcHeader - 1]);
+  const auto first = ints.begin() + kCfcHeader;
   CfcSpec spec;
   spec.mode = static_cast<CfcMode>(ints[0]);
   spec.activation = static_cast<CfcActivation>(ints[1]);
-  spec.sizes.assign(ints.begin() + 3, ints.begin() + 3 + layers);
-  spec.backbone_depths.assign(ints.begin() + 3 + layers, ints.begin() + 3 + 2 * layers);
-  spec.has_step_mask = ints[3 + 2 * layers] != 0;
-  spec.dropout_first = ints.back() != 0;
+  spec.head_activation = static_cast<CfcActivation>(ints[2]);
+  spec.has_step_mask = ints[3] != 0;
+  spec.dropout_first = ints[4] != 0;
+  spec.mixed_memory = ints[5] != 0;
+  spec.sizes.assign(first, first + layers);
+  spec.backbone_depths.assign(first + layers, first + 2 * layers);
   spec.dropout_rate = attrs.floats[0];
   return spec;
 }
@@ -66,6 +73,20 @@ CfcSpec::DropoutLayout CfcSpec::dropout_layout(std::int64_t batch,
     }
   }
   return out;
+}
+
+std::size_t CfcSpec::memory_slot() const {
+  std::size_t next = 3;  // after x, h0, ts
+  for (const std::int64_t depth : backbone_depths) {
+    next += 2 * static_cast<std::size_t>(depth) + (mode == CfcMode::Pure ? 4 : 2);
+  }
+  return next;
+}
+
+std::int64_t CfcSpec::width() const {
+  std::int64_t total = 0;
+  for (const std::int64_t h : sizes) total += h;
+  return mixed_memory ? 2 * total : total;
 }
 
 std::vector<CfcLayerSlots> CfcSpec::slots(std::int64_t in_features) const {

@@ -4,6 +4,7 @@
 // autograd's. The per-step work is a few GEMMs over the whole batch, which the devices'
 // GEMM kernels already do well.
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "ember/indexing.h"
@@ -72,18 +73,37 @@ Tensor new_state(const CfcSpec& spec, const CfcLayer& layer, std::int64_t h, con
     const Tensor decay = exp(negative(multiply(add(abs(p), abs(layer.w_tau)), ts)));
     return multiply(layer.a, one_minus(multiply(decay, p)));
   }
-  const Tensor f1 = tanh(cols(p, 0, h)), f2 = tanh(cols(p, h, h));
+  const Tensor f1 = activate(spec.head_activation, cols(p, 0, h));
+  const Tensor f2 = activate(spec.head_activation, cols(p, h, h));
   const Tensor gate = sigmoid(add(multiply(cols(p, 2 * h, h), ts), cols(p, 3 * h, h)));
   if (spec.mode == CfcMode::NoGate) return add(f1, multiply(gate, f2));
   return add(multiply(f1, one_minus(gate)), multiply(gate, f2));
 }
 
+// The mixed memory's step (CfcMixedMemory): from the gates' pre-activations z (B, 4 H) and
+// the cell c, returns (h_lstm, c').
+std::pair<Tensor, Tensor> memory_step(const Tensor& z, const Tensor& c, std::int64_t h) {
+  const Tensor forget = sigmoid(add(cols(z, 2 * h, h), constant(1.0, z)));
+  const Tensor cell = add(multiply(forget, c), multiply(sigmoid(cols(z, h, h)), tanh(cols(z, 0, h))));
+  return {multiply(sigmoid(cols(z, 3 * h, h)), tanh(cell)), cell};
+}
+
 }  // namespace
 
-Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept) {
+Tensor cfc_composite(const Tensor& given_inputs, const Tensor& h0, const Tensor& given_ts,
+                     const std::vector<CfcLayer>& layers, const CfcSpec& spec, const Tensor& keep,
+                     const Tensor& units_kept, const CfcMixedMemory& memory) {
+  // A masked step's input and time span are not read: they become 0 and 1 whatever the
+  // padding holds, so that NaN there cannot reach a gradient (0 * NaN) through where().
+  Tensor inputs = given_inputs, ts = given_ts;
+  if (keep.defined()) {
+    const std::int64_t batch = inputs.shape()[0], steps = inputs.shape()[1];
+    const Tensor real = not_equal(keep, constant(0.0, keep));
+    inputs = where(reshape(real, {batch, steps, 1}), inputs, constant(0.0, inputs));
+    ts = where(real, ts, constant(1.0, ts));
+  }
   const std::vector<CfcLayerSlots> slots = spec.slots(inputs.shape()[2]);
-  const std::int64_t batch = inputs.shape()[0];
+  const std::int64_t batch = inputs.shape()[0], steps = inputs.shape()[1], total = h0.shape()[1];
   const std::vector<std::vector<std::int64_t>> units = backbone_units(layers);
   const CfcSpec::DropoutLayout drop = spec.dropout_layout(batch, units);
   // As the step loop's Dropout: x * keep / (1 - rate), keep the (B, U) block of step t.
@@ -94,15 +114,30 @@ Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, c
   };
   std::vector<Tensor> state, states;
   for (const CfcLayerSlots& s : slots) state.push_back(cols(h0, s.offset, s.size));
-  for (std::int64_t t = 0; t < inputs.shape()[1]; ++t) {
+  // Mixed memory: the input part of every step's gates in one GEMM, and the cell.
+  Tensor projected, cell = memory.c0;
+  if (memory.defined()) {
+    const Tensor flat = reshape(inputs, {batch * steps, inputs.shape()[2]});
+    projected = reshape(linear(flat, memory.input_weight, memory.input_bias), {batch, steps, 4 * total});
+  }
+  for (std::int64_t t = 0; t < steps; ++t) {
     const Tensor ts_t = column(ts, t);
-    // A masked row keeps every layer's state: where() routes its adjoint to the state
-    // before and gives its input and time span none.
+    // A masked row keeps every layer's state (and the cell): where() routes its adjoint to
+    // the state before and gives its input and time span none.
     const Tensor real = keep.defined() ? not_equal(column(keep, t), constant(0.0, keep)) : Tensor();
     Tensor input = step(inputs, t);
+    // The states the layers read: the memory's h_lstm, or their own.
+    std::vector<Tensor> read = state;
+    if (memory.defined()) {
+      const Tensor z = add(step(projected, t), matmul(concatenate(state, 1), transpose(memory.recurrent_weight,
+                                                                                       std::nullopt)));
+      const auto [h_lstm, next_cell] = memory_step(z, cell, total);
+      for (std::size_t l = 0; l < slots.size(); ++l) read[l] = cols(h_lstm, slots[l].offset, slots[l].size);
+      cell = real.defined() ? where(real, next_cell, cell) : next_cell;
+    }
     for (std::size_t l = 0; l < layers.size(); ++l) {
       const CfcLayer& layer = layers[l];
-      Tensor a = concatenate({input, state[l]}, 1);
+      Tensor a = concatenate({input, read[l]}, 1);
       for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
         a = activate(spec.activation, linear(a, layer.backbone_weights[k], layer.backbone_biases[k]));
         if (drop.offsets[l][k] >= 0) a = dropout(a, t, l, k);
@@ -111,9 +146,11 @@ Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, c
       state[l] = real.defined() ? where(real, next, state[l]) : next;
       input = state[l];
     }
-    states.push_back(concatenate(state, 1));
+    std::vector<Tensor> row = state;
+    if (memory.defined()) row.push_back(cell);
+    states.push_back(concatenate(row, 1));
   }
-  if (states.empty()) return zeros({inputs.shape()[0], 0, h0.shape()[1]}, inputs.dtype(), inputs.device());
+  if (states.empty()) return zeros({batch, 0, spec.width()}, inputs.dtype(), inputs.device());
   return stack(states, 1);
 }
 

@@ -4,6 +4,7 @@
 #include <array>
 #include <atomic>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "ember/liquid.h"
@@ -32,9 +33,14 @@ void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64
 // The kernels' spec (layer sizes H_l from the heads' rows); checks every shape, dtype and
 // device.
 CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                 CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout) {
+                 CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout,
+                 CfcActivation head_activation, const CfcMixedMemory& memory) {
   if (!(dropout.rate >= 0.0 && dropout.rate < 1.0)) {
     value_error(kOp, "backbone dropout rate must be in [0, 1), got ", dropout.rate);
+  }
+  if (head_activation != CfcActivation::Tanh && head_activation != CfcActivation::LecunTanh) {
+    value_error(kOp, "head activation must be tanh or lecun_tanh, got activation code ",
+                static_cast<std::int64_t>(head_activation));
   }
   if (!x.defined() || !h0.defined() || !ts.defined()) value_error(kOp, "inputs, h0 and ts must be tensors");
   if (x.ndim() != 3) value_error(kOp, "inputs must be (batch, time, features), got ", describe(x));
@@ -45,7 +51,14 @@ CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std:
   const bool pure = mode == CfcMode::Pure;
   const std::int64_t heads = pure ? 1 : 4;
   const std::int64_t batch = x.shape()[0], steps = x.shape()[1];
-  CfcSpec spec{mode, activation, {}, {}, step_mask.defined(), dropout.rate, dropout.first};
+  CfcSpec spec;
+  spec.mode = mode;
+  spec.activation = activation;
+  spec.head_activation = head_activation;
+  spec.has_step_mask = step_mask.defined();
+  spec.dropout_rate = dropout.rate;
+  spec.dropout_first = dropout.first;
+  spec.mixed_memory = memory.defined();
   std::vector<const Tensor*> all = {&h0, &ts};
   std::int64_t in_features = x.shape()[2], total = 0;
   for (std::size_t l = 0; l < layers.size(); ++l) {
@@ -91,6 +104,20 @@ CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std:
   if (ts.shape() != Shape{batch, steps}) {
     value_error(kOp, "ts must have shape ", shape_str({batch, steps}), ", got ", describe(ts));
   }
+  if (memory.defined()) {
+    const std::int64_t gates = 4 * total;
+    for (const auto& [t, what, shape] :
+         {std::tuple{&memory.input_weight, "input weight", Shape{gates, x.shape()[2]}},
+          std::tuple{&memory.input_bias, "input bias", Shape{gates}},
+          std::tuple{&memory.recurrent_weight, "recurrent weight", Shape{gates, total}},
+          std::tuple{&memory.c0, "c0", Shape{batch, total}}}) {
+      if (!t->defined() || t->shape() != shape) {
+        value_error(kOp, "mixed memory ", what, " must have shape ", shape_str(shape), ", got ",
+                    t->defined() ? describe(*t) : std::string("None"));
+      }
+      all.push_back(t);
+    }
+  }
   for (const Tensor* t : all) {
     if (t->dtype() != x.dtype()) {
       type_error(kOp, "every tensor must have the dtype of inputs (", dtype_name(x.dtype()), "), got ", describe(*t));
@@ -132,19 +159,21 @@ void set_cfc_use_fallback(DeviceType type, CfcUseFallback rule) { use_fallback_r
 
 Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
                               const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
-                              const Tensor& step_mask, const CfcDropout& dropout) {
-  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout);
+                              const Tensor& step_mask, const CfcDropout& dropout, CfcActivation head_activation,
+                              const CfcMixedMemory& memory) {
+  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout, head_activation, memory);
   const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
   const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
-  return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept);
+  return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept, memory);
 }
 
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                    CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout) {
-  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout);
+                    CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout,
+                    CfcActivation head_activation, const CfcMixedMemory& memory) {
+  CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout, head_activation, memory);
   const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
   const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
-  if (!fused_on(inputs)) return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept);
+  if (!fused_on(inputs)) return internal::cfc_composite(inputs, h0, ts, layers, spec, keep, units_kept, memory);
   std::vector<Tensor> in = {inputs, h0, ts};
   for (const CfcLayer& layer : layers) {
     for (std::size_t k = 0; k < layer.backbone_weights.size(); ++k) {
@@ -158,13 +187,16 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
       in.push_back(layer.a);
     }
   }
+  if (memory.defined()) {
+    in.insert(in.end(), {memory.input_weight, memory.input_bias, memory.recurrent_weight, memory.c0});
+  }
   std::vector<bool> has_grad(in.size(), true);
   for (const Tensor& mask : {keep, units_kept}) {
     if (!mask.defined()) continue;
     in.push_back(mask);
     has_grad.push_back(false);
   }
-  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], h0.shape()[1]}, spec.to_attrs(),
+  return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], spec.width()}, spec.to_attrs(),
                              has_grad);
 }
 

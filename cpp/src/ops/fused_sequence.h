@@ -25,8 +25,10 @@ std::vector<std::vector<std::int64_t>> backbone_units(const std::vector<CfcLayer
 
 // The CfC sequence composed of ember's ops (ops/cfc_composite.cpp) on checked arguments:
 // spec from the front end's validation, keep the checked step mask (0 / 1 in inputs'
-// dtype) or undefined, units_kept the dropout keep masks (CfcSpec) or undefined.
+// dtype) or undefined, units_kept the dropout keep masks (CfcSpec) or undefined, memory
+// checked or undefined.
 Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
-                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept);
+                     const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept,
+                     const CfcMixedMemory& memory);
 
 }  // namespace ember::liquid::internal

@@ -1,16 +1,20 @@
 // CPU kernels of the fused CfC sequence (front end: cpp/src/ops/cfc_sequence.cpp; math and
-// kernel arguments in ember/liquid.h). The sequences of a batch are independent, so the batch is split into row
+// kernel arguments in ember/liquid.h; the inputs' layout and the per-step pieces in
+// cfc_problem.h). The sequences of a batch are independent, so the batch is split into row
 // blocks (one per thread of ember's pool, each at least kMinBlockRows rows so that the GEMMs
 // stay efficient) that run the whole sequence each; backward sums their parameter gradients.
 //
 // Forward: each backbone layer and each layer's four stacked heads are one GEMM per step over
 // the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks.
 //
+// The heads' activation g is scale tanh(slope x): tanh (1, 1) or the paper's LeCun tanh.
+//
 // Backward: recomputes each step's pre-activations P = z W^T + b from the saved states, then
 // runs the layers in reverse.
-//   default: df1 = dh (1 - s), df2 = dh s, ds = dh (tanh f2 - tanh f1);  no_gate: df1 = dh,
-//   df2 = dh s, ds = dh tanh f2;  dP = [df1 (1 - tanh^2 f1), df2 (1 - tanh^2 f2), dq ts, dq]
-//   with dq = ds s (1 - s);  dW = sum_t dP^T z, db = sum_(t,b) dP, dz = dP W, d ts += sum dq fa.
+//   default: df1 = dh (1 - s), df2 = dh s, ds = dh (g f2 - g f1);  no_gate: df1 = dh,
+//   df2 = dh s, ds = dh g f2;  dP = [df1 g'(f1), df2 g'(f2), dq ts, dq]
+//   with dq = ds s (1 - s), g'(x) = scale slope (1 - tanh^2(slope x));
+//   dW = sum_t dP^T z, db = sum_(t,b) dP, dz = dP W, d ts += sum dq fa.
 // Pure mode, h' = A (1 - e f1) with e = exp(-ts (|w_tau| + |f1|)): dP = df1 =
 //   -dh A e (1 - ts |f1|),  dA = dh (1 - e f1),  d w_tau = dh A f1 e ts sign(w_tau),
 //   d ts = dh A f1 e (|w_tau| + |f1|) (sign(0) = 0, as torch's abs).
@@ -26,13 +30,18 @@
 // Backbone dropout multiplies a dropped backbone layer's output by keep / (1 - rate), its
 // keep mask one more input (liquid::CfcSpec::dropout_layout); backward multiplies that
 // output's adjoint by the same factors.
+//
+// Mixed memory (liquid::CfcMixedMemory): the input part x W_ih^T + b_ih of every step's
+// gates is one GEMM over the block's whole sequence up front; per step, the recurrent part
+// h W_hh^T and the LSTM update (MemoryStep) give h_lstm, which the layers read as their
+// states, and the cells c' (the states' last columns). Backward recomputes the step from the
+// saved (h, c), passes the layers' adjoint of h_lstm and the cells' adjoint through it, and
+// gathers the gates' adjoints of all steps for one GEMM each of dW_ih and dx at the end.
 #include <Eigen/Core>
-#include <algorithm>
-#include <cmath>
 #include <mutex>
-#include <utility>
 #include <vector>
 
+#include "backend/cpu/cfc_problem.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ember/liquid.h"
@@ -42,256 +51,44 @@
 namespace ember::cpu {
 namespace {
 
-template <class T>
-using Mat = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using ConstMap = Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>>;
-template <class T>
-using MutMap = Eigen::Map<Mat<T>, 0, Eigen::OuterStride<>>;
-template <class T>
-using Arr = Eigen::Array<T, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-template <class T>
-using RowArr = Eigen::Map<const Eigen::Array<T, 1, Eigen::Dynamic>>;
+using cfc::Arr;
+using cfc::BatchVec;
+using cfc::Cfc;
+using cfc::Dense;
+using cfc::LayerTrace;
+using cfc::Mat;
+using cfc::MemoryStep;
+using cfc::MutMap;
+using cfc::RowArr;
 
-using liquid::CfcActivation;
-using liquid::CfcMode;
-
-// ncps's backbone activations (ember/liquid.h).
-template <class T>
-struct Activation {
-  CfcActivation kind;
-  Mat<T> apply(const Mat<T>& pre) const {
-    switch (kind) {
-      case CfcActivation::LecunTanh:
-        return (T(liquid::kLecunScale) * (T(liquid::kLecunSlope) * pre.array()).tanh()).matrix();
-      case CfcActivation::Tanh: return pre.array().tanh().matrix();
-      case CfcActivation::Relu: return pre.array().max(T(0)).matrix();
-      case CfcActivation::Silu: return (pre.array() * pre.array().logistic()).matrix();
-      case CfcActivation::Gelu: return (pre.array() * normal_cdf(pre.array())).matrix();
-    }
-    return pre;
-  }
-  // d act / d pre, elementwise.
-  Mat<T> derivative(const Mat<T>& pre) const {
-    switch (kind) {
-      case CfcActivation::LecunTanh: {
-        const T slope(liquid::kLecunSlope);
-        return (T(liquid::kLecunScale) * slope * (1 - (slope * pre.array()).tanh().square())).matrix();
-      }
-      case CfcActivation::Tanh: return (1 - pre.array().tanh().square()).matrix();
-      case CfcActivation::Relu: return (pre.array() > T(0)).template cast<T>().matrix();
-      case CfcActivation::Silu: {
-        const auto s = pre.array().logistic();
-        return (s * (1 + pre.array() * (1 - s))).matrix();
-      }
-      case CfcActivation::Gelu: {
-        const T inv_sqrt_2pi = T(0.3989422804014327);
-        return (normal_cdf(pre.array()) + pre.array() * (T(-0.5) * pre.array().square()).exp() * inv_sqrt_2pi)
-            .matrix();
-      }
-    }
-    return pre;
-  }
-  // The standard normal CDF, 0.5 (1 + erf(x / sqrt 2)).
-  template <class Derived>
-  static Arr<T> normal_cdf(const Eigen::ArrayBase<Derived>& x) {
-    return x.unaryExpr([](T v) { return T(0.5) * (T(1) + std::erf(v * T(0.7071067811865476))); });
-  }
-};
-
-template <class T>
-using RowMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
-// Column vector of the batch.
-template <class T>
-using BatchVec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
-
-// One backbone layer: pre = a W^T + b, then the activation.
-template <class T>
-struct Dense {
-  Eigen::Map<const Mat<T>> weight;
-  RowMap<T> bias;
-};
-
-// The fewest rows of a batch block that runs on its own thread.
-constexpr std::int64_t kMinBlockRows = 64;
-
-// The activations of one layer at one step: z = [input, state], the backbone's
-// pre-activations and outputs (outputs[0] = z), the dropout factors keep / (1 - rate) of
-// each backbone output (empty where none follows), and the heads P = a W^T + b.
-template <class T>
-struct LayerTrace {
-  std::vector<Mat<T>> pre, outputs, dropout;
-  Mat<T> heads;
-};
-
-template <class T>
-struct Cfc {
-  const T *x, *h0, *ts;
-  std::int64_t batch, steps, c, total;
-  bool no_gate, pure;
-  Activation<T> activation;
-  std::vector<std::int64_t> sizes, offsets, in_sizes;
-  std::vector<std::vector<Dense<T>>> backbones;
-  std::vector<Dense<T>> heads_of;
-  std::vector<const T*> w_tau, amplitude;  // pure mode: per layer, (H,)
-  const T* keep = nullptr;                 // the step mask (B, T), if any
-  // Backbone dropout (liquid::CfcSpec::dropout_layout): per layer and backbone layer, the
-  // keep mask of row 0 at step 0 (null where no dropout follows), the masks' step stride.
-  std::vector<std::vector<const T*>> units_kept;
-  std::int64_t kept_step = 0;
-  T dropout_rate = 0;
-
-  // The forward inputs as liquid::CfcSpec describes.
-  Cfc(std::span<const Tensor> in, const liquid::CfcSpec& spec)
-      : x(in[0].data<T>()), h0(in[1].data<T>()), ts(in[2].data<T>()), batch(in[0].shape()[0]),
-        steps(in[0].shape()[1]), c(in[0].shape()[2]), total(in[1].shape()[1]), no_gate(spec.mode == CfcMode::NoGate),
-        pure(spec.mode == CfcMode::Pure), activation{spec.activation} {
-    auto dense = [&](std::size_t k) {
-      const Tensor& w = in[k];
-      return Dense<T>{Eigen::Map<const Mat<T>>(w.data<T>(), w.shape()[0], w.shape()[1]),
-                      RowMap<T>(in[k + 1].data<T>(), w.shape()[0])};
-    };
-    std::size_t extra = in.size();  // the masks, after the parameters
-    const T* units_kept_base = spec.dropout_rate > 0 ? in[--extra].data<T>() : nullptr;
-    if (spec.has_step_mask) keep = in[--extra].data<T>();
-    std::vector<std::vector<std::int64_t>> units;
-    for (const liquid::CfcLayerSlots& slots : spec.slots(c)) {
-      sizes.push_back(slots.size);
-      offsets.push_back(slots.offset);
-      in_sizes.push_back(slots.in_size);
-      backbones.emplace_back();
-      for (std::size_t k : slots.backbone) backbones.back().push_back(dense(k));
-      heads_of.push_back(dense(slots.heads));
-      if (pure) {
-        w_tau.push_back(in[slots.w_tau].data<T>());
-        amplitude.push_back(in[slots.w_tau + 1].data<T>());
-      }
-      units.emplace_back();
-      for (const Dense<T>& d : backbones.back()) units.back().push_back(d.weight.rows());
-    }
-    const liquid::CfcSpec::DropoutLayout drop = spec.dropout_layout(batch, units);
-    dropout_rate = static_cast<T>(spec.dropout_rate);
-    kept_step = drop.step;
-    for (std::size_t l = 0; l < units.size(); ++l) {
-      units_kept.emplace_back();
-      for (std::int64_t offset : drop.offsets[l]) {
-        units_kept.back().push_back(offset < 0 ? nullptr : units_kept_base + offset);
-      }
-    }
-  }
-  std::size_t layers() const { return sizes.size(); }
-
-  // Batch row blocks for the thread pool, and the rows [first, first + count) of block k.
-  std::int64_t row_blocks() const {
-    return std::clamp<std::int64_t>(batch / kMinBlockRows, 1, std::max(num_threads(), 1));
-  }
-  std::pair<std::int64_t, std::int64_t> row_block(std::int64_t k) const {
-    const std::int64_t n = row_blocks(), first = batch * k / n;
-    return {first, batch * (k + 1) / n - first};
-  }
-  // The same problem restricted to rows [first, first + count) of the batch.
-  Cfc rows_of(std::int64_t first, std::int64_t count) const {
-    Cfc r = *this;
-    r.x += first * steps * c;
-    r.h0 += first * total;
-    r.ts += first * steps;
-    if (keep != nullptr) r.keep += first * steps;
-    for (std::size_t l = 0; l < layers(); ++l) {
-      for (std::size_t k = 0; k < backbones[l].size(); ++k) {
-        if (r.units_kept[l][k] != nullptr) r.units_kept[l][k] += first * backbones[l][k].weight.rows();
-      }
-    }
-    r.batch = count;
-    return r;
-  }
-
-  // The sequences whose step t is real (every one without a mask), and their time spans.
-  struct Rows {
-    std::vector<Eigen::Index> real, masked;
-    BatchVec<T> ts;
-  };
-  Rows rows(std::int64_t t) const {
-    Rows r;
-    for (std::int64_t b = 0; b < batch; ++b) {
-      (keep == nullptr || keep[b * steps + t] != T(0) ? r.real : r.masked).push_back(b);
-    }
-    r.ts.resize(static_cast<Eigen::Index>(r.real.size()));
-    for (std::size_t i = 0; i < r.real.size(); ++i) r.ts[i] = ts[r.real[i] * steps + t];
-    return r;
-  }
-
-  // Rows b of the (B, cols) block of a (B, T, width) array at step t, columns [col, col + cols).
-  ConstMap<T> block(const T* base, std::int64_t width, std::int64_t t, std::int64_t col, std::int64_t cols) const {
-    return ConstMap<T>(base + t * width + col, batch, cols, Eigen::OuterStride<>(steps * width));
-  }
-  // The state block of layer l before step t (h0 at t = 0).
-  ConstMap<T> previous(const T* states, std::size_t l, std::int64_t t) const {
-    if (t == 0) return ConstMap<T>(h0 + offsets[l], batch, sizes[l], Eigen::OuterStride<>(total));
-    return block(states, total, t - 1, offsets[l], sizes[l]);
-  }
-  // The layer input at step t: the sequence input or the previous layer's new state.
-  ConstMap<T> layer_input(const T* states, std::size_t l, std::int64_t t) const {
-    return l == 0 ? block(x, c, t, 0, c) : block(states, total, t, offsets[l - 1], sizes[l - 1]);
-  }
-  // z, the backbone and the heads of layer l at step t, for the real rows.
-  void trace(const T* states, std::size_t l, std::int64_t t, const Rows& rows, LayerTrace<T>& tr) const {
-    const std::vector<Dense<T>>& bb = backbones[l];
-    tr.outputs.resize(bb.size() + 1);
-    tr.pre.resize(bb.size());
-    tr.dropout.resize(bb.size());
-    Mat<T>& z = tr.outputs[0];
-    z.resize(static_cast<Eigen::Index>(rows.real.size()), in_sizes[l] + sizes[l]);
-    z.leftCols(in_sizes[l]) = layer_input(states, l, t)(rows.real, Eigen::all);
-    z.rightCols(sizes[l]) = previous(states, l, t)(rows.real, Eigen::all);
-    for (std::size_t k = 0; k < bb.size(); ++k) {
-      tr.pre[k].noalias() = tr.outputs[k] * bb[k].weight.transpose();
-      tr.pre[k].rowwise() += bb[k].bias;
-      tr.outputs[k + 1] = activation.apply(tr.pre[k]);
-      if (units_kept[l][k] != nullptr) {
-        dropout_factors(units_kept[l][k] + t * kept_step, bb[k].weight.rows(), rows, tr.dropout[k]);
-        tr.outputs[k + 1].array() *= tr.dropout[k].array();
-      } else {
-        tr.dropout[k].resize(0, 0);
-      }
-    }
-    tr.heads.noalias() = tr.outputs.back() * heads_of[l].weight.transpose();
-    tr.heads.rowwise() += heads_of[l].bias;
-  }
-  // keep / (1 - rate) of the real rows, from a (B, units) keep mask.
-  void dropout_factors(const T* kept, std::int64_t units, const Rows& rows, Mat<T>& out) const {
-    const Eigen::Map<const Mat<T>> all(kept, batch, units);
-    out = all(rows.real, Eigen::all) / (1 - dropout_rate);
-  }
-  // Pure mode's decay e = exp(-ts (|w_tau| + |f1|)) of layer l, ts the rows' time spans.
-  Arr<T> decay(const Mat<T>& f1, std::size_t l, const BatchVec<T>& ts_rows) const {
-    Arr<T> r = f1.array().abs();
-    r.rowwise() += RowArr<T>(w_tau[l], f1.cols()).abs();
-    r.colwise() *= ts_rows.array();
-    return (-r).exp();
-  }
-};
-
-// The forward recurrence of p's rows into states (B, T, total).
+// The forward recurrence of p's rows into states (B, T, width).
 template <class T>
 void forward_rows(const Cfc<T>& p, T* states) {
   LayerTrace<T> tr;
+  MemoryStep<T> memory;
+  const Mat<T> projected = p.mixed ? p.project(p.memory_inputs()) : Mat<T>();
   Arr<T> next;
   for (std::int64_t t = 0; t < p.steps; ++t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
-    MutMap<T> now(states + t * p.total, p.batch, p.total, Eigen::OuterStride<>(p.steps * p.total));
-    const ConstMap<T> before = t == 0 ? ConstMap<T>(p.h0, p.batch, p.total, Eigen::OuterStride<>(p.total))
-                                      : p.block(states, p.total, t - 1, 0, p.total);
-    now(rows.masked, Eigen::all) = before(rows.masked, Eigen::all);
+    MutMap<T> now(states + t * p.width, p.batch, p.width, Eigen::OuterStride<>(p.steps * p.width));
+    now.leftCols(p.total)(rows.masked, Eigen::all) = p.before(states, t, false)(rows.masked, Eigen::all);
+    if (p.mixed) now.rightCols(p.total)(rows.masked, Eigen::all) = p.before(states, t, true)(rows.masked, Eigen::all);
     if (rows.real.empty()) continue;
+    const Mat<T>* read = nullptr;
+    if (p.mixed) {
+      p.memory(states, projected, t, rows, memory);
+      now.rightCols(p.total)(rows.real, Eigen::all) = memory.cell.matrix();
+      read = &memory.h_lstm;
+    }
     for (std::size_t l = 0; l < p.layers(); ++l) {
-      p.trace(states, l, t, rows, tr);
+      p.trace(states, l, t, rows, read, tr);
       const Mat<T>& pre = tr.heads;
       const std::int64_t h = p.sizes[l];
       if (p.pure) {
         next = (1 - p.decay(pre, l, rows.ts) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
       } else {
-        const auto f1 = pre.leftCols(h).array().tanh();
-        const auto f2 = pre.middleCols(h, h).array().tanh();
+        const Arr<T> f1 = p.head_scale * p.head_tanh(pre.leftCols(h));
+        const Arr<T> f2 = p.head_scale * p.head_tanh(pre.middleCols(h, h));
         const Arr<T> gate =
             ((pre.middleCols(2 * h, h).array().colwise() * rows.ts.array()) + pre.rightCols(h).array()).logistic();
         next = p.no_gate ? Arr<T>(f1 + gate * f2) : Arr<T>(f1 * (1 - gate) + gate * f2);
@@ -307,7 +104,7 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
-      forward_rows(p.rows_of(first, count), out.data<T>() + first * p.steps * p.total);
+      forward_rows(p.rows_of(first, count), out.data<T>() + first * p.steps * p.width);
     }
   });
 }
@@ -318,8 +115,8 @@ template <class T>
 void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Mat<T>& pre, const Arr<T>& dh, Mat<T>& dpre,
                    BatchVec<T>& dts_t) {
   const std::int64_t h = dh.cols();
-  const Arr<T> f1 = pre.leftCols(h).array().tanh();
-  const Arr<T> f2 = pre.middleCols(h, h).array().tanh();
+  const Arr<T> tanh1 = p.head_tanh(pre.leftCols(h)), tanh2 = p.head_tanh(pre.middleCols(h, h));
+  const Arr<T> f1 = p.head_scale * tanh1, f2 = p.head_scale * tanh2;
   const Arr<T> fa = pre.middleCols(2 * h, h);
   const Arr<T> g = ((fa.colwise() * ts_t.array()) + pre.rightCols(h).array()).logistic();
   dpre.resize(pre.rows(), 4 * h);
@@ -334,8 +131,9 @@ void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Mat<T>& pre, 
     dgate = dh * (f2 - f1);
   }
   df2 = dh * g;
-  df1 *= 1 - f1.square();
-  df2 *= 1 - f2.square();
+  const T gain = p.head_scale * p.head_slope;
+  df1 *= gain * (1 - tanh1.square());
+  df2 *= gain * (1 - tanh2.square());
   const Arr<T> dq = dgate * g * (1 - g);
   dpre.middleCols(2 * h, h).array() = dq.colwise() * ts_t.array();
   dpre.rightCols(h) = dq.matrix();
@@ -376,11 +174,12 @@ template <class T>
 struct DenseGrad {
   Mat<T> weight;
   Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
-  explicit DenseGrad(const Dense<T>& d)
-      : weight(Mat<T>::Zero(d.weight.rows(), d.weight.cols())),
-        bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(d.weight.rows())) {}
+  DenseGrad(std::int64_t rows, std::int64_t cols)
+      : weight(Mat<T>::Zero(rows, cols)), bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(rows)) {}
+  explicit DenseGrad(const Dense<T>& d) : DenseGrad(d.weight.rows(), d.weight.cols()) {}
   // Adds dp^T a and the column sums of dp over the rows of dp (d loss / d output).
-  void add(const Mat<T>& dp, const Mat<T>& a) {
+  template <class Derived>
+  void add(const Mat<T>& dp, const Eigen::MatrixBase<Derived>& a) {
     weight.noalias() += dp.transpose() * a;
     bias += dp.colwise().sum();
   }
@@ -391,12 +190,16 @@ struct DenseGrad {
 };
 
 // The parameter gradients: per layer its backbone's and heads' Dense gradients (heads last)
-// and pure mode's w_tau and A.
+// and pure mode's w_tau and A; the mixed memory's W_ih and b_ih, and W_hh (empty without).
 template <class T>
 struct CfcGrads {
   std::vector<std::vector<DenseGrad<T>>> dense;
   std::vector<PureGrad<T>> pure;
-  explicit CfcGrads(const Cfc<T>& p) : dense(p.layers()) {
+  DenseGrad<T> input_map;
+  Mat<T> recurrent_map;
+  explicit CfcGrads(const Cfc<T>& p)
+      : dense(p.layers()), input_map(p.mixed ? 4 * p.total : 0, p.mixed ? p.c : 0),
+        recurrent_map(Mat<T>::Zero(p.mixed ? 4 * p.total : 0, p.mixed ? p.total : 0)) {
     for (std::size_t l = 0; l < p.layers(); ++l) {
       for (const Dense<T>& d : p.backbones[l]) dense[l].emplace_back(d);
       dense[l].emplace_back(p.heads_of[l]);
@@ -412,19 +215,28 @@ struct CfcGrads {
       pure[l].w_tau += o.pure[l].w_tau;
       pure[l].a += o.pure[l].a;
     }
+    input_map.weight += o.input_map.weight;
+    input_map.bias += o.input_map.bias;
+    recurrent_map += o.recurrent_map;
   }
 };
 
-// The backward recurrence of p's rows: states and grad_states (B, T, total), into dx (B, T, C),
-// dh0 (B, total), dts (B, T) and g.
+// The backward recurrence of p's rows: states and grad_states (B, T, width), into dx (B, T, C),
+// dh0 (B, total), dts (B, T), dc0 (B, total; mixed memory only) and g.
 template <class T>
-void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, CfcGrads<T>& g) {
+void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, T* dc0,
+                   CfcGrads<T>& g) {
   LayerTrace<T> tr;
+  MemoryStep<T> memory;
   // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
-  Mat<T> carry = Mat<T>::Zero(p.batch, p.total), dh_all(p.batch, p.total), dh, carried(0, p.total), dpre, da;
+  Mat<T> carry = Mat<T>::Zero(p.batch, p.width), dh_all(p.batch, p.width), dh, carried(0, p.width), dpre, da;
+  // Mixed memory: the inputs' part of the gates, and the gates' adjoints (rows b * T + t).
+  const Mat<T> xs = p.mixed ? p.memory_inputs() : Mat<T>(), projected = p.mixed ? p.project(xs) : Mat<T>();
+  Mat<T> dgates = Mat<T>::Zero(p.mixed ? p.batch * p.steps : 0, 4 * p.total), dz;
+  Arr<T> dcell;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
-    dh_all = p.block(grad_states, p.total, t, 0, p.total);
+    dh_all = p.block(grad_states, p.width, t, 0, p.width);
     dh_all += carry;
     MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
     // A masked row passes its adjoint to the state before; its input and time span get 0.
@@ -433,11 +245,16 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
     for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
     if (rows.real.empty()) continue;
     dh = dh_all(rows.real, Eigen::all);
-    carried.resize(dh.rows(), p.total);
+    carried.resize(dh.rows(), p.width);
     BatchVec<T> dts_t = BatchVec<T>::Zero(dh.rows());
+    const Mat<T>* read = nullptr;
+    if (p.mixed) {
+      p.memory(states, projected, t, rows, memory);
+      read = &memory.h_lstm;
+    }
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-      p.trace(states, l, t, rows, tr);
+      p.trace(states, l, t, rows, read, tr);
       const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
       if (p.pure) {
         pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, g.pure[l]);
@@ -452,7 +269,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
         g.dense[l][k].add(dpre, tr.outputs[k]);
         da.noalias() = dpre * p.backbones[l][k].weight;
       }
-      // da is now d loss / dz: the layer input's part, then the previous state's.
+      // da is now d loss / dz: the layer input's part, then the read state's.
       if (l > 0) {
         dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
       } else {
@@ -460,10 +277,24 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
       }
       carried.middleCols(p.offsets[l], h) = da.rightCols(h);
     }
+    if (p.mixed) {
+      // carried's state columns hold the adjoint of h_lstm; the cells' is dh's last columns.
+      dcell = dh.rightCols(p.total).array();
+      memory.adjoint(carried.leftCols(p.total).array(), dcell, dz);
+      carried.leftCols(p.total).noalias() = dz * p.recurrent_map();
+      carried.rightCols(p.total) = dcell.matrix();
+      g.recurrent_map.noalias() += dz.transpose() * memory.h;
+      for (std::size_t i = 0; i < rows.real.size(); ++i) dgates.row(rows.real[i] * p.steps + t) = dz.row(i);
+    }
     carry(rows.real, Eigen::all) = carried;
     for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
-  Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry;
+  Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry.leftCols(p.total);
+  if (p.mixed) {
+    Eigen::Map<Mat<T>>(dc0, p.batch, p.total) = carry.rightCols(p.total);
+    g.input_map.add(dgates, xs);
+    Eigen::Map<Mat<T>>(dx, p.batch * p.steps, p.c).noalias() += dgates * p.input_map();
+  }
 }
 
 template <class T>
@@ -471,30 +302,37 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   const Cfc<T> p(in.first(in.size() - 2), liquid::CfcSpec::from_attrs(attrs));
   const T* states = in[in.size() - 2].data<T>();
   const T* grad_states = in[in.size() - 1].data<T>();
-  CfcGrads<T> total(p);
+  const std::size_t c0_slot = p.memory_slot + liquid::CfcSpec::kC0;
+  CfcGrads<T> sum(p);
   std::mutex merge;
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     CfcGrads<T> g(p);
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
       const std::int64_t seq = first * p.steps;
-      backward_rows(p.rows_of(first, count), states + seq * p.total, grad_states + seq * p.total,
-                    out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total, out[2].data<T>() + seq, g);
+      backward_rows(p.rows_of(first, count), states + seq * p.width, grad_states + seq * p.width,
+                    out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total, out[2].data<T>() + seq,
+                    p.mixed ? out[c0_slot].data<T>() + first * p.total : nullptr, g);
     }
     const std::lock_guard<std::mutex> lock(merge);
-    total.add(g);
+    sum.add(g);
   });
   std::size_t next = 3;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    for (const DenseGrad<T>& d : total.dense[l]) {
+    for (const DenseGrad<T>& d : sum.dense[l]) {
       d.store(out[next], out[next + 1]);
       next += 2;
     }
     if (p.pure) {
-      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = total.pure[l].w_tau;
-      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = total.pure[l].a;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = sum.pure[l].w_tau;
+      Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = sum.pure[l].a;
       next += 2;
     }
+  }
+  if (p.mixed) {
+    sum.input_map.store(out[next + liquid::CfcSpec::kInputWeight], out[next + liquid::CfcSpec::kInputBias]);
+    Eigen::Map<Mat<T>>(out[next + liquid::CfcSpec::kRecurrentWeight].data<T>(), 4 * p.total, p.total) =
+        sum.recurrent_map;
   }
 }
 

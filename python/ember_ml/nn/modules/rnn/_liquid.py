@@ -14,11 +14,12 @@ class LiquidLayer(RecurrentLayer):
     """Sequence loop of ncps's CfC / LTC layers: optional mixed memory, then ``rnn_cell``.
 
     Subclasses assign ``rnn_cell`` (``(x, h, elapsed) -> (output, h')``, and
-    ``rnn_cell.sequence(x (B, L, C), h0, elapsed (B, L), mask) -> (outputs, states) | None`` for the
-    fused whole-sequence op), ``state_size`` and, with ``mixed_memory``, ``lstm`` (a
-    :class:`MixedMemoryCell`, run first on each step as ncps). With ``fused`` the fused op runs
-    when the cell covers its configuration, there is no mixed memory (it interleaves an LSTM
-    step) and the input has the parameters' dtype; otherwise the plain-op steps run.
+    ``rnn_cell.sequence(x (B, L, C), h0, elapsed (B, L), mask, memory) -> (outputs, states) | None``
+    for the fused whole-sequence op, ``memory`` the mixed memory's
+    :meth:`MixedMemoryCell.fused_memory` or None, ``states`` then ending with the cells),
+    ``state_size`` and, with ``mixed_memory``, ``lstm`` (a :class:`MixedMemoryCell`, run first
+    on each step as ncps). With ``fused`` the fused op runs when the cell covers its
+    configuration and the input has the parameters' dtype; otherwise the plain-op steps run.
     """
 
     def __init__(self, input_size: int, return_sequences: bool, batch_first: bool, mixed_memory: bool,
@@ -35,13 +36,16 @@ class LiquidLayer(RecurrentLayer):
 
     def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor, mask: EmberTensor | None = None
                  ) -> tuple[EmberTensor, State] | None:
-        if not self.fused or self.mixed_memory or x.dtype != next(self.rnn_cell.parameters()).dtype:
+        if not self.fused or x.dtype != next(self.rnn_cell.parameters()).dtype:
             return None
-        fused = self.rnn_cell.sequence(x, state[0], elapsed, mask)
+        memory = self.lstm.fused_memory(state[1]) if self.mixed_memory else None
+        fused = self.rnn_cell.sequence(x, state[0], elapsed, mask, memory)
         if fused is None:
             return None
         outputs, states = fused
-        return outputs, (states[:, -1],)
+        if memory is None:
+            return outputs, (states[:, -1],)
+        return outputs, (states[:, -1, :self.state_size], states[:, -1, self.state_size:])
 
     def step(self, inputs: EmberTensor, state: State, elapsed: Any) -> tuple[EmberTensor, State]:
         if self.mixed_memory:

@@ -32,13 +32,13 @@ class CfC(LiquidLayer):
         backbone_layers: backbone depth (default 1; 0 = no backbone; not allowed when wired).
         backbone_dropout: backbone dropout rate (default 0; not allowed when wired).
         fused: run the whole sequence, forward and backward, in one C++ op
-            (:func:`fused_cfc_sequence`) when the configuration allows it (every mode and
-            backbone, backbone dropout while training included, but not mixed memory, the
-            paper variant's heads, or inputs of another dtype than the parameters'); False
-            steps through plain ops (the reference).
+            (:func:`fused_cfc_sequence`) when the configuration allows it (every mode, variant,
+            wiring and backbone, mixed memory and backbone dropout while training included,
+            but not a seeded backbone Dropout while training, or inputs of another dtype than
+            the parameters'); False steps through plain ops (the reference).
         variant: ``"ncps"`` (default, ncps.torch's cell) or ``"paper"`` (the cell of the paper's
-            code, raminmh/CfC ``tf_cfc.py``: lecun_tanh heads, dropout after every backbone layer;
-            it runs through the plain-op steps). Not allowed with a wiring.
+            code, raminmh/CfC ``tf_cfc.py``: lecun_tanh heads, dropout after every backbone
+            layer). Not allowed with a wiring.
         kernel_l2: L2 penalty coefficient on every kernel (see :meth:`regularization_loss`);
             not allowed with a wiring.
 

@@ -147,11 +147,9 @@ class CfCCell(Module):
     def fused_layer(self) -> dict[str, Any] | None:
         """This cell as one layer of ``_core.cfc_sequence``: the heads ff1, ff2, time_a, time_b
         stacked (pure mode: ff1, w_tau and A), masks applied, and the backbone's Linear layers
-        (its dropout: :meth:`fused_dropout`); None for the paper variant's lecun_tanh heads (the
-        fused op has tanh heads) and for a seeded backbone Dropout while training (its per-call
-        seeds are not the global stream the fused op draws from)."""
-        if self.variant == "paper" and self.mode != "pure":
-            return None
+        (its dropout: :meth:`fused_dropout`, its heads' activation: :attr:`head_activation`);
+        None for a seeded backbone Dropout while training (its per-call seeds are not the
+        global stream the fused op draws from)."""
         if self.training and any(m.seed is not None and m.rate > 0 for m in self._dropouts()):
             return None
         linears = [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Linear)]
@@ -166,6 +164,11 @@ class CfCCell(Module):
             layer.update(w_tau=T.reshape(self.w_tau, (-1,)), A=T.reshape(self.A, (-1,)))
         return layer
 
+    @property
+    def head_activation(self) -> str:
+        """The activation of the heads ff1 / ff2: ``"lecun_tanh"`` for the paper variant, else ``"tanh"``."""
+        return "lecun_tanh" if self.variant == "paper" else "tanh"
+
     def _dropouts(self) -> list[Dropout]:
         return [] if self.backbone is None else [m for m in self.backbone.children() if isinstance(m, Dropout)]
 
@@ -176,9 +179,10 @@ class CfCCell(Module):
         return rates[0] if self.training and rates else 0.0
 
     def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
-                 mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor] | None:
+                 mask: EmberTensor | None = None, memory: dict[str, EmberTensor] | None = None
+                 ) -> tuple[EmberTensor, EmberTensor] | None:
         """The cell over a whole sequence in one fused C++ op (see :func:`fused_cfc_sequence`)."""
-        return fused_cfc_sequence([self], self.mode, inputs, state, elapsed, mask)
+        return fused_cfc_sequence([self], self.mode, inputs, state, elapsed, mask, memory)
 
     def params(self) -> dict[str, Any]:
         """The tensors :func:`cfc_step` reads, keyed as its ``params``."""
@@ -203,7 +207,7 @@ class CfCCell(Module):
 
     def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
         h = cfc_step(input, hx, ts, self.params(), self.mode, self.backbone, self.sparsity_mask,
-                     "lecun_tanh" if self.variant == "paper" else "tanh")
+                     self.head_activation)
         return h, h
 
     def extra_repr(self) -> str:
@@ -252,10 +256,11 @@ class WiredCfCCell(Module):
             previous = neurons
 
     def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
-                 mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor] | None:
+                 mask: EmberTensor | None = None, memory: dict[str, EmberTensor] | None = None
+                 ) -> tuple[EmberTensor, EmberTensor] | None:
         """The cell over a whole sequence in one fused C++ op (see :func:`fused_cfc_sequence`)."""
         return fused_cfc_sequence([getattr(self, f"layer_{k}") for k in range(len(self.layer_sizes))],
-                                  self.layer_0.mode, inputs, state, elapsed, mask)
+                                  self.layer_0.mode, inputs, state, elapsed, mask, memory)
 
     def forward(self, input: EmberTensor, hx: EmberTensor, ts: Any = 1.0) -> tuple[EmberTensor, EmberTensor]:
         states = T.split(hx, self.layer_sizes, axis=1)
@@ -268,8 +273,8 @@ class WiredCfCCell(Module):
 
 
 def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, state: EmberTensor,
-                       elapsed: EmberTensor, mask: EmberTensor | None = None
-                       ) -> tuple[EmberTensor, EmberTensor] | None:
+                       elapsed: EmberTensor, mask: EmberTensor | None = None,
+                       memory: dict[str, EmberTensor] | None = None) -> tuple[EmberTensor, EmberTensor] | None:
     """A stack of CfC cells (each feeding the next, as :class:`WiredCfCCell`) over a sequence in
     one fused C++ op, ``_core.cfc_sequence``; equal to stepping the cells (tested against it).
 
@@ -278,20 +283,27 @@ def fused_cfc_sequence(cells: list[CfCCell], mode: str, inputs: EmberTensor, sta
         mode: ``default``, ``no_gate`` or ``pure``.
         inputs: ``(B, L, C)``; state: ``(B, sum H)``; elapsed: ``(B, L)``; one float dtype.
         mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries every layer's state.
+        memory: None, or the mixed memory run before the cells on every step
+            (:meth:`MixedMemoryCell.fused_memory`: its weights and ``c0 (B, sum H)``), acting
+            on the whole state ``(B, sum H)`` as ncps's mixed-memory layers.
 
     While training, the backbone dropout runs inside the op and drops the units the step
-    loop's Dropout modules would (the same draws from the global stream).
+    loop's Dropout modules would (the same draws from the global stream). The paper
+    variant's lecun_tanh heads and its dropout after the first backbone layer run inside too.
 
     Returns:
-        ``(outputs (B, L, H_last), states (B, L, sum H))``, or None when a cell is not covered
-        (see :meth:`CfCCell.fused_layer`).
+        ``(outputs (B, L, H_last), states (B, L, sum H))`` (with ``memory``, ``(B, L, 2 sum H)``:
+        the states, then the memory cells), or None when a cell is not covered (see
+        :meth:`CfCCell.fused_layer`).
     """
     layers = [cell.fused_layer() for cell in cells]
     if any(layer is None for layer in layers) or len({cell.fused_dropout() for cell in cells}) > 1:
         return None
     states = _core.cfc_sequence(inputs, state, elapsed, layers, mode, cells[0].backbone_activation, mask,
-                                backbone_dropout=cells[0].fused_dropout(), dropout_first=cells[0].variant == "paper")
-    return states[..., state.shape[-1] - cells[-1].hidden_size:], states
+                                backbone_dropout=cells[0].fused_dropout(), dropout_first=cells[0].variant == "paper",
+                                head_activation=cells[0].head_activation, mixed_memory=memory)
+    total = state.shape[-1]
+    return states[..., total - cells[-1].hidden_size:total], states
 
 
 def built_input_size(owner: str, wiring: NeuronMap, input_size: int | None) -> int:

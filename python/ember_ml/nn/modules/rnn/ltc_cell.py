@@ -178,7 +178,8 @@ class LTCCell(Module):
                 param.data = ops.maximum(param.data, 0.0)
 
     def sequence(self, inputs: EmberTensor, state: EmberTensor, elapsed: EmberTensor,
-                 mask: EmberTensor | None = None) -> tuple[EmberTensor, EmberTensor]:
+                 mask: EmberTensor | None = None, memory: dict[str, EmberTensor] | None = None
+                 ) -> tuple[EmberTensor, EmberTensor] | None:
         """The cell over a whole sequence in one fused C++ op (``_core.ltc_sequence``), forward and backward.
 
         Equal to calling :meth:`forward` per step (tested against it).
@@ -186,10 +187,14 @@ class LTCCell(Module):
         Args:
             inputs: ``(B, L, C)``; state: ``(B, N)``; elapsed: ``(B, L)``; one float dtype.
             mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries the state.
+            memory: mixed memory (:meth:`MixedMemoryCell.fused_memory`), which the fused LTC
+                op does not run: None is returned then (the layer steps through plain ops).
 
         Returns:
-            ``(outputs (B, L, output_dim), states (B, L, N))``.
+            ``(outputs (B, L, output_dim), states (B, L, N))``, or None with ``memory``.
         """
+        if memory is not None:
+            return None
         params = self.params()
         positive = softplus if self.implicit_param_constraints else (lambda p: p)
         fused = {k: positive(v) if k in POSITIVE else v for k, v in params.items()}

@@ -37,6 +37,11 @@ class MixedMemoryCell(Module):
         self.recurrent_map = Linear(hidden_size, 4 * hidden_size, bias=False)
         self.recurrent_map.weight = Parameter(ops.linearalg.orthogonal((4 * hidden_size, hidden_size)))
 
+    def fused_memory(self, c0: EmberTensor) -> dict[str, EmberTensor]:
+        """This cell as the ``mixed_memory`` argument of ``_core.cfc_sequence``: its weights and ``c0 (B, H)``."""
+        return {"input_weight": self.input_map.weight, "input_bias": self.input_map.bias,
+                "recurrent_weight": self.recurrent_map.weight, "c0": c0}
+
     def forward(self, x: EmberTensor, state: tuple[EmberTensor, EmberTensor]) -> tuple[EmberTensor, EmberTensor]:
         h, c = state
         z = ops.add(self.input_map(x), self.recurrent_map(h))
