@@ -18,7 +18,7 @@ class Config:
     ``decay`` (Keras ExponentialDecay per batch with decay_steps = batches per epoch; 1.0 =
     constant), ``clipnorm`` (per tensor, as Keras's ``clipnorm``; 0 = none), ``batch_size``,
     ``epochs``, ``drop_last`` (the LTC script drops the last partial batch), ``l2`` (kernel
-    penalty, CfC only), ``constrain`` (clamp LTC's positive parameters after each step),
+    penalty, CfC only), ``weight_decay`` (> 0: AdamW's decoupled decay instead of Adam), ``constrain`` (clamp LTC's positive parameters after each step),
     ``timespans`` (feed elapsed times: to the layer for liquid models, as an extra input
     feature for the LSTM), ``fused`` (the fused sequence op where the layer has one),
     ``published`` / ``published_std`` and ``target`` (the issue's bound), ``higher_is_better``.
@@ -33,6 +33,7 @@ class Config:
     clipnorm: float = 0.0
     drop_last: bool = False
     l2: float = 0.0
+    weight_decay: float = 0.0
     constrain: bool = False
     timespans: bool = False
     published: float | None = None
@@ -41,7 +42,7 @@ class Config:
     source: str = ""
     higher_is_better: bool = False
     classes: int = 0  # > 0: a classifier of masked sequences
-    pool: str = "last"  # a classifier reads its sequence's last real step, or the mean of the real steps
+    pool: str = "last"  # a classifier reads its last real step, the mean of the real steps or mean and max
 
 
 W_PROTO = dict(batch_size=256, epochs=50, lr=0.02, decay=0.95, clipnorm=1.0, l2=1e-6, timespans=True)
