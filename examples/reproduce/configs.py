@@ -49,6 +49,8 @@ W_PROTO = dict(batch_size=256, epochs=50, lr=0.02, decay=0.95, clipnorm=1.0, l2=
 W_CFC = dict(units=64, backbone_units=256, backbone_layers=1, backbone_dropout=0.1, activation="silu")
 W_MIXED = dict(units=128, backbone_units=128, backbone_layers=2, backbone_dropout=0.2, activation="lecun_tanh",
                mixed_memory=True, variant="paper")
+JV_PROTO = dict(lr=0.005, decay=0.98, batch_size=16, epochs=100, published=97.6, target=97.6, higher_is_better=True,
+                classes=9)
 CONFIGS: dict[str, dict[str, Config]] = {
     "walker2d": {
         "cfc": Config("cfc", W_CFC, **W_PROTO, published=0.643, published_std=0.006, target=0.655,
@@ -76,18 +78,19 @@ CONFIGS: dict[str, dict[str, Config]] = {
                       source="ours: ncps defaults (backbone 128 lecun_tanh), the LSTM's lr"),
     },
     "japanese_vowels": {
-        "cfc": Config("cfc", dict(units=64, wired=True), lr=0.005, batch_size=16, epochs=200, decay=0.98,
-                      published=97.6, target=97.6, higher_is_better=True, classes=9, pool="mean",
-                      source="ours: AutoNCP(64, 9) CfC, mean of the real frames' outputs, chosen on validation "
-                             "accuracy (mean of seeds 0-2) among read-outs last / mean, AutoNCP 64 / 96 and "
-                             "un-wired 32 / 64 units, lr 0.005 / 0.01, 100 / 200 epochs; published: MLP, "
-                             "WEASEL+MUSE"),
-        "cfc-last": Config("cfc", dict(units=64, wired=True), lr=0.005, batch_size=16, epochs=100, decay=0.98,
-                           published=97.6, target=97.6, higher_is_better=True, classes=9,
-                           source="ours, the first choice: AutoNCP(64, 9) CfC read at the last real frame "
-                                  "(units 32 / 48 / 64, lr 0.005 / 0.01 on validation)"),
+        "cfc": Config("cfc", dict(units=32, backbone_layers=2, backbone_dropout=0.3), **JV_PROTO, pool="meanmax",
+                      source="ours: CfC(12, 32) un-wired, backbone 2 x 128 lecun_tanh with dropout 0.3, mean and max "
+                             "of the real frames' outputs; chosen on validation only (`select_japanese_vowels.py`: "
+                             "98.5 % mean accuracy over 5 speaker-stratified hold-outs of the training set, against "
+                             "95.9 % for the best AutoNCP) among AutoNCP(64, 9) / un-wired 16 to 64 units, read-outs "
+                             "last / mean / mean+max, backbone 1 or 2 layers, dropout 0 to 0.5, lr 0.002 to 0.01, "
+                             "AdamW weight decay 0 to 0.1, batch 16 to 64; published: MLP, WEASEL+MUSE"),
+        "cfc-ncp": Config("cfc", dict(units=64, wired=True), **JV_PROTO, pool="meanmax",
+                          source="ours: AutoNCP(64, 9) CfC (wired, no backbone), mean and max of the real frames' "
+                                 "outputs: the best wired configuration on the same validation (95.9 %)"),
     },
 }
+
 TASK_FEATURES = {"walker2d": 17, "half_cheetah": 17, "japanese_vowels": 12}
 
 
