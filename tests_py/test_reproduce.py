@@ -160,7 +160,8 @@ def test_pooled_features_use_only_real_frames() -> None:
 def test_japanese_vowels_validation_is_stratified_and_unseen_by_the_scaler() -> None:
     pytest.importorskip("sktime")
     d = data.load_japanese_vowels()
-    assert np.array_equal(np.bincount(d.val.y), np.full(9, 6)) and np.array_equal(np.bincount(d.train.y), np.full(9, 24))
+    assert np.array_equal(np.bincount(d.val.y), np.full(9, 6))  # 6 of each speaker's 30 utterances
+    assert np.array_equal(np.bincount(d.train.y), np.full(9, 24))
     real = d.train.mask > 0
     np.testing.assert_allclose(d.train.x[real].mean(0), 0.0, atol=1e-5)  # the scaler saw these frames only
     np.testing.assert_allclose(d.train.x[real].std(0), 1.0, atol=1e-5)
