@@ -16,9 +16,7 @@ their mean validation cross-entropy; the results go to
 from __future__ import annotations
 
 import argparse
-import json
 import pathlib
-import sys
 import tempfile
 from dataclasses import replace
 from typing import Any
