@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import pathlib
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -154,3 +155,43 @@ def test_pooled_features_use_only_real_frames() -> None:
     feats = baselines.pooled_features(data.Split(x, np.zeros(3), None, mask))
     for i, n in enumerate((3, 5, 1)):
         np.testing.assert_allclose(feats[i], np.concatenate([x[i, :n].mean(0), x[i, :n].std(0)]), rtol=1e-6)
+
+
+def test_japanese_vowels_validation_is_stratified_and_unseen_by_the_scaler() -> None:
+    pytest.importorskip("sktime")
+    d = data.load_japanese_vowels()
+    assert np.array_equal(np.bincount(d.val.y), np.full(9, 6))  # 6 of each speaker's 30 utterances
+    assert np.array_equal(np.bincount(d.train.y), np.full(9, 24))
+    real = d.train.mask > 0
+    np.testing.assert_allclose(d.train.x[real].mean(0), 0.0, atol=1e-5)  # the scaler saw these frames only
+    np.testing.assert_allclose(d.train.x[real].std(0), 1.0, atol=1e-5)
+    assert np.abs(d.val.x[d.val.mask > 0].mean(0)).max() > 1e-3
+
+
+@pytest.mark.parametrize("pool", ["last", "mean", "meanmax"])
+@pytest.mark.parametrize("wired", [True, False])
+def test_masked_batch_reads_out_as_each_series_run_alone(pool: str, wired: bool) -> None:
+    """Padding must not leak into a classifier's read-out: a padded, masked batch gives each series'
+    logits of that series run alone, unpadded (post-padding, and pre-padding in the last row, whose
+    leading masked steps output zeros that the maximum must skip)."""
+    rng = np.random.default_rng(3)
+    lengths = (7, 29, 12, 1, 9)
+    x = np.zeros((len(lengths), 29, 12), np.float32)
+    mask = np.zeros((len(lengths), 29), np.float32)
+    for i, n in enumerate(lengths):
+        real = slice(29 - n, None) if i == len(lengths) - 1 else slice(0, n)
+        x[i, real], mask[i, real] = rng.standard_normal((n, 12)), 1.0
+    x[mask == 0] = 50.0  # garbage in the padding must not matter
+    cfg = harness.CONFIGS["japanese_vowels"]["cfc"]
+    harness.CONFIGS["japanese_vowels"]["cfc"] = replace(cfg, pool=pool, layer=dict(units=16, wired=wired))
+    try:
+        model, _ = harness.make_model("japanese_vowels", "cfc", 0)
+    finally:
+        harness.CONFIGS["japanese_vowels"]["cfc"] = cfg
+    model.eval()
+    batch = model(x, None, mask).numpy()
+    assert batch.shape == (len(lengths), 9)
+    for i, n in enumerate(lengths):
+        real = x[i:i + 1, mask[i] > 0]
+        alone = model(real, None, np.ones((1, n), np.float32)).numpy()[0]
+        np.testing.assert_allclose(batch[i], alone, rtol=1e-5, atol=1e-6)

@@ -18,7 +18,8 @@ class Config:
     ``decay`` (Keras ExponentialDecay per batch with decay_steps = batches per epoch; 1.0 =
     constant), ``clipnorm`` (per tensor, as Keras's ``clipnorm``; 0 = none), ``batch_size``,
     ``epochs``, ``drop_last`` (the LTC script drops the last partial batch), ``l2`` (kernel
-    penalty, CfC only), ``constrain`` (clamp LTC's positive parameters after each step),
+    penalty, CfC only), ``weight_decay`` (> 0: AdamW's decoupled decay instead of Adam),
+    ``constrain`` (clamp LTC's positive parameters after each step),
     ``timespans`` (feed elapsed times: to the layer for liquid models, as an extra input
     feature for the LSTM), ``fused`` (the fused sequence op where the layer has one),
     ``published`` / ``published_std`` and ``target`` (the issue's bound), ``higher_is_better``.
@@ -33,6 +34,7 @@ class Config:
     clipnorm: float = 0.0
     drop_last: bool = False
     l2: float = 0.0
+    weight_decay: float = 0.0
     constrain: bool = False
     timespans: bool = False
     published: float | None = None
@@ -41,13 +43,15 @@ class Config:
     source: str = ""
     higher_is_better: bool = False
     classes: int = 0  # > 0: a classifier of masked sequences
-    pool: str = "last"  # a classifier reads its sequence's last real step, or the mean of the real steps
+    pool: str = "last"  # a classifier reads its last real step, the mean of the real steps or mean and max
 
 
 W_PROTO = dict(batch_size=256, epochs=50, lr=0.02, decay=0.95, clipnorm=1.0, l2=1e-6, timespans=True)
 W_CFC = dict(units=64, backbone_units=256, backbone_layers=1, backbone_dropout=0.1, activation="silu")
 W_MIXED = dict(units=128, backbone_units=128, backbone_layers=2, backbone_dropout=0.2, activation="lecun_tanh",
                mixed_memory=True, variant="paper")
+JV_PROTO = dict(lr=0.005, decay=0.98, batch_size=16, epochs=100, published=97.6, target=97.6, higher_is_better=True,
+                classes=9)
 CONFIGS: dict[str, dict[str, Config]] = {
     "walker2d": {
         "cfc": Config("cfc", W_CFC, **W_PROTO, published=0.643, published_std=0.006, target=0.655,
@@ -75,18 +79,21 @@ CONFIGS: dict[str, dict[str, Config]] = {
                       source="ours: ncps defaults (backbone 128 lecun_tanh), the LSTM's lr"),
     },
     "japanese_vowels": {
-        "cfc": Config("cfc", dict(units=64, wired=True), lr=0.005, batch_size=16, epochs=200, decay=0.98,
-                      published=97.6, target=97.6, higher_is_better=True, classes=9, pool="mean",
-                      source="ours: AutoNCP(64, 9) CfC, mean of the real frames' outputs, chosen on validation "
-                             "accuracy (mean of seeds 0-2) among read-outs last / mean, AutoNCP 64 / 96 and "
-                             "un-wired 32 / 64 units, lr 0.005 / 0.01, 100 / 200 epochs; published: MLP, "
-                             "WEASEL+MUSE"),
-        "cfc-last": Config("cfc", dict(units=64, wired=True), lr=0.005, batch_size=16, epochs=100, decay=0.98,
-                           published=97.6, target=97.6, higher_is_better=True, classes=9,
-                           source="ours, the first choice: AutoNCP(64, 9) CfC read at the last real frame "
-                                  "(units 32 / 48 / 64, lr 0.005 / 0.01 on validation)"),
+        "cfc": Config("cfc", dict(units=32, backbone_layers=2, backbone_dropout=0.3), **JV_PROTO, pool="meanmax",
+                      source="ours: CfC(12, 32) un-wired, backbone 2 x 128 lecun_tanh with dropout 0.3, mean and max "
+                             "of the real frames' outputs; chosen on validation only (`select_japanese_vowels.py`: "
+                             "98.5 % mean accuracy over 5 speaker-stratified hold-outs of the training set, against "
+                             "95.9 % for the best AutoNCP; 97.8 % in a re-run, see the notes) among AutoNCP(64, 9) / "
+                             "un-wired 16 to 64 units, read-outs last / mean / mean+max, backbone 1 or 2 layers, "
+                             "dropout 0 to 0.5, lr 0.002 to 0.01, AdamW weight decay 0 to 0.1, batch 16 to 64; "
+                             "published: MLP, WEASEL+MUSE"),
+        "cfc-ncp": Config("cfc", dict(units=64, wired=True), **JV_PROTO, pool="meanmax",
+                          source="ours: AutoNCP(64, 9) CfC (wired, no backbone), mean and max of the real frames' "
+                                 "outputs: the best wired configuration on the same validation (95.9 %; 93.7 % in a "
+                                 "re-run)"),
     },
 }
+
 TASK_FEATURES = {"walker2d": 17, "half_cheetah": 17, "japanese_vowels": 12}
 
 

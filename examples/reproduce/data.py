@@ -224,13 +224,15 @@ def pad(series: list[np.ndarray], length: int | None = None) -> tuple[np.ndarray
     return x.numpy(), mask.numpy().astype(np.float32)
 
 
-def load_japanese_vowels(val_fraction: float = 0.1, seed: int = 0) -> TaskData:
+def load_japanese_vowels(val_fraction: float = 0.2, seed: int = 0) -> TaskData:
     """JapaneseVowels (UEA): 270 training / 370 test utterances of 9 speakers, 12 LPC cepstra per frame.
 
     Series are 7 to 29 frames; they are right-padded to the longest (29) with a mask. The
-    validation split is a random ``val_fraction`` of the training set (``RandomState(seed)``;
-    the archive has no validation split); the test set is the archive's. Channels are
-    standardised with training statistics over real frames.
+    validation split is ``val_fraction`` of the training set, stratified by speaker
+    (scikit-learn's ``train_test_split(stratify=...)`` with ``random_state=seed``; the archive
+    has no validation split; the default keeps 6 of each speaker's 30 utterances); the test set
+    is the archive's. Channels are standardised with the statistics of the remaining training
+    utterances' real frames (not the validation or test ones).
 
     Returns:
         Splits with ``x`` float32 ``(N, 29, 12)``, ``y`` int64 class indices 0..8 ``(N,)``, ``mask``.
@@ -238,6 +240,8 @@ def load_japanese_vowels(val_fraction: float = 0.1, seed: int = 0) -> TaskData:
     Raises:
         FileNotFoundError, ValueError: see :func:`japanese_vowels_files`, :func:`load_ts_classification`.
     """
+    from sklearn.model_selection import train_test_split
+
     train_file, test_file = japanese_vowels_files()
     train_series, train_labels = load_ts_classification(train_file, 12)
     test_series, test_labels = load_ts_classification(test_file, 12)
@@ -245,16 +249,17 @@ def load_japanese_vowels(val_fraction: float = 0.1, seed: int = 0) -> TaskData:
     length = max(len(s) for s in train_series + test_series)
     x_train, m_train = pad(train_series, length)
     x_test, m_test = pad(test_series, length)
-    real = m_train.astype(bool)
-    mean, std = x_train[real].mean(axis=0), x_train[real].std(axis=0)
-    x_train = np.where(m_train[..., None] > 0, (x_train - mean) / std, 0.0).astype(np.float32)
-    x_test = np.where(m_test[..., None] > 0, (x_test - mean) / std, 0.0).astype(np.float32)
     y_train = np.array([classes.index(c) for c in train_labels], np.int64)
     y_test = np.array([classes.index(c) for c in test_labels], np.int64)
-    order = np.random.RandomState(seed).permutation(len(y_train))
-    n_val = int(round(val_fraction * len(order)))
-    train_idx, val_idx = np.sort(order[n_val:]), np.sort(order[:n_val])
-    full = Split(x_train, y_train, None, m_train)
+    train_idx, val_idx = (np.sort(i) for i in train_test_split(
+        np.arange(len(y_train)), test_size=val_fraction, stratify=y_train, random_state=seed))
+    real = m_train[train_idx].astype(bool)
+    mean, std = x_train[train_idx][real].mean(axis=0), x_train[train_idx][real].std(axis=0)
+
+    def standardised(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return np.where(mask[..., None] > 0, (x - mean) / std, 0.0).astype(np.float32)
+
+    full = Split(standardised(x_train, m_train), y_train, None, m_train)
     train, val = full.take(train_idx), full.take(val_idx)
     train.sources, val.sources = len(train_idx), len(val_idx)
-    return TaskData(train, val, Split(x_test, y_test, None, m_test, len(y_test)))
+    return TaskData(train, val, Split(standardised(x_test, m_test), y_test, None, m_test, len(y_test)))

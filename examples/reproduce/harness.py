@@ -29,7 +29,7 @@ from ember_ml import ops, wirings  # noqa: E402
 from ember_ml.nn import tensor as T  # noqa: E402
 from ember_ml.nn.modules import Linear, Module  # noqa: E402
 from ember_ml.ncps import CTRNN, LSTM, LTC, CfC  # noqa: E402
-from ember_ml.training import Adam, ExponentialDecay, clip_grad_norm  # noqa: E402
+from ember_ml.training import Adam, AdamW, ExponentialDecay, clip_grad_norm  # noqa: E402
 from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot  # noqa: E402
 
 from configs import CONFIGS, TASK_FEATURES, Config, batches_per_epoch  # noqa: E402
@@ -39,8 +39,9 @@ from report import RESULTS, append_result, ncps_torch_seconds_per_epoch  # noqa:
 
 class SequenceModel(Module):
     """A recurrent layer followed by a ``Linear`` read-out on every step, or, given a mask, on each
-    sequence's last real step (``pool="last"``) or on the mean of its real steps' outputs
-    (``pool="mean"``).
+    sequence's last real step (``pool="last"``), on the mean of its real steps' outputs
+    (``pool="mean"``) or on that mean concatenated with their element-wise maximum
+    (``pool="meanmax"``, the read-out of ``2 * hidden`` features).
 
     ``forward(x (B, L, C), t (B, L) | None, mask (B, L) | None)`` → ``(B, L, out)``, or ``(B, out)``
     with a mask.
@@ -49,7 +50,7 @@ class SequenceModel(Module):
     def __init__(self, rnn: Module, hidden: int, out: int, time_as_input: bool, pool: str = "last") -> None:
         super().__init__()
         self.rnn = rnn
-        self.head = Linear(hidden, out)
+        self.head = Linear(2 * hidden if pool == "meanmax" else hidden, out)
         self.time_as_input = time_as_input
         self.pool = pool
 
@@ -59,10 +60,15 @@ class SequenceModel(Module):
             x = T.concatenate([x, T.expand_dims(T.convert_to_tensor(t), -1)], axis=-1)
             t = None
         out, _ = self.rnn(x, timespans=t, mask=mask)
-        if mask is not None and self.pool == "mean":
+        if mask is not None and self.pool in ("mean", "meanmax"):
             weights = T.expand_dims(T.convert_to_tensor(mask, dtype=out.dtype), -1)
-            out = ops.divide(ops.stats.sum(ops.multiply(out, weights), axis=1), ops.stats.sum(weights, axis=1))
-        elif mask is not None:
+            mean = ops.divide(ops.stats.sum(ops.multiply(out, weights), axis=1), ops.stats.sum(weights, axis=1))
+            if self.pool == "mean":
+                return self.head(mean)
+            # Padded steps are pushed far below any output so that the maximum is over real steps.
+            peak = ops.stats.max(ops.subtract(out, ops.multiply(ops.subtract(1.0, weights), 1e9)), axis=1)
+            return self.head(T.concatenate([mean, peak], axis=-1))
+        if mask is not None:
             # Masked steps repeat the previous output (Keras's semantics), so the last step holds
             # each sequence's output at its last real step.
             out = out[:, -1]
@@ -201,7 +207,9 @@ def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pa
     epochs = cfg.epochs if epochs is None else epochs
     n = len(data.train.x)
     steps = batches_per_epoch(cfg, n)
-    optimizer = Adam(model.parameters(), lr=cfg.lr, eps=1e-7)  # Keras's epsilon, as both papers' scripts
+    # Keras's epsilon, as both papers' scripts; decoupled weight decay (torch.optim.AdamW) where the config asks
+    optimizer = (AdamW(model.parameters(), lr=cfg.lr, eps=1e-7, weight_decay=cfg.weight_decay) if cfg.weight_decay
+                 else Adam(model.parameters(), lr=cfg.lr, eps=1e-7))
     schedule = ExponentialDecay(cfg.lr, steps, cfg.decay).scheduler(optimizer) if cfg.decay != 1.0 else None
     run_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = run_dir / "checkpoint.npz"
