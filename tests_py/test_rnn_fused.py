@@ -15,6 +15,7 @@ from ember_ml import _core, ops
 from ember_ml.backend import opencl
 from ember_ml.nn import tensor as T
 from ember_ml.ncps import CfC, LTC
+from ember_ml.nn.modules import Dropout
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
 from ember_ml.wirings import NCP, AutoNCP, FullyConnected, Random
 
@@ -47,9 +48,13 @@ CONFIGS = {
     "CfC paper no_gate, no backbone": (CfC, dict(units=lambda: 4, backbone_layers=0, mode="no_gate",
                                                  variant="paper")),
 }
-# Configurations the fused ops do not cover: the layer must take the plain steps (fused stays exact).
+# Configurations the fused ops do not cover: the layer must take the plain steps (fused stays
+# exact): a seeded backbone Dropout while training (its per-call seeds are not the global
+# stream the fused op draws from; set on the layer's Dropout modules), inputs of another dtype.
 FALLBACK = {
-    "LTC mixed memory": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
+    "CfC seeded backbone dropout": ((CfC, dict(units=lambda: 4, backbone_units=6, backbone_layers=2,
+                                               backbone_dropout=0.3)), 3, "float32"),
+    "LTC float64 inputs, float32 parameters": ((LTC, dict(units=lambda: AutoNCP(10, 3, seed=1))), None, "float64"),
 }
 
 
@@ -137,11 +142,15 @@ def test_fused_walker2d_shape_family_matches_step_loop(dtype: str, tol: float, m
 
 @pytest.mark.parametrize("name", list(FALLBACK))
 def test_uncovered_configurations_take_the_steps(name: str, monkeypatch) -> None:
-    layer = _layer(FALLBACK[name], "float32")
+    config, dropout_seed, input_dtype = FALLBACK[name]
+    layer = _layer(config, "float32")
+    for module in layer.modules():
+        if isinstance(module, Dropout):
+            module.seed = dropout_seed
     for op in ("ltc_sequence", "cfc_sequence"):
         monkeypatch.setattr(_core, op, lambda *a, **k: pytest.fail("a fused op ran for an uncovered configuration"))
     x, _, ts = _inputs(layer)
-    out, _ = layer(T.convert_to_tensor(x.astype(np.float32)), timespans=T.convert_to_tensor(ts.astype(np.float32)))
+    out, _ = layer(T.convert_to_tensor(x.astype(input_dtype)), timespans=T.convert_to_tensor(ts.astype(input_dtype)))
     assert np.isfinite(out.numpy()).all()
 
 

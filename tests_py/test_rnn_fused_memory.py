@@ -1,9 +1,10 @@
-"""Mixed memory (ncps's LSTM cell before the CfC cell, ``mixed_memory=True``) inside the fused
-CfC op (``_core.cfc_sequence(..., mixed_memory=...)``) against the plain-op step loop
-(``fused=False``, the reference, itself checked against ncps in test_rnn_parity.py): outputs,
-both final states ``(h, c)`` and the gradients of the input, ``(h0, c0)``, the timespans and
-every parameter (the LSTM's included), un-wired with a backbone and wired, with and without a
-step mask, on cpu and opencl, with the paper variant's heads and backbone dropout while training.
+"""Mixed memory (ncps's LSTM cell before the CfC / LTC cell, ``mixed_memory=True``) inside the
+fused ops (``_core.cfc_sequence`` / ``_core.ltc_sequence(..., mixed_memory=...)``) against the
+plain-op step loop (``fused=False``, the reference, itself checked against ncps in
+test_rnn_parity.py): outputs, both final states ``(h, c)`` and the gradients of the input,
+``(h0, c0)``, the timespans and every parameter (the LSTM's included), un-wired CfC with a
+backbone, wired CfC and LTC, with and without a step mask, on cpu and opencl, with the paper
+variant's heads and backbone dropout while training.
 """
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ import pytest
 
 import ember_ml as em
 from ember_ml import _core, ops
-from ember_ml.ncps import CfC
+from ember_ml.ncps import LTC, CfC
 from ember_ml.nn import tensor as T
 from ember_ml.nn.modules.rnn._liquid import LiquidLayer
-from ember_ml.wirings import AutoNCP
+from ember_ml.wirings import AutoNCP, FullyConnected
 from test_rnn_fused import _layer
 
 CONFIGS = {
@@ -28,6 +29,10 @@ CONFIGS = {
     "CfC pure, backbone 2 x 5 gelu, return last": (CfC, dict(units=lambda: 3, backbone_units=5, backbone_layers=2,
                                                              activation="gelu", mode="pure",
                                                              return_sequences=False, mixed_memory=True)),
+    "LTC autoncp": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
+    "LTC fully connected, linear mappings, 2 unfolds, time major": (
+        LTC, dict(units=lambda: FullyConnected(6, 2), input_mapping="linear", output_mapping="linear", ode_unfolds=2,
+                  batch_first=False, mixed_memory=True)),
 }
 # The paper's Walker2d mixed model at small sizes: paper cell, 2 x 5 lecun_tanh backbone with
 # dropout after both layers, projection; training mode, so the same seed gives the same masks.
@@ -76,9 +81,11 @@ def _assert_same(got, want, tol: float) -> None:
 
 
 def _counting(monkeypatch) -> list[dict]:
+    """The keyword arguments of every call of the fused ops from now on."""
     calls: list[dict] = []
-    real = _core.cfc_sequence
-    monkeypatch.setattr(_core, "cfc_sequence", lambda *a, **k: calls.append(k) or real(*a, **k))
+    for op in ("cfc_sequence", "ltc_sequence"):
+        real = getattr(_core, op)
+        monkeypatch.setattr(_core, op, lambda *a, real=real, **k: calls.append(k) or real(*a, **k))
     return calls
 
 

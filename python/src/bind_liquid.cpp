@@ -26,13 +26,25 @@ Tensor optional_tensor_arg(py::handle obj, const char* op, const std::string& na
   return obj.is_none() ? Tensor() : tensor_arg(obj, op, name);
 }
 
+// The mixed_memory argument: None (undefined), or a dict of MixedMemory's four tensors.
+liquid::MixedMemory mixed_memory_arg(py::handle obj, const char* op) {
+  if (obj.is_none()) return {};
+  if (!py::isinstance<py::dict>(obj)) type_error(op, "mixed_memory must be a dict or None");
+  const py::dict parts = py::reinterpret_borrow<py::dict>(obj);
+  auto part = [&](const char* key) {
+    if (!parts.contains(key)) value_error(op, "mixed_memory has no '", key, "'");
+    return tensor_arg(parts[key], op, std::string("mixed_memory['") + key + "']");
+  };
+  return {part("input_weight"), part("input_bias"), part("recurrent_weight"), part("c0")};
+}
+
 }  // namespace
 
 void bind_liquid(py::module_& m) {
   m.def(
       "ltc_sequence",
       [](py::handle inputs, py::handle h0, py::handle elapsed, py::dict params, std::int64_t ode_unfolds,
-         double epsilon, py::handle step_mask) {
+         double epsilon, py::handle step_mask, py::handle mixed_memory, py::handle memory_inputs) {
         auto param = [&](const char* key) {
           if (!params.contains(key)) value_error("ltc_sequence", "params has no '", key, "'");
           return tensor_arg(params[key], "ltc_sequence", key);
@@ -45,11 +57,15 @@ void bind_liquid(py::module_& m) {
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0");
         const Tensor e = tensor_arg(elapsed, op, "elapsed");
         const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
-        return release_gil_if(x.numel() * h.shape().back(),
-                              [&] { return liquid::ltc_sequence(x, h, e, p, ode_unfolds, epsilon, keep); });
+        const liquid::MixedMemory memory = mixed_memory_arg(mixed_memory, op);
+        const Tensor memory_x = optional_tensor_arg(memory_inputs, op, "memory_inputs");
+        return release_gil_if(x.numel() * h.shape().back(), [&] {
+          return liquid::ltc_sequence(x, h, e, p, ode_unfolds, epsilon, keep, memory, memory_x);
+        });
       },
       py::arg("inputs"), py::arg("h0"), py::arg("elapsed"), py::arg("params"), py::arg("ode_unfolds"),
-      py::arg("epsilon"), py::arg("step_mask") = py::none(),
+      py::arg("epsilon"), py::arg("step_mask") = py::none(), py::arg("mixed_memory") = py::none(),
+      py::arg("memory_inputs") = py::none(),
       R"(States of an LTC cell over a whole sequence, forward and backward in one fused op.
 
 Hasani et al. 2021 (AAAI), eq. 3, with ncps.torch.LTCCell's fused semi-implicit Euler
@@ -66,14 +82,20 @@ Args:
     epsilon: added to the ODE denominator.
     step_mask: None, or (B, T) bool / 0-1 real: a 0 step carries the state unchanged
         (Keras masking); its input and elapsed time are not read (zero gradient).
+    mixed_memory: None, or the LSTM cell run before the LTC cell on every step, as
+        cfc_sequence's (H = N); the ODE's unfolds start from its h_lstm.
+    memory_inputs: (B, T, C') the sequence the memory reads (the layer's inputs before the
+        input mapping); with mixed_memory only.
 
 Returns:
-    (B, T, N) states after every step, differentiable with respect to every input except
-    the masks (no second order).
+    (B, T, N) states after every step; with mixed_memory (B, T, 2 N): the states, then the
+    memory cells c' (a masked step carries both). Differentiable with respect to every
+    input except the masks (no second order).
 
 Raises:
     ValueError: [ltc_sequence] for a missing parameter or mismatched shapes.
-    TypeError: [ltc_sequence] for non-float or mixed dtypes, or a complex step_mask.
+    TypeError: [ltc_sequence] for non-float or mixed dtypes, a complex step_mask or a
+        mixed_memory that is not a dict.
 )");
   m.def(
       "cfc_sequence",
@@ -123,16 +145,7 @@ Raises:
           }
           cfc_layers.push_back(std::move(cl));
         }
-        liquid::CfcMixedMemory memory;
-        if (!mixed_memory.is_none()) {
-          if (!py::isinstance<py::dict>(mixed_memory)) type_error(op, "mixed_memory must be a dict or None");
-          const py::dict parts = py::reinterpret_borrow<py::dict>(mixed_memory);
-          auto part = [&](const char* key) {
-            if (!parts.contains(key)) value_error(op, "mixed_memory has no '", key, "'");
-            return tensor_arg(parts[key], op, std::string("mixed_memory['") + key + "']");
-          };
-          memory = {part("input_weight"), part("input_bias"), part("recurrent_weight"), part("c0")};
-        }
+        const liquid::MixedMemory memory = mixed_memory_arg(mixed_memory, op);
         const Tensor x = tensor_arg(inputs, op, "inputs"), h = tensor_arg(h0, op, "h0"), t = tensor_arg(ts, op, "ts");
         const Tensor keep = optional_tensor_arg(step_mask, op, "step_mask");
         const liquid::CfcDropout dropout{backbone_dropout, dropout_first, std::nullopt};

@@ -23,6 +23,22 @@ namespace ember::liquid {
 // inputs' dtype. ValueError [op] for another shape, TypeError for a complex dtype.
 Tensor check_step_mask(const char* op, const Tensor& step_mask, const Tensor& inputs);
 
+// ncps's mixed memory (ncps.torch's LSTMCell, Lechner & Hasani 2020, mixed-memory RNNs) in
+// front of a CfC or LTC cell: per step t, with h and c the (B, H) states before it (h the
+// cell's whole state: a CfC's layers side by side, H = sum H_l; an LTC's N neurons),
+//   [k, i, f, o] = x_t W_ih^T + b_ih + h W_hh^T,
+//   c' = sigmoid(f + 1) c + sigmoid(i) tanh(k),   h_lstm = sigmoid(o) tanh(c'),
+// and the cell starts its step from h_lstm (a CfC layer reads z = [in_l, h_lstm_l]; the LTC
+// ODE's unfolds start at v = h_lstm). x_t is the sequence input of the step (LTC: before its
+// input mapping). The +1 is ncps's constant forget bias. Undefined input_weight: none.
+struct MixedMemory {
+  Tensor input_weight;      // W_ih (4 H, C), gate rows k, i, f, o (ncps's input_map.weight)
+  Tensor input_bias;        // b_ih (4 H,) (input_map.bias)
+  Tensor recurrent_weight;  // W_hh (4 H, H) (recurrent_map.weight, which has no bias)
+  Tensor c0;                // (B, H) the initial memory cell
+  bool defined() const { return input_weight.defined(); }
+};
+
 // The tensors of an LTC cell (ncps.torch.LTCCell names), after the positivity transform
 // of w, sensory_w, cm and gleak (softplus or clamping is applied by the caller, as plain
 // ops, so that its gradient is the caller's). N neurons, C sensory inputs.
@@ -43,24 +59,36 @@ struct LtcParams {
 // and device; masks are 0/1 and get no gradient. Returns the states after every step,
 // (B, T, N). Differentiable (a fused backward-through-time op; no second order).
 // step_mask: undefined, or (B, T), bool or 0/1 of a real dtype (see check_step_mask).
+// memory: mixed memory (MixedMemory, H = N) reading memory_inputs (B, T, C') (the layer's
+// inputs before the input mapping), or undefined; with it the result is (B, T, 2 N): the
+// states, then the memory cells c'; a masked step carries both. ValueError for a shape other
+// than MixedMemory's (input weight (4 N, C')).
 Tensor ltc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& elapsed, const LtcParams& params,
-                    std::int64_t ode_unfolds, double epsilon, const Tensor& step_mask = Tensor());
+                    std::int64_t ode_unfolds, double epsilon, const Tensor& step_mask = Tensor(),
+                    const MixedMemory& memory = {}, const Tensor& memory_inputs = Tensor());
 
 // The contract between ltc_sequence() and the "ltc_sequence" / "ltc_sequence_backward"
 // kernels: the forward kernel's inputs sit in LtcInput order (then, in the backward kernel,
 // the states and their gradients), the rest travels in the registry's Attrs (to_attrs /
-// from_attrs). The backward kernel writes one gradient per input up to kVleak.
+// from_attrs). The backward kernel writes one gradient per input up to kVleak but the two
+// masks, then with mixed memory one per MemoryInput.
 struct LtcSpec {
   enum LtcInput : std::size_t {
     kInputs, kH0, kElapsed,
     kSensoryW, kSensoryMu, kSensorySigma, kSensoryErev, kSensoryMask,  // (C, N), LtcParams order
     kW, kMu, kSigma, kErev, kMask,                                     // (N, N)
     kCm, kGleak, kVleak,                                               // (N,)
-    kStepMask,  // only when has_step_mask
+    kStepMask,  // only when has_step_mask; with mixed memory at step_mask_slot()
   };
+  // With mixed_memory, after kVleak: memory_inputs W_ih^T + b_ih of every step (B, T, 4 N)
+  // (one GEMM in the front end, whose operands get autograd's gradients), W_hh (4 N, N), c0.
+  enum MemoryInput : std::size_t { kProjected = kVleak + 1, kRecurrentWeight, kC0 };
   std::int64_t ode_unfolds = 1;
   double epsilon = 1e-8;
   bool has_step_mask = false;
+  bool mixed_memory = false;
+
+  std::size_t step_mask_slot() const { return mixed_memory ? kC0 + 1 : kStepMask; }
 
   Attrs to_attrs() const;
   static LtcSpec from_attrs(const Attrs& attrs);
@@ -96,21 +124,6 @@ struct CfcLayer {
   Tensor w_tau, a;  // pure mode only
 };
 
-// ncps's mixed memory (ncps.torch's LSTMCell, Lechner & Hasani 2020, mixed-memory RNNs) in
-// front of the CfC layers: per step t, with h and c the (B, H) states before it (h the layers'
-// states side by side, H = sum H_l),
-//   [k, i, f, o] = inputs[:, t] W_ih^T + b_ih + h W_hh^T,
-//   c' = sigmoid(f + 1) c + sigmoid(i) tanh(k),   h_lstm = sigmoid(o) tanh(c'),
-// and the layers read h_lstm as their states (z = [in_l, h_lstm_l]). The +1 is ncps's constant
-// forget bias. Undefined input_weight: no mixed memory.
-struct CfcMixedMemory {
-  Tensor input_weight;      // W_ih (4 H, C), gate rows k, i, f, o (ncps's input_map.weight)
-  Tensor input_bias;        // b_ih (4 H,) (input_map.bias)
-  Tensor recurrent_weight;  // W_hh (4 H, H) (recurrent_map.weight, which has no bias)
-  Tensor c0;                // (B, H) the initial memory cell
-  bool defined() const { return input_weight.defined(); }
-};
-
 // A stack of CfC layers (ncps.torch.WiredCfCCell; one layer is a plain CfCCell) over a
 // sequence, Hasani et al. 2022 (Nature MI). Per step t, layer l reads z = [in_l, h_l]
 // (in_0 = inputs[:, t], in_l = the new state of layer l - 1), a = backbone(z) and
@@ -124,9 +137,9 @@ struct CfcMixedMemory {
 // step_mask: as ltc_sequence's; a masked step carries every layer's state.
 // dropout: backbone dropout while training (CfcDropout). ValueError for a rate outside [0, 1).
 // head_activation: Tanh or LecunTanh (ValueError for another; pure mode has no g).
-// memory: mixed memory (CfcMixedMemory), or undefined; with it the result is (B, T, 2 sum H_l):
+// memory: mixed memory (MixedMemory), or undefined; with it the result is (B, T, 2 sum H_l):
 // every step's states, then its memory cells c' (its last H columns); a masked step carries
-// both. ValueError for a shape other than CfcMixedMemory's or a part of it undefined.
+// both. ValueError for a shape other than MixedMemory's or a part of it undefined.
 //
 // Runs the device's fused kernels where the registry has them (cpu; opencl on CPU devices,
 // through its host path) and otherwise cfc_sequence_composite, MLX's custom op with a
@@ -135,7 +148,7 @@ struct CfcMixedMemory {
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                     CfcMode mode, CfcActivation activation, const Tensor& step_mask = Tensor(),
                     const CfcDropout& dropout = {}, CfcActivation head_activation = CfcActivation::Tanh,
-                    const CfcMixedMemory& memory = {});
+                    const MixedMemory& memory = {});
 
 // The same op composed of ember's ops step by step (ember/ops.h), on any device: its
 // gradient comes from autograd (so it also has second order). Arguments, checks and
@@ -144,7 +157,7 @@ Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tens
                               const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
                               const Tensor& step_mask = Tensor(), const CfcDropout& dropout = {},
                               CfcActivation head_activation = CfcActivation::Tanh,
-                              const CfcMixedMemory& memory = {});
+                              const MixedMemory& memory = {});
 
 // rule(inputs) true: cfc_sequence composes the op on inputs' device although device type
 // `type` has fused kernels (MLX's use_fallback). A backend sets it when it registers them.
@@ -163,7 +176,7 @@ struct CfcLayerSlots {
 
 // The contract between cfc_sequence() and the "cfc_sequence" / "cfc_sequence_backward"
 // kernels. Forward inputs: x, h0, ts, then per layer its backbone (W, b) pairs, the heads
-// (W, b) and, in pure mode, w_tau and A (slots()), then with mixed_memory CfcMixedMemory's
+// (W, b) and, in pure mode, w_tau and A (slots()), then with mixed_memory MixedMemory's
 // four tensors in MemoryInput order from memory_slot(), then the step mask when
 // has_step_mask, then the dropout keep masks (0 / 1, inputs' dtype) when dropout_rate > 0;
 // the forward kernel writes the states (B, T, width()); the backward kernel gets the states

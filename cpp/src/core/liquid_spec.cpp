@@ -6,17 +6,17 @@
 
 namespace ember::liquid {
 
-// Attrs of "ltc_sequence": ints = {ode_unfolds, has_step_mask}, floats = {epsilon}.
+// Attrs of "ltc_sequence": ints = {ode_unfolds, has_step_mask, mixed_memory}, floats = {epsilon}.
 Attrs LtcSpec::to_attrs() const {
   Attrs attrs;
-  attrs.ints = {ode_unfolds, has_step_mask ? 1 : 0};
+  attrs.ints = {ode_unfolds, has_step_mask ? 1 : 0, mixed_memory ? 1 : 0};
   attrs.floats = {epsilon};
   return attrs;
 }
 
 LtcSpec LtcSpec::from_attrs(const Attrs& attrs) {
-  if (attrs.ints.size() != 2 || attrs.floats.size() != 1) value_error("ltc_sequence", "malformed kernel attributes");
-  return {attrs.ints[0], attrs.floats[0], attrs.ints[1] != 0};
+  if (attrs.ints.size() != 3 || attrs.floats.size() != 1) value_error("ltc_sequence", "malformed kernel attributes");
+  return {attrs.ints[0], attrs.floats[0], attrs.ints[1] != 0, attrs.ints[2] != 0};
 }
 
 // Attrs of "cfc_sequence": ints = {mode, activation, head_activation, has_step_mask,

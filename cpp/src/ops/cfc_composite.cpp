@@ -80,7 +80,7 @@ Tensor new_state(const CfcSpec& spec, const CfcLayer& layer, std::int64_t h, con
   return add(multiply(f1, one_minus(gate)), multiply(gate, f2));
 }
 
-// The mixed memory's step (CfcMixedMemory): from the gates' pre-activations z (B, 4 H) and
+// The mixed memory's step (MixedMemory): from the gates' pre-activations z (B, 4 H) and
 // the cell c, returns (h_lstm, c').
 std::pair<Tensor, Tensor> memory_step(const Tensor& z, const Tensor& c, std::int64_t h) {
   const Tensor forget = sigmoid(add(cols(z, 2 * h, h), constant(1.0, z)));
@@ -92,7 +92,7 @@ std::pair<Tensor, Tensor> memory_step(const Tensor& z, const Tensor& c, std::int
 
 Tensor cfc_composite(const Tensor& given_inputs, const Tensor& h0, const Tensor& given_ts,
                      const std::vector<CfcLayer>& layers, const CfcSpec& spec, const Tensor& keep,
-                     const Tensor& units_kept, const CfcMixedMemory& memory) {
+                     const Tensor& units_kept, const MixedMemory& memory) {
   // A masked step's input and time span are not read: they become 0 and 1 whatever the
   // padding holds, so that NaN there cannot reach a gradient (0 * NaN) through where().
   Tensor inputs = given_inputs, ts = given_ts;

@@ -34,7 +34,7 @@ void check_dense(const Tensor& w, const Tensor& b, std::int64_t rows, std::int64
 // device.
 CfcSpec validate(const Tensor& x, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                  CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout,
-                 CfcActivation head_activation, const CfcMixedMemory& memory) {
+                 CfcActivation head_activation, const MixedMemory& memory) {
   if (!(dropout.rate >= 0.0 && dropout.rate < 1.0)) {
     value_error(kOp, "backbone dropout rate must be in [0, 1), got ", dropout.rate);
   }
@@ -160,7 +160,7 @@ void set_cfc_use_fallback(DeviceType type, CfcUseFallback rule) { use_fallback_r
 Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts,
                               const std::vector<CfcLayer>& layers, CfcMode mode, CfcActivation activation,
                               const Tensor& step_mask, const CfcDropout& dropout, CfcActivation head_activation,
-                              const CfcMixedMemory& memory) {
+                              const MixedMemory& memory) {
   CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout, head_activation, memory);
   const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
   const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);
@@ -169,7 +169,7 @@ Tensor cfc_sequence_composite(const Tensor& inputs, const Tensor& h0, const Tens
 
 Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                     CfcMode mode, CfcActivation activation, const Tensor& step_mask, const CfcDropout& dropout,
-                    CfcActivation head_activation, const CfcMixedMemory& memory) {
+                    CfcActivation head_activation, const MixedMemory& memory) {
   CfcSpec spec = validate(inputs, h0, ts, layers, mode, activation, step_mask, dropout, head_activation, memory);
   const Tensor keep = step_mask.defined() ? check_step_mask(kOp, step_mask, inputs) : Tensor();
   const Tensor units_kept = draw_keep_masks(inputs, layers, spec, dropout);

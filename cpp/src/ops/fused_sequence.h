@@ -29,6 +29,6 @@ std::vector<std::vector<std::int64_t>> backbone_units(const std::vector<CfcLayer
 // checked or undefined.
 Tensor cfc_composite(const Tensor& inputs, const Tensor& h0, const Tensor& ts, const std::vector<CfcLayer>& layers,
                      const CfcSpec& spec, const Tensor& keep, const Tensor& units_kept,
-                     const CfcMixedMemory& memory);
+                     const MixedMemory& memory);
 
 }  // namespace ember::liquid::internal

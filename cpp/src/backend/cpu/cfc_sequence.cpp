@@ -31,7 +31,7 @@
 // keep mask one more input (liquid::CfcSpec::dropout_layout); backward multiplies that
 // output's adjoint by the same factors.
 //
-// Mixed memory (liquid::CfcMixedMemory): the input part x W_ih^T + b_ih of every step's
+// Mixed memory (liquid::MixedMemory): the input part x W_ih^T + b_ih of every step's
 // gates is one GEMM over the block's whole sequence up front; per step, the recurrent part
 // h W_hh^T and the LSTM update (MemoryStep) give h_lstm, which the layers read as their
 // states, and the cells c' (the states' last columns). Backward recomputes the step from the

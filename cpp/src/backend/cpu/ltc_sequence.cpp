@@ -1,7 +1,7 @@
 // CPU kernels of the fused LTC sequence (front end: cpp/src/ops/ltc_sequence.cpp; math and
-// kernel arguments in ember/liquid.h). Lane-major: a block of kLanes sequences of the batch advances together,
-// each neuron's value held as one fixed-size array over the block's lanes (two SIMD
-// packets). The loops then run over a table of the wiring's real synapses (mask != 0), each
+// kernel arguments in ember/liquid.h; the inputs' layout in ltc_problem.h). Lane-major: a
+// block of kLanes sequences of the batch advances together, each neuron's value held as one
+// fixed-size array over the block's lanes (two SIMD packets). The loops then run over a table of the wiring's real synapses (mask != 0), each
 // one a packet-wide sigmoid per lane group: no masked-out pairs (an NCP wiring's rows are
 // mostly empty) and no partial packets (a short last block is padded with inert lanes that
 // get a zero gradient). Blocks are spread over the thread pool; each chunk accumulates its
@@ -21,6 +21,13 @@
 // state (a select after the unfolds), reads input 0 and elapsed 1 (so padding of any value
 // stays inert), and backward gets a zero adjoint for the step while its incoming adjoint
 // passes unchanged to the state before; a step masked in every lane of a block is skipped.
+//
+// Mixed memory (liquid::MixedMemory): the front end projects every step's memory input in
+// one GEMM; per step the kernel adds the recurrent part h W_hh^T lane-wise and runs the LSTM
+// update (LaneMemory), and the unfolds start from h_lstm; the cells c' are the states' last n
+// columns. Backward recomputes the step from the saved (h, c) and passes the adjoint of the
+// unfolds' start and the cells' adjoint through it, into dW_hh, the projection's adjoint
+// (B, T, 4 n) (autograd takes it to W_ih, b_ih and the inputs) and the state before.
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
@@ -28,6 +35,7 @@
 #include <vector>
 
 #include "backend/cpu/kernels.h"
+#include "backend/cpu/ltc_problem.h"
 #include "backend/cpu/loops.h"
 #include "ember/errors.h"
 #include "ember/liquid.h"
@@ -37,120 +45,15 @@
 namespace ember::cpu {
 namespace {
 
-template <class T>
-constexpr int kLanes = 2 * Eigen::internal::packet_traits<T>::size;
-template <class T>
-using Lanes = Eigen::Array<T, kLanes<T>, 1>;
-template <class T>
-using LaneRows = std::vector<Lanes<T>>;  // one Lanes per neuron (or per synapse)
-
-template <class T>
-struct Synapse {
-  T w, mu, sigma, erev;            // w times the mask
-  std::int64_t pre, post, flat;  // flat = pre * n + post, in the (rows, n) parameter matrices
-};
-
-// The real synapses (mask != 0) of a (rows, n) wiring, in row order.
-template <class T>
-std::vector<Synapse<T>> synapse_table(std::span<const Tensor> params, std::int64_t rows, std::int64_t n) {
-  const T *w = params[0].data<T>(), *mu = params[1].data<T>(), *sigma = params[2].data<T>();
-  const T *erev = params[3].data<T>(), *mask = params[4].data<T>();
-  std::vector<Synapse<T>> table;
-  for (std::int64_t k = 0; k < rows * n; ++k) {
-    if (mask[k] != T(0)) table.push_back({w[k] * mask[k], mu[k], sigma[k], erev[k], k / n, k % n, k});
-  }
-  return table;
-}
-
-// Sequences [b0, b0 + lanes) of the batch; lanes <= kLanes.
-struct Block {
-  std::int64_t b0, lanes;
-};
-
-// Lane l of the result is a[(b0 + l) * stride]: one column of a (batch, ...) array.
-// Padding lanes get `pad`.
-template <class T>
-Lanes<T> gather(const T* a, std::int64_t stride, const Block& blk, T pad = T(0)) {
-  Lanes<T> out = Lanes<T>::Constant(pad);
-  for (std::int64_t l = 0; l < blk.lanes; ++l) out[l] = a[(blk.b0 + l) * stride];
-  return out;
-}
-
-template <class T>
-void scatter(const Lanes<T>& v, T* a, std::int64_t stride, const Block& blk) {
-  for (std::int64_t l = 0; l < blk.lanes; ++l) a[(blk.b0 + l) * stride] = v[l];
-}
-
-// Kernel inputs (liquid::LtcSpec) and the synapse tables.
-using Spec = liquid::LtcSpec;
-
-template <class T>
-struct Ltc {
-  const T *x, *h0, *elapsed, *cm, *gleak, *vleak;
-  std::int64_t batch, steps, c, n, unfolds;
-  T eps;
-  const T* keep;  // the step mask (B, T), or null
-  std::vector<Synapse<T>> sensory_syn, syn;
-
-  Ltc(std::span<const Tensor> in, const liquid::LtcSpec& spec)
-      : x(in[Spec::kInputs].data<T>()), h0(in[Spec::kH0].data<T>()), elapsed(in[Spec::kElapsed].data<T>()),
-        cm(in[Spec::kCm].data<T>()), gleak(in[Spec::kGleak].data<T>()), vleak(in[Spec::kVleak].data<T>()),
-        batch(in[0].shape()[0]), steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[Spec::kH0].shape()[1]),
-        unfolds(spec.ode_unfolds), eps(static_cast<T>(spec.epsilon)),
-        keep(spec.has_step_mask ? in[Spec::kStepMask].data<T>() : nullptr),
-        sensory_syn(synapse_table<T>(in.subspan(Spec::kSensoryW, 5), c, n)),
-        syn(synapse_table<T>(in.subspan(Spec::kW, 5), n, n)) {}
-  // Index of the first backward-only kernel input (the states).
-  std::size_t backward_inputs() const { return keep ? Spec::kStepMask + 1 : Spec::kStepMask; }
-
-  std::int64_t blocks() const { return (batch + kLanes<T> - 1) / kLanes<T>; }
-  Block block(std::int64_t k) const { return {k * kLanes<T>, std::min<std::int64_t>(kLanes<T>, batch - k * kLanes<T>)}; }
-
-  // Which lanes run step t (nonzero): every lane without a mask; a padding lane is masked.
-  Lanes<T> real(const Block& blk, std::int64_t t) const {
-    return keep ? gather(keep + t, steps, blk) : Lanes<T>::Ones();
-  }
-  // The inputs of step t, one row per feature; 0 in masked lanes.
-  void inputs(const Block& blk, std::int64_t t, const Lanes<T>& on, LaneRows<T>& xl) const {
-    for (std::int64_t i = 0; i < c; ++i) xl[i] = (on != T(0)).select(gather(x + t * c + i, steps * c, blk), T(0));
-  }
-  // ode_unfolds / elapsed of step t per lane (cm_t = cm * scale); padding and masked lanes 1.
-  Lanes<T> scale(const Block& blk, std::int64_t t, const Lanes<T>& on) const {
-    return T(unfolds) / (on != T(0)).select(gather(elapsed + t, steps, blk, T(1)), T(1));
-  }
-
-  // Sensory numerator and denominator terms of one step.
-  void sensory(const LaneRows<T>& xl, LaneRows<T>& ns, LaneRows<T>& ds) const {
-    for (std::int64_t j = 0; j < n; ++j) {
-      ns[j].setZero();
-      ds[j].setZero();
-    }
-    for (const Synapse<T>& sy : sensory_syn) {
-      const Lanes<T> a = sy.w * (sy.sigma * (xl[sy.pre] - sy.mu)).logistic();
-      ns[sy.post] += a * sy.erev;
-      ds[sy.post] += a;
-    }
-  }
-
-  // One unfold from v into next; den receives the denominators. With `saved_s` (the
-  // backward pass), also keeps each synapse's activation.
-  void unfold(const LaneRows<T>& v, const Lanes<T>& scale, const LaneRows<T>& ns, const LaneRows<T>& ds,
-              LaneRows<T>& num, LaneRows<T>& den, LaneRows<T>& next, Lanes<T>* saved_s = nullptr) const {
-    for (std::int64_t j = 0; j < n; ++j) {
-      num[j] = cm[j] * scale * v[j] + gleak[j] * vleak[j] + ns[j];
-      den[j] = cm[j] * scale + (gleak[j] + eps) + ds[j];
-    }
-    for (std::size_t q = 0; q < syn.size(); ++q) {
-      const Synapse<T>& sy = syn[q];
-      const Lanes<T> s = (sy.sigma * (v[sy.pre] - sy.mu)).logistic();
-      if (saved_s) saved_s[q] = s;
-      const Lanes<T> a = sy.w * s;
-      num[sy.post] += a * sy.erev;
-      den[sy.post] += a;
-    }
-    for (std::int64_t j = 0; j < n; ++j) next[j] = num[j] / den[j];
-  }
-};
+using ltc::Block;
+using ltc::gather;
+using ltc::LaneMemory;
+using ltc::LaneRows;
+using ltc::Lanes;
+using ltc::Ltc;
+using ltc::scatter;
+using ltc::Spec;
+using ltc::Synapse;
 
 template <class T>
 void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
@@ -158,14 +61,26 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
   T* states = out.data<T>();
   const std::int64_t n = p.n;
   parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
-    LaneRows<T> v(n), next(n), num(n), den(n), ns(n), ds(n), xl(p.c), before(n);
+    LaneRows<T> v(n), next(n), num(n), den(n), ns(n), ds(n), xl(p.c), before(n), cells(n), cells_before(n);
+    LaneMemory<T> memory(n);
     for (std::int64_t k = k0; k < k1; ++k) {
       const Block blk = p.block(k);
       for (std::int64_t j = 0; j < n; ++j) v[j] = gather(p.h0 + j, n, blk);
+      if (p.mixed) {
+        for (std::int64_t j = 0; j < n; ++j) cells[j] = gather(p.c0 + j, n, blk);
+      }
       for (std::int64_t t = 0; t < p.steps; ++t) {
         const Lanes<T> on = p.real(blk, t);
-        if (p.keep && (on != T(0)).any()) before = v;
+        if (p.keep && (on != T(0)).any()) {
+          before = v;
+          if (p.mixed) cells_before = cells;
+        }
         if (!p.keep || (on != T(0)).any()) {
+          if (p.mixed) {
+            p.memory_step(blk, t, v, cells, memory, next);
+            v.swap(next);
+            cells = memory.cell;
+          }
           p.inputs(blk, t, on, xl);
           p.sensory(xl, ns, ds);
           const Lanes<T> scale = p.scale(blk, t, on);
@@ -175,9 +90,16 @@ void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) 
           }
           if (p.keep) {
             for (std::int64_t j = 0; j < n; ++j) v[j] = (on != T(0)).select(v[j], before[j]);
+            if (p.mixed) {
+              for (std::int64_t j = 0; j < n; ++j) cells[j] = (on != T(0)).select(cells[j], cells_before[j]);
+            }
           }
         }
-        for (std::int64_t j = 0; j < n; ++j) scatter(v[j], states + t * n + j, p.steps * n, blk);
+        T* row = states + t * p.width;
+        for (std::int64_t j = 0; j < n; ++j) scatter(v[j], row + j, p.steps * p.width, blk);
+        if (p.mixed) {
+          for (std::int64_t j = 0; j < n; ++j) scatter(cells[j], row + n + j, p.steps * p.width, blk);
+        }
       }
     }
   });
@@ -208,9 +130,10 @@ template <class T>
 struct ParamGrads {
   std::vector<SynapseGrads<T>> sensory, synapse;
   std::vector<T> cm, gleak, vleak;
-  ParamGrads(std::size_t sensory_synapses, std::size_t synapses, std::int64_t n)
-      : sensory(sensory_synapses, SynapseGrads<T>{}), synapse(synapses, SynapseGrads<T>{}), cm(n), gleak(n),
-        vleak(n) {}
+  std::vector<T> recurrent;  // the mixed memory's W_hh (4 n, n), or empty
+  explicit ParamGrads(const Ltc<T>& p)
+      : sensory(p.sensory_syn.size(), SynapseGrads<T>{}), synapse(p.syn.size(), SynapseGrads<T>{}), cm(p.n),
+        gleak(p.n), vleak(p.n), recurrent(p.mixed ? 4 * p.n * p.n : 0) {}
   void add(const ParamGrads& o) {
     auto sum = [](auto& a, const auto& b) {
       for (std::size_t k = 0; k < a.size(); ++k) a[k] += b[k];
@@ -220,6 +143,7 @@ struct ParamGrads {
     sum(cm, o.cm);
     sum(gleak, o.gleak);
     sum(vleak, o.vleak);
+    sum(recurrent, o.recurrent);
   }
 };
 
@@ -227,16 +151,17 @@ struct ParamGrads {
 template <class T>
 struct LaneGrads {
   std::vector<std::array<Lanes<T>, 4>> sensory, synapse;
-  LaneRows<T> cm, gleak, vleak;
-  LaneGrads(std::size_t sensory_synapses, std::size_t synapses, std::int64_t n)
-      : sensory(sensory_synapses), synapse(synapses), cm(n), gleak(n), vleak(n) {}
+  LaneRows<T> cm, gleak, vleak, recurrent;
+  explicit LaneGrads(const Ltc<T>& p)
+      : sensory(p.sensory_syn.size()), synapse(p.syn.size()), cm(p.n), gleak(p.n), vleak(p.n),
+        recurrent(p.mixed ? 4 * p.n * p.n : 0) {}
   void zero() {
     for (auto* rows : {&sensory, &synapse}) {
       for (auto& g : *rows) {
         for (Lanes<T>& l : g) l.setZero();
       }
     }
-    for (auto* rows : {&cm, &gleak, &vleak}) {
+    for (auto* rows : {&cm, &gleak, &vleak, &recurrent}) {
       for (Lanes<T>& l : *rows) l.setZero();
     }
   }
@@ -253,40 +178,60 @@ struct LaneGrads {
       out.gleak[j] += sum(gleak[j]);
       out.vleak[j] += sum(vleak[j]);
     }
+    for (std::size_t q = 0; q < recurrent.size(); ++q) out.recurrent[q] += sum(recurrent[q]);
   }
 };
 
-// Gradients of one block's sequences: dx, dh0 and delapsed written, parameter gradients
-// accumulated into lg.
+// Gradients of one block's sequences: dx, dh0 and delapsed written (with mixed memory also
+// dprojected and dc0), parameter gradients accumulated into lg.
 template <class T>
 struct BlockBackward {
   const Ltc<T>& p;
   const T *states, *grad_states;
-  T *dx, *dh0, *delapsed;
+  T *dx, *dh0, *delapsed, *dprojected, *dc0;
   // Work arrays, reused across blocks.
   std::vector<LaneRows<T>> vs, dens;  // per unfold: state before it, and its denominators
   LaneRows<T> saved_s, num, ns, ds, xl, dxl, carry, g, gv, dnum, dden, dcm, dns, dds, passed;
+  // Mixed memory: the states and cells before the step, the cells' carried and passed
+  // adjoints, the gates' adjoints (4 n) and the step's LaneMemory.
+  LaneRows<T> h_prev, c_prev, carry_c, passed_c, dcell, dz;
+  LaneMemory<T> memory;
 
-  BlockBackward(const Ltc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* delapsed)
-      : p(p), states(states), grad_states(grad_states), dx(dx), dh0(dh0), delapsed(delapsed),
-        vs(p.unfolds + 1, LaneRows<T>(p.n)), dens(p.unfolds, LaneRows<T>(p.n)),
+  BlockBackward(const Ltc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* delapsed, T* dprojected,
+                T* dc0)
+      : p(p), states(states), grad_states(grad_states), dx(dx), dh0(dh0), delapsed(delapsed), dprojected(dprojected),
+        dc0(dc0), vs(p.unfolds + 1, LaneRows<T>(p.n)), dens(p.unfolds, LaneRows<T>(p.n)),
         saved_s(p.unfolds * p.syn.size()), num(p.n), ns(p.n), ds(p.n), xl(p.c), dxl(p.c), carry(p.n), g(p.n),
-        gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n), passed(p.n) {}
+        gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n), passed(p.n), h_prev(p.n), c_prev(p.n),
+        carry_c(p.n), passed_c(p.n), dcell(p.n), dz(4 * p.n), memory(p.n) {}
+
+  // Lane block of column `col` of the (B, T, width) states (or their gradients) at step t.
+  Lanes<T> at(const T* a, std::int64_t t, std::int64_t col, const Block& blk) const {
+    return gather(a + t * p.width + col, p.steps * p.width, blk);
+  }
 
   void run(const Block& blk, LaneGrads<T>& lg) {
     const std::int64_t n = p.n, syn = static_cast<std::int64_t>(p.syn.size());
     for (Lanes<T>& l : carry) l.setZero();
+    for (Lanes<T>& l : carry_c) l.setZero();
     for (std::int64_t t = p.steps - 1; t >= 0; --t) {
       const Lanes<T> on = p.real(blk, t);
       if (p.keep && !(on != T(0)).any()) {
         const Lanes<T> zero = Lanes<T>::Zero();
-        for (std::int64_t j = 0; j < n; ++j) carry[j] += gather(grad_states + t * n + j, p.steps * n, blk);
+        for (std::int64_t j = 0; j < n; ++j) carry[j] += at(grad_states, t, j, blk);
         for (std::int64_t i = 0; i < p.c; ++i) scatter(zero, dx + t * p.c + i, p.steps * p.c, blk);
         scatter(zero, delapsed + t, p.steps, blk);
+        if (p.mixed) {
+          for (std::int64_t j = 0; j < n; ++j) carry_c[j] += at(grad_states, t, n + j, blk);
+          for (std::int64_t q = 0; q < 4 * n; ++q) scatter(zero, dprojected + t * 4 * n + q, p.steps * 4 * n, blk);
+        }
         continue;
       }
-      for (std::int64_t j = 0; j < n; ++j) {
-        vs[0][j] = t > 0 ? gather(states + (t - 1) * n + j, p.steps * n, blk) : gather(p.h0 + j, n, blk);
+      LaneRows<T>& before = p.mixed ? h_prev : vs[0];
+      for (std::int64_t j = 0; j < n; ++j) before[j] = t > 0 ? at(states, t - 1, j, blk) : gather(p.h0 + j, n, blk);
+      if (p.mixed) {
+        for (std::int64_t j = 0; j < n; ++j) c_prev[j] = t > 0 ? at(states, t - 1, n + j, blk) : gather(p.c0 + j, n, blk);
+        p.memory_step(blk, t, h_prev, c_prev, memory, vs[0]);
       }
       p.inputs(blk, t, on, xl);
       p.sensory(xl, ns, ds);
@@ -295,13 +240,14 @@ struct BlockBackward {
         p.unfold(vs[u], scale, ns, ds, num, dens[u], vs[u + 1], saved_s.data() + u * syn);
       }
       for (std::int64_t j = 0; j < n; ++j) {
-        passed[j] = carry[j] + gather(grad_states + t * n + j, p.steps * n, blk);
+        passed[j] = carry[j] + at(grad_states, t, j, blk);
         g[j] = (on != T(0)).select(passed[j], T(0));
         dcm[j].setZero();
         dns[j].setZero();
         dds[j].setZero();
       }
       for (std::int64_t u = p.unfolds - 1; u >= 0; --u) unfold_adjoint(u, scale, lg);
+      if (p.mixed) memory_adjoint(blk, t, on, lg);
       carry.swap(g);
       if (p.keep) {
         for (std::int64_t j = 0; j < n; ++j) carry[j] = (on != T(0)).select(carry[j], passed[j]);
@@ -326,6 +272,37 @@ struct BlockBackward {
               blk);
     }
     for (std::int64_t j = 0; j < n; ++j) scatter(carry[j], dh0 + j, n, blk);
+    if (p.mixed) {
+      for (std::int64_t j = 0; j < n; ++j) scatter(carry_c[j], dc0 + j, n, blk);
+    }
+  }
+
+  // Adjoint of the mixed memory's step t: g (the adjoint of h_lstm, where the unfolds
+  // started) and the cells' adjoint become those of the state and the cells before the step;
+  // the gates' adjoints go to dprojected and, times h, to dW_hh.
+  void memory_adjoint(const Block& blk, std::int64_t t, const Lanes<T>& on, LaneGrads<T>& lg) {
+    const std::int64_t n = p.n;
+    const LaneMemory<T>& m = memory;
+    for (std::int64_t j = 0; j < n; ++j) {
+      passed_c[j] = carry_c[j] + at(grad_states, t, n + j, blk);
+      dcell[j] = (on != T(0)).select(passed_c[j], T(0)) + g[j] * m.o[j] * (T(1) - m.tanh_cell[j].square());
+      dz[j] = dcell[j] * m.i[j] * (T(1) - m.k[j].square());
+      dz[n + j] = dcell[j] * m.k[j] * m.i[j] * (T(1) - m.i[j]);
+      dz[2 * n + j] = dcell[j] * c_prev[j] * m.f[j] * (T(1) - m.f[j]);
+      dz[3 * n + j] = g[j] * m.tanh_cell[j] * m.o[j] * (T(1) - m.o[j]);
+      carry_c[j] = (on != T(0)).select(dcell[j] * m.f[j], passed_c[j]);
+      gv[j].setZero();
+    }
+    for (std::int64_t q = 0; q < 4 * n; ++q) {
+      const T* w = p.recurrent + q * n;
+      Lanes<T>* dw = lg.recurrent.data() + q * n;
+      for (std::int64_t i = 0; i < n; ++i) {
+        gv[i] += dz[q] * w[i];
+        dw[i] += dz[q] * h_prev[i];
+      }
+      scatter(dz[q], dprojected + t * 4 * n + q, p.steps * 4 * n, blk);
+    }
+    g.swap(gv);
   }
 
   // Adjoint of unfold u: g (the gradient of its result) becomes that of its input.
@@ -368,15 +345,18 @@ void store_synapse_grads(const std::vector<Synapse<T>>& table, const std::vector
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Ltc<T> p(in, Spec::from_attrs(attrs));
-  ParamGrads<T> total(p.sensory_syn.size(), p.syn.size(), p.n);
+  ParamGrads<T> total(p);
   std::mutex merge;
-  const Tensor& states = in[p.backward_inputs()];
-  const Tensor& grad_states = in[p.backward_inputs() + 1];
+  const Tensor& states = in[p.first_backward_input];
+  const Tensor& grad_states = in[p.first_backward_input + 1];
+  // The memory's gradients follow the 14 of the parameters: projection, W_hh, c0.
+  constexpr std::size_t kMemoryGrads = 14;
   parallel_for(p.blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     BlockBackward<T> bb(p, states.data<T>(), grad_states.data<T>(), out[0].data<T>(), out[1].data<T>(),
-                        out[2].data<T>());
-    LaneGrads<T> lg(p.sensory_syn.size(), p.syn.size(), p.n);
-    ParamGrads<T> pg(p.sensory_syn.size(), p.syn.size(), p.n);
+                        out[2].data<T>(), p.mixed ? out[kMemoryGrads].data<T>() : nullptr,
+                        p.mixed ? out[kMemoryGrads + 2].data<T>() : nullptr);
+    LaneGrads<T> lg(p);
+    ParamGrads<T> pg(p);
     for (std::int64_t k = k0; k < k1; ++k) {
       const Block blk = p.block(k);
       lg.zero();
@@ -392,6 +372,7 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
   std::copy(total.cm.begin(), total.cm.end(), out[11].data<T>());
   std::copy(total.gleak.begin(), total.gleak.end(), out[12].data<T>());
   std::copy(total.vleak.begin(), total.vleak.end(), out[13].data<T>());
+  if (p.mixed) std::copy(total.recurrent.begin(), total.recurrent.end(), out[kMemoryGrads + 1].data<T>());
 }
 
 void ltc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {

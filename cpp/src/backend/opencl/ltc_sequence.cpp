@@ -3,7 +3,7 @@
 // through time, runs on the device, one work-group per sequence. The synapse tables are
 // built on the device too, so nothing is copied to or from the host. Where the kernels do
 // not fit (float64 without cl_khr_fp64, or more local memory than the device has) the op
-// takes the host path instead, and so it does on CPU devices (sequences_on_host,
+// takes the host path instead, and so it does with mixed memory and on CPU devices (sequences_on_host,
 // host_path.h): PoCL runs each work-item's loop over its neuron's synapses serially, where
 // the cpu kernel advances 16 sequences per SIMD instruction, several times faster.
 #include <algorithm>
@@ -97,13 +97,14 @@ struct Call {
   std::int64_t batch, steps, c, n, unfolds;
   double eps;
   bool step_mask;
+  bool mixed_memory;  // the device kernels have no mixed memory: the host path runs it
 
   Call(std::span<const Tensor> in, const Attrs& attrs, const char* op)
       : Call(in, Spec::from_attrs(attrs), op) {}
   Call(std::span<const Tensor> in, const Spec& spec, const char* op)
       : in(in), ctx(context_of(in[0], op)), dtype(in[0].dtype()), batch(in[0].shape()[0]),
         steps(in[0].shape()[1]), c(in[0].shape()[2]), n(in[Spec::kH0].shape()[1]), unfolds(spec.ode_unfolds),
-        eps(spec.epsilon), step_mask(spec.has_step_mask) {}
+        eps(spec.epsilon), step_mask(spec.has_step_mask), mixed_memory(spec.mixed_memory) {}
 
   // The kernels' (keep, keep_off, masked) arguments; without a mask any buffer stands in.
   void step_mask_args(Launch& l) const {
@@ -121,7 +122,7 @@ void forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Att
   constexpr const char* op = "ltc_sequence";
   const Call k(in, attrs, op);
   const Plan p = plan(k.ctx, k.dtype, k.n, [&](std::size_t) { return static_cast<std::size_t>(4 * k.n); });
-  if (!p.fits || sequences_on_host(in[0], op)) return run_on_host(op, in, out, attrs);
+  if (!p.fits || k.mixed_memory || sequences_on_host(in[0], op)) return run_on_host(op, in, out, attrs);
   const Table sens = k.sensory(op), syn = k.synapses(op);
   Launch l = ltc_launch(k.ctx, k.dtype, "ltc_forward", op);
   for (std::size_t i : {Spec::kInputs, Spec::kH0, Spec::kElapsed}) tensor_arg(l, in[i]);
@@ -142,7 +143,7 @@ void backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const At
   const Call k(in, attrs, op);
   const Plan p =
       plan(k.ctx, k.dtype, k.n, [&](std::size_t local) { return static_cast<std::size_t>(8 * k.n) + local; });
-  if (!p.fits || sequences_on_host(in[0], op)) return run_on_host(op, in, out, attrs);
+  if (!p.fits || k.mixed_memory || sequences_on_host(in[0], op)) return run_on_host(op, in, out, attrs);
   const Table sens = k.sensory(op), syn = k.synapses(op);
   const std::int64_t syn_max = k.n * k.n, sens_max = k.c * k.n;
   const std::int64_t scratch_size = (2 * k.unfolds + 1) * k.n + k.unfolds * syn_max;

@@ -24,8 +24,8 @@ class LTC(LiquidLayer):
         implicit_param_constraints: softplus on the positive parameters (default True, as
             ncps's LTC); with False call :meth:`apply_weight_constraints` after each step.
         fused: run the whole sequence, forward and backward, in one C++ op
-            (:meth:`LTCCell.sequence`); False steps through plain ops (the reference). Mixed
-            memory and inputs of another dtype than the parameters always take the steps.
+            (:meth:`LTCCell.sequence`, mixed memory included); False steps through plain ops
+            (the reference). Inputs of another dtype than the parameters always take the steps.
 
     ``forward(input, hx=None, timespans=None, mask=None)`` → ``(output, hx)`` (see
     :meth:`RecurrentLayer.forward`); outputs are the first ``output_dim`` neurons, the state

@@ -187,20 +187,21 @@ class LTCCell(Module):
         Args:
             inputs: ``(B, L, C)``; state: ``(B, N)``; elapsed: ``(B, L)``; one float dtype.
             mask: None, or ``(B, L)`` 0/1 of that dtype: a 0 step carries the state.
-            memory: mixed memory (:meth:`MixedMemoryCell.fused_memory`), which the fused LTC
-                op does not run: None is returned then (the layer steps through plain ops).
+            memory: None, or the mixed memory run before the cell on every step
+                (:meth:`MixedMemoryCell.fused_memory`: its weights and ``c0 (B, N)``), reading
+                ``inputs`` before the input mapping, as ncps's mixed-memory LTC.
 
         Returns:
-            ``(outputs (B, L, output_dim), states (B, L, N))``, or None with ``memory``.
+            ``(outputs (B, L, output_dim), states (B, L, N))`` (with ``memory``, ``(B, L, 2 N)``:
+            the states, then the memory cells).
         """
-        if memory is not None:
-            return None
         params = self.params()
         positive = softplus if self.implicit_param_constraints else (lambda p: p)
         fused = {k: positive(v) if k in POSITIVE else v for k, v in params.items()}
         states = _core.ltc_sequence(map_inputs(inputs, params), state, elapsed, fused, self.ode_unfolds,
-                                    self.epsilon, mask)
-        return map_outputs(states, params, self.wiring.output_dim), states
+                                    self.epsilon, mask, mixed_memory=memory,
+                                    memory_inputs=None if memory is None else inputs)
+        return map_outputs(states[..., :self.state_size], params, self.wiring.output_dim), states
 
     def forward(self, inputs: EmberTensor, states: EmberTensor, elapsed_time: Any = 1.0
                 ) -> tuple[EmberTensor, EmberTensor]:

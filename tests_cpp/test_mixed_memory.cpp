@@ -1,9 +1,9 @@
-// Mixed memory inside the fused CfC sequence (liquid::CfcMixedMemory), float64: the fused
-// backward pass against five-point finite differences of its forward pass (1e-10) for every
-// input, the memory's weights and c0 included, and the fused kernels against the op composed
-// of ember's ops (states, cells and autograd gradients, 1e-12), every mode, with two stacked
-// layers, a step mask and backbone dropout. Against the step loop (ncps's LSTMCell in front
-// of the CfC cell): tests_py/test_rnn_fused_memory.py.
+// Mixed memory inside the fused CfC and LTC sequences (liquid::MixedMemory), float64: the
+// fused backward passes against five-point finite differences of their forward passes (1e-10)
+// for every input, the memory's weights, its inputs and c0 included, with a step mask; for
+// CfC also the fused kernels against the op composed of ember's ops (states, cells and
+// autograd gradients, 1e-12), every mode, with two stacked layers and backbone dropout.
+// Against the step loop (ncps's LSTMCell in front of the cell): tests_py/test_rnn_fused_memory.py.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -29,7 +29,7 @@ constexpr std::int64_t kBatch = 4, kSteps = 4, kFeatures = 2, kTotal = 5;
 
 struct Problem {
   std::vector<liquid::CfcLayer> layers;
-  liquid::CfcMixedMemory memory;
+  liquid::MixedMemory memory;
   Tensor x, h0, ts, keep, weights;
   std::vector<std::pair<std::string, Tensor*>> leaves;
 };
@@ -65,7 +65,7 @@ Tensor run(const Problem& p, CfcMode mode, bool composite) {
             p.memory);
 }
 
-TEST(CfcMixedMemory, BackwardMatchesFiniteDifferences) {
+TEST(MixedMemory, BackwardMatchesFiniteDifferences) {
   // Not pure mode: its |f1| has a kink within the stencil's reach (test_cfc_dropout.cpp).
   for (CfcMode mode : {CfcMode::Default, CfcMode::NoGate}) {
     SCOPED_TRACE(static_cast<int>(mode));
@@ -76,7 +76,7 @@ TEST(CfcMixedMemory, BackwardMatchesFiniteDifferences) {
   }
 }
 
-TEST(CfcMixedMemory, FusedKernelsMatchTheComposite) {
+TEST(MixedMemory, FusedKernelsMatchTheComposite) {
   for (CfcMode mode : {CfcMode::Default, CfcMode::NoGate, CfcMode::Pure}) {
     SCOPED_TRACE(static_cast<int>(mode));
     Problem p;
@@ -88,7 +88,7 @@ TEST(CfcMixedMemory, FusedKernelsMatchTheComposite) {
 }
 
 // A masked step carries the state and the cell: sequence 1's step 2 repeats step 1, both parts.
-TEST(CfcMixedMemory, MaskedStepsCarryStatesAndCells) {
+TEST(MixedMemory, MaskedStepsCarryStatesAndCells) {
   Problem p;
   make_problem(CfcMode::Default, p);
   const Tensor s = run(p, CfcMode::Default, false);
@@ -103,7 +103,7 @@ TEST(CfcMixedMemory, MaskedStepsCarryStatesAndCells) {
 
 // A masked step's input and time span are not read: NaN there changes no state and no
 // gradient, in the fused kernels and in the composite.
-TEST(CfcMixedMemory, MaskedInputsAreNotRead) {
+TEST(MixedMemory, MaskedInputsAreNotRead) {
   for (const bool composite : {false, true}) {
     SCOPED_TRACE(composite ? "composite" : "fused");
     Problem p;
@@ -134,6 +134,42 @@ TEST(CfcMixedMemory, MaskedInputsAreNotRead) {
       }
     }
   }
+}
+
+TEST(LtcMixedMemory, BackwardMatchesFiniteDifferences) {
+  constexpr std::int64_t kNeurons = 4, kRaw = 3;
+  std::mt19937 rng(8);
+  liquid::LtcParams params = liquid_test::random_ltc_params(kFeatures, kNeurons, rng, [&](const Shape& s) {
+    Tensor mask = uniform(s, 0, 1, rng);
+    for (std::int64_t k = 0; k < mask.numel(); ++k) mask.data<double>()[k] = mask.data<double>()[k] < 0.7 ? 1 : 0;
+    return mask;
+  });
+  liquid::MixedMemory memory{uniform({4 * kNeurons, kRaw}, -0.7, 0.7, rng), uniform({4 * kNeurons}, -0.3, 0.3, rng),
+                             uniform({4 * kNeurons, kNeurons}, -0.7, 0.7, rng),
+                             uniform({kBatch, kNeurons}, -0.5, 0.5, rng)};
+  Tensor x = uniform({kBatch, kSteps, kFeatures}, -1, 1, rng), raw = uniform({kBatch, kSteps, kRaw}, -1, 1, rng);
+  Tensor h0 = uniform({kBatch, kNeurons}, -0.3, 0.3, rng), elapsed = uniform({kBatch, kSteps}, 0.5, 1.5, rng);
+  Tensor keep = ones({kBatch, kSteps}, DType::Float64, Device{});
+  keep.data<double>()[1 * kSteps + 2] = 0;
+  keep.data<double>()[3 * kSteps + 3] = 0;
+  const Tensor weights = uniform({kBatch, kSteps, 2 * kNeurons}, -1, 1, rng);
+  auto loss = [&] {
+    const Tensor s = liquid::ltc_sequence(x, h0, elapsed, params, 2, 1e-8, keep, memory, raw);
+    return sum(multiply(s, weights), std::nullopt, false);
+  };
+  liquid_test::expect_gradients_match(loss,
+                                      {{"inputs", &x},
+                                       {"h0", &h0},
+                                       {"elapsed", &elapsed},
+                                       {"w", &params.w},
+                                       {"sensory_mu", &params.sensory_mu},
+                                       {"cm", &params.cm},
+                                       {"memory inputs", &raw},
+                                       {"input weight", &memory.input_weight},
+                                       {"input bias", &memory.input_bias},
+                                       {"recurrent weight", &memory.recurrent_weight},
+                                       {"c0", &memory.c0}},
+                                      1e-10);
 }
 
 }  // namespace
