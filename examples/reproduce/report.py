@@ -32,8 +32,9 @@ NOTES = [
     "term (0.0057 for our Walker2d `cfc` seed 0 at its best epoch).",
     "- `cfc` is ncps's cell (tanh heads; ncps adds no dropout after a single backbone layer, so "
     "`backbone_dropout=0.1` has no effect there, as in ncps.torch); `cfc-paper` is the paper's own cell "
-    "(`variant=\"paper\"`: lecun_tanh heads, dropout after the backbone layer); it cannot use the fused "
-    "sequence op (it has no lecun_tanh heads), so it runs the plain-op steps. Initialisation is "
+    "(`variant=\"paper\"`: lecun_tanh heads, dropout after the backbone layer); its runs in this table "
+    "(seeds 0-2) stepped through plain ops, later runs take the fused sequence op, which has had the "
+    "paper's heads since 2026-12-07 (same arithmetic, tested against the step loop). Initialisation is "
     "ncps's (xavier weights, PyTorch-default biases) in both, where Keras uses zero biases.",
     "- `cfc-mixed` uses ncps's mixed-memory LSTM (forget-gate bias +1) in front of the paper's cell; the "
     "paper's BEST_MIXED uses a forget bias of 2.1.",
