@@ -366,14 +366,14 @@ void bind_ops(py::module_& m) {
                                         (!py::isinstance<py::array>(num_or_size_splits) ||
                                          num_or_size_splits.attr("ndim").cast<int>() == 0);
         if (scalar) return split_equal(t, parse_int(num_or_size_splits, "split", "num_or_size_splits"), axis);
-        return split(t, parse_shape(num_or_size_splits, "split"), axis);
+        return split(t, parse_int_list(num_or_size_splits, "split", "shape"), axis);
       },
       py::arg("x"), py::arg("num_or_size_splits"), py::arg("axis") = 0,
       "Splits x along axis: an int gives that many equal parts, a list gives parts of those sizes. Views.");
   m.def(
       "tile",
       [](py::handle x, py::handle reps) {
-        return tile(to_tensor(x, device_of({x}), std::nullopt, "tile"), parse_shape(reps, "tile"));
+        return tile(to_tensor(x, device_of({x}), std::nullopt, "tile"), parse_int_list(reps, "tile", "shape"));
       },
       py::arg("x"), py::arg("reps"), "Repeats x reps[i] times along each axis (numpy.tile).");
   m.def(
