@@ -41,32 +41,38 @@ constexpr std::size_t kGranule = 64;
 constexpr std::size_t kCachedGranules = 16;  // buffers up to 1 KiB
 constexpr std::size_t kCacheDepth = 8;
 
+// Trivially destructible, so one TLS access reaches it (no guard); CacheRelease empties
+// it when the thread ends.
 struct SmallBufferCache {
-  std::array<std::array<void*, kCacheDepth>, kCachedGranules> slots{};
-  std::array<std::size_t, kCachedGranules> counts{};
-  ~SmallBufferCache();
+  void* slots[kCachedGranules][kCacheDepth];
+  std::size_t counts[kCachedGranules];
+  bool armed;  // this thread's CacheRelease exists
+  bool gone;   // released: buffers freed later (by thread_local or static tensors
+               // destroyed after it) go straight back to the C library
 };
-// Set once this thread's cache is destroyed: buffers freed later (by thread_local or
-// static tensors destroyed after it) go straight back to the C library.
-thread_local bool cache_gone = false;
-thread_local SmallBufferCache cache;
+thread_local SmallBufferCache cache{};
 
-SmallBufferCache::~SmallBufferCache() {
-  cache_gone = true;
-  for (std::size_t g = 0; g < kCachedGranules; ++g) {
-    for (std::size_t i = 0; i < counts[g]; ++i) {
-      ASAN_UNPOISON_MEMORY_REGION(slots[g][i], (g + 1) * kGranule);
-      std::free(slots[g][i]);
+struct CacheRelease {
+  ~CacheRelease() {
+    cache.gone = true;
+    for (std::size_t g = 0; g < kCachedGranules; ++g) {
+      for (std::size_t i = 0; i < cache.counts[g]; ++i) {
+        ASAN_UNPOISON_MEMORY_REGION(cache.slots[g][i], (g + 1) * kGranule);
+        std::free(cache.slots[g][i]);
+      }
+      cache.counts[g] = 0;
     }
   }
-}
+};
+thread_local CacheRelease cache_release;
 
 std::size_t granules(std::size_t nbytes) { return std::max<std::size_t>(1, (nbytes + kGranule - 1) / kGranule); }
 
 void* allocate_small(std::size_t nbytes) {
   const std::size_t g = granules(nbytes);
-  if (!cache_gone && cache.counts[g - 1] > 0) {
-    void* p = cache.slots[g - 1][--cache.counts[g - 1]];
+  SmallBufferCache& c = cache;
+  if (c.counts[g - 1] > 0) {
+    void* p = c.slots[g - 1][--c.counts[g - 1]];
     ASAN_UNPOISON_MEMORY_REGION(p, g * kGranule);
     return p;
   }
@@ -75,9 +81,14 @@ void* allocate_small(std::size_t nbytes) {
 
 void free_small(void* p, std::size_t nbytes) {
   const std::size_t g = granules(nbytes);
-  if (!cache_gone && cache.counts[g - 1] < kCacheDepth) {
+  SmallBufferCache& c = cache;
+  if (!c.gone && c.counts[g - 1] < kCacheDepth) {
+    if (!c.armed) {
+      c.armed = true;
+      [[maybe_unused]] CacheRelease* volatile release = &cache_release;  // constructs it: runs at thread end
+    }
     ASAN_POISON_MEMORY_REGION(p, g * kGranule);
-    cache.slots[g - 1][cache.counts[g - 1]++] = p;
+    c.slots[g - 1][c.counts[g - 1]++] = p;
     return;
   }
   std::free(p);
