@@ -5,7 +5,7 @@
 // pybind11 reaches a bound function through its generic dispatcher, and a Python
 // operator on a class through the type's generic slot (look up __add__, make a bound
 // method, dispatch): together more time than a small op itself. Each fast path takes
-// the common argument forms (tensors, and Python scalars for operators) straight from
+// the common argument forms (tensors, and Python numbers beside a tensor) straight from
 // the CPython call and hands every other form to the general pybind11 binding, which
 // stays the reference the fast path is tested against (tests_py/test_fast_paths.py).
 #pragma once
@@ -91,7 +91,7 @@ const Tensor* slot_tensor(PyObject* obj, Slot PyNumberMethods::*member, Slot slo
   return nm && nm->*member == slot ? as_tensor(obj) : nullptr;
 }
 
-// Calls type(self).<method>(self, other): the general path of an operator slot.
+// Calls self.<method>(other): the general path of an operator slot.
 PyObject* call_method(PyObject* self, PyObject* method, PyObject* other);
 
 // nb_<op> of EmberTensor: tensor op tensor and tensor op Python number (either side).
