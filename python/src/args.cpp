@@ -107,7 +107,7 @@ std::vector<std::pair<std::int64_t, std::int64_t>> parse_int_pairs(py::handle va
   }
   std::vector<std::pair<std::int64_t, std::int64_t>> pairs;
   for (py::handle p : py::reinterpret_borrow<py::sequence>(items)) {
-    const Shape pair = as_int_list(p, op, what);
+    const auto pair = as_int_list(p, op, what);
     if (pair.size() != 2) value_error(op, "each of ", what, " must be a (before, after) pair, got ", repr_of(p));
     pairs.emplace_back(pair[0], pair[1]);
   }
@@ -123,7 +123,14 @@ std::optional<std::int64_t> parse_axis(py::handle axis, const char* op) {
   return parse_optional_int(axis, op, "axis");
 }
 
-Shape parse_shape(py::handle shape, const char* op) { return as_int_list(shape, op, "shape"); }
+std::vector<std::int64_t> parse_int_list(py::handle value, const char* op, const char* what) {
+  return as_int_list(value, op, what);
+}
+
+Shape parse_shape(py::handle shape, const char* op) {
+  const auto sizes = as_int_list(shape, op, "shape");
+  return Shape(sizes.begin(), sizes.end());
+}
 
 Shape parse_new_shape(py::handle shape, const char* op) {
   Shape s = parse_shape(shape, op);

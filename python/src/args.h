@@ -16,7 +16,10 @@ std::pair<Tensor, Tensor> tensor_pair(py::handle a, py::handle b, const char* op
 Axes parse_axes(py::handle axis, const char* op);
 std::optional<std::int64_t> parse_axis(py::handle axis, const char* op);
 
-// An int or a sequence of ints.
+// An int or a sequence of ints (also a tensor or array of them); TypeError naming
+// `what` otherwise.
+std::vector<std::int64_t> parse_int_list(py::handle value, const char* op, const char* what);
+// parse_int_list as a shape.
 Shape parse_shape(py::handle shape, const char* op);
 // As parse_shape, for the shape of a new tensor: negative sizes raise ValueError.
 Shape parse_new_shape(py::handle shape, const char* op);

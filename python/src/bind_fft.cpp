@@ -101,7 +101,7 @@ void def_nd(py::module_& m, const char* name, FnN fn, bool two_d, std::string do
       name,
       [name, fn](py::handle a, py::handle s, py::handle axes, py::handle norm) {
         const Tensor x = input(a, name);
-        const fft::Lengths lengths = s.is_none() ? fft::Lengths{} : fft::Lengths{parse_shape(s, name)};
+        const fft::Lengths lengths = s.is_none() ? fft::Lengths{} : fft::Lengths{parse_int_list(s, name, "shape")};
         const Axes ax = parse_axes(axes, name);
         const auto nm = parse_norm(norm, name);
         return release_gil_if(x.numel(), [&] { return fn(x, lengths, ax, nm, name); });

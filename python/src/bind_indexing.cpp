@@ -30,6 +30,34 @@ Tensor tensor_arg(py::handle x, const char* op) { return to_tensor(x, device_of(
 
 }  // namespace
 
+bool parse_basic_item(py::handle h, IndexItem& it) {
+  if (h.is_none()) {
+    it.kind = IndexItem::Kind::NewAxis;
+  } else if (h.ptr() == Py_Ellipsis) {
+    it.kind = IndexItem::Kind::Ellipsis;
+  } else if (PySlice_Check(h.ptr())) {
+    Py_ssize_t start, stop, step;
+    if (PySlice_Unpack(h.ptr(), &start, &stop, &step) < 0) {
+      const py::error_already_set err;  // takes the Python error (zero step, bad types)
+      value_error("index", "invalid slice: ", err.what());
+    }
+    it.kind = IndexItem::Kind::Slice;
+    it.start = start;
+    it.stop = stop;
+    it.step = step;
+  } else if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
+    it.kind = IndexItem::Kind::Int;
+    it.index = parse_int(h, "index", "index");
+  } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h) &&
+             !py::isinstance<Tensor>(h)) {
+    it.kind = IndexItem::Kind::Int;  // NumPy integer scalars and other __index__ objects
+    it.index = parse_int(h, "index", "index");
+  } else {
+    return false;
+  }
+  return true;
+}
+
 std::vector<TensorIndex> parse_index(py::handle key, Device device) {
   std::vector<py::handle> parts;
   if (py::isinstance<py::tuple>(key)) {
@@ -40,31 +68,7 @@ std::vector<TensorIndex> parse_index(py::handle key, Device device) {
   std::vector<TensorIndex> items;
   for (py::handle h : parts) {
     TensorIndex ti;
-    IndexItem& it = ti.item;
-    if (h.is_none()) {
-      it.kind = IndexItem::Kind::NewAxis;
-    } else if (h.ptr() == Py_Ellipsis) {
-      it.kind = IndexItem::Kind::Ellipsis;
-    } else if (PySlice_Check(h.ptr())) {
-      Py_ssize_t start, stop, step;
-      if (PySlice_Unpack(h.ptr(), &start, &stop, &step) < 0) {
-        const py::error_already_set err;  // takes the Python error (zero step, bad types)
-        value_error("index", "invalid slice: ", err.what());
-      }
-      it.kind = IndexItem::Kind::Slice;
-      it.start = start;
-      it.stop = stop;
-      it.step = step;
-    } else if (PyLong_Check(h.ptr()) && !PyBool_Check(h.ptr())) {
-      it.kind = IndexItem::Kind::Int;
-      it.index = parse_int(h, "index", "index");
-    } else if (PyIndex_Check(h.ptr()) && !PyBool_Check(h.ptr()) && !py::isinstance<py::array>(h) &&
-               !py::isinstance<Tensor>(h)) {
-      it.kind = IndexItem::Kind::Int;  // NumPy integer scalars and other __index__ objects
-      it.index = parse_int(h, "index", "index");
-    } else {
-      ti.array = index_array(h, device);
-    }
+    if (!parse_basic_item(h, ti.item)) ti.array = index_array(h, device);
     items.push_back(ti);
   }
   return items;

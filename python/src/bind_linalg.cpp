@@ -113,7 +113,7 @@ void bind_linalg(py::module_& root) {
         const bool keepdims = parse_bool(keepdims_arg, "norm", "keepdims");
         const Tensor t = arg(x, "norm");
         const auto o = parse_ord(ord);
-        const Axes axes = axis.is_none() ? Axes{} : Axes{parse_shape(axis, "norm")};
+        const Axes axes = axis.is_none() ? Axes{} : Axes{parse_int_list(axis, "norm", "shape")};
         return release_gil_if(t.numel(), [&] { return linalg::norm(t, o, axes, keepdims); });
       },
       py::arg("x"), py::arg("ord") = py::none(), py::arg("axis") = py::none(), py::arg("keepdims") = false);

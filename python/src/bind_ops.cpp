@@ -8,13 +8,11 @@
 #include "args.h"
 #include "bindings.h"
 #include "ember/errors.h"
+#include "fast_paths.h"
 
 namespace ember::py_bind {
 
 namespace {
-
-using UnaryFn = Tensor (*)(const Tensor&);
-using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
 
 Device parse_device(py::handle device) {
   if (device.is_none()) return default_device();
@@ -84,26 +82,32 @@ Raises:
 )");
 }
 
+// The general binding (any argument form, keywords) behind a fast path for tensors
+// (fast_paths.h).
 template <UnaryFn fn>
-void def_unary(py::module_& m, const char* name, const char* doc) {
+void def_unary(py::module_& m, const char* name, const char* summary) {
+  const char* doc = unary_doc(summary);
   m.def(
       name,
       [name](py::handle x) {
         const Tensor t = to_tensor(x, device_of({x}), std::nullopt, name);
         return release_gil_if(t.numel(), [&] { return fn(t); });
       },
-      py::arg("x"), unary_doc(doc));
+      py::arg("x"), doc);
+  fast::replace_function(m, name, "(x)", doc, &fast::unary_call<fn>);
 }
 
 template <BinaryFn fn>
-void def_binary(py::module_& m, const char* name, const char* doc) {
+void def_binary(py::module_& m, const char* name, const char* summary) {
+  const char* doc = binary_doc(summary);
   m.def(
       name,
       [name](py::handle x, py::handle y) {
         auto [a, b] = tensor_pair(x, y, name);
         return release_gil_if(std::max(a.numel(), b.numel()), [&] { return fn(a, b); });
       },
-      py::arg("x"), py::arg("y"), binary_doc(doc));
+      py::arg("x"), py::arg("y"), doc);
+  fast::replace_function(m, name, "(x, y)", doc, &fast::binary_call<fn>);
 }
 
 using ReduceFn = Tensor (*)(const Tensor&, const Axes&, bool);
@@ -366,14 +370,14 @@ void bind_ops(py::module_& m) {
                                         (!py::isinstance<py::array>(num_or_size_splits) ||
                                          num_or_size_splits.attr("ndim").cast<int>() == 0);
         if (scalar) return split_equal(t, parse_int(num_or_size_splits, "split", "num_or_size_splits"), axis);
-        return split(t, parse_shape(num_or_size_splits, "split"), axis);
+        return split(t, parse_int_list(num_or_size_splits, "split", "shape"), axis);
       },
       py::arg("x"), py::arg("num_or_size_splits"), py::arg("axis") = 0,
       "Splits x along axis: an int gives that many equal parts, a list gives parts of those sizes. Views.");
   m.def(
       "tile",
       [](py::handle x, py::handle reps) {
-        return tile(to_tensor(x, device_of({x}), std::nullopt, "tile"), parse_shape(reps, "tile"));
+        return tile(to_tensor(x, device_of({x}), std::nullopt, "tile"), parse_int_list(reps, "tile", "shape"));
       },
       py::arg("x"), py::arg("reps"), "Repeats x reps[i] times along each axis (numpy.tile).");
   m.def(

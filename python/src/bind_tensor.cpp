@@ -4,6 +4,7 @@
 #include "args.h"
 #include "bindings.h"
 #include "ember/errors.h"
+#include "fast_paths.h"
 
 namespace ember::py_bind {
 
@@ -44,7 +45,9 @@ const Tensor& real_scalar(const Tensor& t, const char* op) {
   return t;
 }
 
-// Binds a Python binary operator and its reflected form to a front-end op.
+// Binds a Python binary operator (and its reflected form, if any) to a front-end op.
+// These methods are the general path; the type's slots take tensors and Python numbers
+// directly (fast_paths.h).
 template <Tensor (*fn)(const Tensor&, const Tensor&)>
 void def_operator(py::class_<Tensor>& cls, const char* name, const char* rname, const char* op) {
   cls.def(name, [op](const Tensor& self, py::handle other) {
@@ -57,6 +60,13 @@ void def_operator(py::class_<Tensor>& cls, const char* name, const char* rname, 
       return release_gil_if(self.numel(), [&] { return fn(o, self); });
     });
   }
+}
+
+// def_operator for an operator of the number protocol, with its fast slot.
+template <Tensor (*fn)(const Tensor&, const Tensor&), binaryfunc PyNumberMethods::*member>
+void def_number_operator(py::class_<Tensor>& cls, const char* name, const char* rname, const char* op) {
+  def_operator<fn>(cls, name, rname, op);
+  fast::OperatorSlot<fn, member>::install(reinterpret_cast<PyTypeObject*>(cls.ptr()), op, name, rname);
 }
 
 }  // namespace
@@ -188,29 +198,32 @@ returns copies, __array__, the buffer protocol and DLPack.
   cls.def("__str__", [](const Tensor& t) { return py::str(to_numpy(t)).cast<std::string>(); });
   cls.attr("__hash__") = py::none();
 
-  def_operator<add>(cls, "__add__", "__radd__", "add");
-  def_operator<subtract>(cls, "__sub__", "__rsub__", "subtract");
-  def_operator<multiply>(cls, "__mul__", "__rmul__", "multiply");
-  def_operator<divide>(cls, "__truediv__", "__rtruediv__", "divide");
-  def_operator<floor_divide>(cls, "__floordiv__", "__rfloordiv__", "floor_divide");
-  def_operator<mod>(cls, "__mod__", "__rmod__", "mod");
-  def_operator<power>(cls, "__pow__", "__rpow__", "power");
-  def_operator<matmul>(cls, "__matmul__", "__rmatmul__", "matmul");
-  def_operator<bitwise_and>(cls, "__and__", "__rand__", "bitwise_and");
-  def_operator<bitwise_or>(cls, "__or__", "__ror__", "bitwise_or");
-  def_operator<bitwise_xor>(cls, "__xor__", "__rxor__", "bitwise_xor");
+  using NM = PyNumberMethods;
+  def_number_operator<add, &NM::nb_add>(cls, "__add__", "__radd__", "add");
+  def_number_operator<subtract, &NM::nb_subtract>(cls, "__sub__", "__rsub__", "subtract");
+  def_number_operator<multiply, &NM::nb_multiply>(cls, "__mul__", "__rmul__", "multiply");
+  def_number_operator<divide, &NM::nb_true_divide>(cls, "__truediv__", "__rtruediv__", "divide");
+  def_number_operator<floor_divide, &NM::nb_floor_divide>(cls, "__floordiv__", "__rfloordiv__", "floor_divide");
+  def_number_operator<mod, &NM::nb_remainder>(cls, "__mod__", "__rmod__", "mod");
+  def_operator<power>(cls, "__pow__", "__rpow__", "power");  // nb_power is ternary: no fast slot
+  def_number_operator<matmul, &NM::nb_matrix_multiply>(cls, "__matmul__", "__rmatmul__", "matmul");
+  def_number_operator<bitwise_and, &NM::nb_and>(cls, "__and__", "__rand__", "bitwise_and");
+  def_number_operator<bitwise_or, &NM::nb_or>(cls, "__or__", "__ror__", "bitwise_or");
+  def_number_operator<bitwise_xor, &NM::nb_xor>(cls, "__xor__", "__rxor__", "bitwise_xor");
   def_operator<equal>(cls, "__eq__", nullptr, "equal");
   def_operator<not_equal>(cls, "__ne__", nullptr, "not_equal");
   def_operator<less>(cls, "__lt__", nullptr, "less");
   def_operator<less_equal>(cls, "__le__", nullptr, "less_equal");
   def_operator<greater>(cls, "__gt__", nullptr, "greater");
   def_operator<greater_equal>(cls, "__ge__", nullptr, "greater_equal");
+  fast::install_richcompare(reinterpret_cast<PyTypeObject*>(cls.ptr()));
   cls.def("__neg__", [](const Tensor& t) { return negative(t); });
   cls.def("__pos__", [](const Tensor& t) { return t; });
   cls.def("__abs__", [](const Tensor& t) { return abs(t); });
   cls.def("__invert__", [](const Tensor& t) { return bitwise_not(t); });
 
   cls.def("__getitem__", [](const Tensor& t, py::handle key) { return index(t, parse_index(key, t.device())); });
+  fast::install_getitem(reinterpret_cast<PyTypeObject*>(cls.ptr()));
   cls.def("__setitem__", [](const Tensor& t, py::handle key, py::handle value) {
     const auto items = parse_index(key, t.device());
     const Tensor v = to_tensor(value, t.device(), std::nullopt, "setitem");

@@ -12,6 +12,9 @@ void bind_ops(pybind11::module_& m);
 void bind_indexing(pybind11::module_& m);
 // A NumPy index key (ints, slices, ..., None, integer arrays, boolean masks) as items.
 std::vector<TensorIndex> parse_index(pybind11::handle key, Device device);
+// One item of a key when it is basic (int, slice, ..., None): fills `item` and returns
+// true; false for array items. Raises for invalid slices.
+bool parse_basic_item(pybind11::handle h, IndexItem& item);
 void bind_random(pybind11::module_& m);
 void bind_linalg(pybind11::module_& m);
 void bind_opencl(pybind11::module_& m);

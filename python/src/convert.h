@@ -3,10 +3,17 @@
 
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
 
 #include <optional>
 
 #include "ember/ops.h"
+
+// Shapes and strides convert like std::vector: to and from Python sequences of ints.
+namespace pybind11::detail {
+template <class T, std::size_t N>
+struct type_caster<ember::SmallVector<T, N>> : list_caster<ember::SmallVector<T, N>, T> {};
+}  // namespace pybind11::detail
 
 namespace ember::py_bind {
 

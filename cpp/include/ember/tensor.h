@@ -11,6 +11,7 @@
 
 #include "ember/device.h"
 #include "ember/dtype.h"
+#include "ember/small_vector.h"
 
 namespace ember {
 
@@ -18,8 +19,10 @@ namespace autograd {
 struct AutogradMeta;
 }
 
-using Shape = std::vector<std::int64_t>;
-using Strides = std::vector<std::int64_t>;  // in elements, may be 0 (broadcast) or negative
+// Shapes and strides of up to kInlineDims axes allocate nothing (see small_vector.h).
+inline constexpr std::size_t kInlineDims = 6;
+using Shape = SmallVector<std::int64_t, kInlineDims>;
+using Strides = SmallVector<std::int64_t, kInlineDims>;  // in elements, may be 0 (broadcast) or negative
 
 inline constexpr int kMaxDims = 64;  // as NumPy
 
@@ -56,6 +59,7 @@ class Storage {
   std::uint64_t version_ = 0;
   std::size_t nbytes_ = 0;
   Device device_;
+  bool small_ = false;  // host buffer from the small-buffer cache (tensor.cpp)
   std::function<void()> release_;
 };
 

@@ -11,6 +11,13 @@
 #include "ember/errors.h"
 #include "ember/registry.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
+#else
+#define ASAN_POISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#define ASAN_UNPOISON_MEMORY_REGION(addr, size) ((void)(addr), (void)(size))
+#endif
+
 namespace ember {
 
 namespace {
@@ -24,6 +31,72 @@ void set_device_allocator(DeviceType type, DeviceAllocator allocator) {
   device_allocators()[static_cast<int>(type)] = allocator;
 }
 
+namespace {
+// Host buffers of small tensors come from a per-thread cache of freed ones, as NumPy
+// keeps a cache of small data buffers: a tiny op otherwise spends more time in
+// malloc/free (an aligned allocation misses glibc's fast path) than computing. Buffers
+// are 64-byte aligned in sizes of whole granules; a thread keeps a few of each size.
+// Under AddressSanitizer a cached buffer is poisoned, so use after free is still caught.
+constexpr std::size_t kGranule = 64;
+constexpr std::size_t kCachedGranules = 16;  // buffers up to 1 KiB
+constexpr std::size_t kCacheDepth = 8;
+
+// Trivially destructible, so one TLS access reaches it (no guard); CacheRelease empties
+// it when the thread ends.
+struct SmallBufferCache {
+  void* slots[kCachedGranules][kCacheDepth];
+  std::size_t counts[kCachedGranules];
+  bool armed;  // this thread's CacheRelease exists
+  bool gone;   // released: buffers freed later (by thread_local or static tensors
+               // destroyed after it) go straight back to the C library
+};
+thread_local SmallBufferCache cache{};
+
+struct CacheRelease {
+  ~CacheRelease() {
+    cache.gone = true;
+    for (std::size_t g = 0; g < kCachedGranules; ++g) {
+      for (std::size_t i = 0; i < cache.counts[g]; ++i) {
+        ASAN_UNPOISON_MEMORY_REGION(cache.slots[g][i], (g + 1) * kGranule);
+        std::free(cache.slots[g][i]);
+      }
+      cache.counts[g] = 0;
+    }
+  }
+};
+thread_local CacheRelease cache_release;
+
+std::size_t granules(std::size_t nbytes) { return std::max<std::size_t>(1, (nbytes + kGranule - 1) / kGranule); }
+
+void* allocate_small(std::size_t nbytes) {
+  const std::size_t g = granules(nbytes);
+  SmallBufferCache& c = cache;
+  if (c.counts[g - 1] > 0) {
+    void* p = c.slots[g - 1][--c.counts[g - 1]];
+    ASAN_UNPOISON_MEMORY_REGION(p, g * kGranule);
+    return p;
+  }
+  return std::aligned_alloc(kGranule, g * kGranule);
+}
+
+void free_small(void* p, std::size_t nbytes) {
+  const std::size_t g = granules(nbytes);
+  SmallBufferCache& c = cache;
+  if (!c.gone && c.counts[g - 1] < kCacheDepth) {
+    if (!c.armed) {
+      c.armed = true;
+      [[maybe_unused]] CacheRelease* volatile release = &cache_release;  // constructs it: runs at thread end
+    }
+    ASAN_POISON_MEMORY_REGION(p, g * kGranule);
+    c.slots[g - 1][c.counts[g - 1]++] = p;
+    return;
+  }
+  std::free(p);
+}
+
+bool is_small(std::size_t nbytes) { return nbytes <= kCachedGranules * kGranule; }
+}  // namespace
+
 Storage::Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(device) {
   if (device.type != DeviceType::CPU) {
     init_backends();  // backends register their allocators there
@@ -32,11 +105,17 @@ Storage::Storage(std::size_t nbytes, Device device) : nbytes_(nbytes), device_(d
     handle_ = alloc.allocate(nbytes, device.index);
     return;
   }
+  if (is_small(nbytes)) {
+    data_ = allocate_small(nbytes);
+    if (!data_) throw std::bad_alloc();
+    small_ = true;
+    return;
+  }
   // Large buffers get 2 MiB alignment and transparent huge pages, as NumPy does: first
   // touch of a fresh 40 MB output otherwise costs ~10k page faults, more than the op.
   constexpr std::size_t kHugePage = std::size_t{1} << 21;
   const bool huge = nbytes >= 2 * kHugePage;
-  const std::size_t align = huge ? kHugePage : 64;
+  const std::size_t align = huge ? kHugePage : kGranule;
   const std::size_t rounded = std::max<std::size_t>(align, (nbytes + align - 1) / align * align);
   data_ = std::aligned_alloc(align, rounded);
   if (!data_) throw std::bad_alloc();
@@ -53,6 +132,8 @@ Storage::~Storage() {
     device_allocators()[static_cast<int>(device_.type)].release(handle_, nbytes_, device_.index);
   } else if (release_) {
     release_();
+  } else if (small_) {
+    free_small(data_, nbytes_);
   } else {
     std::free(data_);
   }

@@ -203,14 +203,24 @@ Tensor unary(const OpEntry& op, const Tensor& x, UnaryKind kind) {
   return run_to_new(op, x.device(), x.shape(), out_dtype, {as_dtype(x, compute)});
 }
 
+// autograd::differentiable for the elementwise ops, which model code calls thousands of
+// times on small tensors: when grad mode is off or no input requires grad it runs the
+// op without building differentiable()'s list of input tensors, whose copies (atomic
+// reference counts) cost as much as a small op's kernel.
+template <class Compute, class MakeRule, class... Inputs>
+Tensor elementwise_op(const char* name, Compute&& compute, MakeRule&& make_rule, const Inputs&... inputs) {
+  if (!autograd::is_grad_enabled() || !(autograd::requires_grad(inputs) || ...)) return compute();
+  return autograd::differentiable(name, {inputs...}, compute, make_rule);
+}
+
 }  // namespace
 
 #define EMBER_DEFINE_UNARY(fn, kind, doc)                                            \
   Tensor fn(const Tensor& x) {                                                       \
     static const OpEntry& op = registered_op(#fn);                                   \
-    return autograd::differentiable(                                                 \
-        #fn, {x}, [&] { return unary(op, x, UnaryKind::kind); },                     \
-        [&] { return autograd::unary_rule(autograd::UnaryOp::fn, x); });             \
+    return elementwise_op(                                                           \
+        #fn, [&] { return unary(op, x, UnaryKind::kind); },                          \
+        [&] { return autograd::unary_rule(autograd::UnaryOp::fn, x); }, x);          \
   }
 EMBER_UNARY_OPS(EMBER_DEFINE_UNARY)
 #undef EMBER_DEFINE_UNARY
@@ -218,9 +228,9 @@ EMBER_UNARY_OPS(EMBER_DEFINE_UNARY)
 #define EMBER_DEFINE_BINARY(fn, kind, doc)                                           \
   Tensor fn(const Tensor& a, const Tensor& b) {                                      \
     static const OpEntry& op = registered_op(#fn);                                   \
-    return autograd::differentiable(                                                 \
-        #fn, {a, b}, [&] { return binary(op, a, b, BinaryKind::kind); },             \
-        [&] { return autograd::binary_rule(autograd::BinaryOp::fn, a, b); });        \
+    return elementwise_op(                                                           \
+        #fn, [&] { return binary(op, a, b, BinaryKind::kind); },                     \
+        [&] { return autograd::binary_rule(autograd::BinaryOp::fn, a, b); }, a, b);  \
   }
 EMBER_BINARY_OPS(EMBER_DEFINE_BINARY)
 #undef EMBER_DEFINE_BINARY

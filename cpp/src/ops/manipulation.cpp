@@ -9,6 +9,11 @@ namespace ember {
 
 using detail::describe;
 
+namespace {
+// "(1, 2)" for a list of sizes, reps or axes in an error message.
+std::string ints_str(const std::vector<std::int64_t>& values) { return shape_str(Shape(values.begin(), values.end())); }
+}  // namespace
+
 Tensor reshape(const Tensor& x, const Shape& shape_in) {
   Shape shape = shape_in;
   int infer = -1;
@@ -48,13 +53,13 @@ Tensor transpose(const Tensor& x, const std::optional<std::vector<std::int64_t>>
     return transpose(x, reversed);
   }
   if (static_cast<int>(axes->size()) != x.ndim()) {
-    value_error("transpose", "axes ", shape_str(*axes), " don't match ", describe(x));
+    value_error("transpose", "axes ", ints_str(*axes), " don't match ", describe(x));
   }
   std::vector<int> perm;
   std::vector<bool> seen(x.ndim(), false);
   for (auto a : *axes) {
     const int ax = normalize_axis(a, x.ndim(), "transpose");
-    if (seen[ax]) value_error("transpose", "repeated axis in axes ", shape_str(*axes));
+    if (seen[ax]) value_error("transpose", "repeated axis in axes ", ints_str(*axes));
     seen[ax] = true;
     perm.push_back(ax);
   }
@@ -174,11 +179,11 @@ std::vector<Tensor> split(const Tensor& x, const std::vector<std::int64_t>& size
   const int axis = normalize_axis(axis_in, x.ndim(), "split");
   std::int64_t total = 0;
   for (auto s : sizes) {
-    if (s < 0) value_error("split", "section sizes must be non-negative, got ", shape_str(sizes));
+    if (s < 0) value_error("split", "section sizes must be non-negative, got ", ints_str(sizes));
     total += s;
   }
   if (total != x.shape()[axis]) {
-    value_error("split", "section sizes ", shape_str(sizes), " do not sum to the size ", x.shape()[axis],
+    value_error("split", "section sizes ", ints_str(sizes), " do not sum to the size ", x.shape()[axis],
                 " of axis ", axis, " of ", describe(x));
   }
   std::vector<Tensor> parts;
@@ -206,7 +211,7 @@ std::vector<Tensor> split_equal(const Tensor& x, std::int64_t sections, std::int
 
 Tensor tile(const Tensor& x, const std::vector<std::int64_t>& reps_in) {
   for (auto r : reps_in) {
-    if (r < 0) value_error("tile", "repetitions must be non-negative, got ", shape_str(reps_in));
+    if (r < 0) value_error("tile", "repetitions must be non-negative, got ", ints_str(reps_in));
   }
   const int nd = std::max<int>(x.ndim(), static_cast<int>(reps_in.size()));
   std::vector<std::int64_t> reps(nd - reps_in.size(), 1);
