@@ -16,7 +16,7 @@
 namespace ember::cpu::ltc {
 
 template <class T>
-constexpr int kLanes = 2 * Eigen::internal::packet_traits<T>::size;
+constexpr int kLanes = Eigen::internal::packet_traits<T>::size;
 template <class T>
 using Lanes = Eigen::Array<T, kLanes<T>, 1>;
 template <class T>

@@ -1,7 +1,7 @@
 // CPU kernels of the fused LTC sequence (front end: cpp/src/ops/ltc_sequence.cpp; math and
 // kernel arguments in ember/liquid.h; the inputs' layout in ltc_problem.h). Lane-major: a
 // block of kLanes sequences of the batch advances together, each neuron's value held as one
-// fixed-size array over the block's lanes (two SIMD packets). The loops then run over a table of the wiring's real synapses (mask != 0), each
+// fixed-size array over the block's lanes (one SIMD packet). The loops then run over a table of the wiring's real synapses (mask != 0), each
 // one a packet-wide sigmoid per lane group: no masked-out pairs (an NCP wiring's rows are
 // mostly empty) and no partial packets (a short last block is padded with inert lanes that
 // get a zero gradient). Blocks are spread over the thread pool; each chunk accumulates its
