@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "backend/cpu/lstm_cell.h"
 #include "ember/liquid.h"
 #include "ember/parallel.h"
 #include "ember/tensor.h"
@@ -111,12 +112,11 @@ struct MemoryStep {
 
   void run(const Mat<T>& z) {
     const Eigen::Index n = c.cols();
-    k = z.leftCols(n).array().tanh();
-    i = z.middleCols(n, n).array().logistic();
-    f = (z.middleCols(2 * n, n).array() + T(1)).logistic();
-    o = z.rightCols(n).array().logistic();
-    cell = f * c.array() + i * k;
-    tanh_cell = cell.tanh();
+    k = z.leftCols(n).array();
+    i = z.middleCols(n, n).array();
+    f = z.middleCols(2 * n, n).array();
+    o = z.rightCols(n).array();
+    lstm_cell(k, i, f, o, c.array(), cell, tanh_cell);
     h_lstm = (o * tanh_cell).matrix();
   }
 
@@ -125,12 +125,9 @@ struct MemoryStep {
   template <class Derived>
   void adjoint(const Eigen::ArrayBase<Derived>& dh_lstm, Arr<T>& dcell, Mat<T>& dz) const {
     const Eigen::Index n = c.cols();
-    dcell += dh_lstm * o * (1 - tanh_cell.square());
     dz.resize(c.rows(), 4 * n);
-    dz.leftCols(n).array() = dcell * i * (1 - k.square());
-    dz.middleCols(n, n).array() = dcell * k * i * (1 - i);
-    dz.middleCols(2 * n, n).array() = dcell * c.array() * f * (1 - f);
-    dz.rightCols(n).array() = dh_lstm * tanh_cell * o * (1 - o);
+    lstm_cell_adjoint(k, i, f, o, tanh_cell, c.array(), dh_lstm, dcell, dz.leftCols(n).array(),
+                      dz.middleCols(n, n).array(), dz.middleCols(2 * n, n).array(), dz.rightCols(n).array());
     dcell *= f;
   }
 };

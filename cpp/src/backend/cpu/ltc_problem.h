@@ -10,6 +10,7 @@
 #include <span>
 #include <vector>
 
+#include "backend/cpu/lstm_cell.h"
 #include "ember/liquid.h"
 #include "ember/tensor.h"
 
@@ -140,12 +141,7 @@ struct Ltc {
       (*gates[g / n])[g % n] = z;
     }
     for (std::int64_t j = 0; j < n; ++j) {
-      m.k[j] = m.k[j].tanh();
-      m.i[j] = m.i[j].logistic();
-      m.f[j] = (m.f[j] + T(1)).logistic();
-      m.o[j] = m.o[j].logistic();
-      m.cell[j] = m.f[j] * cells[j] + m.i[j] * m.k[j];
-      m.tanh_cell[j] = m.cell[j].tanh();
+      lstm_cell(m.k[j], m.i[j], m.f[j], m.o[j], cells[j], m.cell[j], m.tanh_cell[j]);
       out[j] = m.o[j] * m.tanh_cell[j];
     }
   }

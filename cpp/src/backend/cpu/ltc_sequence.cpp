@@ -285,11 +285,9 @@ struct BlockBackward {
     const LaneMemory<T>& m = memory;
     for (std::int64_t j = 0; j < n; ++j) {
       passed_c[j] = carry_c[j] + at(grad_states, t, n + j, blk);
-      dcell[j] = (on != T(0)).select(passed_c[j], T(0)) + g[j] * m.o[j] * (T(1) - m.tanh_cell[j].square());
-      dz[j] = dcell[j] * m.i[j] * (T(1) - m.k[j].square());
-      dz[n + j] = dcell[j] * m.k[j] * m.i[j] * (T(1) - m.i[j]);
-      dz[2 * n + j] = dcell[j] * c_prev[j] * m.f[j] * (T(1) - m.f[j]);
-      dz[3 * n + j] = g[j] * m.tanh_cell[j] * m.o[j] * (T(1) - m.o[j]);
+      dcell[j] = (on != T(0)).select(passed_c[j], T(0));
+      lstm_cell_adjoint(m.k[j], m.i[j], m.f[j], m.o[j], m.tanh_cell[j], c_prev[j], g[j], dcell[j], dz[j], dz[n + j],
+                        dz[2 * n + j], dz[3 * n + j]);
       carry_c[j] = (on != T(0)).select(dcell[j] * m.f[j], passed_c[j]);
       gv[j].setZero();
     }
