@@ -1,5 +1,5 @@
 // The allocation-free small paths: SmallVector (shapes and strides) against std::vector,
-// and the small-buffer cache of CPU storage against fresh allocations.
+// and the small- and large-buffer caches of CPU storage against fresh allocations.
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -140,6 +140,41 @@ TEST(SmallBufferCache, BuffersFreedOnAnotherThreadAreReusableThere) {
   other.join();
   const Tensor t = full({16}, Scalar::from_double(5.0), DType::Float64, Device{});
   for (int i = 0; i < 16; ++i) EXPECT_EQ(t.data<double>()[i], 5.0);
+}
+
+// Buffers of 4 MiB and more are kept for reuse when freed (tensor.cpp): a buffer of the size
+// just freed comes back (a training loop's pattern), 2 MiB aligned, and a held buffer is never
+// handed out twice, from any thread.
+TEST(LargeBufferCache, ReusesFreedBuffersOfTheSameSize) {
+  const std::int64_t n = (std::int64_t{6} << 20) / 4;  // 6 MiB of float32
+  const void* first = nullptr;
+  {
+    const Tensor t = full({n}, Scalar::from_double(1.0), DType::Float32, Device{});
+    first = t.raw_data();
+    EXPECT_EQ(reinterpret_cast<std::uintptr_t>(first) % (std::uintptr_t{1} << 21), 0u);
+  }
+  const Tensor again = full({n}, Scalar::from_double(2.0), DType::Float32, Device{});
+  EXPECT_EQ(again.raw_data(), first);
+  const Tensor other = full({n}, Scalar::from_double(3.0), DType::Float32, Device{});
+  EXPECT_NE(other.raw_data(), again.raw_data());
+  for (std::int64_t i = 0; i < n; i += 4099) {
+    ASSERT_EQ(again.data<float>()[i], 2.0f);
+    ASSERT_EQ(other.data<float>()[i], 3.0f);
+  }
+}
+
+TEST(LargeBufferCache, ThreadsGetDistinctBuffers) {
+  const std::int64_t n = (std::int64_t{5} << 20) / 8;  // 5 MiB of float64
+  std::vector<std::thread> threads;
+  for (int k = 0; k < 4; ++k) {
+    threads.emplace_back([n, k] {
+      for (int round = 0; round < 20; ++round) {
+        const Tensor t = full({n}, Scalar::from_double(k + round), DType::Float64, Device{});
+        for (std::int64_t i = 0; i < n; i += 997) ASSERT_EQ(t.data<double>()[i], k + round);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
 }
 
 }  // namespace

@@ -179,9 +179,11 @@ struct CfcLayerSlots {
 // (W, b) and, in pure mode, w_tau and A (slots()), then with mixed_memory MixedMemory's
 // four tensors in MemoryInput order from memory_slot(), then the step mask when
 // has_step_mask, then the dropout keep masks (0 / 1, inputs' dtype) when dropout_rate > 0;
-// the forward kernel writes the states (B, T, width()); the backward kernel gets the states
-// and their gradients after the forward inputs and writes one gradient per forward input but
-// the masks. The rest travels in the registry's Attrs (to_attrs / from_attrs).
+// the forward kernel writes the states (B, T, width()) and, given a second output (as
+// cfc_sequence does when autograd records), the activations that backward reads
+// (saved_width()); the backward kernel gets the states, their gradients and those saved
+// activations after the forward inputs and writes one gradient per forward input but the
+// masks. The rest travels in the registry's Attrs (to_attrs / from_attrs).
 struct CfcSpec {
   CfcMode mode = CfcMode::Default;
   CfcActivation activation = CfcActivation::LecunTanh;  // the backbone's
@@ -213,6 +215,10 @@ struct CfcSpec {
 
   // Per layer, given the sequence's feature count C.
   std::vector<CfcLayerSlots> slots(std::int64_t in_features) const;
+  // The saved activations' elements per sequence step (the forward kernel's second output
+  // is (B, T, saved_width)): per layer z = [layer input, state], each backbone layer's
+  // pre-activation and output (units[l][k] each), and the heads (4 H_l, H_l in pure mode).
+  std::int64_t saved_width(std::int64_t in_features, const std::vector<std::vector<std::int64_t>>& units) const;
   Attrs to_attrs() const;
   static CfcSpec from_attrs(const Attrs& attrs);
 };

@@ -89,6 +89,16 @@ std::int64_t CfcSpec::width() const {
   return mixed_memory ? 2 * total : total;
 }
 
+std::int64_t CfcSpec::saved_width(std::int64_t in_features,
+                                  const std::vector<std::vector<std::int64_t>>& units) const {
+  std::int64_t width = 0;
+  for (std::size_t l = 0; l < sizes.size(); ++l) {
+    width += (l == 0 ? in_features : sizes[l - 1]) + sizes[l] + (mode == CfcMode::Pure ? 1 : 4) * sizes[l];
+    for (const std::int64_t u : units[l]) width += 2 * u;
+  }
+  return width;
+}
+
 std::vector<CfcLayerSlots> CfcSpec::slots(std::int64_t in_features) const {
   std::vector<CfcLayerSlots> out;
   std::size_t next = 3;  // after x, h0, ts

@@ -196,8 +196,10 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
     in.push_back(mask);
     has_grad.push_back(false);
   }
+  const std::int64_t saved_numel =
+      inputs.shape()[0] * inputs.shape()[1] * spec.saved_width(inputs.shape()[2], internal::backbone_units(layers));
   return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], spec.width()}, spec.to_attrs(),
-                             has_grad);
+                             has_grad, saved_numel);
 }
 
 }  // namespace ember::liquid

@@ -34,13 +34,14 @@ std::vector<Tensor> contiguous_all(const std::vector<Tensor>& in) {
 }
 
 autograd::Grads backward(const std::string& name, const std::vector<Tensor>& in, const Tensor& states,
-                         const Tensor& grad_states, const std::vector<bool>& needs, const Attrs& attrs,
-                         const std::vector<bool>& has_grad) {
+                         const Tensor& grad_states, const Tensor& saved, const std::vector<bool>& needs,
+                         const Attrs& attrs, const std::vector<bool>& has_grad) {
   const std::string backward_name = name + "_backward";
   const OpEntry& op = detail::registered_op(backward_name);
   std::vector<Tensor> kin = contiguous_all(in);
   kin.push_back(states);
   kin.push_back(contiguous(grad_states));
+  if (saved.defined()) kin.push_back(saved);
   autograd::Grads grads(in.size());
   std::vector<Tensor> written;
   for (std::size_t k = 0; k < in.size(); ++k) {
@@ -65,24 +66,26 @@ autograd::Grads backward(const std::string& name, const std::vector<Tensor>& in,
 }  // namespace
 
 Tensor run_fused(const std::string& name, const std::vector<Tensor>& inputs, const Shape& out_shape,
-                 const Attrs& attrs, const std::vector<bool>& has_grad) {
+                 const Attrs& attrs, const std::vector<bool>& has_grad, std::int64_t saved_numel) {
   const OpEntry& op = detail::registered_op(name);
-  auto compute = [&] {
-    const std::vector<Tensor> kin = contiguous_all(inputs);
-    Tensor out = Tensor::empty(out_shape, inputs[0].dtype(), inputs[0].device());
-    if (out.numel() > 0) op.call(out.device(), kin, std::span<Tensor>(&out, 1), attrs);
-    return out;
-  };
   bool record = false;
   if (autograd::is_grad_enabled()) {
     for (const Tensor& t : inputs) record = record || autograd::requires_grad(t);
   }
+  const Device device = inputs[0].device();
+  std::vector<Tensor> outs = {Tensor::empty(out_shape, inputs[0].dtype(), device)};
+  if (record && saved_numel > 0) outs.push_back(Tensor::empty({saved_numel}, inputs[0].dtype(), device));
+  auto compute = [&] {
+    if (outs[0].numel() > 0) op.call(device, contiguous_all(inputs), outs, attrs);
+    return outs[0];
+  };
   if (!record) return compute();
   Tensor out = autograd::unrecorded(compute);
+  const Tensor saved = outs.size() > 1 ? outs[1] : Tensor();
   autograd::record(op.name().c_str(), inputs, {&out},
-                   [name, inputs, attrs, has_grad](const autograd::Grads& g, const autograd::Grads& outs,
-                                                   const std::vector<bool>& needs) {
-                     return backward(name, inputs, outs[0], g[0], needs, attrs, has_grad);
+                   [name, inputs, attrs, has_grad, saved](const autograd::Grads& g, const autograd::Grads& states,
+                                                          const std::vector<bool>& needs) {
+                     return backward(name, inputs, states[0], g[0], saved, needs, attrs, has_grad);
                    });
   return out;
 }

@@ -5,12 +5,17 @@
 // stay efficient) that run the whole sequence each; backward sums their parameter gradients.
 //
 // Forward: each backbone layer and each layer's four stacked heads are one GEMM per step over
-// the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks.
+// the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks. Training
+// (a second output, liquid::CfcSpec) keeps every step's activations there (cfc::Slabs, laid
+// out in cfc_problem.h), so that backward recomputes none of them: each backbone layer's
+// input and act'(pre) (dropout factor included), the heads' tanh and gate values.
 //
 // The heads' activation g is scale tanh(slope x): tanh (1, 1) or the paper's LeCun tanh.
 //
-// Backward: recomputes each step's pre-activations P = z W^T + b from the saved states, then
-// runs the layers in reverse.
+// Backward runs the steps and the layers in reverse from the saved activations, writing each
+// step's adjoints of the pre-activations into a buffer of the same layout; the weight and
+// bias gradients are then one GEMM (OpenBLAS) and one column sum per Dense layer over every
+// step and row at once, dW = sum_(t,b) dP^T a, instead of one small GEMM per step.
 //   default: df1 = dh (1 - s), df2 = dh s, ds = dh (g f2 - g f1);  no_gate: df1 = dh,
 //   df2 = dh s, ds = dh g f2;  dP = [df1 g'(f1), df2 g'(f2), dq ts, dq]
 //   with dq = ds s (1 - s), g'(x) = scale slope (1 - tanh^2(slope x));
@@ -19,7 +24,7 @@
 //   -dh A e (1 - ts |f1|),  dA = dh (1 - e f1),  d w_tau = dh A f1 e ts sign(w_tau),
 //   d ts = dh A f1 e (|w_tau| + |f1|) (sign(0) = 0, as torch's abs).
 // then back through the backbone (d pre_k = da act'(pre_k), dW_k = sum_t d pre_k^T a_k,
-// da = d pre_k W_k). dz splits into the gradient of the layer input (the previous layer's
+// da = d pre_k W_k; a dropped output's factor is part of its saved act'). dz splits into the gradient of the layer input (the previous layer's
 // new state, or the sequence input) and of the layer's previous state (carried to t - 1).
 //
 // With a step mask (ember/liquid.h), each step runs on the rows of its real steps only
@@ -28,8 +33,7 @@
 // or time gradient), so masked steps cost a row copy.
 //
 // Backbone dropout multiplies a dropped backbone layer's output by keep / (1 - rate), its
-// keep mask one more input (liquid::CfcSpec::dropout_layout); backward multiplies that
-// output's adjoint by the same factors.
+// keep mask one more input (liquid::CfcSpec::dropout_layout).
 //
 // Mixed memory (liquid::MixedMemory): the input part x W_ih^T + b_ih of every step's
 // gates is one GEMM over the block's whole sequence up front; per step, the recurrent part
@@ -41,6 +45,7 @@
 #include <mutex>
 #include <vector>
 
+#include "backend/cpu/blas.h"
 #include "backend/cpu/cfc_problem.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
@@ -55,86 +60,96 @@ using cfc::Arr;
 using cfc::BatchVec;
 using cfc::Cfc;
 using cfc::Dense;
-using cfc::LayerTrace;
 using cfc::Mat;
 using cfc::MemoryStep;
 using cfc::MutMap;
 using cfc::RowArr;
+using cfc::Slabs;
 
-// The forward recurrence of p's rows into states (B, T, width).
+// The forward recurrence of p's rows into states (B, T, width), the activations into s.
 template <class T>
-void forward_rows(const Cfc<T>& p, T* states) {
-  LayerTrace<T> tr;
+void forward_rows(const Cfc<T>& p, T* states, const Slabs<T>& s, bool saving) {
   MemoryStep<T> memory;
   const Mat<T> projected = p.mixed ? p.project(p.memory_inputs()) : Mat<T>();
   Arr<T> next;
   for (std::int64_t t = 0; t < p.steps; ++t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
+    const auto n = static_cast<std::int64_t>(rows.real.size());
+    if (saving && n < p.batch) s.zero_tail(t, n);
     MutMap<T> now(states + t * p.width, p.batch, p.width, Eigen::OuterStride<>(p.steps * p.width));
     now.leftCols(p.total)(rows.masked, Eigen::all) = p.before(states, t, false)(rows.masked, Eigen::all);
     if (p.mixed) now.rightCols(p.total)(rows.masked, Eigen::all) = p.before(states, t, true)(rows.masked, Eigen::all);
-    if (rows.real.empty()) continue;
+    if (n == 0) continue;
     const Mat<T>* read = nullptr;
     if (p.mixed) {
       p.memory(states, projected, t, rows, memory);
-      now.rightCols(p.total)(rows.real, Eigen::all) = memory.cell.matrix();
+      Cfc<T>::scatter(rows, memory.cell.matrix(), now.rightCols(p.total));
       read = &memory.h_lstm;
     }
     for (std::size_t l = 0; l < p.layers(); ++l) {
-      p.trace(states, l, t, rows, read, tr);
-      const Mat<T>& pre = tr.heads;
+      p.layer_step(states, l, t, rows, read, s, saving);
+      const Eigen::Map<Mat<T>> pre = s.at(p.saved_heads(l), t, n);
       const std::int64_t h = p.sizes[l];
       if (p.pure) {
         next = (1 - p.decay(pre, l, rows.ts) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
       } else {
-        const Arr<T> f1 = p.head_scale * p.head_tanh(pre.leftCols(h));
-        const Arr<T> f2 = p.head_scale * p.head_tanh(pre.middleCols(h, h));
-        const Arr<T> gate =
-            ((pre.middleCols(2 * h, h).array().colwise() * rows.ts.array()) + pre.rightCols(h).array()).logistic();
-        next = p.no_gate ? Arr<T>(f1 + gate * f2) : Arr<T>(f1 * (1 - gate) + gate * f2);
+        const auto tanh1 = pre.leftCols(h).array(), tanh2 = pre.middleCols(h, h).array();
+        const auto gate = pre.rightCols(h).array();
+        if (p.no_gate) {
+          next = p.head_scale * (tanh1 + gate * tanh2);
+        } else {
+          next = p.head_scale * (tanh1 * (1 - gate) + gate * tanh2);
+        }
       }
-      now.middleCols(p.offsets[l], h)(rows.real, Eigen::all) = next.matrix();
+      Cfc<T>::scatter(rows, next.matrix(), now.middleCols(p.offsets[l], h));
     }
   }
 }
 
 template <class T>
-void forward_typed(std::span<const Tensor> in, Tensor& out, const Attrs& attrs) {
+void forward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Cfc<T> p(in, liquid::CfcSpec::from_attrs(attrs));
+  const bool saving = out.size() > 1;
+  if (saving && out[1].numel() != Slabs<T>::elements(p.saved_widths, p.batch * p.steps)) {
+    raise(ErrorKind::Runtime, "cfc_sequence", "internal error: the saved activations' buffer has ", out[1].numel(),
+          " elements");
+  }
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
-      forward_rows(p.rows_of(first, count), out.data<T>() + first * p.steps * p.width);
+      T* states = out[0].data<T>() + first * p.steps * p.width;
+      if (saving) {
+        const Slabs<T> all(out[1].data<T>(), p.saved_widths, p.batch * p.steps);
+        forward_rows(p.rows_of(first, count), states, all.block(first * p.steps, count), true);
+      } else {
+        // One step's workspace: inference keeps no activations.
+        std::vector<T> work(static_cast<std::size_t>(Slabs<T>::elements(p.saved_widths, count)));
+        forward_rows(p.rows_of(first, count), states, Slabs<T>(work.data(), p.saved_widths, count).block(0, 0),
+                     false);
+      }
     }
   });
 }
 
 // d loss / d heads P = [f1, f2, fa, fb] of a default / no_gate layer at step t into dpre, given
-// dh = d loss / d h'; adds the d ts part to dts_t.
+// the activated heads (Cfc::activate_heads) and dh = d loss / d h'; adds the d ts part to dts_t.
 template <class T>
-void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Mat<T>& pre, const Arr<T>& dh, Mat<T>& dpre,
-                   BatchVec<T>& dts_t) {
+void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Eigen::Map<Mat<T>>& heads, const Arr<T>& dh,
+                   Eigen::Map<Mat<T>> dpre, BatchVec<T>& dts_t) {
   const std::int64_t h = dh.cols();
-  const Arr<T> tanh1 = p.head_tanh(pre.leftCols(h)), tanh2 = p.head_tanh(pre.middleCols(h, h));
-  const Arr<T> f1 = p.head_scale * tanh1, f2 = p.head_scale * tanh2;
-  const Arr<T> fa = pre.middleCols(2 * h, h);
-  const Arr<T> g = ((fa.colwise() * ts_t.array()) + pre.rightCols(h).array()).logistic();
-  dpre.resize(pre.rows(), 4 * h);
-  auto df1 = dpre.leftCols(h).array();
-  auto df2 = dpre.middleCols(h, h).array();
-  Arr<T> dgate;
-  if (p.no_gate) {
-    df1 = dh;
-    dgate = dh * f2;
-  } else {
-    df1 = dh * (1 - g);
-    dgate = dh * (f2 - f1);
-  }
-  df2 = dh * g;
+  const auto tanh1 = heads.leftCols(h).array(), tanh2 = heads.middleCols(h, h).array();
+  const auto fa = heads.middleCols(2 * h, h).array(), g = heads.rightCols(h).array();
   const T gain = p.head_scale * p.head_slope;
-  df1 *= gain * (1 - tanh1.square());
-  df2 *= gain * (1 - tanh2.square());
-  const Arr<T> dq = dgate * g * (1 - g);
+  // dq = d loss / d (fa ts + fb): dh g (1 - g) times d h' / d g = f2 (no_gate), f2 - f1.
+  Arr<T> dq;
+  if (p.no_gate) {
+    dpre.leftCols(h).array() = dh * gain * (1 - tanh1.square());
+    dq = dh * p.head_scale * tanh2 * g * (1 - g);
+  } else {
+    dpre.leftCols(h).array() = dh * (1 - g) * gain * (1 - tanh1.square());
+    dq = dh * p.head_scale * (tanh2 - tanh1) * g * (1 - g);
+  }
+  dpre.middleCols(h, h).array() = dh * g * gain * (1 - tanh2.square());
   dpre.middleCols(2 * h, h).array() = dq.colwise() * ts_t.array();
   dpre.rightCols(h) = dq.matrix();
   dts_t += (dq * fa).rowwise().sum().matrix();
@@ -149,8 +164,8 @@ struct PureGrad {
 
 // The same for pure mode (f1 = P): dpre = d loss / d f1; w_tau and A's gradients into g.
 template <class T>
-void pure_adjoint(const Cfc<T>& p, std::size_t l, const BatchVec<T>& ts_rows, const Mat<T>& f1, const Arr<T>& dh,
-                  Mat<T>& dpre, BatchVec<T>& dts_t, PureGrad<T>& g) {
+void pure_adjoint(const Cfc<T>& p, std::size_t l, const BatchVec<T>& ts_rows, const Eigen::Map<Mat<T>>& f1,
+                  const Arr<T>& dh, Eigen::Map<Mat<T>> dpre, BatchVec<T>& dts_t, PureGrad<T>& g) {
   const std::int64_t h = f1.cols();
   const auto ts_t = ts_rows.array();
   const RowArr<T> amplitude(p.amplitude[l], h), w_tau(p.w_tau[l], h);
@@ -176,7 +191,6 @@ struct DenseGrad {
   Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
   DenseGrad(std::int64_t rows, std::int64_t cols)
       : weight(Mat<T>::Zero(rows, cols)), bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(rows)) {}
-  explicit DenseGrad(const Dense<T>& d) : DenseGrad(d.weight.rows(), d.weight.cols()) {}
   // Adds dp^T a and the column sums of dp over the rows of dp (d loss / d output).
   template <class Derived>
   void add(const Mat<T>& dp, const Eigen::MatrixBase<Derived>& a) {
@@ -189,29 +203,21 @@ struct DenseGrad {
   }
 };
 
-// The parameter gradients: per layer its backbone's and heads' Dense gradients (heads last)
-// and pure mode's w_tau and A; the mixed memory's W_ih and b_ih, and W_hh (empty without).
+// The gradients that a row block sums over its steps: pure mode's w_tau and A per layer, the
+// mixed memory's W_ih and b_ih, and W_hh (empty without). The Dense layers' come from the
+// adjoints of every step at once (dense_gradients).
 template <class T>
 struct CfcGrads {
-  std::vector<std::vector<DenseGrad<T>>> dense;
   std::vector<PureGrad<T>> pure;
   DenseGrad<T> input_map;
   Mat<T> recurrent_map;
   explicit CfcGrads(const Cfc<T>& p)
-      : dense(p.layers()), input_map(p.mixed ? 4 * p.total : 0, p.mixed ? p.c : 0),
+      : input_map(p.mixed ? 4 * p.total : 0, p.mixed ? p.c : 0),
         recurrent_map(Mat<T>::Zero(p.mixed ? 4 * p.total : 0, p.mixed ? p.total : 0)) {
-    for (std::size_t l = 0; l < p.layers(); ++l) {
-      for (const Dense<T>& d : p.backbones[l]) dense[l].emplace_back(d);
-      dense[l].emplace_back(p.heads_of[l]);
-      pure.emplace_back(p.pure ? p.sizes[l] : 0);
-    }
+    for (std::size_t l = 0; l < p.layers(); ++l) pure.emplace_back(p.pure ? p.sizes[l] : 0);
   }
   void add(const CfcGrads& o) {
-    for (std::size_t l = 0; l < dense.size(); ++l) {
-      for (std::size_t k = 0; k < dense[l].size(); ++k) {
-        dense[l][k].weight += o.dense[l][k].weight;
-        dense[l][k].bias += o.dense[l][k].bias;
-      }
+    for (std::size_t l = 0; l < pure.size(); ++l) {
       pure[l].w_tau += o.pure[l].w_tau;
       pure[l].a += o.pure[l].a;
     }
@@ -221,21 +227,23 @@ struct CfcGrads {
   }
 };
 
-// The backward recurrence of p's rows: states and grad_states (B, T, width), into dx (B, T, C),
-// dh0 (B, total), dts (B, T), dc0 (B, total; mixed memory only) and g.
+// The backward recurrence of p's rows: states and grad_states (B, T, width) and the saved
+// activations s, into dx (B, T, C), dh0 (B, total), dts (B, T), dc0 (B, total; mixed memory
+// only), the adjoints of the pre-activations d and g.
 template <class T>
-void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx, T* dh0, T* dts, T* dc0,
-                   CfcGrads<T>& g) {
-  LayerTrace<T> tr;
+void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const Slabs<T>& s, T* dx, T* dh0,
+                   T* dts, T* dc0, const Slabs<T>& d, CfcGrads<T>& g) {
   MemoryStep<T> memory;
-  // carry and dh_all span the batch; dh, carried, dpre and da the real rows of the step.
-  Mat<T> carry = Mat<T>::Zero(p.batch, p.width), dh_all(p.batch, p.width), dh, carried(0, p.width), dpre, da;
+  // carry and dh_all span the batch; dh, carried and da the real rows of the step.
+  Mat<T> carry = Mat<T>::Zero(p.batch, p.width), dh_all(p.batch, p.width), dh, carried(0, p.width), da;
   // Mixed memory: the inputs' part of the gates, and the gates' adjoints (rows b * T + t).
   const Mat<T> xs = p.mixed ? p.memory_inputs() : Mat<T>(), projected = p.mixed ? p.project(xs) : Mat<T>();
   Mat<T> dgates = Mat<T>::Zero(p.mixed ? p.batch * p.steps : 0, 4 * p.total), dz;
   Arr<T> dcell;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
     const typename Cfc<T>::Rows rows = p.rows(t);
+    const auto n = static_cast<std::int64_t>(rows.real.size());
+    if (n < p.batch) d.zero_tail(t, n);
     dh_all = p.block(grad_states, p.width, t, 0, p.width);
     dh_all += carry;
     MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
@@ -243,37 +251,34 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
     carry(rows.masked, Eigen::all) = dh_all(rows.masked, Eigen::all);
     dx_t(rows.masked, Eigen::all).setZero();
     for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
-    if (rows.real.empty()) continue;
-    dh = dh_all(rows.real, Eigen::all);
-    carried.resize(dh.rows(), p.width);
-    BatchVec<T> dts_t = BatchVec<T>::Zero(dh.rows());
-    const Mat<T>* read = nullptr;
-    if (p.mixed) {
-      p.memory(states, projected, t, rows, memory);
-      read = &memory.h_lstm;
-    }
+    if (n == 0) continue;
+    dh.resize(n, p.width);
+    Cfc<T>::gather(rows, dh_all, dh);
+    carried.resize(n, p.width);
+    BatchVec<T> dts_t = BatchVec<T>::Zero(n);
+    if (p.mixed) p.memory(states, projected, t, rows, memory);
     for (std::size_t l = p.layers(); l-- > 0;) {
       const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-      p.trace(states, l, t, rows, read, tr);
       const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
+      const Eigen::Map<Mat<T>> heads = s.at(p.saved_heads(l), t, n), dheads = d.at(p.adjoint_heads(l), t, n);
       if (p.pure) {
-        pure_adjoint(p, l, rows.ts, tr.heads, dh_l, dpre, dts_t, g.pure[l]);
+        pure_adjoint(p, l, rows.ts, heads, dh_l, dheads, dts_t, g.pure[l]);
       } else {
-        gated_adjoint(p, rows.ts, tr.heads, dh_l, dpre, dts_t);
+        gated_adjoint(p, rows.ts, heads, dh_l, dheads, dts_t);
       }
-      g.dense[l].back().add(dpre, tr.outputs.back());
-      da.noalias() = dpre * p.heads_of[l].weight;
+      da.resize(n, p.heads_of[l].weight.cols());
+      cfc::product(dheads.data(), n, dheads.cols(), p.heads_of[l].weight.data(), da.cols(), da.data());
       for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
-        if (tr.dropout[k].size() > 0) da.array() *= tr.dropout[k].array();
-        dpre = (da.array() * p.activation.derivative(tr.pre[k]).array()).matrix();
-        g.dense[l][k].add(dpre, tr.outputs[k]);
-        da.noalias() = dpre * p.backbones[l][k].weight;
+        Eigen::Map<Mat<T>> dpre = d.at(p.adjoint_pre(l, k), t, n);
+        dpre.array() = da.array() * s.at(p.saved_slope(l, k), t, n).array();
+        da.resize(n, p.backbones[l][k].weight.cols());
+        cfc::product(dpre.data(), n, dpre.cols(), p.backbones[l][k].weight.data(), da.cols(), da.data());
       }
       // da is now d loss / dz: the layer input's part, then the read state's.
       if (l > 0) {
         dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
       } else {
-        dx_t(rows.real, Eigen::all) = da.leftCols(n_in);
+        Cfc<T>::scatter(rows, da.leftCols(n_in), dx_t);
       }
       carried.middleCols(p.offsets[l], h) = da.rightCols(h);
     }
@@ -284,10 +289,10 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
       carried.leftCols(p.total).noalias() = dz * p.recurrent_map();
       carried.rightCols(p.total) = dcell.matrix();
       g.recurrent_map.noalias() += dz.transpose() * memory.h;
-      for (std::size_t i = 0; i < rows.real.size(); ++i) dgates.row(rows.real[i] * p.steps + t) = dz.row(i);
+      for (std::int64_t i = 0; i < n; ++i) dgates.row(rows.real[i] * p.steps + t) = dz.row(i);
     }
-    carry(rows.real, Eigen::all) = carried;
-    for (std::size_t i = 0; i < rows.real.size(); ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
+    Cfc<T>::scatter(rows, carried, carry);
+    for (std::int64_t i = 0; i < n; ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
   Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry.leftCols(p.total);
   if (p.mixed) {
@@ -297,11 +302,27 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, T* dx
   }
 }
 
+// dW = sum over every row block and step of d^T a, db = the column sums of d, for one
+// Dense layer from the adjoints d of its outputs (B T, units) and its inputs a (B T, width):
+// one GEMM over all B T rows (OpenBLAS, on its threads), where a step at a time would run B
+// rows.
+template <class T>
+void dense_gradients(const Eigen::Map<const Mat<T>>& d, const Eigen::Map<const Mat<T>>& a, Tensor& w, Tensor& b) {
+  gemm<T>(true, false, d.cols(), a.cols(), d.rows(), d.data(), d.cols(), a.data(), a.cols(), w.data<T>(), a.cols());
+  // A row vector of ones times d: Eigen's GEMV, where colwise().sum() walks a row-major d by columns.
+  Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(b.data<T>(), d.cols()).noalias() =
+      Eigen::Matrix<T, 1, Eigen::Dynamic>::Ones(d.rows()) * d;
+}
+
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  const Cfc<T> p(in.first(in.size() - 2), liquid::CfcSpec::from_attrs(attrs));
-  const T* states = in[in.size() - 2].data<T>();
-  const T* grad_states = in[in.size() - 1].data<T>();
+  const Cfc<T> p(in.first(in.size() - 3), liquid::CfcSpec::from_attrs(attrs));
+  const T* states = in[in.size() - 3].data<T>();
+  const T* grad_states = in[in.size() - 2].data<T>();
+  const std::int64_t rows = p.batch * p.steps;
+  const Slabs<T> saved(const_cast<T*>(in[in.size() - 1].data<T>()), p.saved_widths, rows);
+  Tensor adjoints = Tensor::empty({Slabs<T>::elements(p.adjoint_widths, rows)}, in[0].dtype(), Device{});
+  const Slabs<T> d(adjoints.data<T>(), p.adjoint_widths, rows);
   const std::size_t c0_slot = p.memory_slot + liquid::CfcSpec::kC0;
   CfcGrads<T> sum(p);
   std::mutex merge;
@@ -311,18 +332,21 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
       const auto [first, count] = p.row_block(k);
       const std::int64_t seq = first * p.steps;
       backward_rows(p.rows_of(first, count), states + seq * p.width, grad_states + seq * p.width,
-                    out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total, out[2].data<T>() + seq,
-                    p.mixed ? out[c0_slot].data<T>() + first * p.total : nullptr, g);
+                    saved.block(seq, count), out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total,
+                    out[2].data<T>() + seq, p.mixed ? out[c0_slot].data<T>() + first * p.total : nullptr,
+                    d.block(seq, count), g);
     }
     const std::lock_guard<std::mutex> lock(merge);
     sum.add(g);
   });
   std::size_t next = 3;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    for (const DenseGrad<T>& d : sum.dense[l]) {
-      d.store(out[next], out[next + 1]);
-      next += 2;
+    for (std::size_t k = 0; k < p.backbones[l].size(); ++k, next += 2) {
+      dense_gradients(d.all(p.adjoint_pre(l, k)), saved.all(k == 0 ? p.saved_z(l) : p.saved_out(l, k - 1)),
+                      out[next], out[next + 1]);
     }
+    dense_gradients(d.all(p.adjoint_heads(l)), saved.all(p.saved_head_input(l)), out[next], out[next + 1]);
+    next += 2;
     if (p.pure) {
       Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = sum.pure[l].w_tau;
       Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = sum.pure[l].a;
@@ -337,7 +361,7 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
 }
 
 void cfc_forward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
-  with_float_type(in[0].dtype(), [&]<class T>() { forward_typed<T>(in, out[0], attrs); });
+  with_float_type(in[0].dtype(), [&]<class T>() { forward_typed<T>(in, out, attrs); });
 }
 
 void cfc_backward_kernel(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
