@@ -24,8 +24,9 @@
 //   -dh A e (1 - ts |f1|),  dA = dh (1 - e f1),  d w_tau = dh A f1 e ts sign(w_tau),
 //   d ts = dh A f1 e (|w_tau| + |f1|) (sign(0) = 0, as torch's abs).
 // then back through the backbone (d pre_k = da act'(pre_k), dW_k = sum_t d pre_k^T a_k,
-// da = d pre_k W_k; a dropped output's factor is part of its saved act'). dz splits into the gradient of the layer input (the previous layer's
-// new state, or the sequence input) and of the layer's previous state (carried to t - 1).
+// da = d pre_k W_k; a dropped output's factor is part of its saved act'). dz splits into the
+// gradient of the layer input (the previous layer's new state, or the sequence input) and of
+// the layer's previous state (carried to t - 1).
 //
 // With a step mask (ember/liquid.h), each step runs on the rows of its real steps only
 // (gathered into the GEMMs' operands, results scattered back); a masked row copies the state
