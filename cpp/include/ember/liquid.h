@@ -216,9 +216,9 @@ struct CfcSpec {
   // Per layer, given the sequence's feature count C.
   std::vector<CfcLayerSlots> slots(std::int64_t in_features) const;
   // The saved activations' elements per sequence step (the forward kernel's second output
-  // is (B, T, saved_width)): per layer z = [layer input, state], each backbone layer's
-  // pre-activation and output (units[l][k] each), and the heads (4 H_l, H_l in pure mode).
-  std::int64_t saved_width(std::int64_t in_features, const std::vector<std::vector<std::int64_t>>& units) const;
+  // is (B, T, saved_width)): per layer the pre-activation of each backbone layer but the
+  // first (units[l][k], k >= 1) and the heads (4 H_l, H_l in pure mode).
+  std::int64_t saved_width(const std::vector<std::vector<std::int64_t>>& units) const;
   Attrs to_attrs() const;
   static CfcSpec from_attrs(const Attrs& attrs);
 };

@@ -89,12 +89,11 @@ std::int64_t CfcSpec::width() const {
   return mixed_memory ? 2 * total : total;
 }
 
-std::int64_t CfcSpec::saved_width(std::int64_t in_features,
-                                  const std::vector<std::vector<std::int64_t>>& units) const {
+std::int64_t CfcSpec::saved_width(const std::vector<std::vector<std::int64_t>>& units) const {
   std::int64_t width = 0;
   for (std::size_t l = 0; l < sizes.size(); ++l) {
-    width += (l == 0 ? in_features : sizes[l - 1]) + sizes[l] + (mode == CfcMode::Pure ? 1 : 4) * sizes[l];
-    for (const std::int64_t u : units[l]) width += 2 * u;
+    width += (mode == CfcMode::Pure ? 1 : 4) * sizes[l];
+    for (std::size_t k = 1; k < units[l].size(); ++k) width += units[l][k];
   }
   return width;
 }

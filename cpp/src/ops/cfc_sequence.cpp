@@ -197,7 +197,7 @@ Tensor cfc_sequence(const Tensor& inputs, const Tensor& h0, const Tensor& ts, co
     has_grad.push_back(false);
   }
   const std::int64_t saved_numel =
-      inputs.shape()[0] * inputs.shape()[1] * spec.saved_width(inputs.shape()[2], internal::backbone_units(layers));
+      inputs.shape()[0] * inputs.shape()[1] * spec.saved_width(internal::backbone_units(layers));
   return internal::run_fused(kOp, in, {inputs.shape()[0], inputs.shape()[1], spec.width()}, spec.to_attrs(),
                              has_grad, saved_numel);
 }

@@ -126,8 +126,8 @@ void product(const T* a, std::int64_t n, std::int64_t k, const T* b, std::int64_
 // (the quantities one after another). A row block of the batch owns the rows [first, first +
 // count T) of each (block()), step t the count rows from first + t count; a step whose mask
 // leaves n < count real rows fills its first n rows (the real rows in order) and zeroes the
-// others (zero_tail), so that a GEMM over every step's rows (all()) reads exact zeros there.
-// With step_rows 0 (one step's workspace, as inference uses), every step shares its rows.
+// others (zero_tail), so that a GEMM over several steps' rows reads exact zeros there.
+// With step_rows 0 (one step's workspace), every step shares its rows.
 template <class T>
 class Slabs {
  public:
@@ -164,9 +164,6 @@ class Slabs {
           .setZero();
     }
   }
-  // Every row of quantity q.
-  Eigen::Map<const Mat<T>> all(std::size_t q) const { return {base_ + offsets_[q], rows_, widths_[q]}; }
-
  private:
   T* base_;
   std::int64_t rows_, first_ = 0, step_rows_;

@@ -88,9 +88,11 @@ struct Cfc {
   bool mixed = false;
   const T *input_weight = nullptr, *input_bias = nullptr, *recurrent_weight = nullptr, *c0 = nullptr;
   std::size_t memory_slot = 0;
-  // The Slabs of the saved activations and of backward's adjoints: widths, each layer's first.
-  std::vector<std::int64_t> saved_widths, adjoint_widths;
-  std::vector<std::size_t> saved_first, adjoint_first;
+  // The Slabs of the kept activations (training: every step's, for backward), of a step's
+  // work (the layer inputs and backbone outputs; backward: a chunk of steps') and of
+  // backward's adjoints: their widths and each layer's first quantity.
+  std::vector<std::int64_t> kept_widths, work_widths, adjoint_widths;
+  std::vector<std::size_t> kept_first, work_first, adjoint_first;
 
   // The forward inputs as liquid::CfcSpec describes.
   Cfc(std::span<const Tensor> in, const liquid::CfcSpec& spec)
@@ -131,18 +133,20 @@ struct Cfc {
         amplitude.push_back(in[slots.w_tau + 1].data<T>());
       }
       units.emplace_back();
-      saved_first.push_back(saved_widths.size());
+      kept_first.push_back(kept_widths.size());
+      work_first.push_back(work_widths.size());
       adjoint_first.push_back(adjoint_widths.size());
-      saved_widths.push_back(slots.in_size + slots.size);
+      work_widths.push_back(slots.in_size + slots.size);
       for (const Dense<T>& d : backbones.back()) {
         units.back().push_back(d.weight.rows());
-        saved_widths.insert(saved_widths.end(), 2, d.weight.rows());
+        if (units.back().size() > 1) kept_widths.push_back(d.weight.rows());
+        work_widths.insert(work_widths.end(), 2, d.weight.rows());
         adjoint_widths.push_back(d.weight.rows());
       }
-      saved_widths.push_back(heads_of.back().weight.rows());
+      kept_widths.push_back(heads_of.back().weight.rows());
       adjoint_widths.push_back(heads_of.back().weight.rows());
     }
-    if (Slabs<T>::elements(saved_widths, 1) != spec.saved_width(c, units)) {
+    if (Slabs<T>::elements(kept_widths, 1) != spec.saved_width(units)) {
       raise(ErrorKind::Runtime, "cfc_sequence", "internal error: the kernel's saved activations do not match CfcSpec");
     }
     const liquid::CfcSpec::DropoutLayout drop = spec.dropout_layout(batch, units);
@@ -241,22 +245,26 @@ struct Cfc {
     m.run(z);
   }
 
-  // The saved activations' quantities (Slabs): per layer z, then each backbone layer's
-  // slope and output, then the heads; their widths as CfcSpec::saved_width sums. A backbone
-  // layer's GEMM writes its pre-activation into the slope's place, which then becomes
-  // d output / d pre-activation: act'(pre) times the dropout factor. The heads' GEMM writes
-  // P = [f1, f2, fa, fb], which activate_heads turns into [tanh(slope f1), tanh(slope f2), fa,
-  // sigmoid(fa ts + fb)] (pure mode keeps P = f1).
-  std::size_t saved_z(std::size_t l) const { return saved_first[l]; }
-  std::size_t saved_slope(std::size_t l, std::size_t k) const { return saved_first[l] + 1 + 2 * k; }
-  std::size_t saved_out(std::size_t l, std::size_t k) const { return saved_first[l] + 2 + 2 * k; }
-  std::size_t saved_heads(std::size_t l) const { return saved_first[l] + 1 + 2 * backbones[l].size(); }
-  // What the last backbone layer outputs (z without a backbone): the heads' operand.
-  std::size_t saved_head_input(std::size_t l) const {
-    return backbones[l].empty() ? saved_z(l) : saved_out(l, backbones[l].size() - 1);
+  // The kept quantities (Slabs): per layer the pre-activation of each backbone layer but the
+  // first (whose product, from the narrow z, backward repeats rather than keeping its
+  // output), then the heads: the heads' GEMM writes P = [f1, f2, fa, fb], which
+  // activate_heads turns into [tanh(slope f1), tanh(slope f2), fa, sigmoid(fa ts + fb)]
+  // (pure mode keeps P = f1). Their widths sum to CfcSpec::saved_width.
+  std::size_t kept_pre(std::size_t l, std::size_t k) const { return kept_first[l] + k - 1; }
+  std::size_t kept_heads(std::size_t l) const {
+    return kept_first[l] + std::max<std::size_t>(backbones[l].size(), 1) - 1;
   }
-  // Backward's adjoints of the pre-activations (Slabs): per layer each backbone layer's,
-  // then the heads'.
+  // The work quantities: per layer z, then each backbone layer's output and slope
+  // (d output / d pre-activation: act'(pre) times the dropout factor; in the forward, the
+  // first backbone layer's pre-activation).
+  std::size_t work_z(std::size_t l) const { return work_first[l]; }
+  std::size_t work_out(std::size_t l, std::size_t k) const { return work_first[l] + 1 + 2 * k; }
+  std::size_t work_slope(std::size_t l, std::size_t k) const { return work_first[l] + 2 + 2 * k; }
+  // What the last backbone layer outputs (z without a backbone): the heads' operand.
+  std::size_t head_input(std::size_t l) const {
+    return backbones[l].empty() ? work_z(l) : work_out(l, backbones[l].size() - 1);
+  }
+  // Backward's adjoints of the pre-activations: per layer each backbone layer's, then the heads'.
   std::size_t adjoint_pre(std::size_t l, std::size_t k) const { return adjoint_first[l] + k; }
   std::size_t adjoint_heads(std::size_t l) const { return adjoint_first[l] + backbones[l].size(); }
 
@@ -279,38 +287,66 @@ struct Cfc {
     }
   }
 
-  // Layer l at step t on the real rows into s: z, the backbone and the heads. The layer reads
-  // its state from `read` (the real rows' (rows, total) h_lstm with mixed memory) or else
-  // from the states before the step; with `slopes`, the backbone's slopes replace its
-  // pre-activations (training).
-  void layer_step(const T* states, std::size_t l, std::int64_t t, const Rows& rows, const Mat<T>* read,
-                  const Slabs<T>& s, bool slopes) const {
-    const auto n = static_cast<std::int64_t>(rows.real.size());
-    const std::vector<Dense<T>>& bb = backbones[l];
-    Eigen::Map<Mat<T>> z = s.at(saved_z(l), t, n);
+  // z = [layer input, state] of layer l at step t for the real rows, into w at its step j.
+  // The layer reads its state from `read` (the real rows' (rows, total) h_lstm with mixed
+  // memory) or else from the states before the step.
+  void gather_z(const T* states, std::size_t l, std::int64_t t, const Rows& rows, const Mat<T>* read,
+                const Slabs<T>& w, std::int64_t j) const {
+    Eigen::Map<Mat<T>> z = w.at(work_z(l), j, static_cast<std::int64_t>(rows.real.size()));
     gather(rows, layer_input(states, l, t), z.leftCols(in_sizes[l]));
     if (read != nullptr) {
       z.rightCols(sizes[l]) = read->middleCols(offsets[l], sizes[l]);
     } else {
       gather(rows, before(states, t, false).middleCols(offsets[l], sizes[l]), z.rightCols(sizes[l]));
     }
-    for (std::size_t k = 0; k < bb.size(); ++k) {
-      Eigen::Map<Mat<T>> pre = s.at(saved_slope(l, k), t, n), out = s.at(saved_out(l, k), t, n);
-      const Eigen::Map<Mat<T>> input = k == 0 ? z : s.at(saved_out(l, k - 1), t, n);
-      product(input.data(), n, input.cols(), bb[k].weight_t->data(), pre.cols(), pre.data());
-      pre.rowwise() += bb[k].bias;
-      activation.apply(pre.data(), out.data(), pre.size(), slopes);
-      if (units_kept[l][k] != nullptr) {
-        const Mat<T> factors = dropout_factors(l, k, t, rows);
-        out.array() *= factors.array();
-        if (slopes) pre.array() *= factors.array();
-      }
+  }
+  // out = act(pre) times the dropout factors of backbone layer k of layer l at step t; with
+  // `slope` (backward), pre becomes the slope d out / d pre.
+  void activate(std::size_t l, std::size_t k, std::int64_t t, const Rows& rows, Eigen::Map<Mat<T>> pre,
+                Eigen::Map<Mat<T>> out, bool slope) const {
+    activation.apply(pre.data(), out.data(), pre.size(), slope);
+    if (units_kept[l][k] == nullptr) return;
+    const Mat<T> factors = dropout_factors(l, k, t, rows);
+    out.array() *= factors.array();
+    if (slope) pre.array() *= factors.array();
+  }
+  // Layer l at step t on the real rows: z and the backbone outputs into w (at its step j), the
+  // backbone's pre-activations and the activated heads into s (at t).
+  void layer_step(const T* states, std::size_t l, std::int64_t t, const Rows& rows, const Mat<T>* read,
+                  const Slabs<T>& s, const Slabs<T>& w, std::int64_t j) const {
+    const auto n = static_cast<std::int64_t>(rows.real.size());
+    gather_z(states, l, t, rows, read, w, j);
+    for (std::size_t k = 0; k < backbones[l].size(); ++k) {
+      const Eigen::Map<Mat<T>> pre = k == 0 ? w.at(work_slope(l, 0), j, n) : s.at(kept_pre(l, k), t, n);
+      backbone_product(l, k, w.at(k == 0 ? work_z(l) : work_out(l, k - 1), j, n), pre);
+      activate(l, k, t, rows, pre, w.at(work_out(l, k), j, n), false);
     }
-    Eigen::Map<Mat<T>> heads = s.at(saved_heads(l), t, n);
-    const Eigen::Map<Mat<T>> input = s.at(saved_head_input(l), t, n);
+    Eigen::Map<Mat<T>> heads = s.at(kept_heads(l), t, n);
+    const Eigen::Map<Mat<T>> input = w.at(head_input(l), j, n);
     product(input.data(), n, input.cols(), heads_of[l].weight_t->data(), heads.cols(), heads.data());
     heads.rowwise() += heads_of[l].bias;
     if (!pure) activate_heads(heads, rows.ts);
+  }
+  // What backward reads of layer l at step t, rebuilt into w at its step j from the states and
+  // the kept pre-activations s: z, the backbone outputs and their slopes.
+  void rebuild(const T* states, std::size_t l, std::int64_t t, const Rows& rows, const Mat<T>* read,
+               const Slabs<T>& s, const Slabs<T>& w, std::int64_t j) const {
+    const auto n = static_cast<std::int64_t>(rows.real.size());
+    gather_z(states, l, t, rows, read, w, j);
+    for (std::size_t k = 0; k < backbones[l].size(); ++k) {
+      Eigen::Map<Mat<T>> slope = w.at(work_slope(l, k), j, n);
+      if (k == 0) {
+        backbone_product(l, 0, w.at(work_z(l), j, n), slope);
+      } else {
+        slope = s.at(kept_pre(l, k), t, n);
+      }
+      activate(l, k, t, rows, slope, w.at(work_out(l, k), j, n), true);
+    }
+  }
+  // pre = input W_k^T + b_k of backbone layer k of layer l.
+  void backbone_product(std::size_t l, std::size_t k, const Eigen::Map<Mat<T>>& input, Eigen::Map<Mat<T>> pre) const {
+    product(input.data(), input.rows(), input.cols(), backbones[l][k].weight_t->data(), pre.cols(), pre.data());
+    pre.rowwise() += backbones[l][k].bias;
   }
   // keep / (1 - rate) of the real rows for backbone layer k of layer l at step t.
   Mat<T> dropout_factors(std::size_t l, std::size_t k, std::int64_t t, const Rows& rows) const {

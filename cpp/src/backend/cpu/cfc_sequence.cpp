@@ -5,17 +5,21 @@
 // stay efficient) that run the whole sequence each; backward sums their parameter gradients.
 //
 // Forward: each backbone layer and each layer's four stacked heads are one GEMM per step over
-// the block's rows (Eigen), followed by the gate arithmetic on the (rows, H) blocks. Training
-// (a second output, liquid::CfcSpec) keeps every step's activations there (cfc::Slabs, laid
-// out in cfc_problem.h), so that backward recomputes none of them: each backbone layer's
-// input and act'(pre) (dropout factor included), the heads' tanh and gate values.
+// the block's rows, followed by the gate arithmetic on the (rows, H) blocks. Training (a
+// second output, liquid::CfcSpec) keeps every step's heads (their tanh and gate values) and
+// the pre-activations of backbone layers after the first there (cfc::Slabs; the layout in
+// cfc_problem.h). Backward rebuilds each step's layer inputs z from the states, repeats the
+// first backbone layer's product from z (in the Walker2d configuration, 81 x 256 of the
+// step's 81 x 256 + 256 x 256 multiply-adds per row: 8 % more FLOPs per training step), and
+// gets the backbone outputs and slopes act'(pre) elementwise. So it keeps 256 of the 849
+// values per row and step that a full trace of that configuration would hold.
 //
 // The heads' activation g is scale tanh(slope x): tanh (1, 1) or the paper's LeCun tanh.
 //
-// Backward runs the steps and the layers in reverse from the saved activations, writing each
-// step's adjoints of the pre-activations into a buffer of the same layout; the weight and
-// bias gradients are then one GEMM (OpenBLAS) and one column sum per Dense layer over every
-// step and row at once, dW = sum_(t,b) dP^T a, instead of one small GEMM per step.
+// Backward runs the steps and the layers in reverse. The weight and bias gradients are GEMMs
+// over chunks of consecutive steps (at least kChunkRows rows: the adjoints of the
+// pre-activations and the layer inputs of those steps), dW = sum_(t,b) dP^T a, rather than
+// one GEMM of a row block's few rows per step.
 //   default: df1 = dh (1 - s), df2 = dh s, ds = dh (g f2 - g f1);  no_gate: df1 = dh,
 //   df2 = dh s, ds = dh g f2;  dP = [df1 g'(f1), df2 g'(f2), dq ts, dq]
 //   with dq = ds s (1 - s), g'(x) = scale slope (1 - tanh^2(slope x));
@@ -43,10 +47,10 @@
 // saved (h, c), passes the layers' adjoint of h_lstm and the cells' adjoint through it, and
 // gathers the gates' adjoints of all steps for one GEMM each of dW_ih and dx at the end.
 #include <Eigen/Core>
+#include <algorithm>
 #include <mutex>
 #include <vector>
 
-#include "backend/cpu/blas.h"
 #include "backend/cpu/cfc_problem.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
@@ -67,9 +71,16 @@ using cfc::MutMap;
 using cfc::RowArr;
 using cfc::Slabs;
 
-// The forward recurrence of p's rows into states (B, T, width), the activations into s.
+// A kernel's work buffer. Eigen allocates it with its SIMD alignment, so that Eigen's small
+// products, whose vectorised loops peel to that alignment, sum in the same order wherever
+// the allocator puts it: the same inputs give bit-identical gradients from call to call.
 template <class T>
-void forward_rows(const Cfc<T>& p, T* states, const Slabs<T>& s, bool saving) {
+using Buffer = Eigen::Matrix<T, Eigen::Dynamic, 1>;
+
+// The forward recurrence of p's rows into states (B, T, width): the kept activations into s
+// (training: at each step; inference: a one-step workspace), the step's work into w.
+template <class T>
+void forward_rows(const Cfc<T>& p, T* states, const Slabs<T>& s, const Slabs<T>& w, bool saving) {
   MemoryStep<T> memory;
   const Mat<T> projected = p.mixed ? p.project(p.memory_inputs()) : Mat<T>();
   Arr<T> next;
@@ -88,8 +99,8 @@ void forward_rows(const Cfc<T>& p, T* states, const Slabs<T>& s, bool saving) {
       read = &memory.h_lstm;
     }
     for (std::size_t l = 0; l < p.layers(); ++l) {
-      p.layer_step(states, l, t, rows, read, s, saving);
-      const Eigen::Map<Mat<T>> pre = s.at(p.saved_heads(l), t, n);
+      p.layer_step(states, l, t, rows, read, s, w, 0);
+      const Eigen::Map<Mat<T>> pre = s.at(p.kept_heads(l), t, n);
       const std::int64_t h = p.sizes[l];
       if (p.pure) {
         next = (1 - p.decay(pre, l, rows.ts) * pre.array()).rowwise() * RowArr<T>(p.amplitude[l], h);
@@ -111,23 +122,20 @@ template <class T>
 void forward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Cfc<T> p(in, liquid::CfcSpec::from_attrs(attrs));
   const bool saving = out.size() > 1;
-  if (saving && out[1].numel() != Slabs<T>::elements(p.saved_widths, p.batch * p.steps)) {
+  if (saving && out[1].numel() != Slabs<T>::elements(p.kept_widths, p.batch * p.steps)) {
     raise(ErrorKind::Runtime, "cfc_sequence", "internal error: the saved activations' buffer has ", out[1].numel(),
           " elements");
   }
   parallel_for(p.row_blocks(), 1, [&](std::int64_t k0, std::int64_t k1) {
     for (std::int64_t k = k0; k < k1; ++k) {
       const auto [first, count] = p.row_block(k);
-      T* states = out[0].data<T>() + first * p.steps * p.width;
-      if (saving) {
-        const Slabs<T> all(out[1].data<T>(), p.saved_widths, p.batch * p.steps);
-        forward_rows(p.rows_of(first, count), states, all.block(first * p.steps, count), true);
-      } else {
-        // One step's workspace: inference keeps no activations.
-        std::vector<T> work(static_cast<std::size_t>(Slabs<T>::elements(p.saved_widths, count)));
-        forward_rows(p.rows_of(first, count), states, Slabs<T>(work.data(), p.saved_widths, count).block(0, 0),
-                     false);
-      }
+      // One step's work, and in inference one step's kept activations, which nothing reads later.
+      const std::int64_t work_size = Slabs<T>::elements(p.work_widths, count);
+      Buffer<T> buffer = Buffer<T>::Zero(work_size + (saving ? 0 : Slabs<T>::elements(p.kept_widths, count)));
+      const Slabs<T> w = Slabs<T>(buffer.data(), p.work_widths, count).block(0, 0);
+      const Slabs<T> s = saving ? Slabs<T>(out[1].data<T>(), p.kept_widths, p.batch * p.steps).block(first * p.steps, count)
+                                : Slabs<T>(buffer.data() + work_size, p.kept_widths, count).block(0, 0);
+      forward_rows(p.rows_of(first, count), out[0].data<T>() + first * p.steps * p.width, s, w, saving);
     }
   });
 }
@@ -192,11 +200,17 @@ struct DenseGrad {
   Eigen::Matrix<T, 1, Eigen::Dynamic> bias;
   DenseGrad(std::int64_t rows, std::int64_t cols)
       : weight(Mat<T>::Zero(rows, cols)), bias(Eigen::Matrix<T, 1, Eigen::Dynamic>::Zero(rows)) {}
+  explicit DenseGrad(const Dense<T>& d) : DenseGrad(d.weight.rows(), d.weight.cols()) {}
   // Adds dp^T a and the column sums of dp over the rows of dp (d loss / d output).
-  template <class Derived>
-  void add(const Mat<T>& dp, const Eigen::MatrixBase<Derived>& a) {
+  template <class D, class A>
+  void add(const Eigen::MatrixBase<D>& dp, const Eigen::MatrixBase<A>& a) {
     weight.noalias() += dp.transpose() * a;
-    bias += dp.colwise().sum();
+    // A row of ones times dp: a GEMV, where colwise().sum() walks a row-major dp by columns.
+    bias.noalias() += Eigen::Matrix<T, 1, Eigen::Dynamic>::Ones(dp.rows()) * dp;
+  }
+  void add(const DenseGrad& o) {
+    weight += o.weight;
+    bias += o.bias;
   }
   void store(Tensor& w, Tensor& b) const {
     Eigen::Map<Mat<T>>(w.data<T>(), weight.rows(), weight.cols()) = weight;
@@ -204,36 +218,50 @@ struct DenseGrad {
   }
 };
 
-// The gradients that a row block sums over its steps: pure mode's w_tau and A per layer, the
-// mixed memory's W_ih and b_ih, and W_hh (empty without). The Dense layers' come from the
-// adjoints of every step at once (dense_gradients).
+// The parameter gradients: per layer its backbone's and heads' Dense gradients (heads last)
+// and pure mode's w_tau and A; the mixed memory's W_ih and b_ih, and W_hh (empty without).
 template <class T>
 struct CfcGrads {
+  std::vector<std::vector<DenseGrad<T>>> dense;
   std::vector<PureGrad<T>> pure;
   DenseGrad<T> input_map;
   Mat<T> recurrent_map;
   explicit CfcGrads(const Cfc<T>& p)
-      : input_map(p.mixed ? 4 * p.total : 0, p.mixed ? p.c : 0),
+      : dense(p.layers()), input_map(p.mixed ? 4 * p.total : 0, p.mixed ? p.c : 0),
         recurrent_map(Mat<T>::Zero(p.mixed ? 4 * p.total : 0, p.mixed ? p.total : 0)) {
-    for (std::size_t l = 0; l < p.layers(); ++l) pure.emplace_back(p.pure ? p.sizes[l] : 0);
+    for (std::size_t l = 0; l < p.layers(); ++l) {
+      for (const Dense<T>& d : p.backbones[l]) dense[l].emplace_back(d);
+      dense[l].emplace_back(p.heads_of[l]);
+      pure.emplace_back(p.pure ? p.sizes[l] : 0);
+    }
   }
   void add(const CfcGrads& o) {
-    for (std::size_t l = 0; l < pure.size(); ++l) {
+    for (std::size_t l = 0; l < dense.size(); ++l) {
+      for (std::size_t k = 0; k < dense[l].size(); ++k) dense[l][k].add(o.dense[l][k]);
       pure[l].w_tau += o.pure[l].w_tau;
       pure[l].a += o.pure[l].a;
     }
-    input_map.weight += o.input_map.weight;
-    input_map.bias += o.input_map.bias;
+    input_map.add(o.input_map);
     recurrent_map += o.recurrent_map;
   }
 };
 
-// The backward recurrence of p's rows: states and grad_states (B, T, width) and the saved
+// Backward gathers the steps into chunks of at least kChunkRows rows (whole steps), so that
+// the weight gradients are GEMMs over that many rows rather than a row block's.
+constexpr std::int64_t kChunkRows = 256;
+
+// The backward recurrence of p's rows: states and grad_states (B, T, width) and the kept
 // activations s, into dx (B, T, C), dh0 (B, total), dts (B, T), dc0 (B, total; mixed memory
-// only), the adjoints of the pre-activations d and g.
+// only) and g.
 template <class T>
 void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const Slabs<T>& s, T* dx, T* dh0,
-                   T* dts, T* dc0, const Slabs<T>& d, CfcGrads<T>& g) {
+                   T* dts, T* dc0, CfcGrads<T>& g) {
+  // A chunk's rebuilt work and adjoints: its step j (of `chunk`) holds rows j B to j B + B.
+  const std::int64_t chunk = std::clamp<std::int64_t>((kChunkRows + p.batch - 1) / p.batch, 1, p.steps);
+  const std::int64_t work_size = Slabs<T>::elements(p.work_widths, chunk * p.batch);
+  Buffer<T> buffer = Buffer<T>::Zero(work_size + Slabs<T>::elements(p.adjoint_widths, chunk * p.batch));
+  const Slabs<T> w = Slabs<T>(buffer.data(), p.work_widths, chunk * p.batch).block(0, p.batch);
+  const Slabs<T> d = Slabs<T>(buffer.data() + work_size, p.adjoint_widths, chunk * p.batch).block(0, p.batch);
   MemoryStep<T> memory;
   // carry and dh_all span the batch; dh, carried and da the real rows of the step.
   Mat<T> carry = Mat<T>::Zero(p.batch, p.width), dh_all(p.batch, p.width), dh, carried(0, p.width), da;
@@ -242,9 +270,13 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const
   Mat<T> dgates = Mat<T>::Zero(p.mixed ? p.batch * p.steps : 0, 4 * p.total), dz;
   Arr<T> dcell;
   for (std::int64_t t = p.steps - 1; t >= 0; --t) {
+    const std::int64_t j = t % chunk;
     const typename Cfc<T>::Rows rows = p.rows(t);
     const auto n = static_cast<std::int64_t>(rows.real.size());
-    if (n < p.batch) d.zero_tail(t, n);
+    if (n < p.batch) {
+      w.zero_tail(j, n);
+      d.zero_tail(j, n);
+    }
     dh_all = p.block(grad_states, p.width, t, 0, p.width);
     dh_all += carry;
     MutMap<T> dx_t(dx + t * p.c, p.batch, p.c, Eigen::OuterStride<>(p.steps * p.c));
@@ -252,48 +284,65 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const
     carry(rows.masked, Eigen::all) = dh_all(rows.masked, Eigen::all);
     dx_t(rows.masked, Eigen::all).setZero();
     for (Eigen::Index b : rows.masked) dts[b * p.steps + t] = T(0);
-    if (n == 0) continue;
-    dh.resize(n, p.width);
-    Cfc<T>::gather(rows, dh_all, dh);
-    carried.resize(n, p.width);
-    BatchVec<T> dts_t = BatchVec<T>::Zero(n);
-    if (p.mixed) p.memory(states, projected, t, rows, memory);
-    for (std::size_t l = p.layers(); l-- > 0;) {
-      const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
-      const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
-      const Eigen::Map<Mat<T>> heads = s.at(p.saved_heads(l), t, n), dheads = d.at(p.adjoint_heads(l), t, n);
-      if (p.pure) {
-        pure_adjoint(p, l, rows.ts, heads, dh_l, dheads, dts_t, g.pure[l]);
-      } else {
-        gated_adjoint(p, rows.ts, heads, dh_l, dheads, dts_t);
+    if (n > 0) {
+      dh.resize(n, p.width);
+      Cfc<T>::gather(rows, dh_all, dh);
+      carried.resize(n, p.width);
+      BatchVec<T> dts_t = BatchVec<T>::Zero(n);
+      const Mat<T>* read = nullptr;
+      if (p.mixed) {
+        p.memory(states, projected, t, rows, memory);
+        read = &memory.h_lstm;
       }
-      da.resize(n, p.heads_of[l].weight.cols());
-      cfc::product(dheads.data(), n, dheads.cols(), p.heads_of[l].weight.data(), da.cols(), da.data());
-      for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
-        Eigen::Map<Mat<T>> dpre = d.at(p.adjoint_pre(l, k), t, n);
-        dpre.array() = da.array() * s.at(p.saved_slope(l, k), t, n).array();
-        da.resize(n, p.backbones[l][k].weight.cols());
-        cfc::product(dpre.data(), n, dpre.cols(), p.backbones[l][k].weight.data(), da.cols(), da.data());
+      for (std::size_t l = 0; l < p.layers(); ++l) p.rebuild(states, l, t, rows, read, s, w, j);
+      for (std::size_t l = p.layers(); l-- > 0;) {
+        const std::int64_t h = p.sizes[l], n_in = p.in_sizes[l];
+        const Arr<T> dh_l = dh.middleCols(p.offsets[l], h).array();
+        const Eigen::Map<Mat<T>> heads = s.at(p.kept_heads(l), t, n), dheads = d.at(p.adjoint_heads(l), j, n);
+        if (p.pure) {
+          pure_adjoint(p, l, rows.ts, heads, dh_l, dheads, dts_t, g.pure[l]);
+        } else {
+          gated_adjoint(p, rows.ts, heads, dh_l, dheads, dts_t);
+        }
+        da.resize(n, p.heads_of[l].weight.cols());
+        cfc::product(dheads.data(), n, dheads.cols(), p.heads_of[l].weight.data(), da.cols(), da.data());
+        for (std::size_t k = p.backbones[l].size(); k-- > 0;) {
+          Eigen::Map<Mat<T>> dpre = d.at(p.adjoint_pre(l, k), j, n);
+          dpre.array() = da.array() * w.at(p.work_slope(l, k), j, n).array();
+          da.resize(n, p.backbones[l][k].weight.cols());
+          cfc::product(dpre.data(), n, dpre.cols(), p.backbones[l][k].weight.data(), da.cols(), da.data());
+        }
+        // da is now d loss / dz: the layer input's part, then the read state's.
+        if (l > 0) {
+          dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
+        } else {
+          Cfc<T>::scatter(rows, da.leftCols(n_in), dx_t);
+        }
+        carried.middleCols(p.offsets[l], h) = da.rightCols(h);
       }
-      // da is now d loss / dz: the layer input's part, then the read state's.
-      if (l > 0) {
-        dh.middleCols(p.offsets[l - 1], p.sizes[l - 1]) += da.leftCols(n_in);
-      } else {
-        Cfc<T>::scatter(rows, da.leftCols(n_in), dx_t);
+      if (p.mixed) {
+        // carried's state columns hold the adjoint of h_lstm; the cells' is dh's last columns.
+        dcell = dh.rightCols(p.total).array();
+        memory.adjoint(carried.leftCols(p.total).array(), dcell, dz);
+        carried.leftCols(p.total).noalias() = dz * p.recurrent_map();
+        carried.rightCols(p.total) = dcell.matrix();
+        g.recurrent_map.noalias() += dz.transpose() * memory.h;
+        for (std::int64_t i = 0; i < n; ++i) dgates.row(rows.real[i] * p.steps + t) = dz.row(i);
       }
-      carried.middleCols(p.offsets[l], h) = da.rightCols(h);
+      Cfc<T>::scatter(rows, carried, carry);
+      for (std::int64_t i = 0; i < n; ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
     }
-    if (p.mixed) {
-      // carried's state columns hold the adjoint of h_lstm; the cells' is dh's last columns.
-      dcell = dh.rightCols(p.total).array();
-      memory.adjoint(carried.leftCols(p.total).array(), dcell, dz);
-      carried.leftCols(p.total).noalias() = dz * p.recurrent_map();
-      carried.rightCols(p.total) = dcell.matrix();
-      g.recurrent_map.noalias() += dz.transpose() * memory.h;
-      for (std::int64_t i = 0; i < n; ++i) dgates.row(rows.real[i] * p.steps + t) = dz.row(i);
+    if (j == 0) {
+      // The chunk's first step: its weight gradients over all its steps' rows.
+      const std::int64_t chunk_rows = std::min(chunk, p.steps - t) * p.batch;
+      for (std::size_t l = 0; l < p.layers(); ++l) {
+        for (std::size_t k = 0; k < p.backbones[l].size(); ++k) {
+          g.dense[l][k].add(d.at(p.adjoint_pre(l, k), 0, chunk_rows),
+                            w.at(k == 0 ? p.work_z(l) : p.work_out(l, k - 1), 0, chunk_rows));
+        }
+        g.dense[l].back().add(d.at(p.adjoint_heads(l), 0, chunk_rows), w.at(p.head_input(l), 0, chunk_rows));
+      }
     }
-    Cfc<T>::scatter(rows, carried, carry);
-    for (std::int64_t i = 0; i < n; ++i) dts[rows.real[i] * p.steps + t] = dts_t[i];
   }
   Eigen::Map<Mat<T>>(dh0, p.batch, p.total) = carry.leftCols(p.total);
   if (p.mixed) {
@@ -303,27 +352,12 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const
   }
 }
 
-// dW = sum over every row block and step of d^T a, db = the column sums of d, for one
-// Dense layer from the adjoints d of its outputs (B T, units) and its inputs a (B T, width):
-// one GEMM over all B T rows (OpenBLAS, on its threads), where a step at a time would run B
-// rows.
-template <class T>
-void dense_gradients(const Eigen::Map<const Mat<T>>& d, const Eigen::Map<const Mat<T>>& a, Tensor& w, Tensor& b) {
-  gemm<T>(true, false, d.cols(), a.cols(), d.rows(), d.data(), d.cols(), a.data(), a.cols(), w.data<T>(), a.cols());
-  // A row vector of ones times d: Eigen's GEMV, where colwise().sum() walks a row-major d by columns.
-  Eigen::Map<Eigen::Matrix<T, 1, Eigen::Dynamic>>(b.data<T>(), d.cols()).noalias() =
-      Eigen::Matrix<T, 1, Eigen::Dynamic>::Ones(d.rows()) * d;
-}
-
 template <class T>
 void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attrs& attrs) {
   const Cfc<T> p(in.first(in.size() - 3), liquid::CfcSpec::from_attrs(attrs));
   const T* states = in[in.size() - 3].data<T>();
   const T* grad_states = in[in.size() - 2].data<T>();
-  const std::int64_t rows = p.batch * p.steps;
-  const Slabs<T> saved(const_cast<T*>(in[in.size() - 1].data<T>()), p.saved_widths, rows);
-  Tensor adjoints = Tensor::empty({Slabs<T>::elements(p.adjoint_widths, rows)}, in[0].dtype(), Device{});
-  const Slabs<T> d(adjoints.data<T>(), p.adjoint_widths, rows);
+  const Slabs<T> saved(const_cast<T*>(in[in.size() - 1].data<T>()), p.kept_widths, p.batch * p.steps);
   const std::size_t c0_slot = p.memory_slot + liquid::CfcSpec::kC0;
   CfcGrads<T> sum(p);
   std::mutex merge;
@@ -334,20 +368,17 @@ void backward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Att
       const std::int64_t seq = first * p.steps;
       backward_rows(p.rows_of(first, count), states + seq * p.width, grad_states + seq * p.width,
                     saved.block(seq, count), out[0].data<T>() + seq * p.c, out[1].data<T>() + first * p.total,
-                    out[2].data<T>() + seq, p.mixed ? out[c0_slot].data<T>() + first * p.total : nullptr,
-                    d.block(seq, count), g);
+                    out[2].data<T>() + seq, p.mixed ? out[c0_slot].data<T>() + first * p.total : nullptr, g);
     }
     const std::lock_guard<std::mutex> lock(merge);
     sum.add(g);
   });
   std::size_t next = 3;
   for (std::size_t l = 0; l < p.layers(); ++l) {
-    for (std::size_t k = 0; k < p.backbones[l].size(); ++k, next += 2) {
-      dense_gradients(d.all(p.adjoint_pre(l, k)), saved.all(k == 0 ? p.saved_z(l) : p.saved_out(l, k - 1)),
-                      out[next], out[next + 1]);
+    for (const DenseGrad<T>& d : sum.dense[l]) {
+      d.store(out[next], out[next + 1]);
+      next += 2;
     }
-    dense_gradients(d.all(p.adjoint_heads(l)), saved.all(p.saved_head_input(l)), out[next], out[next + 1]);
-    next += 2;
     if (p.pure) {
       Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next].data<T>(), p.sizes[l]) = sum.pure[l].w_tau;
       Eigen::Map<Eigen::Array<T, 1, Eigen::Dynamic>>(out[next + 1].data<T>(), p.sizes[l]) = sum.pure[l].a;
