@@ -146,22 +146,27 @@ template <class T>
 void gated_adjoint(const Cfc<T>& p, const BatchVec<T>& ts_t, const Eigen::Map<Mat<T>>& heads, const Arr<T>& dh,
                    Eigen::Map<Mat<T>> dpre, BatchVec<T>& dts_t) {
   const std::int64_t h = dh.cols();
-  const auto tanh1 = heads.leftCols(h).array(), tanh2 = heads.middleCols(h, h).array();
-  const auto fa = heads.middleCols(2 * h, h).array(), g = heads.rightCols(h).array();
   const T gain = p.head_scale * p.head_slope;
-  // dq = d loss / d (fa ts + fb): dh g (1 - g) times d h' / d g = f2 (no_gate), f2 - f1.
-  Arr<T> dq;
-  if (p.no_gate) {
-    dpre.leftCols(h).array() = dh * gain * (1 - tanh1.square());
-    dq = dh * p.head_scale * tanh2 * g * (1 - g);
-  } else {
-    dpre.leftCols(h).array() = dh * (1 - g) * gain * (1 - tanh1.square());
-    dq = dh * p.head_scale * (tanh2 - tanh1) * g * (1 - g);
+  // One pass per row over its H units (vectorised; H can be a handful, where Eigen's
+  // expressions would spend more on their temporaries than on the arithmetic).
+  for (Eigen::Index r = 0; r < heads.rows(); ++r) {
+    const T* tanh1 = heads.row(r).data();  // [tanh(slope f1), tanh(slope f2), fa, gate]
+    const T *tanh2 = tanh1 + h, *gate = tanh1 + 3 * h, *d = dh.row(r).data();
+    T* out = dpre.row(r).data();  // [d f1, d f2, d fa, d fb]
+    const T span = ts_t[r];
+    for (std::int64_t i = 0; i < h; ++i) {
+      const T g = gate[i], dg = d[i] * g * (1 - g);
+      // dq = d loss / d (fa ts + fb): dh g (1 - g) times d h' / d g = f2 (no_gate), f2 - f1.
+      const T dq = dg * p.head_scale * (p.no_gate ? tanh2[i] : tanh2[i] - tanh1[i]);
+      out[i] = d[i] * (p.no_gate ? T(1) : 1 - g) * gain * (1 - tanh1[i] * tanh1[i]);
+      out[h + i] = d[i] * g * gain * (1 - tanh2[i] * tanh2[i]);
+      out[2 * h + i] = dq * span;
+      out[3 * h + i] = dq;
+    }
+    T dts = 0;
+    for (std::int64_t i = 0; i < h; ++i) dts += out[3 * h + i] * tanh1[2 * h + i];
+    dts_t[r] += dts;
   }
-  dpre.middleCols(h, h).array() = dh * g * gain * (1 - tanh2.square());
-  dpre.middleCols(2 * h, h).array() = dq.colwise() * ts_t.array();
-  dpre.rightCols(h) = dq.matrix();
-  dts_t += (dq * fa).rowwise().sum().matrix();
 }
 
 // Gradients of a pure layer's w_tau and A.
