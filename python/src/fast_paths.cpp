@@ -1,6 +1,7 @@
 #include "fast_paths.h"
 
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -9,7 +10,48 @@
 
 namespace ember::py_bind::fast {
 
-PyObject* wrap(Tensor&& t) { return py::cast(std::move(t), py::return_value_policy::move).release().ptr(); }
+namespace {
+
+// EmberTensor's pybind11 type record, when its instances use pybind11's simple layout
+// (one bound C++ type, the holder stored in the instance), else nullptr.
+const py::detail::type_info* simple_tensor_type() {
+  static const py::detail::type_info* info = [] {
+    const auto* i = py::detail::get_type_info(typeid(Tensor));
+    const bool simple = py::detail::all_type_info(i->type).size() == 1 &&
+                        i->holder_size_in_ptrs <= py::detail::instance_simple_holder_in_ptrs();
+    return simple ? i : nullptr;
+  }();
+  return info;
+}
+
+}  // namespace
+
+// pybind11's cast of a returned Tensor looks its type up by typeid twice, searches the
+// registry of live instances for the pointer and adds the new one to it (a hash-map node
+// allocated per object, erased again in the destructor): for a small op, more time than
+// the op itself. Here the instance is made as pybind11_object_new and class_::init_instance
+// make it, with the type looked up once per process, and is left out of the registry:
+// the registry only serves casts of C++ pointers and references back to their Python
+// object, and nothing hands out a pointer to a tensor that the fast paths create.
+// pybind11's deallocator handles unregistered instances (clear_instance checks the flag).
+PyObject* wrap(Tensor&& t) {
+  const py::detail::type_info* info = simple_tensor_type();
+  if (!info) return py::cast(std::move(t), py::return_value_policy::move).release().ptr();
+  auto value = std::make_unique<Tensor>(std::move(t));
+  PyObject* obj = info->type->tp_alloc(info->type, 0);
+  if (!obj) throw py::error_already_set();
+  auto* inst = reinterpret_cast<py::detail::instance*>(obj);
+  inst->simple_layout = true;
+  inst->simple_value_holder[0] = nullptr;
+  inst->simple_holder_constructed = false;
+  inst->simple_instance_registered = false;
+  py::detail::value_and_holder v_h = inst->get_value_and_holder(info);
+  v_h.value_ptr() = value.get();
+  new (std::addressof(v_h.holder<std::unique_ptr<Tensor>>())) std::unique_ptr<Tensor>(std::move(value));
+  v_h.set_holder_constructed();
+  inst->owned = true;
+  return obj;
+}
 
 PyObject* call_general(PyObject* general, PyObject* const* args, Py_ssize_t nargs) {
   return PyObject_Vectorcall(general, args, static_cast<std::size_t>(nargs), nullptr);
