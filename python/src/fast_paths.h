@@ -21,7 +21,8 @@ using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
 
 namespace fast {
 
-// The new Python object holding t.
+// The new Python object holding t (an EmberTensor that pybind11's registry of instances
+// does not list: see fast_paths.cpp).
 PyObject* wrap(Tensor&& t);
 
 // Runs body (which returns a new reference) and turns a C++ exception into the Python
@@ -123,6 +124,8 @@ struct OperatorSlot {
 
 // tp_richcompare of EmberTensor for the six comparisons, as OperatorSlot.
 void install_richcompare(PyTypeObject* type);
+// tp_dealloc of EmberTensor: instances made by wrap() freed without pybind11's lookups.
+void install_dealloc(PyTypeObject* type);
 // mp_subscript of EmberTensor: x[key] for keys of ints, slices, ..., and None.
 void install_getitem(PyTypeObject* type);
 
