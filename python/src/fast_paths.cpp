@@ -34,10 +34,9 @@ const py::detail::type_info* simple_tensor_type() {
 // the registry only serves casts of C++ pointers and references back to their Python
 // object, and nothing hands out a pointer to a tensor that the fast paths create.
 // pybind11's deallocator handles unregistered instances (clear_instance checks the flag).
-PyObject* wrap(Tensor&& t) {
+PyObject* wrap(std::unique_ptr<Tensor> value) {
   const py::detail::type_info* info = simple_tensor_type();
-  if (!info) return py::cast(std::move(t), py::return_value_policy::move).release().ptr();
-  auto value = std::make_unique<Tensor>(std::move(t));
+  if (!info) return py::cast(std::move(*value), py::return_value_policy::move).release().ptr();
   PyObject* obj = info->type->tp_alloc(info->type, 0);
   if (!obj) throw py::error_already_set();
   auto* inst = reinterpret_cast<py::detail::instance*>(obj);
@@ -159,7 +158,8 @@ PyObject* richcompare(PyObject* self, PyObject* other, int op) {
   static constexpr const char* names[] = {"less", "less_equal", "equal", "not_equal", "greater", "greater_equal"};
   return guarded([&] {
     const Tensor o = b ? *b : to_operand(other, a->device(), names[op]);
-    return wrap(release_gil_if(std::max(a->numel(), o.numel()), [&] { return fns[op](*a, o); }));
+    const std::int64_t numel = std::max(a->numel(), o.numel());
+    return wrap_result([&] { return release_gil_if(numel, [&] { return fns[op](*a, o); }); });
   });
 }
 
@@ -187,7 +187,7 @@ PyObject* getitem(PyObject* self, PyObject* key) {
       PyObject* item = PyTuple_Check(key) ? PyTuple_GET_ITEM(key, static_cast<Py_ssize_t>(i)) : key;
       if (!parse_basic_item(item, items[i])) return nullptr;
     }
-    return wrap(basic_index(*x, items));
+    return wrap_result([&] { return basic_index(*x, items); });
   });
   if (spare) spare_in_use = false;
   // nullptr without an error set: a key that is not basic (integer arrays, masks).
