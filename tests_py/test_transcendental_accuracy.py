@@ -18,7 +18,8 @@ FUNCS: dict[str, Callable] = {"exp": ops.exp, "log": ops.log, "tanh": activation
 NUMPY_FUNCS: dict[str, Callable | None] = {"exp": np.exp, "log": np.log, "tanh": np.tanh, "sigmoid": None}
 # Allowed where NumPy does better or has no such function (sigmoid): float32, the bound
 # stated in cpp/src/backend/cpu/vector_math.h for sigmoid (evaluated in double); float64
-# (Eigen's exp and log, glibc's tanh, 1 / (1 + exp(-x))), glibc's documented 2 ULP for tanh
+# (Eigen's exp and log, glibc's tanh below |x| = 0.625 and 1 - 2 / (exp(2|x|) + 1) above,
+# 1 / (1 + exp(-x))), glibc's documented 2 ULP for tanh
 # plus the roundings of 1 / (1 + e).
 STATED_ULP = {"float32": 0.51, "float64": 2.5}
 MANT_BITS = {"float32": 24, "float64": 53}
