@@ -1,7 +1,10 @@
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <limits>
+#include <thread>
 
 #include "ember/errors.h"
 #include "ember/parallel.h"
@@ -214,6 +217,53 @@ TEST(Parallel, ChunksCoverRangeAndRethrow) {
                               if (b > 0) value_error("test", "chunk failed");
                             }),
                Error);
+}
+
+TEST(Parallel, ChunksAreDisjointAndAtLeastTheGrain) {
+  constexpr std::int64_t n = 100003, grain = 1000;
+  std::vector<std::atomic<int>> hits(n);
+  std::atomic<int> short_chunks{0};
+  parallel_for(n, grain, [&](std::int64_t b, std::int64_t e) {
+    if (e - b < grain && e != n) ++short_chunks;
+    for (std::int64_t i = b; i < e; ++i) hits[i].fetch_add(1);
+  });
+  EXPECT_EQ(short_chunks.load(), 0);
+  for (const auto& h : hits) ASSERT_EQ(h.load(), 1);
+}
+
+// A pool whose workers are all busy (here: blocked inside another caller's chunks) must
+// not stall parallel_for: the caller takes every chunk itself.
+TEST(Parallel, CallerRunsEveryChunkWhileThePoolIsBusy) {
+  if (num_threads() < 2) GTEST_SKIP() << "needs a thread pool (EMBER_NUM_THREADS >= 2)";
+  const int workers = num_threads() - 1;
+  std::atomic<int> blocked{0};
+  std::atomic<bool> release{false};
+  const auto wait_until = [](const auto& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (!done() && std::chrono::steady_clock::now() < deadline) std::this_thread::yield();
+    return done();
+  };
+  std::thread occupier([&] {
+    const auto self = std::this_thread::get_id();
+    parallel_for(64, 1, [&](std::int64_t, std::int64_t) {
+      if (std::this_thread::get_id() == self) {
+        wait_until([&] { return blocked.load() == workers; });  // let every worker take a chunk
+      } else {
+        ++blocked;
+        wait_until([&] { return release.load(); });
+      }
+    });
+  });
+  ASSERT_TRUE(wait_until([&] { return blocked.load() == workers; }));
+  std::vector<int> hits(1 << 16, 0);
+  parallel_for(static_cast<std::int64_t>(hits.size()), 1024, [&](std::int64_t b, std::int64_t e) {
+    for (std::int64_t i = b; i < e; ++i) ++hits[i];
+  });
+  const bool workers_still_blocked = blocked.load() == workers && !release.load();
+  release = true;
+  occupier.join();
+  EXPECT_TRUE(workers_still_blocked);
+  for (int h : hits) ASSERT_EQ(h, 1);
 }
 
 TEST(Kernels, ArgmaxReturnsFirstNaNLikeNumPy) {

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import inspect
 import operator
+import sys
+import weakref
 
 import numpy as np
 import pytest
@@ -240,6 +242,8 @@ def test_operator_gradients_match_bound_methods():
 BASIC_KEYS = [
     1, -1, slice(1, 3), slice(None, None, -1), slice(5, 1, -2), slice(-100, 100), slice(3, 1),
     (0, 1), (slice(None), 2), (Ellipsis, 0), (None, Ellipsis, None), (1, None, slice(0, 2)), (), np.int64(2),
+    (Ellipsis,), (slice(1, None), Ellipsis, -1), (None, 1, None, slice(None, None, -1)),
+    (slice(None), None, slice(0, 0)), (slice(None, None, 2), Ellipsis, None), (-1, slice(2, None, -1)),
 ]
 
 
@@ -263,10 +267,80 @@ def test_getitem_array_keys_go_to_the_general_path(key):
     np.testing.assert_array_equal(t[key].numpy(), arr[key])
 
 
-@pytest.mark.parametrize("key", [7, (0, 0, 0), slice(0, 2, 0), (Ellipsis, Ellipsis), 1.5, "a"], ids=repr)
+@pytest.mark.parametrize("key", [7, (0, 5), (0, 0, 0), slice(0, 2, 0), (Ellipsis, Ellipsis), 1.5, "a"], ids=repr)
 def test_getitem_errors_match_getitem_method(key):
     t = T.convert_to_tensor(np.zeros((4, 3), np.float32))
     assert raised(lambda: t[key]) == raised(lambda: T.EmberTensor.__getitem__(t, key))
+
+
+def test_getitem_out_of_bounds_names_the_axis_as_numpy():
+    t = T.convert_to_tensor(np.zeros((4, 3), np.float32))
+    with pytest.raises(IndexError, match="index 5 is out of bounds for axis 1 with size 3"):
+        t[0, 5]
+    with pytest.raises(IndexError, match="index -4 is out of bounds for axis 1 with size 3"):
+        t[..., -4]
+
+
+class IndexingIndex:
+    """An integer key whose __index__ itself indexes a tensor (a call nested in x[key])."""
+
+    def __init__(self, tensor, value):
+        self.tensor, self.value = tensor, value
+
+    def __index__(self):
+        return int(self.tensor[self.value : self.value + 1][0].item())
+
+
+def test_getitem_key_whose_index_indexes_a_tensor():
+    arr = data((4, 3), "float64")
+    t = T.convert_to_tensor(arr)
+    positions = T.convert_to_tensor(np.array([2, 0, 1], np.int64))
+    key = (IndexingIndex(positions, 0), slice(None), None)
+    fast = t[key]
+    assert_same(fast, T.EmberTensor.__getitem__(t, (2, slice(None), None)))
+    np.testing.assert_array_equal(fast.numpy(), arr[2, :, None])
+
+
+# ---------------------------------------------------------------------------------------
+# The Python objects the fast paths create (fast_paths.cpp: wrap and its deallocator)
+# ---------------------------------------------------------------------------------------
+def test_fast_results_release_their_type_and_storage():
+    t = T.convert_to_tensor(np.arange(6, dtype=np.float32))
+
+    def make_and_drop(count):
+        for _ in range(count):
+            t[1:3]
+            t + 1.0
+            ops.exp(t)
+
+    make_and_drop(1)  # first calls may cache things
+    before = sys.getrefcount(T.EmberTensor)
+    make_and_drop(1000)
+    after = sys.getrefcount(T.EmberTensor)  # outside the assert, whose rewriting holds references
+    assert after == before
+    view = t[2:5]
+    del t  # the view keeps the storage
+    np.testing.assert_array_equal(view.numpy(), np.arange(2, 5, dtype=np.float32))
+
+
+def test_fast_results_take_weak_references_and_attributes_of_tensors():
+    t = T.convert_to_tensor(np.arange(6, dtype=np.float64))
+    freed = []
+    view = t[::2]
+    ref = weakref.ref(view, lambda _: freed.append(True))
+    assert ref() is view
+    assert view.requires_grad_(True) is view and view.requires_grad
+    del view
+    assert freed == [True] and ref() is None
+
+
+def test_fast_results_in_the_general_path_and_subclasses():
+    t = T.convert_to_tensor(np.arange(6, dtype=np.float64))
+    view = t[1:4]
+    general = T.EmberTensor.__add__(view, view)  # pybind11 receives the fast result
+    assert_same(view + view, general)
+    p = Parameter(np.arange(3, dtype=np.float64))
+    assert_same(p[1:], T.EmberTensor.__getitem__(p, slice(1, None)))
 
 
 def test_getitem_gradient_matches_getitem_method():

@@ -18,7 +18,8 @@ FUNCS: dict[str, Callable] = {"exp": ops.exp, "log": ops.log, "tanh": activation
 NUMPY_FUNCS: dict[str, Callable | None] = {"exp": np.exp, "log": np.log, "tanh": np.tanh, "sigmoid": None}
 # Allowed where NumPy does better or has no such function (sigmoid): float32, the bound
 # stated in cpp/src/backend/cpu/vector_math.h for sigmoid (evaluated in double); float64
-# (Eigen's exp and log, glibc's tanh, 1 / (1 + exp(-x))), glibc's documented 2 ULP for tanh
+# (Eigen's exp and log, glibc's tanh below |x| = 0.625 and 1 - 2 / (exp(2|x|) + 1) above,
+# 1 / (1 + exp(-x))), glibc's documented 2 ULP for tanh
 # plus the roundings of 1 / (1 + e).
 STATED_ULP = {"float32": 0.51, "float64": 2.5}
 MANT_BITS = {"float32": 24, "float64": 53}
@@ -130,3 +131,18 @@ def test_contiguous_path_matches_the_strided_path(name: str, dtype: str, rtol: f
     strided = FUNCS[name](t[::2]).numpy()
     contiguous = FUNCS[name](T.convert_to_tensor(np.ascontiguousarray(x[::2]))).numpy()
     np.testing.assert_allclose(contiguous, strided, rtol=rtol, atol=0)
+
+
+@pytest.mark.parametrize("special", [None, 0.0, 1e-40, -1.0, np.inf, np.nan])
+def test_log_blocks_of_normal_numbers_match_the_strided_path(special: float | None) -> None:
+    """log_f32 takes a shorter loop for blocks of 512 positive normal numbers; one special
+    value sends its block (and only it) through the general loop."""
+    x = np.random.default_rng(5).uniform(1e-3, 1e3, 2 * 5003).astype(np.float32)
+    if special is not None:
+        x[2 * 700] = special  # in the second block of the contiguous copy
+    strided = ops.log(T.convert_to_tensor(x)[::2]).numpy()
+    contiguous = ops.log(T.convert_to_tensor(np.ascontiguousarray(x[::2]))).numpy()
+    np.testing.assert_allclose(contiguous, strided, rtol=1e-5, atol=0)
+    with np.errstate(divide="ignore", invalid="ignore"):  # log(0), log(-1)
+        want = np.log(x[::2])
+    np.testing.assert_allclose(contiguous, want, rtol=1e-6, atol=0)

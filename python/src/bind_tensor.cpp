@@ -224,6 +224,7 @@ returns copies, __array__, the buffer protocol and DLPack.
 
   cls.def("__getitem__", [](const Tensor& t, py::handle key) { return index(t, parse_index(key, t.device())); });
   fast::install_getitem(reinterpret_cast<PyTypeObject*>(cls.ptr()));
+  fast::install_dealloc(reinterpret_cast<PyTypeObject*>(cls.ptr()));
   cls.def("__setitem__", [](const Tensor& t, py::handle key, py::handle value) {
     const auto items = parse_index(key, t.device());
     const Tensor v = to_tensor(value, t.device(), std::nullopt, "setitem");

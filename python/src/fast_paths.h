@@ -10,6 +10,7 @@
 // stays the reference the fast path is tested against (tests_py/test_fast_paths.py).
 #pragma once
 
+#include <memory>
 #include <utility>
 
 #include "args.h"
@@ -21,8 +22,16 @@ using BinaryFn = Tensor (*)(const Tensor&, const Tensor&);
 
 namespace fast {
 
-// The new Python object holding t.
-PyObject* wrap(Tensor&& t);
+// The new Python object holding `value` (an EmberTensor that pybind11's registry of
+// instances does not list: see fast_paths.cpp).
+PyObject* wrap(std::unique_ptr<Tensor> value);
+
+// wrap() of the tensor make() returns, which is built straight on the heap: moving a
+// Tensor there and destroying the original would cost a tenth of a small op.
+template <class Make>
+PyObject* wrap_result(Make&& make) {
+  return wrap(std::unique_ptr<Tensor>(new Tensor(make())));
+}
 
 // Runs body (which returns a new reference) and turns a C++ exception into the Python
 // exception pybind11 would raise for it (nullptr returned, error set).
@@ -51,7 +60,9 @@ template <UnaryFn fn>
 PyObject* unary_call(PyObject* general, const char*, PyObject* const* args, Py_ssize_t nargs) {
   const Tensor* x = nargs == 1 ? as_tensor(args[0]) : nullptr;
   if (!x) return call_general(general, args, nargs);
-  return guarded([&] { return wrap(release_gil_if(x->numel(), [&] { return fn(*x); })); });
+  return guarded([&] {
+    return wrap_result([&] { return release_gil_if(x->numel(), [&] { return fn(*x); }); });
+  });
 }
 
 // An exact Python bool, int or float: the operand forms the fast paths convert
@@ -67,7 +78,8 @@ PyObject* run_binary(const Tensor* a, PyObject* a_obj, const Tensor* b, PyObject
     Tensor converted;
     const Tensor& ta = a ? *a : (converted = to_operand(a_obj, b->device(), name));
     const Tensor& tb = b ? *b : (converted = to_operand(b_obj, a->device(), name));
-    return wrap(release_gil_if(std::max(ta.numel(), tb.numel()), [&] { return fn(ta, tb); }));
+    const std::int64_t numel = std::max(ta.numel(), tb.numel());
+    return wrap_result([&] { return release_gil_if(numel, [&] { return fn(ta, tb); }); });
   });
 }
 
@@ -123,6 +135,8 @@ struct OperatorSlot {
 
 // tp_richcompare of EmberTensor for the six comparisons, as OperatorSlot.
 void install_richcompare(PyTypeObject* type);
+// tp_dealloc of EmberTensor: instances made by wrap() freed without pybind11's lookups.
+void install_dealloc(PyTypeObject* type);
 // mp_subscript of EmberTensor: x[key] for keys of ints, slices, ..., and None.
 void install_getitem(PyTypeObject* type);
 

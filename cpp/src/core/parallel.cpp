@@ -1,10 +1,12 @@
 #include "ember/parallel.h"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
 #include <exception>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -62,18 +64,40 @@ ThreadPool& pool() {
   return *p;
 }
 
-// Completion state shared by the chunks of one parallel_for call.
-struct Join {
+// One parallel_for call: its chunks, claimed one at a time by whichever threads get
+// there (the caller first). A worker that starts late, because the other cores are busy,
+// finds every chunk taken and returns at once, so a busy machine runs the loop at the
+// speed of one thread instead of waiting for the worker to be scheduled.
+struct Job {
+  const std::function<void(std::int64_t, std::int64_t)>* fn = nullptr;  // valid while chunks remain
+  std::int64_t n = 0, per = 0;
+  int chunks = 0;
+  std::atomic<int> next{0};
   std::mutex mutex;
   std::condition_variable cv;
-  int remaining = 0;
+  int done = 0;
   std::exception_ptr error;
-  void finish(std::exception_ptr e) {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (e && !error) error = e;
-    if (--remaining == 0) cv.notify_all();
+
+  // Runs chunks until none is left; fn is not touched once every chunk is claimed.
+  void work() {
+    for (int c; (c = next.fetch_add(1, std::memory_order_relaxed)) < chunks;) {
+      std::exception_ptr e;
+      try {
+        const std::int64_t begin = c * per, end = std::min(n, begin + per);
+        if (begin < end) (*fn)(begin, end);
+      } catch (...) {
+        e = std::current_exception();
+      }
+      std::lock_guard<std::mutex> lock(mutex);
+      if (e && !error) error = e;
+      if (++done == chunks) cv.notify_all();
+    }
   }
 };
+
+// Chunks per thread: enough that a thread that starts late still finds work, few enough
+// that claiming them costs nothing next to the chunk (each has at least `grain` items).
+constexpr int kChunksPerThread = 4;
 
 }  // namespace
 
@@ -86,38 +110,23 @@ void parallel_for(std::int64_t n, std::int64_t grain,
                   const std::function<void(std::int64_t, std::int64_t)>& fn) {
   if (n <= 0) return;
   const std::int64_t max_chunks = grain > 0 ? n / grain : n;
-  const int chunks = static_cast<int>(std::min<std::int64_t>(num_threads(), max_chunks));
-  if (chunks <= 1 || t_in_pool_task) {
+  const int threads = static_cast<int>(std::min<std::int64_t>(num_threads(), max_chunks));
+  if (threads <= 1 || t_in_pool_task) {
     fn(0, n);
     return;
   }
-  auto join = std::make_shared<Join>();
-  join->remaining = chunks;
-  const std::int64_t per = (n + chunks - 1) / chunks;
-  for (int c = 1; c < chunks; ++c) {
-    const std::int64_t begin = c * per, end = std::min(n, begin + per);
-    pool().submit([join, &fn, begin, end] {
-      std::exception_ptr e;
-      try {
-        if (begin < end) fn(begin, end);
-      } catch (...) {
-        e = std::current_exception();
-      }
-      join->finish(e);
-    });
-  }
-  std::exception_ptr e;
-  try {
-    t_in_pool_task = true;
-    fn(0, std::min(n, per));
-  } catch (...) {
-    e = std::current_exception();
-  }
+  auto job = std::make_shared<Job>();
+  job->fn = &fn;
+  job->n = n;
+  job->chunks = static_cast<int>(std::min<std::int64_t>(max_chunks, std::int64_t{threads} * kChunksPerThread));
+  job->per = (n + job->chunks - 1) / job->chunks;
+  for (int t = 1; t < threads; ++t) pool().submit([job] { job->work(); });
+  t_in_pool_task = true;
+  job->work();
   t_in_pool_task = false;
-  join->finish(e);
-  std::unique_lock<std::mutex> lock(join->mutex);
-  join->cv.wait(lock, [&] { return join->remaining == 0; });
-  if (join->error) std::rethrow_exception(join->error);
+  std::unique_lock<std::mutex> lock(job->mutex);
+  job->cv.wait(lock, [&] { return job->done == job->chunks; });
+  if (job->error) std::rethrow_exception(job->error);
 }
 
 }  // namespace ember

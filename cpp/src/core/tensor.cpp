@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/slice_length.h"
 #include "ember/errors.h"
 #include "ember/registry.h"
 
@@ -403,9 +404,7 @@ Tensor Tensor::slice(int axis, std::int64_t start, std::int64_t stop, std::int64
   // start/stop are already clamped by the caller (Python slice.indices semantics).
   Shape shape = shape_;
   Strides strides = strides_;
-  std::int64_t n = 0;
-  if (step > 0 && stop > start) n = (stop - start + step - 1) / step;
-  if (step < 0 && stop < start) n = (start - stop - step - 1) / (-step);
+  const std::int64_t n = slice_length(start, stop, step);
   shape[axis] = n;
   strides[axis] = strides_[axis] * step;
   const std::int64_t offset = n > 0 ? offset_ + start * strides_[axis] : offset_;

@@ -1,5 +1,6 @@
 // Basic indexing: integers, slices, Ellipsis and new axes, as zero-copy views.
 #include "autograd/rules.h"
+#include "core/slice_length.h"
 #include "ops/common.h"
 
 namespace ember {
@@ -24,6 +25,9 @@ std::pair<std::int64_t, std::int64_t> adjust_slice(const IndexItem& it, std::int
 }  // namespace
 
 namespace {
+// The view's shape, strides and offset are worked out in one pass over the key and the
+// view made once: x[1:3] is called thousands of times on small tensors, where a chain of
+// intermediate views (one Tensor each) costs more than the indexing itself.
 Tensor basic_view(const Tensor& x, const std::vector<IndexItem>& items) {
   using Kind = IndexItem::Kind;
   int consumed = 0, ellipses = 0;
@@ -36,40 +40,56 @@ Tensor basic_view(const Tensor& x, const std::vector<IndexItem>& items) {
     index_error("index", "too many indices: tensor of shape ", shape_str(x.shape()), " is ", x.ndim(),
                 "-dimensional, but ", consumed, " were indexed");
   }
-  Tensor out = x;
-  int axis = 0;  // current axis of `out`
+  Shape shape;
+  Strides strides;
+  std::int64_t offset = x.offset();
+  int axis = 0;  // next axis of x
+  const auto keep = [&](int count) {
+    for (; count > 0; --count, ++axis) {
+      shape.push_back(x.shape()[axis]);
+      strides.push_back(x.strides()[axis]);
+    }
+  };
   for (const auto& it : items) {
     switch (it.kind) {
       case Kind::Int: {
-        const std::int64_t len = out.shape()[axis];
+        const std::int64_t len = x.shape()[axis];
         const std::int64_t i = it.index < 0 ? it.index + len : it.index;
         if (i < 0 || i >= len) {
           index_error("index", "index ", it.index, " is out of bounds for axis ", axis, " with size ", len);
         }
-        out = out.select(axis, i);
+        offset += i * x.strides()[axis];
+        ++axis;
         break;
       }
       case Kind::Slice: {
         if (it.step == 0) value_error("index", "slice step cannot be zero");
-        const auto [start, stop] = adjust_slice(it, out.shape()[axis]);
-        out = out.slice(axis, start, stop, it.step);
+        const auto [start, stop] = adjust_slice(it, x.shape()[axis]);
+        const std::int64_t n = slice_length(start, stop, it.step);
+        shape.push_back(n);
+        strides.push_back(x.strides()[axis] * it.step);
+        if (n > 0) offset += start * x.strides()[axis];
         ++axis;
         break;
       }
       case Kind::Ellipsis:
-        axis += x.ndim() - consumed;
+        keep(x.ndim() - consumed);
         break;
       case Kind::NewAxis:
-        out = out.expand_dims(axis);
-        ++axis;
+        shape.push_back(1);
+        strides.push_back(0);
         break;
     }
   }
-  return out;
+  keep(x.ndim() - axis);
+  return x.as_strided(shape, strides, offset);
 }
 }  // namespace
 
 Tensor basic_index(const Tensor& x, const std::vector<IndexItem>& items) {
+  // Without grad, skip differentiable()'s list of inputs, whose copy of x costs about as
+  // much as the view.
+  if (!autograd::requires_grad(x)) return basic_view(x, items);
   return autograd::differentiable(
       "index", {x}, [&] { return basic_view(x, items); }, [&] { return autograd::basic_index_rule(x, items); });
 }
