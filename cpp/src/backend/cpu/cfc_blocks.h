@@ -9,7 +9,6 @@
 #include <type_traits>
 #include <vector>
 
-#include "backend/cpu/blas.h"
 #include "backend/cpu/vector_math.h"
 #include "ember/liquid.h"
 
@@ -108,18 +107,13 @@ using RowMap = Eigen::Map<const Eigen::Matrix<T, 1, Eigen::Dynamic>>;
 template <class T>
 using BatchVec = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
-// out = a b for contiguous row-major a (n, k), b (k, m) and out (n, m). The product of a
-// layer's step is small (n: a row block, k and m: a few to a few hundred units); measured on
-// this project's AVX-512 machine, OpenBLAS's small-matrix kernels, which skip packing, run it
-// 1.3-1.7x faster than Eigen's GEMM at k <= 80 and Eigen's up to 1.4x faster at k >= 128.
-constexpr std::int64_t kBlasMaxDepth = 96;
+// out = a b for contiguous row-major a (n, k), b (k, m) and out (n, m): Eigen's GEMM, which
+// runs on the calling thread. (OpenBLAS's small-matrix kernels measured up to 1.7x faster on
+// one thread at k <= 80, but two of the pool's threads calling OpenBLAS at once, each call
+// asking for OpenBLAS's own threads, ran the Walker2d training step 1.5x slower than Eigen.)
 template <class T>
 void product(const T* a, std::int64_t n, std::int64_t k, const T* b, std::int64_t m, T* out) {
-  if (k <= kBlasMaxDepth) {
-    gemm<T>(false, false, n, m, k, a, k, b, m, out, m);
-  } else {
-    Eigen::Map<Mat<T>>(out, n, m).noalias() = Eigen::Map<const Mat<T>>(a, n, k) * Eigen::Map<const Mat<T>>(b, k, m);
-  }
+  Eigen::Map<Mat<T>>(out, n, m).noalias() = Eigen::Map<const Mat<T>>(a, n, k) * Eigen::Map<const Mat<T>>(b, k, m);
 }
 
 // Per-step activations in one buffer: quantity q is a (rows, widths[q]) row-major matrix
