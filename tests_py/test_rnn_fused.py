@@ -102,7 +102,7 @@ def _assert_same(got, want, tol: float) -> None:
     np.testing.assert_allclose(got[0], want[0], rtol=tol, atol=tol, err_msg="outputs")
     np.testing.assert_allclose(got[1], want[1], rtol=tol, atol=tol, err_msg="final state")
     for label, g, w in zip(got[3], got[2], want[2]):
-        scale = max(1.0, float(np.abs(w).max()))
+        scale = max(1.0, float(np.abs(w).max(initial=0.0)))
         np.testing.assert_allclose(g, w, rtol=tol, atol=tol * scale, err_msg=f"gradient of {label}")
 
 
@@ -121,6 +121,15 @@ def test_fused_sequence_matches_step_loop(name: str, dtype: str, tol: float, bat
     fused = _run(layer, x, hx, ts, True, dtype)
     assert calls, "the fused op did not run"
     _assert_same(fused, _run(layer, x, hx, ts, False, dtype), tol)
+
+
+# An empty batch: the fused op's forward has nothing to compute, and its backward must still
+# produce (zero) parameter gradients, as the step loop does.
+@pytest.mark.parametrize("name", [n for n in CONFIGS if CONFIGS[n][0] is CfC])
+def test_fused_sequence_of_an_empty_batch_matches_step_loop(name: str) -> None:
+    layer = _layer(CONFIGS[name], "float64")
+    x, hx, ts = _inputs(layer, batch=0)
+    _assert_same(_run(layer, x, hx, ts, True, "float64"), _run(layer, x, hx, ts, False, "float64"), 1e-12)
 
 
 # The CfC paper's Walker2d configuration (CfC 64, backbone 1 x 256 silu, projection) at small

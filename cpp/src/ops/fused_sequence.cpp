@@ -74,7 +74,7 @@ Tensor run_fused(const std::string& name, const std::vector<Tensor>& inputs, con
   }
   const Device device = inputs[0].device();
   std::vector<Tensor> outs = {Tensor::empty(out_shape, inputs[0].dtype(), device)};
-  if (record && saved_numel > 0) outs.push_back(Tensor::empty({saved_numel}, inputs[0].dtype(), device));
+  if (record && saved_numel >= 0) outs.push_back(Tensor::empty({saved_numel}, inputs[0].dtype(), device));
   auto compute = [&] {
     if (outs[0].numel() > 0) op.call(device, contiguous_all(inputs), outs, attrs);
     return outs[0];

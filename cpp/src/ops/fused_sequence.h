@@ -17,11 +17,12 @@ namespace ember::liquid::internal {
 // runs the kernel `name + "_backward"` on (inputs, states, grad_states) and writes the
 // gradients of the inputs with has_grad[k] (the others, e.g. masks, get none). The
 // backward pass itself is marked not differentiable (no second order, never silently).
-// saved_numel > 0: when it records, the forward kernel also writes a buffer of that many
+// saved_numel >= 0: when it records, the forward kernel also writes a buffer of that many
 // elements (the activations backward reads instead of recomputing them), passed to the
-// backward kernel after grad_states.
+// backward kernel after grad_states (also when it is empty, so that the backward kernel's
+// inputs do not depend on the sizes).
 Tensor run_fused(const std::string& name, const std::vector<Tensor>& inputs, const Shape& out_shape,
-                 const Attrs& attrs, const std::vector<bool>& has_grad, std::int64_t saved_numel = 0);
+                 const Attrs& attrs, const std::vector<bool>& has_grad, std::int64_t saved_numel = -1);
 
 // The widths U_k of each layer's backbone layers (CfcSpec::dropout_layout's units).
 std::vector<std::vector<std::int64_t>> backbone_units(const std::vector<CfcLayer>& layers);

@@ -261,6 +261,7 @@ constexpr std::int64_t kChunkRows = 256;
 template <class T>
 void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const Slabs<T>& s, T* dx, T* dh0,
                    T* dts, T* dc0, CfcGrads<T>& g) {
+  if (p.batch == 0) return;
   // A chunk's rebuilt work and adjoints: its step j (of `chunk`) holds rows j B to j B + B.
   const std::int64_t chunk = std::clamp<std::int64_t>((kChunkRows + p.batch - 1) / p.batch, 1, p.steps);
   const std::int64_t work_size = Slabs<T>::elements(p.work_widths, chunk * p.batch);
