@@ -71,9 +71,10 @@ using cfc::MutMap;
 using cfc::RowArr;
 using cfc::Slabs;
 
-// A kernel's work buffer. Eigen allocates it with its SIMD alignment, so that Eigen's small
-// products, whose vectorised loops peel to that alignment, sum in the same order wherever
-// the allocator puts it: the same inputs give bit-identical gradients from call to call.
+// A kernel's work buffer, left uninitialised: every row is written before it is read (a
+// masked step's unused rows by Slabs::zero_tail). Eigen allocates it with its SIMD alignment,
+// so that Eigen's small products, whose vectorised loops peel to that alignment, sum in the
+// same order wherever the allocator puts it: the same inputs give bit-identical gradients.
 template <class T>
 using Buffer = Eigen::Matrix<T, Eigen::Dynamic, 1>;
 
@@ -131,7 +132,7 @@ void forward_typed(std::span<const Tensor> in, std::span<Tensor> out, const Attr
       const auto [first, count] = p.row_block(k);
       // One step's work, and in inference one step's kept activations, which nothing reads later.
       const std::int64_t work_size = Slabs<T>::elements(p.work_widths, count);
-      Buffer<T> buffer = Buffer<T>::Zero(work_size + (saving ? 0 : Slabs<T>::elements(p.kept_widths, count)));
+      Buffer<T> buffer(work_size + (saving ? 0 : Slabs<T>::elements(p.kept_widths, count)));
       const Slabs<T> w = Slabs<T>(buffer.data(), p.work_widths, count).block(0, 0);
       const Slabs<T> s = saving ? Slabs<T>(out[1].data<T>(), p.kept_widths, p.batch * p.steps).block(first * p.steps, count)
                                 : Slabs<T>(buffer.data() + work_size, p.kept_widths, count).block(0, 0);
@@ -265,7 +266,7 @@ void backward_rows(const Cfc<T>& p, const T* states, const T* grad_states, const
   // A chunk's rebuilt work and adjoints: its step j (of `chunk`) holds rows j B to j B + B.
   const std::int64_t chunk = std::clamp<std::int64_t>((kChunkRows + p.batch - 1) / p.batch, 1, p.steps);
   const std::int64_t work_size = Slabs<T>::elements(p.work_widths, chunk * p.batch);
-  Buffer<T> buffer = Buffer<T>::Zero(work_size + Slabs<T>::elements(p.adjoint_widths, chunk * p.batch));
+  Buffer<T> buffer(work_size + Slabs<T>::elements(p.adjoint_widths, chunk * p.batch));
   const Slabs<T> w = Slabs<T>(buffer.data(), p.work_widths, chunk * p.batch).block(0, p.batch);
   const Slabs<T> d = Slabs<T>(buffer.data() + work_size, p.adjoint_widths, chunk * p.batch).block(0, p.batch);
   MemoryStep<T> memory;

@@ -1,7 +1,8 @@
 // CPU matmul: OpenBLAS sgemm/dgemm for float32/float64, a blocked loop for integers.
+#include <cblas.h>
+
 #include <vector>
 
-#include "backend/cpu/blas.h"
 #include "backend/cpu/kernels.h"
 #include "backend/cpu/loops.h"
 #include "ember/errors.h"
@@ -31,6 +32,18 @@ BlasView blas_view(std::int64_t rows, std::int64_t cols, std::int64_t rs, std::i
   if ((cs == 1 || cols == 1) && rs >= std::max<std::int64_t>(cols, 1)) return {true, false, rs};
   if ((rs == 1 || rows == 1) && cs >= std::max<std::int64_t>(rows, 1)) return {true, true, cs};
   return {};
+}
+
+template <class T>
+void gemm(bool ta, bool tb, std::int64_t M, std::int64_t N, std::int64_t K, const T* a, std::int64_t lda,
+          const T* b, std::int64_t ldb, T* c, std::int64_t ldc) {
+  const auto TA = ta ? CblasTrans : CblasNoTrans;
+  const auto TB = tb ? CblasTrans : CblasNoTrans;
+  if constexpr (std::is_same_v<T, float>) {
+    cblas_sgemm(CblasRowMajor, TA, TB, M, N, K, 1.0f, a, lda, b, ldb, 0.0f, c, ldc);
+  } else {
+    cblas_dgemm(CblasRowMajor, TA, TB, M, N, K, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+  }
 }
 
 template <class T>
