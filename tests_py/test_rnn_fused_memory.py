@@ -30,6 +30,8 @@ CONFIGS = {
                                                              activation="gelu", mode="pure",
                                                              return_sequences=False, mixed_memory=True)),
     "LTC autoncp": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True)),
+    "LTC autoncp, forget bias 2.1": (LTC, dict(units=lambda: AutoNCP(10, 3, seed=1), mixed_memory=True,
+                                               forget_bias=2.1)),
     "LTC fully connected, linear mappings, 2 unfolds, time major": (
         LTC, dict(units=lambda: FullyConnected(6, 2), input_mapping="linear", output_mapping="linear", ode_unfolds=2,
                   batch_first=False, mixed_memory=True)),
@@ -37,7 +39,7 @@ CONFIGS = {
 # The paper's Walker2d mixed model at small sizes: paper cell, 2 x 5 lecun_tanh backbone with
 # dropout after both layers, projection; training mode, so the same seed gives the same masks.
 WALKER_MIXED = (CfC, dict(units=lambda: 4, backbone_units=5, backbone_layers=2, backbone_dropout=0.2,
-                          variant="paper", proj_size=3, mixed_memory=True))
+                          variant="paper", proj_size=3, mixed_memory=True, forget_bias=2.1))
 SEED = 5
 
 
@@ -159,3 +161,38 @@ def test_fused_cfc_op_checks_the_mixed_memory() -> None:
         _core.cfc_sequence(x, h0, ts, [layer], "default", mixed_memory=[memory])
     with pytest.raises(TypeError, match=r"^\[cfc_sequence\] every tensor must have the dtype of inputs"):
         _core.cfc_sequence(x, h0, ts, [layer], "default", mixed_memory={**memory, "c0": T.zeros((2, 5), "float64")})
+
+
+def _sigmoid(v: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-v))
+
+
+@pytest.mark.parametrize("forget_bias", [1.0, 2.1, -0.5])
+def test_forget_bias_is_the_papers_constant(forget_bias: float) -> None:
+    """The memory cell against the CfC paper's MixedCfcCell update (tf_cfc.py) in NumPy, float64:
+    ``sigmoid(f + forget_bias)`` on the forget gate, with the learned bias drawn as ncps's U(±0.1)."""
+    layer = _layer((CfC, dict(units=lambda: 5, backbone_units=6, mixed_memory=True, forget_bias=forget_bias)),
+                   "float64")
+    cell, hidden = layer.lstm, 5
+    rng = np.random.default_rng(3)
+    x, h, c = rng.normal(size=(7, 4)), rng.normal(size=(7, hidden)), rng.normal(size=(7, hidden))
+    w_in, w_rec = cell.input_map.weight.numpy(), cell.recurrent_map.weight.numpy()
+    learned = cell.input_map.bias.numpy().copy()
+    learned[2 * hidden:3 * hidden] -= forget_bias - 1.0
+    assert np.abs(learned).max() <= 0.1
+    k, i, f, o = np.split(x @ w_in.T + h @ w_rec.T + learned, 4, axis=1)
+    want_c = _sigmoid(f + forget_bias) * c + _sigmoid(i) * np.tanh(k)
+    want_h = _sigmoid(o) * np.tanh(want_c)
+    got_h, got_c = cell(*(T.convert_to_tensor(a) for a in (x,)), (T.convert_to_tensor(h), T.convert_to_tensor(c)))
+    np.testing.assert_allclose(got_c.numpy(), want_c, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(got_h.numpy(), want_h, rtol=1e-12, atol=1e-12)
+
+
+def test_forget_bias_round_trips_and_needs_mixed_memory() -> None:
+    layer = LTC(4, 6, mixed_memory=True, forget_bias=2.1)
+    assert layer.get_config()["forget_bias"] == 2.1
+    assert type(layer).from_config(layer.get_config()).lstm.forget_bias == 2.1
+    with pytest.raises(ValueError, match=r"\[CfC\] forget_bias=2.1 needs mixed_memory=True"):
+        CfC(4, 5, forget_bias=2.1)
+    with pytest.raises(ValueError, match=r"\[MixedMemoryCell\] forget_bias must be finite"):
+        LTC(4, 6, mixed_memory=True, forget_bias=float("nan"))

@@ -49,7 +49,9 @@ class Config:
 W_PROTO = dict(batch_size=256, epochs=50, lr=0.02, decay=0.95, clipnorm=1.0, l2=1e-6, timespans=True)
 W_CFC = dict(units=64, backbone_units=256, backbone_layers=1, backbone_dropout=0.1, activation="silu")
 W_MIXED = dict(units=128, backbone_units=128, backbone_layers=2, backbone_dropout=0.2, activation="lecun_tanh",
-               mixed_memory=True, variant="paper")
+               mixed_memory=True, variant="paper", forget_bias=2.1)
+W_MIXED_PROTO = dict(batch_size=128, epochs=50, lr=0.005, decay=0.95, clipnorm=10.0, l2=6e-6, timespans=True,
+                     published=0.617, published_std=0.006, target=0.630)
 JV_PROTO = dict(lr=0.005, decay=0.98, batch_size=16, epochs=100, published=97.6, target=97.6, higher_is_better=True,
                 classes=9)
 CONFIGS: dict[str, dict[str, Config]] = {
@@ -58,9 +60,10 @@ CONFIGS: dict[str, dict[str, Config]] = {
                       source="CfC paper BEST_DEFAULT (train_walker.py); ncps cell"),
         "cfc-paper": Config("cfc", {**W_CFC, "variant": "paper"}, **W_PROTO, published=0.643, published_std=0.006,
                             target=0.655, source="CfC paper BEST_DEFAULT; the paper's cell (tf_cfc.py)"),
-        "cfc-mixed": Config("cfc", W_MIXED, batch_size=128, epochs=50, lr=0.005, decay=0.95, clipnorm=10.0, l2=6e-6,
-                            timespans=True, published=0.617, published_std=0.006, target=0.630,
-                            source="CfC paper BEST_MIXED; the paper's cell, ncps's mixed-memory LSTM"),
+        "cfc-mixed": Config("cfc", W_MIXED, **W_MIXED_PROTO,
+                            source="CfC paper BEST_MIXED; the paper's cell and forget bias 2.1, ncps's LSTM init"),
+        "cfc-mixed-ncps": Config("cfc", {**W_MIXED, "forget_bias": 1.0}, **W_MIXED_PROTO,
+                                 source="CfC paper BEST_MIXED with ncps's forget bias (1.0, not the paper's 2.1)"),
         "ltc": Config("ltc", dict(units=128, ode_unfolds=3, implicit_param_constraints=False), batch_size=128,
                       epochs=50, lr=0.05, decay=0.95, clipnorm=10.0, constrain=True, timespans=True,
                       published=0.662, published_std=0.013, target=0.69, source="CfC paper BEST_LTC"),

@@ -18,21 +18,28 @@ class LiquidLayer(RecurrentLayer):
     for the fused whole-sequence op, ``memory`` the mixed memory's
     :meth:`MixedMemoryCell.fused_memory` or None, ``states`` then ending with the cells),
     ``state_size`` and, with ``mixed_memory``, ``lstm`` (a :class:`MixedMemoryCell`, run first
-    on each step as ncps). With ``fused`` the fused op runs when the cell covers its
-    configuration and the input has the parameters' dtype; otherwise the plain-op steps run.
+    on each step as ncps; ``forget_bias`` is its forget-gate constant). With ``fused`` the fused op
+    runs when the cell covers its configuration and the input has the parameters' dtype; otherwise
+    the plain-op steps run.
+
+    Raises:
+        ValueError: ``[Name]`` for a ``forget_bias`` other than 1.0 without ``mixed_memory``.
     """
 
     def __init__(self, input_size: int, return_sequences: bool, batch_first: bool, mixed_memory: bool,
-                 fused: bool) -> None:
+                 fused: bool, forget_bias: float = 1.0) -> None:
         super().__init__(input_size, return_sequences, batch_first)
+        if forget_bias != 1.0 and not mixed_memory:
+            raise ValueError(f"[{type(self).__name__}] forget_bias={forget_bias!r} needs mixed_memory=True")
         self.mixed_memory = bool(mixed_memory)
         self.fused = bool(fused)
+        self.forget_bias = float(forget_bias)
 
     def _set_state_size(self, state_size: int) -> None:
         self.state_size = state_size
         self.state_sizes = (state_size,) * (2 if self.mixed_memory else 1)
         if self.mixed_memory:
-            self.lstm = MixedMemoryCell(self.input_size, state_size)
+            self.lstm = MixedMemoryCell(self.input_size, state_size, self.forget_bias)
 
     def sequence(self, x: EmberTensor, state: State, elapsed: EmberTensor, mask: EmberTensor | None = None
                  ) -> tuple[EmberTensor, State] | None:

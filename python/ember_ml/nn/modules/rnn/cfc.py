@@ -25,6 +25,8 @@ class CfC(LiquidLayer):
         return_sequences: return every step's output, or only the last.
         batch_first: input ``(B, L, C)`` (True) or ``(L, B, C)``.
         mixed_memory: run a :class:`MixedMemoryCell` before the CfC cell; ``hx`` is then ``(h, c)``.
+        forget_bias: that cell's forget-gate constant (ncps: 1.0; the CfC paper's Walker2d
+            BEST_MIXED: 2.1); only with ``mixed_memory``.
         mode: ``default``, ``pure`` (direct solution) or ``no_gate``.
         activation: backbone activation (``lecun_tanh``, ``silu``, ``relu``, ``tanh``, ``gelu``); ``lecun_tanh``
             is ncps's ``1.7159 tanh(0.666 x)`` (docs/names.md).
@@ -54,7 +56,8 @@ class CfC(LiquidLayer):
                  return_sequences: bool = True, batch_first: bool = True, mixed_memory: bool = False,
                  mode: str = "default", activation: str = "lecun_tanh", backbone_units: int | None = None,
                  backbone_layers: int | None = None, backbone_dropout: float | None = None,
-                 fused: bool = True, variant: str | None = None, kernel_l2: float | None = None) -> None:
+                 fused: bool = True, variant: str | None = None, kernel_l2: float | None = None,
+                 forget_bias: float = 1.0) -> None:
         name = type(self).__name__
         if isinstance(units, NeuronMap):
             for arg, value in (("backbone_units", backbone_units), ("backbone_layers", backbone_layers),
@@ -63,14 +66,14 @@ class CfC(LiquidLayer):
                 if value is not None:
                     raise ValueError(f"[{name}] {arg} cannot be used with a wiring (got {arg}={value!r})")
             input_size = built_input_size(name, units, input_size)
-            super().__init__(input_size, return_sequences, batch_first, mixed_memory, fused)
+            super().__init__(input_size, return_sequences, batch_first, mixed_memory, fused, forget_bias)
             self.wiring = units
             self.rnn_cell = WiredCfCCell(input_size, units, mode, owner=name)
             self.output_size = units.output_dim
             self._set_state_size(units.units)
         else:
             super().__init__(check_min_int(name, "input_size", input_size), return_sequences, batch_first,
-                             mixed_memory, fused)
+                             mixed_memory, fused, forget_bias)
             self.wiring = None
             self.rnn_cell = CfCCell(input_size, check_min_int(name, "units", units), mode, activation,
                                     128 if backbone_units is None else backbone_units,

@@ -17,6 +17,7 @@ class LTC(LiquidLayer):
         return_sequences: return every step's output, or only the last.
         batch_first: input ``(B, L, C)`` (True) or ``(L, B, C)``.
         mixed_memory: run a :class:`MixedMemoryCell` first; ``hx`` is then ``(h, c)``.
+        forget_bias: that cell's forget-gate constant (ncps: 1.0); only with ``mixed_memory``.
         input_mapping: ``"affine"``, ``"linear"`` or None (see :class:`LTCCell`).
         output_mapping: ``"affine"``, ``"linear"`` or None.
         ode_unfolds: Euler steps per time step.
@@ -39,12 +40,12 @@ class LTC(LiquidLayer):
     def __init__(self, input_size: int, units: int | NeuronMap, return_sequences: bool = True,
                  batch_first: bool = True, mixed_memory: bool = False, input_mapping: str | None = "affine",
                  output_mapping: str | None = "affine", ode_unfolds: int = 6, epsilon: float = 1e-8,
-                 implicit_param_constraints: bool = True, fused: bool = True) -> None:
+                 implicit_param_constraints: bool = True, fused: bool = True, forget_bias: float = 1.0) -> None:
         name = type(self).__name__
         wiring = units if isinstance(units, NeuronMap) else FullyConnectedMap(check_min_int(name, "units", units))
         cell = LTCCell(wiring, input_size, input_mapping, output_mapping, ode_unfolds, epsilon,
                        implicit_param_constraints, owner=name)
-        super().__init__(cell.in_features, return_sequences, batch_first, mixed_memory, fused)
+        super().__init__(cell.in_features, return_sequences, batch_first, mixed_memory, fused, forget_bias)
         self.wiring = wiring
         self.rnn_cell = cell
         self.output_size = wiring.output_dim
