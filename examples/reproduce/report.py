@@ -66,7 +66,11 @@ NOTES = [
     "timings having varied up to 40-fold under load). Even so, one ncps.torch CfC step of Half-Cheetah "
     "took 0.03 to 0.3 s from call to call in a standalone check on this loaded machine (2 torch threads "
     "on 2 busy cores), so the ratios, above all the Half-Cheetah CfC's, are not a benchmark: "
-    "`bench/` on an idle machine is. "
+    "`bench/` on an idle machine is. Walker2d's ncps.torch column was re-timed on 2026-12-07 with the "
+    "machine otherwise idle, while its Ember column is the median epoch of runs that shared the cores with "
+    "other training runs, so those ratios understate Ember: on "
+    "the same machine idle, `bench/walker2d_step.py` times the `cfc` training step at 0.52-0.58x "
+    "ncps.torch's. "
     "ncps.torch runs the liquid layers without timespans (its batched timespans fail to broadcast in "
     "1.0.1); the paper variant is timed as ncps's cell of the same size (ncps has no such variant).",
 ]
