@@ -79,6 +79,21 @@ def test_quick_run_trains_and_records(tmp_path: pathlib.Path, script, task: str,
     assert (tmp_path / "checkpoints" / task / f"{model}-0" / "checkpoint.npz").is_file()
 
 
+def test_retime_times_ember_and_ncps_alike(tmp_path: pathlib.Path) -> None:
+    """``harness.retime`` writes one idle timing per model of each library into all its records, and
+    none for ncps.torch where it has no counterpart (the CT-RNN)."""
+    pytest.importorskip("ncps")
+    runs = [{"task": "half_cheetah", "model": m, "seed": s} for m in ("ltc", "ctrnn") for s in (0, 1)]
+    (tmp_path / "half_cheetah.json").write_text(json.dumps(runs))
+    harness.retime("half_cheetah", harness.quick_slice(data.load_half_cheetah()), folder=tmp_path)
+    saved = json.loads((tmp_path / "half_cheetah.json").read_text())
+    ltc = [r for r in saved if r["model"] == "ltc"]
+    assert ltc[0]["idle_s_per_epoch"] == ltc[1]["idle_s_per_epoch"] > 0
+    assert ltc[0]["ncps_s_per_epoch"] == ltc[1]["ncps_s_per_epoch"] > 0
+    ctrnn = [r for r in saved if r["model"] == "ctrnn"]
+    assert all(r["ncps_s_per_epoch"] is None and r["idle_s_per_epoch"] > 0 for r in ctrnn)
+
+
 def test_resume_continues_as_an_unbroken_run(tmp_path: pathlib.Path) -> None:
     """Walker2d's CfC: the per-batch lr decay, clipping, L2 penalty and shuffling resume exactly."""
     (once,) = quick(walker2d, tmp_path / "once", "--epochs", "3")

@@ -30,11 +30,11 @@ from ember_ml.nn import tensor as T  # noqa: E402
 from ember_ml.nn.modules import Linear, Module  # noqa: E402
 from ember_ml.ncps import CTRNN, LSTM, LTC, CfC  # noqa: E402
 from ember_ml.training import Adam, AdamW, ExponentialDecay, clip_grad_norm  # noqa: E402
-from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot  # noqa: E402
+from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot, write_json_atomic  # noqa: E402
 
 from configs import CONFIGS, TASK_FEATURES, Config, batches_per_epoch  # noqa: E402
 from data import Split, TaskData  # noqa: E402
-from report import RESULTS, append_result, ncps_torch_seconds_per_epoch  # noqa: E402
+from report import RESULTS, append_result, ncps_torch_seconds_per_epoch, write_results_md  # noqa: E402
 
 
 class SequenceModel(Module):
@@ -187,6 +187,62 @@ def load_checkpoint(path: pathlib.Path, model: Module, optimizer: Adam) -> tuple
     return {k: v.numpy() for k, v in saved["best_model"].items()}, progress
 
 
+def train_step(model: SequenceModel, cfg: Config, split: Split, index: np.ndarray, optimizer: Adam,
+               params: list[Any]) -> float:
+    """One optimizer step on the samples ``index`` of ``split``: the loss (plus the kernel L2 penalty),
+    backward, Keras's per-tensor ``clipnorm``, the update and LTC's explicit constraints.
+
+    Returns:
+        The batch's mean loss without the penalty.
+    """
+    loss = batch_loss(model, cfg, split, index)
+    value = loss.item()
+    if cfg.l2:
+        loss = ops.add(loss, model.regularization_loss())
+    optimizer.zero_grad()
+    loss.backward()
+    if cfg.clipnorm:
+        for p in params:  # Keras's clipnorm clips each tensor's gradient by its own norm
+            clip_grad_norm(p, cfg.clipnorm)
+    optimizer.step()
+    if cfg.constrain:
+        model.rnn.apply_weight_constraints()
+    return value
+
+
+def ember_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 10) -> float:
+    """Seconds per epoch of ``model_name`` in Ember timed as :func:`report.ncps_torch_seconds_per_epoch`
+    times ncps.torch: the shortest of ``batches`` training steps (:func:`train_step`, Adam) after one
+    warm-up, times the batches per epoch, so that the two can be compared on an idle machine."""
+    model, cfg = make_model(task, model_name, seed=0)
+    params = list(model.parameters())
+    optimizer = Adam(params, lr=cfg.lr, eps=1e-7)
+    split, times = data.train, []
+    for b in range(batches + 1):
+        index = np.arange(b * cfg.batch_size, (b + 1) * cfg.batch_size) % len(split.x)
+        start = time.perf_counter()
+        train_step(model, cfg, split, index, optimizer, params)
+        times.append(time.perf_counter() - start)
+    return float(np.min(times[1:])) * batches_per_epoch(cfg, len(split.x))
+
+
+def retime(task: str, data: TaskData, folder: pathlib.Path = RESULTS) -> None:
+    """Re-times Ember (``idle_s_per_epoch``) and ncps.torch (``ncps_s_per_epoch``) for every model recorded
+    in ``folder/<task>.json``, one timing each, back to back (``RESULTS.md`` is rewritten when ``folder`` is
+    ``RESULTS``): run on an otherwise idle machine, unlike the training runs whose median epochs are
+    ``s_per_epoch``."""
+    path = folder / f"{task}.json"
+    runs = json.loads(path.read_text())
+    names = sorted({r["model"] for r in runs})
+    ember = {name: ember_seconds_per_epoch(task, name, data) for name in names}
+    ncps = {name: ncps_torch_seconds_per_epoch(task, name, data) for name in names}
+    for r in runs:
+        r["idle_s_per_epoch"], r["ncps_s_per_epoch"] = ember[r["model"]], ncps[r["model"]]
+    write_json_atomic(path, runs)
+    if folder == RESULTS:
+        write_results_md()
+
+
 def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pathlib.Path, epochs: int | None = None,
               resume: bool = False, progress_bar: bool = True) -> tuple[dict[str, Any], SequenceModel]:
     """Trains one seed of one model, tests the best validation epoch's weights.
@@ -227,18 +283,7 @@ def train_run(task: str, model_name: str, seed: int, data: TaskData, run_dir: pa
         start_time, total = time.perf_counter(), 0.0
         for b in range(steps):
             index = order[b * cfg.batch_size:(b + 1) * cfg.batch_size]
-            loss = batch_loss(model, cfg, data.train, index)
-            total += loss.item() * len(index)
-            if cfg.l2:
-                loss = ops.add(loss, model.regularization_loss())
-            optimizer.zero_grad()
-            loss.backward()
-            if cfg.clipnorm:
-                for p in params:  # Keras's clipnorm clips each tensor's gradient by its own norm
-                    clip_grad_norm(p, cfg.clipnorm)
-            optimizer.step()
-            if cfg.constrain:
-                model.rnn.apply_weight_constraints()
+            total += train_step(model, cfg, data.train, index, optimizer, params) * len(index)
             if schedule is not None:
                 schedule.step()
         progress.epoch_seconds.append(time.perf_counter() - start_time)

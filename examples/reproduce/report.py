@@ -60,17 +60,11 @@ NOTES = [
     "Validation does not rank the test well here: `cfc` loses about 3 points on test, the logistic baseline "
     "gains 2. The earlier AutoNCP(64, 9) mean read-out (200 epochs, an unstratified 27-utterance validation, "
     "statistics of all 270 utterances) scored 91.9 ± 1.9 %.",
-    "- Timing: 2 CPU cores shared with other jobs (compilers, other runs). Ember: the median epoch of the "
-    "run; ncps.torch: the shortest of 10 training steps after a warm-up, times the steps per epoch (the "
-    "runs of this table were re-timed so with `retime_ncps` after training, the first median-of-3 "
-    "timings having varied up to 40-fold under load). Even so, one ncps.torch CfC step of Half-Cheetah "
-    "took 0.03 to 0.3 s from call to call in a standalone check on this loaded machine (2 torch threads "
-    "on 2 busy cores), so the ratios, above all the Half-Cheetah CfC's, are not a benchmark: "
-    "`bench/` on an idle machine is. Walker2d's ncps.torch column was re-timed on 2026-12-07 with the "
-    "machine otherwise idle, while its Ember column is the median epoch of runs that shared the cores with "
-    "other training runs, so those ratios understate Ember: on "
-    "the same machine idle, `bench/walker2d_step.py` times the `cfc` training step at 0.52-0.58x "
-    "ncps.torch's. "
+    "- Timing: s/epoch is the median epoch of the training runs, on 2 CPU cores shared with other jobs "
+    "(compilers, other runs: up to 3 training runs at once), so it is not a benchmark. idle s/epoch and "
+    "ncps.torch s/epoch come from `harness.retime` on the otherwise idle machine after training (Ember first, "
+    "then ncps.torch, back to back): the shortest of 10 training steps after a warm-up, times the steps per "
+    "epoch, the same for both libraries; the ratio uses these two. `bench/` holds the benchmarks proper. "
     "ncps.torch runs the liquid layers without timespans (its batched timespans fail to broadcast in "
     "1.0.1); the paper variant is timed as ncps's cell of the same size (ncps has no such variant).",
 ]
@@ -130,17 +124,6 @@ def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, bat
     return float(np.min(times)) * batches_per_epoch(cfg, len(split.x))
 
 
-def retime_ncps(task: str, data: TaskData, folder: pathlib.Path = RESULTS) -> None:
-    """Re-times ncps.torch for every configuration recorded in ``folder/<task>.json`` (one timing per
-    model) and writes it into those records (``ncps_s_per_epoch``)."""
-    path = folder / f"{task}.json"
-    runs = json.loads(path.read_text())
-    timings = {name: ncps_torch_seconds_per_epoch(task, name, data) for name in {r["model"] for r in runs}}
-    for r in runs:
-        r["ncps_s_per_epoch"] = timings[r["model"]]
-    write_json_atomic(path, runs)
-
-
 def append_result(task: str, record: dict[str, Any], folder: pathlib.Path = RESULTS) -> None:
     """Appends ``record`` to ``folder/<task>.json`` (atomic rewrite) and rewrites ``RESULTS.md``."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -163,13 +146,15 @@ def summary_rows(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             scores = np.array([r["test"] for r in mine])
             s_epoch = [r["s_per_epoch"] for r in mine if r.get("s_per_epoch")]
             ncps = [r["ncps_s_per_epoch"] for r in mine if r.get("ncps_s_per_epoch")]
+            idle = [r["idle_s_per_epoch"] for r in mine if r.get("idle_s_per_epoch")]
             mean = float(scores.mean())
             met = None if cfg.target is None else (mean >= cfg.target if cfg.higher_is_better else mean <= cfg.target)
             rows.append({"task": task, "model": name, "n": len(mine), "mean": mean,
                          "std": float(scores.std()), "published": cfg.published, "published_std": cfg.published_std,
                          "target": cfg.target, "met": met, "epochs": sorted({r["epochs"] for r in mine}),
                          "s_per_epoch": float(np.median(s_epoch)) if s_epoch else None,
-                         "ncps_s_per_epoch": float(np.median(ncps)) if ncps else None, "source": cfg.source})
+                         "ncps_s_per_epoch": float(np.median(ncps)) if ncps else None,
+                         "idle_s_per_epoch": float(np.median(idle)) if idle else None, "source": cfg.source})
     return rows
 
 
@@ -219,21 +204,24 @@ def write_results_md(folder: pathlib.Path = RESULTS, checkpoints: pathlib.Path |
              "Written by `examples/reproduce/report.py` from `results/*.json` (every finished run); test "
              "score of the best validation epoch, mean ± std (population std) over the n seeds that ran. "
              "Walker2d / Half-Cheetah: test MSE (lower is better); JapaneseVowels: test accuracy %. "
-             "s/epoch: median training time of an epoch on this machine's 2 shared CPU cores; ncps.torch: "
-             "the same configuration in ncps.torch (torch.nn.LSTM for the LSTM), a few batches timed in "
-             "the same run and scaled to an epoch; ratio = ncps.torch / Ember (> 1: Ember is faster).", "",
+             "s/epoch: median training time of an epoch on this machine's 2 shared CPU cores; idle s/epoch: "
+             "a few training steps timed on the idle machine and scaled to an epoch; ncps.torch: the same "
+             "configuration in ncps.torch (torch.nn.LSTM for the LSTM) timed the same way; ratio = ncps.torch / "
+             "Ember idle (> 1: Ember is faster).", "",
              "| task | model | n | epochs | test (mean ± std) | published | target | met | s/epoch | "
-             "ncps.torch s/epoch | ratio | settings |", "|" + "---|" * 12]
+             "idle s/epoch | ncps.torch s/epoch | ratio | settings |", "|" + "---|" * 13]
     for r in summary_rows(runs):
         published = "—" if r["published"] is None else (
             f"{r['published']}" + ("" if r["published_std"] is None else f" ± {r['published_std']}"))
-        ratio = (r["ncps_s_per_epoch"] / r["s_per_epoch"]) if r["ncps_s_per_epoch"] and r["s_per_epoch"] else None
+        ratio = (r["ncps_s_per_epoch"] / r["idle_s_per_epoch"]) if r["ncps_s_per_epoch"] and r["idle_s_per_epoch"] \
+            else None
         met = "—" if r["met"] is None else ("yes" if r["met"] else "**no**")
         if r["met"] is not None and r["n"] < MIN_SEEDS:
             met += f" (only {r['n']} of the {MIN_SEEDS} seeds a result needs)"
         lines.append(f"| {r['task']} | {r['model']} | {r['n']} | {','.join(map(str, r['epochs']))} | "
                      f"{r['mean']:.3f} ± {r['std']:.3f} | {published} | {_fmt(r['target'], 3)} | {met} | "
-                     f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['ncps_s_per_epoch'], 1)} | {_fmt(ratio, 2)} | "
+                     f"{_fmt(r['s_per_epoch'], 1)} | {_fmt(r['idle_s_per_epoch'], 2)} | "
+                     f"{_fmt(r['ncps_s_per_epoch'], 2)} | {_fmt(ratio, 2)} | "
                      f"{r['source']} |")
     lines += baseline_lines(folder / BASELINES_FILE)
     lines += ["", *NOTES]
