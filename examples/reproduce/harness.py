@@ -34,7 +34,8 @@ from train_forecast import optimizer_from_saved, optimizer_to_saveable, snapshot
 
 from configs import CONFIGS, TASK_FEATURES, Config, batches_per_epoch  # noqa: E402
 from data import Split, TaskData  # noqa: E402
-from report import RESULTS, append_result, ncps_torch_seconds_per_epoch, write_results_md  # noqa: E402
+from report import (RESULTS, append_result, ncps_torch_seconds_per_epoch, timed_seconds_per_epoch,  # noqa: E402
+                    write_results_md)
 
 
 class SequenceModel(Module):
@@ -211,19 +212,13 @@ def train_step(model: SequenceModel, cfg: Config, split: Split, index: np.ndarra
 
 
 def ember_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 10) -> float:
-    """Seconds per epoch of ``model_name`` in Ember timed as :func:`report.ncps_torch_seconds_per_epoch`
-    times ncps.torch: the shortest of ``batches`` training steps (:func:`train_step`, Adam) after one
-    warm-up, times the batches per epoch, so that the two can be compared on an idle machine."""
+    """Seconds per epoch of ``model_name`` in Ember: :func:`train_step` (Adam) timed by
+    :func:`report.timed_seconds_per_epoch`, as ncps.torch is, so that the two compare on an idle machine."""
     model, cfg = make_model(task, model_name, seed=0)
     params = list(model.parameters())
     optimizer = Adam(params, lr=cfg.lr, eps=1e-7)
-    split, times = data.train, []
-    for b in range(batches + 1):
-        index = np.arange(b * cfg.batch_size, (b + 1) * cfg.batch_size) % len(split.x)
-        start = time.perf_counter()
-        train_step(model, cfg, split, index, optimizer, params)
-        times.append(time.perf_counter() - start)
-    return float(np.min(times[1:])) * batches_per_epoch(cfg, len(split.x))
+    return timed_seconds_per_epoch(cfg, len(data.train.x),
+                                   lambda index: train_step(model, cfg, data.train, index, optimizer, params), batches)
 
 
 def retime(task: str, data: TaskData, folder: pathlib.Path = RESULTS) -> None:

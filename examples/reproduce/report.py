@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import pathlib
 import time
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 
@@ -14,7 +14,7 @@ from ember_ml import ops
 from train_forecast import write_json_atomic
 
 from baselines import BASELINES_FILE
-from configs import CONFIGS, TASK_FEATURES, batches_per_epoch
+from configs import CONFIGS, TASK_FEATURES, Config, batches_per_epoch
 from data import TaskData
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -71,9 +71,8 @@ NOTES = [
 
 
 def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, batches: int = 10) -> float | None:
-    """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads): the shortest
-    time of one training step (the least disturbed by other jobs on a shared machine) (forward, backward, clipping, Adam) over ``batches`` batches after one
-    warm-up, times the batches per epoch. None when ncps / torch are absent or there is no
+    """Seconds per epoch of the same configuration in ncps.torch / torch.nn (2 threads), a training step
+    (forward, backward, clipping, Adam) timed by :func:`timed_seconds_per_epoch`. None when ncps / torch are absent or there is no
     counterpart (CT-RNN; the paper variant and other forget biases are timed as ncps's cell of the same
     size). The liquid
     layers run without timespans (elapsed time 1): ncps 1.0.1 squeezes batched timespans to
@@ -102,12 +101,11 @@ def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, bat
     head = torch.nn.Linear(units, features)
     params = list(rnn.parameters()) + list(head.parameters())
     opt = torch.optim.Adam(params, lr=cfg.lr)
-    split, times = data.train, []
-    for b in range(batches + 1):
-        index = np.arange(b * cfg.batch_size, (b + 1) * cfg.batch_size) % len(split.x)
+    split = data.train
+
+    def step(index: np.ndarray) -> None:
         x = torch.from_numpy(split.x[index])
         t = None if split.t is None or not cfg.timespans else torch.from_numpy(split.t[index])
-        start = time.perf_counter()
         if cfg.kind == "lstm":
             out, _ = rnn(x if t is None else torch.cat([x, t[..., None]], -1))
         else:
@@ -119,9 +117,23 @@ def ncps_torch_seconds_per_epoch(task: str, model_name: str, data: TaskData, bat
             for p in params:
                 torch.nn.utils.clip_grad_norm_(p, cfg.clipnorm)
         opt.step()
+
+    return timed_seconds_per_epoch(cfg, len(split.x), step, batches)
+
+
+def timed_seconds_per_epoch(cfg: Config, n: int, step: Callable[[np.ndarray], Any], batches: int = 10) -> float:
+    """Seconds per epoch of ``n`` training samples from timing ``step(index)`` (one training step on the
+    samples ``index``) on consecutive batches of ``cfg.batch_size``: the shortest of ``batches`` steps
+    after one warm-up (the least disturbed by other jobs on a shared machine), times the batches per
+    epoch. Both libraries' timings (``harness.retime``) go through it."""
+    times = []
+    for b in range(batches + 1):
+        index = np.arange(b * cfg.batch_size, (b + 1) * cfg.batch_size) % n
+        start = time.perf_counter()
+        step(index)
         if b:
             times.append(time.perf_counter() - start)
-    return float(np.min(times)) * batches_per_epoch(cfg, len(split.x))
+    return float(np.min(times)) * batches_per_epoch(cfg, n)
 
 
 def append_result(task: str, record: dict[str, Any], folder: pathlib.Path = RESULTS) -> None:

@@ -126,13 +126,12 @@ template <class T>
 class Slabs {
  public:
   Slabs(T* base, const std::vector<std::int64_t>& widths, std::int64_t rows)
-      : base_(base), rows_(rows), widths_(widths) {
+      : base_(base), step_rows_(rows), widths_(widths) {
     std::int64_t offset = 0;
     for (const std::int64_t w : widths) {
       offsets_.push_back(offset);
       offset += rows * w;
     }
-    step_rows_ = rows;
   }
   static std::int64_t elements(const std::vector<std::int64_t>& widths, std::int64_t rows) {
     std::int64_t sum = 0;
@@ -160,7 +159,7 @@ class Slabs {
   }
  private:
   T* base_;
-  std::int64_t rows_, first_ = 0, step_rows_;
+  std::int64_t first_ = 0, step_rows_;
   std::vector<std::int64_t> widths_, offsets_;
 };
 

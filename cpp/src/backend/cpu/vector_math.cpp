@@ -36,21 +36,20 @@ constexpr float kTanhPoly[8] = {-3.3333334e-01f, 1.3333312e-01f, -5.3963624e-02f
 constexpr float kLogPoly[9] = {3.333333e-01f,   -2.499999e-01f, 2.0000708e-01f, -1.666848e-01f, 1.4249937e-01f,
                                -1.24110505e-01f, 1.1661511e-01f, -1.1571201e-01f, 7.149754e-02f};
 
+// 1 / ln 2, and the Taylor coefficients 1 / j! of exp(r), highest degree (7) first.
+constexpr float kLog2E = 1.44269504f;
+constexpr float kExpTaylor[8] = {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f};
+
 // exp(r) for |r| <= ln(2) / 2 from the Taylor polynomial of degree 7 (truncation 5e-9).
 inline float exp_poly(float r) {
-  float p = 1.0f / 5040;
-  p = p * r + 1.0f / 720;
-  p = p * r + 1.0f / 120;
-  p = p * r + 1.0f / 24;
-  p = p * r + 1.0f / 6;
-  p = p * r + 0.5f;
-  p = p * r + 1.0f;
-  return p * r + 1.0f;
+  float p = kExpTaylor[0];
+  for (int j = 1; j < 8; ++j) p = p * r + kExpTaylor[j];
+  return p;
 }
 
 // x = k ln 2 + r; returns r and sets k. NaN passes through (k is then garbage).
 inline float reduce_exp_arg(float x, std::int32_t& k) {
-  const float kd = x * 1.44269504f + kRoundShiftF;
+  const float kd = x * kLog2E + kRoundShiftF;
   const float kf = kd - kRoundShiftF;
   k = static_cast<std::int32_t>(std::bit_cast<std::uint32_t>(kd) - std::bit_cast<std::uint32_t>(kRoundShiftF));
   return (x - kf * kLn2Hi) - kf * kLn2Lo;
@@ -163,13 +162,11 @@ std::int64_t tanh_f32_avx512(const float* x, float* y, std::int64_t n) {
     const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(a, s), p, a);
     // min(9.1, a) keeps a NaN (vminps returns its second operand when either is NaN).
     const __m512 t = _mm512_mul_ps(two, _mm512_min_ps(_mm512_set1_ps(9.1f), a));
-    const __m512 kf = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(1.44269504f)),
+    const __m512 kf = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(kLog2E)),
                                            _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     const __m512 r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(kLn2Lo), _mm512_fnmadd_ps(kf, _mm512_set1_ps(kLn2Hi), t));
-    __m512 e = _mm512_set1_ps(1.0f / 5040);
-    for (const float c : {1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f}) {
-      e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(c));
-    }
+    __m512 e = _mm512_set1_ps(kExpTaylor[0]);
+    for (int j = 1; j < 8; ++j) e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(kExpTaylor[j]));
     const __m512 d = _mm512_add_ps(_mm512_scalef_ps(e, kf), one);
     const __m512 q = _mm512_rcp14_ps(d);
     const __m512 inv = _mm512_mul_ps(q, _mm512_fnmadd_ps(d, q, two));
