@@ -27,7 +27,9 @@ steps; Adam (lr 1e-3). Per repetition (``time.perf_counter``):
 A third row times the training step with backbone dropout 0.1 (``backbone_layers=2``: ncps
 puts the dropout after every backbone layer but the first, so with one layer it drops
 nothing); Ember runs it in the fused op (the masks drawn inside it), ncps in its step loop.
-It has no GEMM bound (the GEMM model above is the one-layer backbone's).
+It has no GEMM bound (the GEMM model above is the one-layer backbone's). A fourth row times the
+training step with ``mixed_memory=True`` (the LSTM cell in front of the CfC, as in the paper's best
+Walker2d model), fused in Ember, the step loop in ncps; no GEMM bound either.
 
 Blocks alternate Ember, ncps, GEMM, GEMM, ncps, Ember after one warm-up each, with a short
 sleep before each block so that the other library's spinning worker threads go idle; medians
@@ -102,12 +104,12 @@ def _gemm_cases(rng: np.random.Generator) -> tuple[Callable[[], None], Callable[
 
 
 def _models(x: np.ndarray, ts_steps: np.ndarray, ts: np.ndarray, y: np.ndarray, backbone_layers: int,
-            dropout: float) -> tuple:
+            dropout: float, mixed_memory: bool = False) -> tuple:
     """ncps's CfC and its conversion, with a training step and inference for each."""
     torch.manual_seed(0)
     theirs = ncps_torch.CfC(FEATURES, UNITS, proj_size=OUTPUTS, backbone_units=BACKBONE,
                             backbone_layers=backbone_layers, backbone_dropout=dropout, activation="silu",
-                            batch_first=True)
+                            batch_first=True, mixed_memory=mixed_memory)
     ours = from_ncps(theirs)
     xt, tst, yt = torch.from_numpy(x), torch.from_numpy(ts_steps), torch.from_numpy(y)
     opt_t = torch.optim.Adam(theirs.parameters(), lr=1e-3)
@@ -149,6 +151,9 @@ def main() -> None:
     _, dropped, train_torch_dropout, train_ember_dropout, _, _ = _models(x, ts_steps, ts, y, 2, DROPOUT)
     if dropped.rnn_cell.fused_layer() is None or dropped.rnn_cell.fused_dropout() != DROPOUT:
         raise RuntimeError("the dropout row would not run the fused op")
+    _, mixed, train_torch_mixed, train_ember_mixed, _, _ = _models(x, ts_steps, ts, y, 1, 0.0, mixed_memory=True)
+    if mixed.rnn_cell.fused_layer() is None:
+        raise RuntimeError("the mixed-memory row would not run the fused op")
 
     gemm_forward, gemm_train, fwd_flops, train_flops = _gemm_cases(rng)
     load_before = os.getloadavg()[0]
@@ -158,7 +163,9 @@ def main() -> None:
             (model, "train_step", train_ember, train_torch, gemm_train, train_flops),
             (model, "inference", infer_ember, infer_torch, gemm_forward, fwd_flops),
             (f"CfC(17,64,backbone 2x256 silu,dropout {DROPOUT},proj 17)", "train_step", train_ember_dropout,
-             train_torch_dropout, None, None)):
+             train_torch_dropout, None, None),
+            ("CfC(17,64,backbone 1x256 silu,mixed memory,proj 17)", "train_step", train_ember_mixed,
+             train_torch_mixed, None, None)):
         ember, ncps, gemm = [], [], []
         blocks = ("ember", "ncps", "gemm", "gemm", "ncps", "ember") if gemm_fn else ("ember", "ncps", "ncps", "ember")
         for block in blocks:

@@ -42,7 +42,7 @@ void tanh_n(const T* x, T* y, std::int64_t n) {
 template <class T>
 void sigmoid_n(const T* x, T* y, std::int64_t n) {
   if constexpr (std::is_same_v<T, float>) {
-    sigmoid_f32(x, y, n);
+    sigmoid_fast_f32(x, y, n);
   } else {
     Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>(y, n) =
         Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>(x, n).logistic();

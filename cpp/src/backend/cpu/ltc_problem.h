@@ -8,8 +8,10 @@
 #include <algorithm>
 #include <cstdint>
 #include <span>
+#include <type_traits>
 #include <vector>
 
+#include "backend/cpu/exp_simd.h"
 #include "backend/cpu/lstm_cell.h"
 #include "ember/liquid.h"
 #include "ember/tensor.h"
@@ -39,6 +41,46 @@ std::vector<Synapse<T>> synapse_table(std::span<const Tensor> params, std::int64
     if (mask[k] != T(0)) table.push_back({w[k] * mask[k], mu[k], sigma[k], erev[k], k / n, k % n, k});
   }
   return table;
+}
+
+// s[g] = sigmoid(sigma (v[pre] - mu)) per lane for the G synapses from sy. float on AVX-512
+// takes reciprocal_one_plus_exp of t = sigma (mu - v) (the same product, negated; min(88, t)
+// keeps exp finite and passes NaN), G packets in lockstep; other types take Eigen's
+// logistic, one synapse at a time.
+template <class T, int G>
+void synapse_sigmoids(const Synapse<T>* sy, const LaneRows<T>& v, Lanes<T> (&s)[G]) {
+#ifdef __AVX512F__
+  if constexpr (std::is_same_v<T, float> && kLanes<T> == 16) {
+    __m512 t[G];
+    for (int g = 0; g < G; ++g) {
+      const __m512 d = _mm512_sub_ps(_mm512_set1_ps(sy[g].mu), _mm512_loadu_ps(v[sy[g].pre].data()));
+      t[g] = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_mul_ps(_mm512_set1_ps(sy[g].sigma), d));
+    }
+    reciprocal_one_plus_exp<G>(t);
+    for (int g = 0; g < G; ++g) _mm512_storeu_ps(s[g].data(), t[g]);
+    return;
+  }
+#endif
+  for (int g = 0; g < G; ++g) s[g] = (sy[g].sigma * (v[sy[g].pre] - sy[g].mu)).logistic();
+}
+
+// body(q, s) for every synapse q of the table, in order, with its activation s (the
+// presynaptic values v): the sigmoids are taken in groups of 8 so that the lockstep
+// evaluation has independent work to interleave.
+template <class T, class Body>
+void for_each_activation(const std::vector<Synapse<T>>& table, const LaneRows<T>& v, Body&& body) {
+  constexpr int kGroup = 8;
+  Lanes<T> s[kGroup];
+  std::size_t q = 0;
+  for (; q + kGroup <= table.size(); q += kGroup) {
+    synapse_sigmoids<T, kGroup>(table.data() + q, v, s);
+    for (int g = 0; g < kGroup; ++g) body(q + g, s[g]);
+  }
+  for (; q < table.size(); ++q) {
+    Lanes<T> one[1];
+    synapse_sigmoids<T, 1>(table.data() + q, v, one);
+    body(q, one[0]);
+  }
 }
 
 // Sequences [b0, b0 + lanes) of the batch; lanes <= kLanes.
@@ -122,11 +164,12 @@ struct Ltc {
       ns[j].setZero();
       ds[j].setZero();
     }
-    for (const Synapse<T>& sy : sensory_syn) {
-      const Lanes<T> a = sy.w * (sy.sigma * (xl[sy.pre] - sy.mu)).logistic();
+    for_each_activation(sensory_syn, xl, [&](std::size_t q, const Lanes<T>& s) {
+      const Synapse<T>& sy = sensory_syn[q];
+      const Lanes<T> a = sy.w * s;
       ns[sy.post] += a * sy.erev;
       ds[sy.post] += a;
-    }
+    });
   }
 
   // The mixed memory's step t of a block from the states h and cells c before it: fills m
@@ -154,14 +197,13 @@ struct Ltc {
       num[j] = cm[j] * scale * v[j] + gleak[j] * vleak[j] + ns[j];
       den[j] = cm[j] * scale + (gleak[j] + eps) + ds[j];
     }
-    for (std::size_t q = 0; q < syn.size(); ++q) {
+    for_each_activation(syn, v, [&](std::size_t q, const Lanes<T>& s) {
       const Synapse<T>& sy = syn[q];
-      const Lanes<T> s = (sy.sigma * (v[sy.pre] - sy.mu)).logistic();
       if (saved_s) saved_s[q] = s;
       const Lanes<T> a = sy.w * s;
       num[sy.post] += a * sy.erev;
       den[sy.post] += a;
-    }
+    });
     for (std::int64_t j = 0; j < n; ++j) next[j] = num[j] / den[j];
   }
 };

@@ -253,11 +253,10 @@ struct BlockBackward {
         for (std::int64_t j = 0; j < n; ++j) carry[j] = (on != T(0)).select(carry[j], passed[j]);
       }
       for (Lanes<T>& l : dxl) l.setZero();
-      for (std::size_t q = 0; q < p.sensory_syn.size(); ++q) {
+      ltc::for_each_activation(p.sensory_syn, xl, [&](std::size_t q, const Lanes<T>& s) {
         const Synapse<T>& sy = p.sensory_syn[q];
-        const Lanes<T> s = (sy.sigma * (xl[sy.pre] - sy.mu)).logistic();
         dxl[sy.pre] += synapse_adjoint(sy, xl[sy.pre], s, dns[sy.post], dds[sy.post], lg.sensory[q]);
-      }
+      });
       // A masked lane's adjoint was zero, so its dx and d elapsed are 0 (its input was replaced).
       for (std::int64_t i = 0; i < p.c; ++i) {
         scatter(Lanes<T>((on != T(0)).select(dxl[i], T(0))), dx + t * p.c + i, p.steps * p.c, blk);

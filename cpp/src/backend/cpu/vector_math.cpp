@@ -14,9 +14,7 @@
 #include <cmath>
 #include <limits>
 
-#ifdef __AVX512F__
-#include <immintrin.h>
-#endif
+#include "backend/cpu/exp_simd.h"
 
 namespace ember::cpu {
 namespace {
@@ -25,8 +23,6 @@ namespace {
 // integer and leaves that integer in the low bits of the sum's pattern.
 constexpr float kRoundShiftF = 0x1.8p23f;
 constexpr double kRoundShiftD = 0x1.8p52;
-// ln 2 = kLn2Hi + kLn2Lo with kLn2Hi exact in 9 bits, so k * kLn2Hi is exact for |k| < 2^15.
-constexpr float kLn2Hi = 0.693359375f, kLn2Lo = -2.12194440e-4f;
 // Chebyshev fits (numpy.polynomial.chebyshev.chebfit on 4000 Chebyshev nodes, rounded to
 // float32): kTanhPoly[j] of (tanh(x) - x) / x^3 in s = x^2 on [0, 1] and kLogPoly[j] of
 // (log(1 + f) - f + f^2 / 2) / f^3 on [sqrt(1/2) - 1, sqrt(2) - 1], both within 7e-8
@@ -35,10 +31,6 @@ constexpr float kTanhPoly[8] = {-3.3333334e-01f, 1.3333312e-01f, -5.3963624e-02f
                                 -8.701321e-03f,  3.2118538e-03f, -9.271475e-04f,  1.4382882e-04f};
 constexpr float kLogPoly[9] = {3.333333e-01f,   -2.499999e-01f, 2.0000708e-01f, -1.666848e-01f, 1.4249937e-01f,
                                -1.24110505e-01f, 1.1661511e-01f, -1.1571201e-01f, 7.149754e-02f};
-
-// 1 / ln 2, and the Taylor coefficients 1 / j! of exp(r), highest degree (7) first.
-constexpr float kLog2E = 1.44269504f;
-constexpr float kExpTaylor[8] = {1.0f / 5040, 1.0f / 720, 1.0f / 120, 1.0f / 24, 1.0f / 6, 0.5f, 1.0f, 1.0f};
 
 // exp(r) for |r| <= ln(2) / 2 from the Taylor polynomial of degree 7 (truncation 5e-9).
 inline float exp_poly(float r) {
@@ -145,11 +137,10 @@ void log_f32(const float* x, float* y, std::int64_t n) {
 
 #ifdef __AVX512F__
 namespace {
-// tanh_f32 on the first n - n % 16 elements, 16 lanes at a time: the same polynomial, and the
-// same exp (2^k applied exactly by vscalefps), but 2 / (e + 1) as twice the 14-bit
-// reciprocal estimate of e + 1 refined by one Newton step r (2 - d r) instead of a division,
-// whose throughput bounded the loop (about 1.7 times faster). The reciprocal's error (about
-// 1 ULP of r <= 0.12) moves the result by at most 0.25 ULP. Returns the elements done.
+// tanh_f32 on the first n - n % 16 elements, 16 lanes at a time: the same polynomial, and
+// 2 / (e + 1) from reciprocal_one_plus_exp (exp_simd.h), no division (whose throughput bounded
+// the loop, about 1.7 times slower). The reciprocal's error (about 1 ULP of r <= 0.12) moves
+// the result by at most 0.25 ULP. Returns the elements done.
 std::int64_t tanh_f32_avx512(const float* x, float* y, std::int64_t n) {
   const __m512 sign = _mm512_set1_ps(-0.0f), one = _mm512_set1_ps(1.0f), two = _mm512_set1_ps(2.0f);
   std::int64_t i = 0;
@@ -161,16 +152,9 @@ std::int64_t tanh_f32_avx512(const float* x, float* y, std::int64_t n) {
     for (int j = 6; j >= 0; --j) p = _mm512_fmadd_ps(p, s, _mm512_set1_ps(kTanhPoly[j]));
     const __m512 small = _mm512_fmadd_ps(_mm512_mul_ps(a, s), p, a);
     // min(9.1, a) keeps a NaN (vminps returns its second operand when either is NaN).
-    const __m512 t = _mm512_mul_ps(two, _mm512_min_ps(_mm512_set1_ps(9.1f), a));
-    const __m512 kf = _mm512_roundscale_ps(_mm512_mul_ps(t, _mm512_set1_ps(kLog2E)),
-                                           _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    const __m512 r = _mm512_fnmadd_ps(kf, _mm512_set1_ps(kLn2Lo), _mm512_fnmadd_ps(kf, _mm512_set1_ps(kLn2Hi), t));
-    __m512 e = _mm512_set1_ps(kExpTaylor[0]);
-    for (int j = 1; j < 8; ++j) e = _mm512_fmadd_ps(e, r, _mm512_set1_ps(kExpTaylor[j]));
-    const __m512 d = _mm512_add_ps(_mm512_scalef_ps(e, kf), one);
-    const __m512 q = _mm512_rcp14_ps(d);
-    const __m512 inv = _mm512_mul_ps(q, _mm512_fnmadd_ps(d, q, two));
-    const __m512 large = _mm512_fnmadd_ps(two, inv, one);
+    __m512 inv[1] = {_mm512_mul_ps(two, _mm512_min_ps(_mm512_set1_ps(9.1f), a))};
+    reciprocal_one_plus_exp<1>(inv);
+    const __m512 large = _mm512_fnmadd_ps(two, inv[0], one);
     const __m512 mag = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(a, one, _CMP_LT_OQ), large, small);
     _mm512_storeu_ps(y + i, _mm512_or_ps(mag, _mm512_and_ps(sign, v)));
   }
@@ -202,6 +186,23 @@ void sigmoid_f32(const float* x, float* y, std::int64_t n) {
     const double t = std::min(std::max(-static_cast<double>(x[i]), -110.0), 110.0);
     y[i] = static_cast<float>(1.0 / (1.0 + exp_double(t)));
   }
+}
+
+void sigmoid_fast_f32(const float* x, float* y, std::int64_t n) {
+  std::int64_t i = 0;
+#ifdef __AVX512F__
+  const auto packets = [&]<int G>() {
+    __m512 t[G];
+    // min(88, -x) keeps exp finite and a NaN (vminps returns its second operand then).
+    for (int g = 0; g < G; ++g) t[g] = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(x + i + 16 * g)));
+    reciprocal_one_plus_exp<G>(t);
+    for (int g = 0; g < G; ++g) _mm512_storeu_ps(y + i + 16 * g, t[g]);
+    i += 16 * G;
+  };
+  while (i + 64 <= n) packets.template operator()<4>();
+  while (i + 16 <= n) packets.template operator()<1>();
+#endif
+  sigmoid_f32(x + i, y + i, n - i);
 }
 
 }  // namespace ember::cpu
