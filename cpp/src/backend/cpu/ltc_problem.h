@@ -29,6 +29,9 @@ template <class T>
 struct Synapse {
   T w, mu, sigma, erev;            // w times the mask
   std::int64_t pre, post, flat;  // flat = pre * n + post, in the (rows, n) parameter matrices
+  // sigma / ln 2 and sigma mu / ln 2: the sigmoid's exponent -sigma (v - mu) in base 2 is
+  // one fused multiply-add of v (synapse_sigmoids).
+  T sigma_log2e, sigma_mu_log2e;
 };
 
 // The real synapses (mask != 0) of a (rows, n) wiring, in row order.
@@ -38,26 +41,31 @@ std::vector<Synapse<T>> synapse_table(std::span<const Tensor> params, std::int64
   const T *erev = params[3].data<T>(), *mask = params[4].data<T>();
   std::vector<Synapse<T>> table;
   for (std::int64_t k = 0; k < rows * n; ++k) {
-    if (mask[k] != T(0)) table.push_back({w[k] * mask[k], mu[k], sigma[k], erev[k], k / n, k % n, k});
+    if (mask[k] == T(0)) continue;
+    const T sigma_log2e = sigma[k] * static_cast<T>(kLog2E);
+    table.push_back({w[k] * mask[k], mu[k], sigma[k], erev[k], k / n, k % n, k, sigma_log2e, sigma_log2e * mu[k]});
   }
   return table;
 }
 
 // s[g] = sigmoid(sigma (v[pre] - mu)) per lane for the G synapses from sy. float on AVX-512
-// takes reciprocal_one_plus_exp of t = sigma (mu - v) (the same product, negated; min(88, t)
-// keeps exp finite and passes NaN), G packets in lockstep; other types take Eigen's
+// takes reciprocal_one_plus_exp2 (exp_simd.h) of u = sigma (mu - v) / ln 2, one fused
+// multiply-add from the table (min(126, u) keeps 2^u finite and passes NaN), G packets in
+// lockstep: against reciprocal_one_plus_exp on sigma (mu - v), 3.2-3.3 against 3.5 ms (min)
+// for LTC(16, AutoNCP(64, 8)) inference at batch 32 on one thread. Other types take Eigen's
 // logistic, one synapse at a time.
 template <class T, int G>
 void synapse_sigmoids(const Synapse<T>* sy, const LaneRows<T>& v, Lanes<T> (&s)[G]) {
 #ifdef __AVX512F__
   if constexpr (std::is_same_v<T, float> && kLanes<T> == 16) {
-    __m512 t[G];
+    __m512 u[G];
     for (int g = 0; g < G; ++g) {
-      const __m512 d = _mm512_sub_ps(_mm512_set1_ps(sy[g].mu), _mm512_loadu_ps(v[sy[g].pre].data()));
-      t[g] = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_mul_ps(_mm512_set1_ps(sy[g].sigma), d));
+      u[g] = _mm512_fnmadd_ps(_mm512_set1_ps(sy[g].sigma_log2e), _mm512_loadu_ps(v[sy[g].pre].data()),
+                              _mm512_set1_ps(sy[g].sigma_mu_log2e));
+      u[g] = _mm512_min_ps(_mm512_set1_ps(126.0f), u[g]);
     }
-    reciprocal_one_plus_exp<G>(t);
-    for (int g = 0; g < G; ++g) _mm512_storeu_ps(s[g].data(), t[g]);
+    reciprocal_one_plus_exp2<G>(u);
+    for (int g = 0; g < G; ++g) _mm512_storeu_ps(s[g].data(), u[g]);
     return;
   }
 #endif

@@ -112,9 +112,10 @@ using SynapseGrads = std::array<T, 4>;
 
 // Adjoint of synapse sy (presynaptic value pre, activation s) given the gradients of its
 // postsynaptic numerator and denominator sums: accumulates its parameter gradients per lane
-// into g and returns its share of d loss / d pre.
+// into g and returns its share of d loss / d pre. Always inlined: as a call (GCC's choice),
+// every synapse paid a vzeroupper and a round trip of the result through memory.
 template <class T>
-Lanes<T> synapse_adjoint(const Synapse<T>& sy, const Lanes<T>& pre, const Lanes<T>& s, const Lanes<T>& dnum,
+[[gnu::always_inline]] inline Lanes<T> synapse_adjoint(const Synapse<T>& sy, const Lanes<T>& pre, const Lanes<T>& s, const Lanes<T>& dnum,
                          const Lanes<T>& dden, std::array<Lanes<T>, 4>& g) {
   const Lanes<T> da = dnum * sy.erev + dden;
   g[3] += dnum * s * sy.w;
@@ -124,6 +125,29 @@ Lanes<T> synapse_adjoint(const Synapse<T>& sy, const Lanes<T>& pre, const Lanes<
   g[1] += dz;
   return dz * sy.sigma;
 }
+
+// Sums the presynaptic shares of a synapse table's adjoints into out[pre]. The table is in
+// presynaptic (row) order, so the running row's sum stays in a register and reaches memory
+// once per row: adding each synapse's share to out[pre] directly chained the row's synapses
+// through store-to-load forwarding.
+template <class T>
+struct RowSums {
+  LaneRows<T>& out;
+  std::int64_t row = -1;
+  Lanes<T> sum = Lanes<T>::Zero();
+  void add(std::int64_t pre, const Lanes<T>& share) {
+    if (pre != row) {
+      flush();
+      row = pre;
+      sum = share;
+    } else {
+      sum += share;
+    }
+  }
+  void flush() const {
+    if (row >= 0) out[row] += sum;
+  }
+};
 
 // Parameter gradients, summed over sequences (order of the kernel outputs 3..).
 template <class T>
@@ -253,10 +277,12 @@ struct BlockBackward {
         for (std::int64_t j = 0; j < n; ++j) carry[j] = (on != T(0)).select(carry[j], passed[j]);
       }
       for (Lanes<T>& l : dxl) l.setZero();
+      RowSums<T> dx_rows{dxl};
       ltc::for_each_activation(p.sensory_syn, xl, [&](std::size_t q, const Lanes<T>& s) {
         const Synapse<T>& sy = p.sensory_syn[q];
-        dxl[sy.pre] += synapse_adjoint(sy, xl[sy.pre], s, dns[sy.post], dds[sy.post], lg.sensory[q]);
+        dx_rows.add(sy.pre, synapse_adjoint(sy, xl[sy.pre], s, dns[sy.post], dds[sy.post], lg.sensory[q]));
       });
+      dx_rows.flush();
       // A masked lane's adjoint was zero, so its dx and d elapsed are 0 (its input was replaced).
       for (std::int64_t i = 0; i < p.c; ++i) {
         scatter(Lanes<T>((on != T(0)).select(dxl[i], T(0))), dx + t * p.c + i, p.steps * p.c, blk);
@@ -316,10 +342,12 @@ struct BlockBackward {
       dds[j] += dden[j];
     }
     const Lanes<T>* s = saved_s.data() + u * static_cast<std::int64_t>(p.syn.size());
+    RowSums<T> dv_rows{gv};
     for (std::size_t q = 0; q < p.syn.size(); ++q) {
       const Synapse<T>& sy = p.syn[q];
-      gv[sy.pre] += synapse_adjoint(sy, v[sy.pre], s[q], dnum[sy.post], dden[sy.post], lg.synapse[q]);
+      dv_rows.add(sy.pre, synapse_adjoint(sy, v[sy.pre], s[q], dnum[sy.post], dden[sy.post], lg.synapse[q]));
     }
+    dv_rows.flush();
     g.swap(gv);
   }
 };
