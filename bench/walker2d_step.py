@@ -27,9 +27,11 @@ steps; Adam (lr 1e-3). Per repetition (``time.perf_counter``):
 A third row times the training step with backbone dropout 0.1 (``backbone_layers=2``: ncps
 puts the dropout after every backbone layer but the first, so with one layer it drops
 nothing); Ember runs it in the fused op (the masks drawn inside it), ncps in its step loop.
-It has no GEMM bound (the GEMM model above is the one-layer backbone's). A fourth row times the
-training step with ``mixed_memory=True`` (the LSTM cell in front of the CfC, as in the paper's best
-Walker2d model), fused in Ember, the step loop in ncps; no GEMM bound either.
+Its GEMM bound adds the second backbone layer's 256 x 256 by 256 x 256 per step. A fourth row
+times the training step with ``mixed_memory=True`` (the LSTM cell in front of the CfC, as in
+the paper's best Walker2d model), fused in Ember, the step loop in ncps; its GEMM bound adds the
+LSTM's products: the inputs' projection over all steps (16384 x 17 by 17 x 256) and
+``h W_hh^T`` (256 x 64 by 64 x 256) per step.
 
 Blocks alternate Ember, ncps, GEMM, GEMM, ncps, Ember after one warm-up each, with a short
 sleep before each block so that the other library's spinning worker threads go idle; medians
@@ -68,38 +70,37 @@ BATCH, SEQ, FEATURES, UNITS, BACKBONE, OUTPUTS = 256, 64, 17, 64, 256, 17
 DROPOUT = 0.1
 
 
-def _gemm_cases(rng: np.random.Generator) -> tuple[Callable[[], None], Callable[[], None], float, float]:
-    """The step's matrix products alone (forward, forward + backward) and their FLOPs."""
+def _gemm_cases(rng: np.random.Generator, backbone_layers: int = 1,
+                mixed_memory: bool = False) -> tuple[Callable[[], None], Callable[[], None], float, float]:
+    """The step's matrix products alone (forward, forward + backward) and their FLOPs.
+
+    Each product ``a @ w.T`` of the forward, ``a`` (m, k) and ``w`` (n, k), is followed in
+    training by its weight gradient ``d.T @ a`` and its data gradient ``d @ w``, ``d`` (m, n).
+    """
     f32 = np.float32
-    z_width = FEATURES + UNITS
-    w_bb = rng.standard_normal((BACKBONE, z_width)).astype(f32)
-    w_heads = rng.standard_normal((4 * UNITS, BACKBONE)).astype(f32)
-    w_proj = rng.standard_normal((OUTPUTS, UNITS)).astype(f32)
-    z = rng.standard_normal((BATCH, z_width)).astype(f32)
-    a = rng.standard_normal((BATCH, BACKBONE)).astype(f32)
-    d_heads = rng.standard_normal((BATCH, 4 * UNITS)).astype(f32)
-    d_pre = rng.standard_normal((BATCH, BACKBONE)).astype(f32)
-    states = rng.standard_normal((BATCH * SEQ, UNITS)).astype(f32)
-    d_out = rng.standard_normal((BATCH * SEQ, OUTPUTS)).astype(f32)
+    per_step = [(BATCH, FEATURES + UNITS, BACKBONE)] + [(BATCH, BACKBONE, BACKBONE)] * (backbone_layers - 1)
+    per_step.append((BATCH, BACKBONE, 4 * UNITS))  # the heads ff1, ff2, time_a, time_b
+    once = [(BATCH * SEQ, UNITS, OUTPUTS)]  # the projection over all steps
+    if mixed_memory:  # the LSTM: inputs projected over all steps, h W_hh^T per step
+        per_step.append((BATCH, UNITS, 4 * UNITS))
+        once.append((BATCH * SEQ, FEATURES, 4 * UNITS))
+    shapes = [(shape, SEQ) for shape in per_step] + [(shape, 1) for shape in once]
+    operands = [tuple(rng.standard_normal(size).astype(f32) for size in ((m, k), (n, k), (m, n)))
+                for (m, k, n), _ in shapes]
 
     def forward() -> None:
-        for _ in range(SEQ):
-            np.matmul(z, w_bb.T)
-            np.matmul(a, w_heads.T)
-        np.matmul(states, w_proj.T)
+        for ((_, _, _), count), (a, w, _) in zip(shapes, operands):
+            for _ in range(count):
+                np.matmul(a, w.T)
 
     def train() -> None:
         forward()
-        for _ in range(SEQ):
-            np.matmul(d_heads.T, a)        # d W_heads
-            np.matmul(d_heads, w_heads)    # d a
-            np.matmul(d_pre.T, z)          # d W_bb
-            np.matmul(d_pre, w_bb)         # d z
-        np.matmul(d_out.T, states)         # d W_proj
-        np.matmul(d_out, w_proj)           # d states
+        for ((_, _, _), count), (a, w, d) in zip(shapes, operands):
+            for _ in range(count):
+                np.matmul(d.T, a)
+                np.matmul(d, w)
 
-    per_step = BACKBONE * z_width + 4 * UNITS * BACKBONE
-    fwd_flops = 2.0 * BATCH * SEQ * (per_step + OUTPUTS * UNITS)
+    fwd_flops = float(sum(2.0 * m * k * n * count for (m, k, n), count in shapes))
     return forward, train, fwd_flops, 3 * fwd_flops
 
 
@@ -156,16 +157,18 @@ def main() -> None:
         raise RuntimeError("the mixed-memory row would not run the fused op")
 
     gemm_forward, gemm_train, fwd_flops, train_flops = _gemm_cases(rng)
+    _, gemm_train_dropout, _, train_flops_dropout = _gemm_cases(rng, backbone_layers=2)
+    _, gemm_train_mixed, _, train_flops_mixed = _gemm_cases(rng, mixed_memory=True)
     load_before = os.getloadavg()[0]
     rows = []
-    model = "CfC(17,64,backbone 1x256 silu,proj 17)"
+    base_model = "CfC(17,64,backbone 1x256 silu,proj 17)"
     for model, case, ember_fn, torch_fn, gemm_fn, flops in (
-            (model, "train_step", train_ember, train_torch, gemm_train, train_flops),
-            (model, "inference", infer_ember, infer_torch, gemm_forward, fwd_flops),
+            (base_model, "train_step", train_ember, train_torch, gemm_train, train_flops),
+            (base_model, "inference", infer_ember, infer_torch, gemm_forward, fwd_flops),
             (f"CfC(17,64,backbone 2x256 silu,dropout {DROPOUT},proj 17)", "train_step", train_ember_dropout,
-             train_torch_dropout, None, None),
+             train_torch_dropout, gemm_train_dropout, train_flops_dropout),
             ("CfC(17,64,backbone 1x256 silu,mixed memory,proj 17)", "train_step", train_ember_mixed,
-             train_torch_mixed, None, None)):
+             train_torch_mixed, gemm_train_mixed, train_flops_mixed)):
         ember, ncps, gemm = [], [], []
         blocks = ("ember", "ncps", "gemm", "gemm", "ncps", "ember") if gemm_fn else ("ember", "ncps", "ncps", "ember")
         for block in blocks:
@@ -189,7 +192,8 @@ def main() -> None:
                   f"   ({r['model']})")
             continue
         print(f"{r['case']:<11} {r['ember_s'] * 1e3:>9.1f} {r['ncps_s'] * 1e3:>9.1f} {r['gemm_bound_s'] * 1e3:>9.1f} "
-              f"{r['ratio']:>11.2f} {r['ratio_to_gemm_bound']:>11.2f} {r['gflop']:>6.2f} {r['gemm_gflops']:>13.1f}")
+              f"{r['ratio']:>11.2f} {r['ratio_to_gemm_bound']:>11.2f} {r['gflop']:>6.2f} {r['gemm_gflops']:>13.1f}"
+              + (f"   ({r['model']})" if r['model'] != base_model else ""))
     name = "walker2d_step.quick.json" if args.quick else "walker2d_step.json"
     out = args.output or pathlib.Path(__file__).parent / "results" / name
     out.write_text(json.dumps({
