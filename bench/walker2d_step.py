@@ -89,13 +89,13 @@ def _gemm_cases(rng: np.random.Generator, backbone_layers: int = 1,
                 for (m, k, n), _ in shapes]
 
     def forward() -> None:
-        for ((_, _, _), count), (a, w, _) in zip(shapes, operands):
+        for (_, count), (a, w, _) in zip(shapes, operands):
             for _ in range(count):
                 np.matmul(a, w.T)
 
     def train() -> None:
         forward()
-        for ((_, _, _), count), (a, w, d) in zip(shapes, operands):
+        for (_, count), (a, w, d) in zip(shapes, operands):
             for _ in range(count):
                 np.matmul(d.T, a)
                 np.matmul(d, w)

@@ -166,18 +166,27 @@ struct Ltc {
     return T(unfolds) / (on != T(0)).select(gather(elapsed + t, steps, blk, T(1)), T(1));
   }
 
-  // Sensory numerator and denominator terms of one step.
-  void sensory(const LaneRows<T>& xl, LaneRows<T>& ns, LaneRows<T>& ds) const {
+  // num[post] += w s erev and den[post] += w s for every synapse of the table, s its activation
+  // from the presynaptic values v; with `saved` (the backward pass), also keeps each s.
+  static void add_synapses(const std::vector<Synapse<T>>& table, const LaneRows<T>& v, LaneRows<T>& num,
+                           LaneRows<T>& den, Lanes<T>* saved) {
+    for_each_activation(table, v, [&](std::size_t q, const Lanes<T>& s) {
+      const Synapse<T>& sy = table[q];
+      if (saved) saved[q] = s;
+      const Lanes<T> a = sy.w * s;
+      num[sy.post] += a * sy.erev;
+      den[sy.post] += a;
+    });
+  }
+
+  // Sensory numerator and denominator terms of one step; with `saved_s` (the backward pass),
+  // also keeps each sensory synapse's activation.
+  void sensory(const LaneRows<T>& xl, LaneRows<T>& ns, LaneRows<T>& ds, Lanes<T>* saved_s = nullptr) const {
     for (std::int64_t j = 0; j < n; ++j) {
       ns[j].setZero();
       ds[j].setZero();
     }
-    for_each_activation(sensory_syn, xl, [&](std::size_t q, const Lanes<T>& s) {
-      const Synapse<T>& sy = sensory_syn[q];
-      const Lanes<T> a = sy.w * s;
-      ns[sy.post] += a * sy.erev;
-      ds[sy.post] += a;
-    });
+    add_synapses(sensory_syn, xl, ns, ds, saved_s);
   }
 
   // The mixed memory's step t of a block from the states h and cells c before it: fills m
@@ -205,13 +214,7 @@ struct Ltc {
       num[j] = cm[j] * scale * v[j] + gleak[j] * vleak[j] + ns[j];
       den[j] = cm[j] * scale + (gleak[j] + eps) + ds[j];
     }
-    for_each_activation(syn, v, [&](std::size_t q, const Lanes<T>& s) {
-      const Synapse<T>& sy = syn[q];
-      if (saved_s) saved_s[q] = s;
-      const Lanes<T> a = sy.w * s;
-      num[sy.post] += a * sy.erev;
-      den[sy.post] += a;
-    });
+    add_synapses(syn, v, num, den, saved_s);
     for (std::int64_t j = 0; j < n; ++j) next[j] = num[j] / den[j];
   }
 };

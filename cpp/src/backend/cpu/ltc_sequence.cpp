@@ -8,8 +8,9 @@
 // own parameter gradients per lane, summed over the real lanes at the end of a block.
 //
 // The backward pass recomputes each step's ODE unfolds from the saved state before it,
-// keeping that step's synapse activations and denominators (O(unfolds * synapses) scratch
-// instead of O(T * unfolds * synapses) stored by the forward pass), then runs the adjoint
+// keeping that step's synapse activations (the sensory ones too) and denominators
+// (O(unfolds * synapses) scratch instead of O(T * unfolds * synapses) stored by the forward
+// pass), then runs the adjoint
 // of every unfold in reverse: for v' = num / den,
 //   dnum = g / den, dden = -g v' / den,
 //   a_ij = w_ij s_ij: d erev_ij += dnum_j a_ij, d w_ij += (dnum_j erev_ij + dden_j) s_ij,
@@ -115,8 +116,9 @@ using SynapseGrads = std::array<T, 4>;
 // into g and returns its share of d loss / d pre. Always inlined: as a call (GCC's choice),
 // every synapse paid a vzeroupper and a round trip of the result through memory.
 template <class T>
-[[gnu::always_inline]] inline Lanes<T> synapse_adjoint(const Synapse<T>& sy, const Lanes<T>& pre, const Lanes<T>& s, const Lanes<T>& dnum,
-                         const Lanes<T>& dden, std::array<Lanes<T>, 4>& g) {
+[[gnu::always_inline]] inline Lanes<T> synapse_adjoint(const Synapse<T>& sy, const Lanes<T>& pre, const Lanes<T>& s,
+                                                       const Lanes<T>& dnum, const Lanes<T>& dden,
+                                                       std::array<Lanes<T>, 4>& g) {
   const Lanes<T> da = dnum * sy.erev + dden;
   g[3] += dnum * s * sy.w;
   g[0] += da * s;
@@ -215,7 +217,7 @@ struct BlockBackward {
   T *dx, *dh0, *delapsed, *dprojected, *dc0;
   // Work arrays, reused across blocks.
   std::vector<LaneRows<T>> vs, dens;  // per unfold: state before it, and its denominators
-  LaneRows<T> saved_s, num, ns, ds, xl, dxl, carry, g, gv, dnum, dden, dcm, dns, dds, passed;
+  LaneRows<T> saved_s, saved_sensory, num, ns, ds, xl, dxl, carry, g, gv, dnum, dden, dcm, dns, dds, passed;
   // Mixed memory: the states and cells before the step, the cells' carried and passed
   // adjoints, the gates' adjoints (4 n) and the step's LaneMemory.
   LaneRows<T> h_prev, c_prev, carry_c, passed_c, dcell, dz;
@@ -225,8 +227,8 @@ struct BlockBackward {
                 T* dc0)
       : p(p), states(states), grad_states(grad_states), dx(dx), dh0(dh0), delapsed(delapsed), dprojected(dprojected),
         dc0(dc0), vs(p.unfolds + 1, LaneRows<T>(p.n)), dens(p.unfolds, LaneRows<T>(p.n)),
-        saved_s(p.unfolds * p.syn.size()), num(p.n), ns(p.n), ds(p.n), xl(p.c), dxl(p.c), carry(p.n), g(p.n),
-        gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n), passed(p.n), h_prev(p.n), c_prev(p.n),
+        saved_s(p.unfolds * p.syn.size()), saved_sensory(p.sensory_syn.size()), num(p.n), ns(p.n), ds(p.n),
+        xl(p.c), dxl(p.c), carry(p.n), g(p.n), gv(p.n), dnum(p.n), dden(p.n), dcm(p.n), dns(p.n), dds(p.n), passed(p.n), h_prev(p.n), c_prev(p.n),
         carry_c(p.n), passed_c(p.n), dcell(p.n), dz(4 * p.n), memory(p.n) {}
 
   // Lane block of column `col` of the (B, T, width) states (or their gradients) at step t.
@@ -258,7 +260,7 @@ struct BlockBackward {
         p.memory_step(blk, t, h_prev, c_prev, memory, vs[0]);
       }
       p.inputs(blk, t, on, xl);
-      p.sensory(xl, ns, ds);
+      p.sensory(xl, ns, ds, saved_sensory.data());
       const Lanes<T> scale = p.scale(blk, t, on);
       for (std::int64_t u = 0; u < p.unfolds; ++u) {
         p.unfold(vs[u], scale, ns, ds, num, dens[u], vs[u + 1], saved_s.data() + u * syn);
@@ -278,10 +280,11 @@ struct BlockBackward {
       }
       for (Lanes<T>& l : dxl) l.setZero();
       RowSums<T> dx_rows{dxl};
-      ltc::for_each_activation(p.sensory_syn, xl, [&](std::size_t q, const Lanes<T>& s) {
+      for (std::size_t q = 0; q < p.sensory_syn.size(); ++q) {
         const Synapse<T>& sy = p.sensory_syn[q];
-        dx_rows.add(sy.pre, synapse_adjoint(sy, xl[sy.pre], s, dns[sy.post], dds[sy.post], lg.sensory[q]));
-      });
+        dx_rows.add(sy.pre,
+                    synapse_adjoint(sy, xl[sy.pre], saved_sensory[q], dns[sy.post], dds[sy.post], lg.sensory[q]));
+      }
       dx_rows.flush();
       // A masked lane's adjoint was zero, so its dx and d elapsed are 0 (its input was replaced).
       for (std::int64_t i = 0; i < p.c; ++i) {

@@ -160,6 +160,18 @@ std::int64_t tanh_f32_avx512(const float* x, float* y, std::int64_t n) {
   }
   return i;
 }
+
+// sigmoid_fast_f32 on 16 G elements, G packets in lockstep. min(88, -x) keeps exp finite and a
+// NaN (vminps returns its second operand then).
+template <int G>
+void sigmoid_packets(const float* x, float* y) {
+  __m512 t[G];
+  for (int g = 0; g < G; ++g) {
+    t[g] = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(x + 16 * g)));
+  }
+  reciprocal_one_plus_exp<G>(t);
+  for (int g = 0; g < G; ++g) _mm512_storeu_ps(y + 16 * g, t[g]);
+}
 }  // namespace
 #endif
 
@@ -191,16 +203,8 @@ void sigmoid_f32(const float* x, float* y, std::int64_t n) {
 void sigmoid_fast_f32(const float* x, float* y, std::int64_t n) {
   std::int64_t i = 0;
 #ifdef __AVX512F__
-  const auto packets = [&]<int G>() {
-    __m512 t[G];
-    // min(88, -x) keeps exp finite and a NaN (vminps returns its second operand then).
-    for (int g = 0; g < G; ++g) t[g] = _mm512_min_ps(_mm512_set1_ps(88.0f), _mm512_sub_ps(_mm512_setzero_ps(), _mm512_loadu_ps(x + i + 16 * g)));
-    reciprocal_one_plus_exp<G>(t);
-    for (int g = 0; g < G; ++g) _mm512_storeu_ps(y + i + 16 * g, t[g]);
-    i += 16 * G;
-  };
-  while (i + 64 <= n) packets.template operator()<4>();
-  while (i + 16 <= n) packets.template operator()<1>();
+  for (; i + 64 <= n; i += 64) sigmoid_packets<4>(x + i, y + i);
+  for (; i + 16 <= n; i += 16) sigmoid_packets<1>(x + i, y + i);
 #endif
   sigmoid_f32(x + i, y + i, n - i);
 }
